@@ -1,0 +1,133 @@
+import http, { type RequestListener, type Server } from 'node:http';
+import { App, LogLevel, type Authorize, type Logger as BoltLogger } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import { KoaSlackReceiver } from './bot/koa-receiver';
+import { registerListeners } from './bot/listeners';
+import { systemClock, type Clock } from './clock';
+import type { Config } from './config';
+import type { Deps } from './context';
+import { startJobs, type Job, type Jobs } from './jobs';
+import { createLogger, type Logger } from './log';
+import { SecretBox, loadOrCreateKey } from './security/secrets';
+import { openDatabase, type Database } from './store/database';
+import './store/models';
+import { createHttpApp } from './webhooks/server';
+
+export interface ServiceOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Database name; tests give each suite its own. */
+  dbName?: string;
+  /** Cron jobs are off in tests that drive sweeps by hand. */
+  jobs?: boolean;
+}
+
+export interface RunningService {
+  deps: Deps;
+  bolt: App;
+  port: number;
+  url: string;
+  database: Database;
+  stop(): Promise<void>;
+}
+
+/** Builds and starts everything in one process on one port; resolves once it listens. */
+export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const secrets = new SecretBox(loadOrCreateKey(config.encryptionKey, config.dataDir));
+  const database = await openDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: options.dbName });
+
+  const slackApi = { slackApiUrl: config.slack.apiUrl };
+  // The outbox does its own retrying, so the client must report failures at once.
+  const slack = new WebClient(config.slack.botToken, {
+    ...slackApi,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
+  const deps: Deps = { config, clock, logger, secrets, slack };
+
+  const receiver = config.slack.appToken
+    ? undefined
+    : new KoaSlackReceiver({ signingSecret: config.slack.signingSecret ?? '', clock, logger });
+  const bolt = new App({
+    ...(receiver ? { receiver } : { socketMode: true, appToken: config.slack.appToken }),
+    authorize: cachedAuthorize(slack, config.slack.botToken),
+    clientOptions: slackApi,
+    logger: boltLogger(logger),
+  });
+  registerListeners(bolt, deps);
+
+  const http = createHttpApp({ database, logger, slackEvents: receiver?.middleware(), routes: [] });
+  const server = await listen(http.callback(), config.port);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+
+  if (!receiver) {
+    // Socket Mode reconnects by itself; Slack being down must not stop the service.
+    bolt.start().catch((err: unknown) => logger.error('socket mode could not connect yet', { err }));
+  }
+  const cronJobs: Job[] = [];
+  const jobs: Jobs | undefined = options.jobs === false ? undefined : startJobs(cronJobs, deps);
+  logger.info('wadesk is listening', { port, publicUrl: config.publicUrl, socketMode: !receiver });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    deps,
+    bolt,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    database,
+    stop: () =>
+      (stopping ??= (async () => {
+        await closeServer(server);
+        await jobs?.stop();
+        if (!receiver) await bolt.stop().catch(() => undefined);
+        await database.close();
+        logger.info('wadesk stopped');
+      })()),
+  };
+}
+
+/** One auth.test for the bot token, repeated only after a failure (Slack may be down at start). */
+function cachedAuthorize(client: WebClient, token: string): Authorize<boolean> {
+  let identity: Promise<{ botId?: string; botUserId?: string; teamId?: string }> | undefined;
+  return async () => {
+    identity ??= client.auth.test({ token }).then((r) => ({ botId: r.bot_id, botUserId: r.user_id, teamId: r.team_id }));
+    try {
+      return { botToken: token, ...(await identity) };
+    } catch (err) {
+      identity = undefined;
+      throw err;
+    }
+  };
+}
+
+function boltLogger(logger: Logger): BoltLogger {
+  const join = (args: unknown[]) => args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
+  return {
+    debug: (...args) => logger.debug(join(args)),
+    info: (...args) => logger.info(join(args)),
+    warn: (...args) => logger.warn(join(args)),
+    error: (...args) => logger.error(join(args)),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}
+
+function listen(handler: RequestListener, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer(handler);
+    server.once('error', reject);
+    server.listen(port, () => resolve(server));
+  });
+}
+
+/** Stops accepting connections and resolves once the requests in flight have finished. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,8 @@
+// Importing this registers every model, so openDatabase can build their indexes.
+export * from './account';
+export * from './audit';
+export * from './conversation';
+export * from './lease';
+export * from './message';
+export * from './outbox';
+export * from './template';

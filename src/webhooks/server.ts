@@ -1,0 +1,45 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from '../log';
+import type { Database } from '../store/database';
+
+export interface HttpAppParts {
+  database: Database;
+  logger: Logger;
+  /** Mounts POST /slack/events (absent in Socket Mode). */
+  slackEvents?: Koa.Middleware;
+  /** Each feature adds its own routes. */
+  routes: ((router: Router) => void)[];
+}
+
+/** The one Koa server: health, Slack's events and WhatsApp's webhooks on one port. */
+export function createHttpApp(parts: HttpAppParts): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  const router = new Router();
+
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    const ready = await parts.database.ping();
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'database unavailable' };
+  });
+  if (parts.slackEvents) router.post('/slack/events', parts.slackEvents);
+  for (const addRoutes of parts.routes) addRoutes(router);
+
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      // Only our own faults reach here; bad input is answered with a 4xx where it is read.
+      parts.logger.error('request failed', { path: ctx.path, err });
+      ctx.status = 500;
+      ctx.body = { error: 'internal error' };
+    }
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
