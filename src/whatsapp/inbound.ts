@@ -1,0 +1,605 @@
+/**
+ * Turns WhatsApp webhook deliveries into our own event types. Nothing past the
+ * webhook route sees Meta's JSON.
+ *
+ * Strictness policy:
+ * - The envelope (object, entry[], changes[], metadata.phone_number_id for Cloud,
+ *   a message's id/from/timestamp, a status's id/status/timestamp/recipient_id, an
+ *   error's code) must be well formed, or the whole delivery is `ok: false` with a
+ *   reason naming the path: an event we cannot identify cannot be stored or
+ *   deduplicated, and acknowledging part of a delivery would lose the rest silently.
+ * - A message's content is lenient: an unknown type, or a known type whose inner
+ *   object is malformed, becomes `unsupported` (keeping the original type) so the
+ *   conversation still shows that the customer wrote something.
+ * - Optional decorations (context, referral, contact profiles, conversation,
+ *   pricing) are dropped when malformed rather than failing anything.
+ * Unknown keys are ignored everywhere.
+ */
+import { z } from 'zod';
+
+export type MediaType = 'image' | 'audio' | 'video' | 'document' | 'sticker';
+
+export interface SharedContact {
+  name: string;
+  phones: { phone: string; waId?: string; type?: string }[];
+  emails: { email: string; type?: string }[];
+  organization?: string;
+}
+
+export interface OrderItem {
+  productRetailerId: string;
+  quantity: number;
+  itemPrice: number;
+  currency: string;
+}
+
+export type MessageContent =
+  | { type: 'text'; body: string }
+  | {
+      type: MediaType;
+      mediaId: string;
+      mimeType?: string;
+      caption?: string;
+      filename?: string;
+      sha256?: string;
+      /** Audio recorded with the voice-note button. */
+      voice?: boolean;
+      animated?: boolean;
+    }
+  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string; url?: string }
+  | { type: 'contacts'; contacts: SharedContact[] }
+  | { type: 'interactive'; replyType: 'button_reply' | 'list_reply'; id: string; title: string; description?: string }
+  | { type: 'button'; text: string; payload?: string }
+  /** `emoji` absent means the customer removed their reaction. */
+  | { type: 'reaction'; emoji?: string; reactedWamid: string }
+  | { type: 'order'; catalogId: string; items: OrderItem[]; text?: string }
+  | { type: 'system'; body: string; systemType?: string; newWaId?: string }
+  /** `originalType` is the message's `type` as sent (`''` if it had none). */
+  | { type: 'unsupported'; originalType: string; reason?: string };
+
+export interface AdReferral {
+  sourceType?: string;
+  sourceId?: string;
+  sourceUrl?: string;
+  headline?: string;
+  body?: string;
+}
+
+export interface InboundMessage {
+  wamid: string;
+  /** The customer's wa_id. */
+  from: string;
+  profileName?: string;
+  /** Absent for On-Premises deliveries, which carry no metadata. */
+  phoneNumberId?: string;
+  /** WhatsApp Business Account id (Cloud `entry.id`). */
+  wabaId?: string;
+  timestamp: Date;
+  /** The message this one replies to (or whose button was tapped). */
+  contextWamid?: string;
+  referredProduct?: { catalogId: string; productRetailerId: string };
+  forwarded?: boolean;
+  /** Set when the customer came from a Click to WhatsApp ad or post. */
+  referral?: AdReferral;
+  content: MessageContent;
+}
+
+export interface WhatsAppErrorDetail {
+  code: number;
+  title: string;
+  message?: string;
+  details?: string;
+}
+
+export interface MessageStatus {
+  wamid: string;
+  /** 'sent' | 'delivered' | 'read' | 'failed', or a newer value passed through. */
+  status: string;
+  timestamp: Date;
+  recipientId: string;
+  phoneNumberId?: string;
+  wabaId?: string;
+  errors: WhatsAppErrorDetail[];
+  conversation?: { id?: string; expiresAt?: Date; originType?: string };
+  pricing?: { billable?: boolean; category?: string; model?: string };
+}
+
+export interface TemplateStatusUpdate {
+  wabaId: string;
+  templateId: string;
+  templateName: string;
+  language: string;
+  /** APPROVED, REJECTED, PENDING, PAUSED, DISABLED, FLAGGED, ... as sent. */
+  event: string;
+  /** Meta's reason code; absent when Meta says "NONE" or nothing. */
+  reason?: string;
+  /** Extra explanation Meta sends for pauses and disables. */
+  otherInfo?: { title?: string; description?: string };
+}
+
+export type InboundEvent =
+  | { kind: 'message'; message: InboundMessage }
+  | { kind: 'status'; status: MessageStatus }
+  | { kind: 'template_status'; update: TemplateStatusUpdate }
+  | { kind: 'error'; errors: WhatsAppErrorDetail[]; phoneNumberId?: string; wabaId?: string }
+  | { kind: 'ignored'; field: string };
+
+export type WebhookParseResult = { ok: true; events: InboundEvent[] } | { ok: false; reason: string };
+
+// ---------- zod schemas: envelope (strict) ----------
+
+const nonEmpty = z.string().min(1);
+const unixSeconds = z.string().regex(/^\d{1,12}$/, 'expected unix seconds as a string of digits');
+const toDate = (seconds: string): Date => new Date(Number(seconds) * 1000);
+const optionalString = z.string().optional().catch(undefined);
+
+const errorSchema = z.object({
+  code: z.number().int(),
+  title: z.string().optional().catch(undefined),
+  message: optionalString,
+  // Cloud puts details under error_data; On-Premises puts them at the top level.
+  details: optionalString,
+  error_data: z.object({ details: optionalString }).optional().catch(undefined),
+});
+type RawError = z.infer<typeof errorSchema>;
+
+const contextSchema = z
+  .object({
+    id: optionalString,
+    forwarded: z.boolean().optional().catch(undefined),
+    frequently_forwarded: z.boolean().optional().catch(undefined),
+    referred_product: z
+      .object({ catalog_id: z.string(), product_retailer_id: z.string() })
+      .optional()
+      .catch(undefined),
+  })
+  .optional()
+  .catch(undefined);
+
+const referralSchema = z
+  .object({
+    source_type: optionalString,
+    source_id: optionalString,
+    source_url: optionalString,
+    headline: optionalString,
+    body: optionalString,
+  })
+  .optional()
+  .catch(undefined);
+
+const messageEnvelope = z
+  .object({
+    id: nonEmpty,
+    from: nonEmpty,
+    timestamp: unixSeconds,
+    type: optionalString,
+    context: contextSchema,
+    referral: referralSchema,
+    errors: z.array(z.unknown()).optional().catch(undefined),
+  })
+  // Keeps the type-specific object (text, image, ...) for the content parsers.
+  .passthrough();
+type RawMessage = z.infer<typeof messageEnvelope>;
+
+const statusSchema = z.object({
+  id: nonEmpty,
+  status: nonEmpty,
+  timestamp: unixSeconds,
+  recipient_id: nonEmpty,
+  errors: z.array(errorSchema).optional(),
+  conversation: z
+    .object({
+      id: optionalString,
+      expiration_timestamp: unixSeconds.optional().catch(undefined),
+      origin: z.object({ type: optionalString }).optional().catch(undefined),
+    })
+    .optional()
+    .catch(undefined),
+  pricing: z
+    .object({
+      billable: z.boolean().optional().catch(undefined),
+      category: optionalString,
+      pricing_model: optionalString,
+    })
+    .optional()
+    .catch(undefined),
+});
+type RawStatus = z.infer<typeof statusSchema>;
+
+const contactProfile = z.object({
+  wa_id: optionalString,
+  profile: z.object({ name: optionalString }).optional().catch(undefined),
+});
+
+const baseValue = z.object({
+  contacts: z.array(z.unknown()).optional().catch(undefined),
+  messages: z.array(messageEnvelope).optional(),
+  statuses: z.array(statusSchema).optional(),
+  errors: z.array(errorSchema).optional(),
+});
+type RawValue = z.infer<typeof baseValue>;
+
+const cloudMessagesValue = baseValue.extend({
+  metadata: z.object({ phone_number_id: nonEmpty }),
+});
+
+const templateStatusValue = z.object({
+  event: nonEmpty,
+  message_template_id: z.union([nonEmpty, z.number().int().nonnegative()]),
+  message_template_name: z.string(),
+  message_template_language: z.string(),
+  reason: z.string().nullish().catch(undefined),
+  other_info: z
+    .object({ title: optionalString, description: optionalString })
+    .optional()
+    .catch(undefined),
+});
+
+const cloudEnvelope = z.object({
+  object: z.literal('whatsapp_business_account'),
+  entry: z.array(
+    z.object({
+      id: nonEmpty,
+      changes: z.array(z.object({ field: nonEmpty, value: z.unknown() })),
+    }),
+  ),
+});
+
+// ---------- zod schemas: message content (lenient, per type) ----------
+
+const mediaSchema = (type: MediaType) =>
+  z
+    .object({
+      id: nonEmpty,
+      mime_type: optionalString,
+      caption: optionalString,
+      filename: optionalString,
+      sha256: optionalString,
+      voice: z.boolean().optional().catch(undefined),
+      animated: z.boolean().optional().catch(undefined),
+    })
+    .transform(
+      (m): MessageContent => ({
+        type,
+        mediaId: m.id,
+        mimeType: m.mime_type,
+        caption: m.caption,
+        filename: m.filename,
+        sha256: m.sha256,
+        voice: m.voice,
+        animated: m.animated,
+      }),
+    );
+
+const sharedContactSchema = z
+  .object({
+    name: z
+      .object({ formatted_name: optionalString, first_name: optionalString, last_name: optionalString })
+      .optional()
+      .catch(undefined),
+    org: z.object({ company: optionalString }).optional().catch(undefined),
+    phones: z
+      .array(z.object({ phone: optionalString, wa_id: optionalString, type: optionalString }))
+      .optional()
+      .catch(undefined),
+    emails: z.array(z.object({ email: optionalString, type: optionalString })).optional().catch(undefined),
+  })
+  .transform((c): SharedContact => {
+    const name =
+      c.name?.formatted_name ?? [c.name?.first_name, c.name?.last_name].filter(Boolean).join(' ');
+    const phones: SharedContact['phones'] = [];
+    for (const p of c.phones ?? []) {
+      const phone = p.phone ?? p.wa_id;
+      if (phone) phones.push({ phone, waId: p.wa_id, type: p.type });
+    }
+    const emails: SharedContact['emails'] = [];
+    for (const e of c.emails ?? []) if (e.email) emails.push({ email: e.email, type: e.type });
+    return { name, phones, emails, organization: c.org?.company };
+  });
+
+const interactiveSchema = z
+  .discriminatedUnion('type', [
+    z.object({
+      type: z.literal('button_reply'),
+      button_reply: z.object({ id: z.string(), title: z.string() }),
+    }),
+    z.object({
+      type: z.literal('list_reply'),
+      list_reply: z.object({ id: z.string(), title: z.string(), description: optionalString }),
+    }),
+  ])
+  .transform((i): MessageContent =>
+    i.type === 'button_reply'
+      ? { type: 'interactive', replyType: 'button_reply', id: i.button_reply.id, title: i.button_reply.title }
+      : {
+          type: 'interactive',
+          replyType: 'list_reply',
+          id: i.list_reply.id,
+          title: i.list_reply.title,
+          description: i.list_reply.description,
+        },
+  );
+
+type ContentSchema = z.ZodType<MessageContent, z.ZodTypeDef, unknown>;
+
+/**
+ * Parsers of the type-specific object (`message[type]`). A Map, not an object
+ * literal, so a type such as "constructor" cannot hit a prototype property.
+ */
+const CONTENT: ReadonlyMap<string, ContentSchema> = new Map<string, ContentSchema>([
+  ['text', z.object({ body: z.string() }).transform((t): MessageContent => ({ type: 'text', body: t.body }))],
+  ['image', mediaSchema('image')],
+  ['audio', mediaSchema('audio')],
+  ['video', mediaSchema('video')],
+  ['document', mediaSchema('document')],
+  ['sticker', mediaSchema('sticker')],
+  // On-Premises sends voice notes as their own type.
+  [
+    'voice',
+    mediaSchema('audio').transform((m): MessageContent => (m.type === 'audio' ? { ...m, voice: true } : m)),
+  ],
+  [
+    'location',
+    z
+      .object({
+        latitude: z.number().finite(),
+        longitude: z.number().finite(),
+        name: optionalString,
+        address: optionalString,
+        url: optionalString,
+      })
+      .transform((l): MessageContent => ({ type: 'location', ...l })),
+  ],
+  [
+    'contacts',
+    z.array(sharedContactSchema).transform((contacts): MessageContent => ({ type: 'contacts', contacts })),
+  ],
+  ['interactive', interactiveSchema],
+  [
+    'button',
+    z
+      .object({ text: z.string(), payload: optionalString })
+      .transform((b): MessageContent => ({ type: 'button', text: b.text, payload: b.payload })),
+  ],
+  [
+    'reaction',
+    z
+      .object({ message_id: nonEmpty, emoji: optionalString })
+      .transform(
+        (r): MessageContent => ({ type: 'reaction', reactedWamid: r.message_id, emoji: r.emoji || undefined }),
+      ),
+  ],
+  [
+    'order',
+    z
+      .object({
+        catalog_id: z.string(),
+        text: optionalString,
+        product_items: z.array(
+          z.object({
+            product_retailer_id: z.string(),
+            quantity: z.number().int().nonnegative(),
+            item_price: z.number().finite(),
+            currency: z.string(),
+          }),
+        ),
+      })
+      .transform(
+        (o): MessageContent => ({
+          type: 'order',
+          catalogId: o.catalog_id,
+          text: o.text || undefined,
+          items: o.product_items.map((i) => ({
+            productRetailerId: i.product_retailer_id,
+            quantity: i.quantity,
+            itemPrice: i.item_price,
+            currency: i.currency,
+          })),
+        }),
+      ),
+  ],
+  [
+    'system',
+    z
+      .object({ body: z.string(), type: optionalString, wa_id: optionalString, new_wa_id: optionalString })
+      .transform(
+        (s): MessageContent => ({
+          type: 'system',
+          body: s.body,
+          systemType: s.type,
+          // Cloud says wa_id, On-Premises new_wa_id.
+          newWaId: s.wa_id ?? s.new_wa_id,
+        }),
+      ),
+  ],
+]);
+
+// ---------- conversion ----------
+
+function formatIssues(prefix: string, error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => {
+      let path = prefix;
+      for (const part of issue.path) path += typeof part === 'number' ? `[${part}]` : path ? `.${part}` : part;
+      return `${path || '(root)'}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+class EnvelopeError extends Error {}
+
+function parseAt<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, data: unknown, path: string): T {
+  const result = schema.safeParse(data);
+  if (!result.success) throw new EnvelopeError(formatIssues(path, result.error));
+  return result.data;
+}
+
+function toErrorDetail(e: RawError): WhatsAppErrorDetail {
+  return { code: e.code, title: e.title ?? '', message: e.message, details: e.error_data?.details ?? e.details };
+}
+
+function reasonFromErrors(errors: unknown[] | undefined): string | undefined {
+  const parts: string[] = [];
+  for (const raw of errors ?? []) {
+    const parsed = errorSchema.safeParse(raw);
+    if (!parsed.success) continue;
+    const e = toErrorDetail(parsed.data);
+    const text = [e.title || e.message, e.details].filter(Boolean).join(': ');
+    if (text) parts.push(text);
+  }
+  return parts.length ? parts.join('; ') : undefined;
+}
+
+function toContent(raw: RawMessage): MessageContent {
+  const originalType = raw.type ?? '';
+  const schema = CONTENT.get(originalType);
+  if (!schema) return { type: 'unsupported', originalType, reason: reasonFromErrors(raw.errors) };
+  const parsed = schema.safeParse(raw[originalType]);
+  if (parsed.success) return parsed.data;
+  return {
+    type: 'unsupported',
+    originalType,
+    reason: reasonFromErrors(raw.errors) ?? `malformed ${formatIssues(originalType, parsed.error)}`,
+  };
+}
+
+interface Routing {
+  phoneNumberId?: string;
+  wabaId?: string;
+}
+
+function profileNames(contacts: unknown[] | undefined): { byWaId: Map<string, string>; only?: string } {
+  const byWaId = new Map<string, string>();
+  const names: string[] = [];
+  for (const raw of contacts ?? []) {
+    const parsed = contactProfile.safeParse(raw);
+    const name = parsed.success ? parsed.data.profile?.name : undefined;
+    if (!parsed.success || !name) continue;
+    names.push(name);
+    if (parsed.data.wa_id) byWaId.set(parsed.data.wa_id, name);
+  }
+  // A single profile belongs to the sender even if its wa_id differs in format.
+  return { byWaId, only: names.length === 1 ? names[0] : undefined };
+}
+
+function toMessage(raw: RawMessage, routing: Routing, names: ReturnType<typeof profileNames>): InboundMessage {
+  const product = raw.context?.referred_product;
+  const forwarded = raw.context?.forwarded || raw.context?.frequently_forwarded;
+  const referral = raw.referral;
+  return {
+    wamid: raw.id,
+    from: raw.from,
+    profileName: names.byWaId.get(raw.from) ?? names.only,
+    phoneNumberId: routing.phoneNumberId,
+    wabaId: routing.wabaId,
+    timestamp: toDate(raw.timestamp),
+    contextWamid: raw.context?.id,
+    referredProduct: product
+      ? { catalogId: product.catalog_id, productRetailerId: product.product_retailer_id }
+      : undefined,
+    forwarded: forwarded || undefined,
+    referral: referral
+      ? {
+          sourceType: referral.source_type,
+          sourceId: referral.source_id,
+          sourceUrl: referral.source_url,
+          headline: referral.headline,
+          body: referral.body,
+        }
+      : undefined,
+    content: toContent(raw),
+  };
+}
+
+function toStatus(raw: RawStatus, routing: Routing): MessageStatus {
+  const conversation = raw.conversation;
+  const pricing = raw.pricing;
+  return {
+    wamid: raw.id,
+    status: raw.status,
+    timestamp: toDate(raw.timestamp),
+    recipientId: raw.recipient_id,
+    phoneNumberId: routing.phoneNumberId,
+    wabaId: routing.wabaId,
+    errors: (raw.errors ?? []).map(toErrorDetail),
+    conversation: conversation
+      ? {
+          id: conversation.id,
+          expiresAt: conversation.expiration_timestamp ? toDate(conversation.expiration_timestamp) : undefined,
+          originType: conversation.origin?.type,
+        }
+      : undefined,
+    pricing: pricing
+      ? { billable: pricing.billable, category: pricing.category, model: pricing.pricing_model }
+      : undefined,
+  };
+}
+
+/** Order within one value: messages, then statuses, then errors. */
+function eventsFromValue(value: RawValue, routing: Routing): InboundEvent[] {
+  const events: InboundEvent[] = [];
+  const names = profileNames(value.contacts);
+  for (const m of value.messages ?? []) events.push({ kind: 'message', message: toMessage(m, routing, names) });
+  for (const s of value.statuses ?? []) events.push({ kind: 'status', status: toStatus(s, routing) });
+  if (value.errors?.length) {
+    events.push({ kind: 'error', errors: value.errors.map(toErrorDetail), ...routing });
+  }
+  return events;
+}
+
+function toTemplateUpdate(wabaId: string, v: z.infer<typeof templateStatusValue>): TemplateStatusUpdate {
+  const reason = v.reason && v.reason.toUpperCase() !== 'NONE' ? v.reason : undefined;
+  return {
+    wabaId,
+    templateId: String(v.message_template_id),
+    templateName: v.message_template_name,
+    language: v.message_template_language,
+    event: v.event,
+    reason,
+    otherInfo: v.other_info,
+  };
+}
+
+function guard(run: () => InboundEvent[]): WebhookParseResult {
+  try {
+    return { ok: true, events: run() };
+  } catch (error) {
+    if (error instanceof EnvelopeError) return { ok: false, reason: error.message };
+    throw error;
+  }
+}
+
+/** Cloud API shape: `{ object: 'whatsapp_business_account', entry: [{ id, changes: [{ field, value }] }] }`. */
+export function parseCloudWebhook(body: unknown): WebhookParseResult {
+  return guard(() => {
+    const envelope = parseAt(cloudEnvelope, body, '');
+    const events: InboundEvent[] = [];
+    envelope.entry.forEach((entry, e) => {
+      entry.changes.forEach((change, c) => {
+        const path = `entry[${e}].changes[${c}].value`;
+        if (change.field === 'messages') {
+          const value = parseAt(cloudMessagesValue, change.value, path);
+          events.push(...eventsFromValue(value, { phoneNumberId: value.metadata.phone_number_id, wabaId: entry.id }));
+        } else if (change.field === 'message_template_status_update') {
+          const value = parseAt(templateStatusValue, change.value, path);
+          events.push({ kind: 'template_status', update: toTemplateUpdate(entry.id, value) });
+        } else {
+          events.push({ kind: 'ignored', field: change.field });
+        }
+      });
+    });
+    return events;
+  });
+}
+
+/** On-Premises / legacy BSP (e.g. 360dialog) flat shape: `{ contacts?, messages?, statuses?, errors? }`. */
+export function parseOnPremWebhook(body: unknown): WebhookParseResult {
+  return guard(() => eventsFromValue(parseAt(baseValue, body, ''), {}));
+}
+
+/** Picks the parser by shape, for endpoints that may receive either. */
+export function parseWhatsAppWebhook(body: unknown): WebhookParseResult {
+  const looksCloud = typeof body === 'object' && body !== null && ('object' in body || 'entry' in body);
+  return looksCloud ? parseCloudWebhook(body) : parseOnPremWebhook(body);
+}
