@@ -1,0 +1,2 @@
+/** English strings for accounts. */
+export const accounts = {};

@@ -1,0 +1,2 @@
+/** English strings for common. */
+export const common = {};

@@ -1,0 +1,2 @@
+/** English strings for conversations. */
+export const conversations = {};

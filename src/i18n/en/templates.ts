@@ -1,0 +1,2 @@
+/** English strings for templates. */
+export const templates = {};

@@ -1,0 +1,2 @@
+/** English strings for window. */
+export const window = {};

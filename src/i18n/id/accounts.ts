@@ -1,0 +1,4 @@
+import type { Strings } from '../index';
+
+/** Indonesian strings for accounts. */
+export const accounts: Strings['accounts'] = {};

@@ -1,0 +1,4 @@
+import type { Strings } from '../index';
+
+/** Indonesian strings for common. */
+export const common: Strings['common'] = {};

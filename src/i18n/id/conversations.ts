@@ -1,0 +1,4 @@
+import type { Strings } from '../index';
+
+/** Indonesian strings for conversations. */
+export const conversations: Strings['conversations'] = {};

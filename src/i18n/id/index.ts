@@ -1,0 +1,8 @@
+import type { Strings } from '../index';
+import { accounts } from './accounts';
+import { common } from './common';
+import { conversations } from './conversations';
+import { templates } from './templates';
+import { window } from './window';
+
+export const id: Strings = { common, accounts, templates, conversations, window };
