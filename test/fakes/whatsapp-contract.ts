@@ -1,0 +1,292 @@
+/**
+ * What Meta's WhatsApp APIs accept and answer, as zod schemas taken from
+ * /work/shared/reference/whatsapp-business-messaging-api_v23.0.yaml
+ * (components/schemas: Message, TextMessage, ImageMessage..., MediaObject(_1),
+ * TemplateObject, LanguageObject, TemplateComponent, ParameterObject,
+ * ButtonParameterObject, GraphAPIError; paths /{WABA-ID}/message_templates).
+ * Tests call the expect* helpers inside nock reply functions to check what we send,
+ * and use the builders for realistic answers.
+ */
+import { z } from 'zod';
+
+// ---- send-message request body -------------------------------------------------
+
+const context = z.object({ message_id: z.string().min(1) }).strict();
+
+const base = {
+  messaging_product: z.literal('whatsapp'),
+  recipient_type: z.enum(['individual', 'group']).optional(),
+  to: z.string().min(1),
+  context: context.optional(),
+};
+
+/** MediaObject: exactly one of id or link. */
+function mediaObject<T extends z.ZodRawShape>(extra: T) {
+  return z.union([
+    z.object({ id: z.string().min(1), ...extra }).strict(),
+    z.object({ link: z.string().url().refine((l) => /^https?:\/\//.test(l), 'HTTP/HTTPS only'), ...extra }).strict(),
+  ]);
+}
+const caption = z.string().max(1024).optional();
+
+const textParameter = z.object({ type: z.literal('text'), text: z.string().max(32768), parameter_name: z.string().optional() }).strict();
+const currencyParameter = z
+  .object({
+    type: z.literal('currency'),
+    currency: z.object({ fallback_value: z.string(), code: z.string().length(3), amount_1000: z.number().int() }).strict(),
+    parameter_name: z.string().optional(),
+  })
+  .strict();
+const dateTimeParameter = z
+  .object({ type: z.literal('date_time'), date_time: z.object({ fallback_value: z.string() }).passthrough(), parameter_name: z.string().optional() })
+  .strict();
+const imageParameter = z.object({ type: z.literal('image'), image: mediaObject({}) }).strict();
+const videoParameter = z.object({ type: z.literal('video'), video: mediaObject({}) }).strict();
+const documentParameter = z.object({ type: z.literal('document'), document: mediaObject({ filename: z.string().optional() }) }).strict();
+const parameterObject = z.discriminatedUnion('type', [
+  textParameter,
+  currencyParameter,
+  dateTimeParameter,
+  imageParameter,
+  videoParameter,
+  documentParameter,
+]);
+
+const buttonParameter = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('payload'), payload: z.string() }).strict(),
+  z.object({ type: z.literal('text'), text: z.string() }).strict(),
+  // Used by catalog and copy-code buttons (yaml examples "Send Catalog Template Message").
+  z.object({ type: z.literal('action'), action: z.record(z.unknown()) }).strict(),
+  z.object({ type: z.literal('coupon_code'), coupon_code: z.string() }).strict(),
+]);
+
+/** ButtonComponent.index is a string in the yaml; Meta also accepts a number. */
+const buttonIndex = z.union([z.string().regex(/^\d+$/), z.number().int().min(0).max(9)]);
+
+const templateComponent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('header'), parameters: z.array(parameterObject).min(1) }).strict(),
+  z.object({ type: z.literal('body'), parameters: z.array(parameterObject).optional() }).strict(),
+  z
+    .object({
+      type: z.literal('button'),
+      // yaml enum is quick_reply/url/catalog; copy_code and flow are documented for authentication and flow templates.
+      sub_type: z.enum(['quick_reply', 'url', 'catalog', 'copy_code', 'flow', 'CATALOG']),
+      index: buttonIndex,
+      parameters: z.array(buttonParameter).min(1),
+    })
+    .strict(),
+]);
+
+const languageObject = z.object({ policy: z.literal('deterministic').optional(), code: z.string().min(2) }).strict();
+
+const templateObject = z
+  .object({
+    name: z.string().min(1),
+    language: languageObject,
+    components: z.array(templateComponent).optional(),
+  })
+  .strict();
+
+function messageSchemas<B extends z.ZodRawShape, T extends z.ZodTypeAny>(b: B, template: T) {
+  return z.discriminatedUnion('type', [
+    z.object({ ...b, type: z.literal('text'), text: z.object({ body: z.string().min(1).max(4096), preview_url: z.boolean().optional() }).strict() }).strict(),
+    z.object({ ...b, type: z.literal('image'), image: mediaObject({ caption }) }).strict(),
+    z.object({ ...b, type: z.literal('video'), video: mediaObject({ caption }) }).strict(),
+    z.object({ ...b, type: z.literal('document'), document: mediaObject({ caption, filename: z.string().optional() }) }).strict(),
+    z.object({ ...b, type: z.literal('audio'), audio: mediaObject({}) }).strict(),
+    z.object({ ...b, type: z.literal('sticker'), sticker: mediaObject({}) }).strict(),
+    z.object({ ...b, type: z.literal('template'), template }).strict(),
+  ]);
+}
+
+/** POST /{Phone-Number-ID}/messages (Cloud API). */
+export const cloudSendBodySchema = messageSchemas(base, templateObject);
+
+/** POST /v1/messages (On-Premises): no messaging_product; templates carry a namespace. */
+export const onPremSendBodySchema = messageSchemas(
+  { recipient_type: base.recipient_type, to: base.to, context: base.context },
+  templateObject.extend({ namespace: z.string().min(1).optional() }).strict(),
+);
+
+// ---- create-template request body ---------------------------------------------
+
+const upper = (values: [string, ...string[]]) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(values));
+
+const templateButton = z
+  .object({
+    type: upper(['QUICK_REPLY', 'URL', 'PHONE_NUMBER', 'OTP', 'MPM', 'CATALOG', 'FLOW', 'COPY_CODE']),
+    text: z.string().min(1).max(25).optional(),
+    url: z.string().optional(),
+    phone_number: z.string().optional(),
+    example: z.array(z.string()).optional(),
+  })
+  .passthrough();
+
+const templateDefinitionComponent = z
+  .object({
+    type: upper(['HEADER', 'BODY', 'FOOTER', 'BUTTONS']),
+    format: upper(['TEXT', 'IMAGE', 'VIDEO', 'DOCUMENT', 'LOCATION']).optional(),
+    text: z.string().optional(),
+    example: z
+      .object({
+        header_text: z.array(z.string()).optional(),
+        header_handle: z.array(z.string()).optional(),
+        body_text: z.array(z.array(z.string())).optional(),
+        header_text_named_params: z.array(z.object({ param_name: z.string(), example: z.string() })).optional(),
+        body_text_named_params: z.array(z.object({ param_name: z.string(), example: z.string() })).optional(),
+      })
+      .strict()
+      .optional(),
+    buttons: z.array(templateButton).optional(),
+  })
+  .passthrough();
+
+/** POST /{WABA-ID}/message_templates. */
+export const createTemplateBodySchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'lowercase letters, digits and underscores only'),
+    language: z.string().min(2),
+    category: z.enum(['MARKETING', 'UTILITY', 'AUTHENTICATION']),
+    parameter_format: z.enum(['POSITIONAL', 'NAMED']).optional(),
+    allow_category_change: z.boolean().optional(),
+    components: z.array(templateDefinitionComponent).min(1),
+  })
+  .strict();
+
+// ---- helpers for nock reply functions -----------------------------------------
+
+function parseBody(body: unknown): unknown {
+  return typeof body === 'string' ? (JSON.parse(body) as unknown) : body;
+}
+
+function check<T extends z.ZodTypeAny>(schema: T, body: unknown, what: string): z.output<T> {
+  const parsed = schema.safeParse(parseBody(body));
+  if (!parsed.success) {
+    throw new Error(`${what} does not match Meta's contract: ${JSON.stringify(parsed.error.issues, null, 2)}`);
+  }
+  return parsed.data;
+}
+
+/** Throws (failing the request, hence the test) when the body is not a valid send-message body. */
+export function expectValidSendBody(body: unknown, api: 'cloud' | 'onprem' = 'cloud'): z.output<typeof cloudSendBodySchema> | z.output<typeof onPremSendBodySchema> {
+  return api === 'cloud' ? check(cloudSendBodySchema, body, 'send body') : check(onPremSendBodySchema, body, 'On-Premises send body');
+}
+
+export function expectValidCreateTemplateBody(body: unknown): z.output<typeof createTemplateBodySchema> {
+  return check(createTemplateBodySchema, body, 'create-template body');
+}
+
+// ---- realistic answers ---------------------------------------------------------
+
+export interface GraphErrorOptions {
+  subcode?: number;
+  type?: string;
+  userTitle?: string;
+  userMsg?: string;
+  details?: string;
+  isTransient?: boolean;
+  fbtraceId?: string;
+}
+
+/** GraphAPIError envelope. */
+export function graphError(code: number, message: string, opts: GraphErrorOptions = {}) {
+  return {
+    error: {
+      message,
+      type: opts.type ?? 'OAuthException',
+      code,
+      ...(opts.subcode !== undefined ? { error_subcode: opts.subcode } : {}),
+      ...(opts.details !== undefined ? { error_data: { messaging_product: 'whatsapp', details: opts.details } } : {}),
+      ...(opts.isTransient !== undefined ? { is_transient: opts.isTransient } : {}),
+      ...(opts.userTitle !== undefined ? { error_user_title: opts.userTitle } : {}),
+      ...(opts.userMsg !== undefined ? { error_user_msg: opts.userMsg } : {}),
+      fbtrace_id: opts.fbtraceId ?? 'AXsgnV2Cm3ZMGF3dF_cfYIn',
+    },
+  };
+}
+
+/** The common Graph failures, as Meta sends them (HTTP status, body). */
+export const graphErrors = {
+  invalidToken: () =>
+    [401, graphError(190, 'Invalid OAuth access token - Cannot parse access token', { type: 'OAuthException' })] as const,
+  unknownPhoneNumberId: (id: string) =>
+    [
+      400,
+      graphError(
+        100,
+        `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+        { subcode: 33, type: 'GraphMethodException' },
+      ),
+    ] as const,
+  rateLimited: () =>
+    [400, graphError(130429, '(#130429) Rate limit hit', { details: 'Cloud API message throughput has been reached.' })] as const,
+  reEngagement: () =>
+    [
+      400,
+      graphError(131047, 'Re-engagement message', {
+        details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+      }),
+    ] as const,
+};
+
+export function sendOk(wamid: string, to = '6281234567890') {
+  return { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: wamid }] };
+}
+
+export function phoneNumberOk(opts: { id?: string; displayPhoneNumber?: string; verifiedName?: string; qualityRating?: string } = {}) {
+  return {
+    display_phone_number: opts.displayPhoneNumber ?? '+62 812-3456-7890',
+    verified_name: opts.verifiedName ?? 'Toko Contoh',
+    quality_rating: opts.qualityRating ?? 'GREEN',
+    id: opts.id ?? '106540352242922',
+  };
+}
+
+export function mediaUploadOk(id = '4490709327384033') {
+  return { id };
+}
+
+export function mediaUrlOk(url: string, mimeType = 'image/jpeg', id = '2621233374848975') {
+  return { url, mime_type: mimeType, sha256: 'a1b2c3', file_size: '303833', id, messaging_product: 'whatsapp' };
+}
+
+export function templateJson(name: string, overrides: Record<string, unknown> = {}) {
+  return {
+    name,
+    parameter_format: 'POSITIONAL',
+    components: [{ type: 'BODY', text: 'Hello {{1}}', example: { body_text: [['Budi']] } }],
+    language: 'en_US',
+    status: 'APPROVED',
+    category: 'UTILITY',
+    // Deterministic numeric id like Meta's, derived from the name.
+    id: String(1_000_000_000 + ([...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 1_000_000_000, 7))),
+    ...overrides,
+  };
+}
+
+/** One page of GET /{WABA-ID}/message_templates; pass `next` for all but the last page. */
+export function templatesPage(data: unknown[], next?: string) {
+  return {
+    data,
+    paging: { cursors: { before: 'MAZDZD', after: 'MjQZD' }, ...(next ? { next } : {}) },
+  };
+}
+
+export function templateCreatedOk(id = '1689556908129832', status = 'PENDING', category = 'UTILITY') {
+  return { id, status, category };
+}
+
+// ---- On-Premises answers -------------------------------------------------------
+
+export function onPremError(code: number, title: string, details?: string) {
+  return { meta: { api_status: 'stable', version: '2.53.1' }, errors: [{ code, title, ...(details ? { details } : {}) }] };
+}
+
+export function onPremSendOk(wamid: string) {
+  return { messages: [{ id: wamid }], meta: { api_status: 'stable', version: '2.53.1' } };
+}
+
+export function onPremHealth(gatewayStatus: string) {
+  return { health: { gateway_status: gatewayStatus }, meta: { api_status: 'stable', version: '2.53.1' } };
+}
