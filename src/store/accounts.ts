@@ -1,6 +1,6 @@
 import { isValidObjectId } from 'mongoose';
 import type { SecretBox } from '../security/secrets';
-import { AccountModel, type AccountDocument } from './models';
+import { AccountModel, type Account, type AccountDocument } from './models';
 
 /** The account with this id, or undefined for an unknown or malformed id. */
 export async function findAccount(id: string): Promise<AccountDocument | undefined> {
@@ -15,4 +15,105 @@ export function accountSecrets(account: AccountDocument, secrets: SecretBox) {
     appSecret: account.appSecretSealed ? secrets.open(account.appSecretSealed) : undefined,
     verifyToken: secrets.open(account.verifyTokenSealed),
   };
+}
+
+/** Names are unique per workspace regardless of case and surrounding spaces. */
+export function accountNameKey(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+/** Thrown when a workspace already has a connected account with this name. */
+export class DuplicateAccountNameError extends Error {
+  constructor(readonly accountName: string) {
+    super(`an account named "${accountName}" already exists in this workspace`);
+    this.name = 'DuplicateAccountNameError';
+  }
+}
+
+/** Whether the name is taken in the workspace, ignoring `exceptId` (the account being renamed). */
+export async function isAccountNameTaken(teamId: string, name: string, exceptId?: string): Promise<boolean> {
+  const filter: Record<string, unknown> = { teamId, nameKey: accountNameKey(name) };
+  if (exceptId) filter._id = { $ne: exceptId };
+  return (await AccountModel.exists(filter)) !== null;
+}
+
+export type NewAccount = Omit<Account, 'nameKey' | 'enabled' | 'state' | 'createdAt' | 'updatedAt'> & { enabled?: boolean };
+
+/**
+ * Saves a new account. The name is checked first because FerretDB does not always
+ * report unique-index conflicts as E11000; the index still catches a race.
+ */
+export async function createAccount(data: NewAccount): Promise<AccountDocument> {
+  if (await isAccountNameTaken(data.teamId, data.name)) throw new DuplicateAccountNameError(data.name);
+  try {
+    return await AccountModel.create({ ...data, nameKey: accountNameKey(data.name), state: 'connected' });
+  } catch (err) {
+    if (isDuplicateKeyError(err)) throw new DuplicateAccountNameError(data.name);
+    throw err;
+  }
+}
+
+/** The workspace's connected accounts, oldest first; disconnected ones are history only. */
+export async function listAccounts(teamId: string): Promise<AccountDocument[]> {
+  return AccountModel.find({ teamId, state: 'connected' }).sort({ createdAt: 1, _id: 1 });
+}
+
+export type AccountChanges = Partial<
+  Pick<
+    Account,
+    | 'name'
+    | 'channelId'
+    | 'enabled'
+    | 'tokenSealed'
+    | 'tokenHint'
+    | 'appSecretSealed'
+    | 'appSecretHint'
+    | 'displayPhoneNumber'
+    | 'verifiedName'
+    | 'qualityRating'
+  >
+>;
+
+/** Applies the changes to a connected account; a rename is checked against the other names. */
+export async function updateAccount(id: string, changes: AccountChanges): Promise<AccountDocument | undefined> {
+  const account = await findAccount(id);
+  if (!account || account.state !== 'connected') return undefined;
+  if (changes.name !== undefined && accountNameKey(changes.name) !== account.nameKey) {
+    if (await isAccountNameTaken(account.teamId, changes.name, id)) throw new DuplicateAccountNameError(changes.name);
+    account.nameKey = accountNameKey(changes.name);
+  }
+  account.set(changes);
+  try {
+    await account.save();
+  } catch (err) {
+    if (isDuplicateKeyError(err) && changes.name !== undefined) throw new DuplicateAccountNameError(changes.name);
+    throw err;
+  }
+  return account;
+}
+
+/** The ON/OFF switch. */
+export function setAccountEnabled(id: string, enabled: boolean): Promise<AccountDocument | undefined> {
+  return updateAccount(id, { enabled });
+}
+
+/**
+ * Marks the account disconnected and keeps it (and its conversations) as history.
+ * Its name key gets the id appended so the name can be used again.
+ */
+export async function disconnectAccount(id: string): Promise<AccountDocument | undefined> {
+  const account = await findAccount(id);
+  if (!account || account.state !== 'connected') return undefined;
+  account.state = 'disconnected';
+  account.enabled = false;
+  account.nameKey = `${account.nameKey}#disconnected#${account.id}`;
+  await account.save();
+  return account;
+}
+
+function isDuplicateKeyError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = 'code' in err ? err.code : undefined;
+  const message = err instanceof Error ? err.message : '';
+  return code === 11000 || code === 11001 || /duplicate key|E11000/i.test(message);
 }

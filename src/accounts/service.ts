@@ -1,0 +1,235 @@
+import crypto from 'node:crypto';
+import type { Deps } from '../context';
+import { mask } from '../security/secrets';
+import {
+  DuplicateAccountNameError,
+  accountSecrets,
+  createAccount,
+  disconnectAccount,
+  findAccount,
+  isAccountNameTaken,
+  listAccounts,
+  setAccountEnabled,
+  updateAccount,
+  type AccountChanges,
+} from '../store/accounts';
+import { appendAudit } from '../store/audit';
+import type { AccountDocument } from '../store/models';
+import { checkCredentials } from './credentials';
+import type { ApiKind, ConnectInput, FieldErrors, SettingsInput } from './form';
+
+/**
+ * Connecting and changing WhatsApp accounts: the layer between the Slack
+ * listeners and the store. Every change is checked against the workspace
+ * and written to the audit log with secrets masked.
+ */
+
+/** Who is acting, from the Slack payload. */
+export interface Actor {
+  teamId: string;
+  userId: string;
+}
+
+/** What the views show about an account: never a token, only its mask. */
+export interface AccountSummary {
+  id: string;
+  name: string;
+  kind: ApiKind;
+  apiUrl: string;
+  phoneNumberId?: string;
+  displayPhoneNumber?: string;
+  verifiedName?: string;
+  qualityRating?: string;
+  channelId: string;
+  enabled: boolean;
+  tokenHint: string;
+  appSecretHint?: string;
+  /** Paste into Meta's dashboard (Cloud) or the provider's webhook setting (On-Premises). */
+  webhookUrl: string;
+  /** Meta's hub.verify_token; On-Premises carries it in the URL instead. */
+  verifyToken?: string;
+}
+
+export type Outcome = { ok: true; account: AccountSummary } | { ok: false; errors: FieldErrors };
+
+/** Webhook URL of an account; On-Premises gateways cannot sign, so the secret is in the path. */
+export function webhookUrl(publicUrl: string, account: { id: string; kind: ApiKind }, verifyToken: string): string {
+  const base = `${publicUrl}/webhooks/whatsapp/${account.id}`;
+  return account.kind === 'onprem' ? `${base}/${verifyToken}` : base;
+}
+
+export function summarize(deps: Pick<Deps, 'config' | 'secrets'>, account: AccountDocument): AccountSummary {
+  const kind: ApiKind = account.kind === 'onprem' ? 'onprem' : 'cloud';
+  const { verifyToken } = accountSecrets(account, deps.secrets);
+  return {
+    id: account.id,
+    name: account.name,
+    kind,
+    apiUrl: account.apiUrl,
+    phoneNumberId: account.phoneNumberId ?? undefined,
+    displayPhoneNumber: account.displayPhoneNumber ?? undefined,
+    verifiedName: account.verifiedName ?? undefined,
+    qualityRating: account.qualityRating ?? undefined,
+    channelId: account.channelId,
+    enabled: account.enabled,
+    tokenHint: account.tokenHint,
+    appSecretHint: account.appSecretHint ?? undefined,
+    webhookUrl: webhookUrl(deps.config.publicUrl, { id: account.id, kind }, verifyToken),
+    verifyToken: kind === 'cloud' ? verifyToken : undefined,
+  };
+}
+
+export async function listAccountSummaries(deps: Deps, teamId: string): Promise<AccountSummary[]> {
+  return (await listAccounts(teamId)).map((a) => summarize(deps, a));
+}
+
+/** The connected account if it belongs to the actor's workspace. */
+export async function findTeamAccount(teamId: string, accountId: string): Promise<AccountDocument | undefined> {
+  const account = await findAccount(accountId);
+  return account && account.teamId === teamId && account.state === 'connected' ? account : undefined;
+}
+
+/** Checks the name, then the credentials against WhatsApp, and only then saves. */
+export async function connectAccount(deps: Deps, actor: Actor, input: ConnectInput): Promise<Outcome> {
+  if (await isAccountNameTaken(actor.teamId, input.name)) return duplicateName(input.name);
+  const check = await checkCredentials({
+    kind: input.kind,
+    apiUrl: input.apiUrl,
+    token: input.token,
+    phoneNumberId: input.phoneNumberId,
+    wabaId: input.wabaId,
+  });
+  if (!check.ok) return { ok: false, errors: { [check.field]: check.problem } };
+
+  const cloud = input.kind === 'cloud';
+  let account: AccountDocument;
+  try {
+    account = await createAccount({
+      teamId: actor.teamId,
+      name: input.name,
+      kind: input.kind,
+      apiUrl: input.apiUrl,
+      tokenSealed: deps.secrets.seal(input.token),
+      tokenHint: mask(input.token),
+      phoneNumberId: cloud ? input.phoneNumberId : undefined,
+      wabaId: cloud ? input.wabaId : undefined,
+      appSecretSealed: input.appSecret ? deps.secrets.seal(input.appSecret) : undefined,
+      appSecretHint: input.appSecret ? mask(input.appSecret) : undefined,
+      verifyTokenSealed: deps.secrets.seal(crypto.randomBytes(24).toString('base64url')),
+      displayPhoneNumber: check.info.displayPhoneNumber,
+      verifiedName: check.info.verifiedName,
+      qualityRating: check.info.qualityRating,
+      channelId: input.channelId,
+      createdBy: actor.userId,
+    });
+  } catch (err) {
+    if (err instanceof DuplicateAccountNameError) return duplicateName(input.name);
+    throw err;
+  }
+  await audit(deps, actor, 'account.connect', account, undefined);
+  deps.logger.info('whatsapp account connected', { accountId: account.id, teamId: actor.teamId, kind: input.kind });
+  return { ok: true, account: summarize(deps, account) };
+}
+
+/**
+ * Saves the settings form. A new token is checked against WhatsApp first, like
+ * on connect; undefined means the account is gone (disconnected meanwhile).
+ */
+export async function saveAccountSettings(
+  deps: Deps,
+  actor: Actor,
+  accountId: string,
+  input: SettingsInput,
+): Promise<Outcome | undefined> {
+  const account = await findTeamAccount(actor.teamId, accountId);
+  if (!account) return undefined;
+  if (await isAccountNameTaken(actor.teamId, input.name, account.id)) return duplicateName(input.name);
+
+  const changes: AccountChanges = { name: input.name, enabled: input.enabled, channelId: input.channelId };
+  if (input.token) {
+    const check = await checkCredentials({
+      kind: account.kind === 'onprem' ? 'onprem' : 'cloud',
+      apiUrl: account.apiUrl,
+      token: input.token,
+      phoneNumberId: account.phoneNumberId ?? undefined,
+      wabaId: account.wabaId ?? undefined,
+    });
+    if (!check.ok) return { ok: false, errors: { [check.field === 'phone_number_id' ? 'token' : check.field]: check.problem } };
+    Object.assign(changes, {
+      tokenSealed: deps.secrets.seal(input.token),
+      tokenHint: mask(input.token),
+      displayPhoneNumber: check.info.displayPhoneNumber ?? account.displayPhoneNumber,
+      verifiedName: check.info.verifiedName ?? account.verifiedName,
+      qualityRating: check.info.qualityRating ?? account.qualityRating,
+    });
+  }
+  if (input.appSecret) Object.assign(changes, { appSecretSealed: deps.secrets.seal(input.appSecret), appSecretHint: mask(input.appSecret) });
+
+  const before = auditValues(account);
+  let updated: AccountDocument | undefined;
+  try {
+    updated = await updateAccount(account.id, changes);
+  } catch (err) {
+    if (err instanceof DuplicateAccountNameError) return duplicateName(input.name);
+    throw err;
+  }
+  if (!updated) return undefined;
+  await audit(deps, actor, 'account.update', updated, before);
+  return { ok: true, account: summarize(deps, updated) };
+}
+
+/** Flips the ON/OFF switch; undefined when the account is not the workspace's or is gone. */
+export async function toggleAccount(deps: Deps, actor: Actor, accountId: string): Promise<AccountSummary | undefined> {
+  const account = await findTeamAccount(actor.teamId, accountId);
+  if (!account) return undefined;
+  const before = auditValues(account);
+  const updated = await setAccountEnabled(account.id, !account.enabled);
+  if (!updated) return undefined;
+  await audit(deps, actor, updated.enabled ? 'account.enable' : 'account.disable', updated, before);
+  return summarize(deps, updated);
+}
+
+/** Disconnects the account, keeping its conversations as history. */
+export async function disconnectTeamAccount(deps: Deps, actor: Actor, accountId: string): Promise<AccountSummary | undefined> {
+  const account = await findTeamAccount(actor.teamId, accountId);
+  if (!account) return undefined;
+  const before = auditValues(account);
+  const updated = await disconnectAccount(account.id);
+  if (!updated) return undefined;
+  await audit(deps, actor, 'account.disconnect', updated, before);
+  deps.logger.info('whatsapp account disconnected', { accountId: account.id, teamId: actor.teamId });
+  return summarize(deps, updated);
+}
+
+function duplicateName(name: string): Outcome {
+  return { ok: false, errors: { name: { code: 'duplicate_name', params: { name } } } };
+}
+
+/** What the audit log records of an account: secrets only as their stored masks. */
+function auditValues(account: AccountDocument): Record<string, unknown> {
+  return {
+    name: account.name,
+    kind: account.kind,
+    apiUrl: account.apiUrl,
+    phoneNumberId: account.phoneNumberId ?? null,
+    wabaId: account.wabaId ?? null,
+    channelId: account.channelId,
+    enabled: account.enabled,
+    state: account.state,
+    tokenHint: account.tokenHint,
+    appSecretHint: account.appSecretHint ?? null,
+  };
+}
+
+async function audit(
+  deps: Deps,
+  actor: Actor,
+  action: string,
+  account: AccountDocument,
+  before: Record<string, unknown> | undefined,
+): Promise<void> {
+  await appendAudit(
+    { teamId: actor.teamId, actorId: actor.userId, action, subject: `account:${account.id}`, before, after: auditValues(account) },
+    deps.clock.now(),
+  );
+}
