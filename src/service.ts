@@ -8,6 +8,7 @@ import type { Config } from './config';
 import type { Deps } from './context';
 import { startJobs, type Job, type Jobs } from './jobs';
 import { createLogger, type Logger } from './log';
+import { OutboxWorker, type OutboxHandler } from './outbox';
 import { SecretBox, loadOrCreateKey } from './security/secrets';
 import { openDatabase, type Database } from './store/database';
 import './store/models';
@@ -18,8 +19,8 @@ export interface ServiceOptions {
   logger?: Logger;
   /** Database name; tests give each suite its own. */
   dbName?: string;
-  /** Cron jobs are off in tests that drive sweeps by hand. */
-  jobs?: boolean;
+  /** Cron jobs and the outbox loop; off in tests, which drive them by hand (no sleeping). */
+  background?: boolean;
 }
 
 export interface RunningService {
@@ -28,6 +29,7 @@ export interface RunningService {
   port: number;
   url: string;
   database: Database;
+  outbox: OutboxWorker;
   stop(): Promise<void>;
 }
 
@@ -58,7 +60,13 @@ export async function startService(config: Config, options: ServiceOptions = {})
   });
   registerListeners(bolt, deps);
 
-  const http = createHttpApp({ database, logger, slackEvents: receiver?.middleware(), routes: [] });
+  // Each feature contributes its routes, outbox handlers and cron jobs here.
+  const routes: Parameters<typeof createHttpApp>[0]['routes'] = [];
+  const outboxHandlers: Record<string, OutboxHandler> = {};
+  const cronJobs: Job[] = [];
+
+  const outbox = new OutboxWorker(deps, outboxHandlers);
+  const http = createHttpApp({ database, logger, slackEvents: receiver?.middleware(), routes });
   const server = await listen(http.callback(), config.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -67,8 +75,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
     // Socket Mode reconnects by itself; Slack being down must not stop the service.
     bolt.start().catch((err: unknown) => logger.error('socket mode could not connect yet', { err }));
   }
-  const cronJobs: Job[] = [];
-  const jobs: Jobs | undefined = options.jobs === false ? undefined : startJobs(cronJobs, deps);
+  const background = options.background !== false;
+  const jobs: Jobs | undefined = background ? startJobs(cronJobs, deps) : undefined;
+  if (background) outbox.start();
   logger.info('wadesk is listening', { port, publicUrl: config.publicUrl, socketMode: !receiver });
 
   let stopping: Promise<void> | undefined;
@@ -78,10 +87,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
     port,
     url: `http://127.0.0.1:${port}`,
     database,
+    outbox,
     stop: () =>
       (stopping ??= (async () => {
         await closeServer(server);
         await jobs?.stop();
+        await outbox.stop();
         if (!receiver) await bolt.stop().catch(() => undefined);
         await database.close();
         logger.info('wadesk stopped');

@@ -60,7 +60,7 @@ export async function startTestService(
     clock,
     logger: createLogger('debug', (line) => logLines.push(line)),
     dbName: options.dbName ?? uniqueDbName(),
-    jobs: false,
+    background: false,
   });
   return { ...service, clock, logLines };
 }

@@ -76,7 +76,7 @@ describe('the service', () => {
     const now = service.clock.now();
     const malformed = await postToSlackEvents(service.url, '{"type":', { now, contentType: 'application/json' });
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).error).toMatch(/malformed JSON/);
+    expect(await malformed.json()).toMatchObject({ error: expect.stringMatching(/malformed JSON/) });
     const big = 'x'.repeat(1024 * 1024 + 1);
     const oversized = await postToSlackEvents(service.url, big, { now, contentType: 'application/json' });
     expect(oversized.status).toBe(413);
@@ -87,7 +87,7 @@ describe('the embedded database', () => {
   it('keeps what was written across a restart of the service', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-restart-'));
     const config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, PORT: '0', DATA_DIR: dataDir });
-    const quiet = { logger: createLogger('error', () => undefined), jobs: false };
+    const quiet = { logger: createLogger('error', () => undefined), background: false };
 
     const first = await startService(config, quiet);
     await AuditModel.create({ teamId: 'T1', actorId: 'U1', action: 'test', subject: 'restart', at: new Date() });

@@ -15,8 +15,6 @@ const outboxSchema = new Schema(
     state: { type: String, required: true, enum: ['pending', 'done', 'failed'], default: 'pending' },
     attempts: { type: Number, required: true, default: 0 },
     nextAttemptAt: { type: Date, required: true },
-    leaseOwner: { type: String },
-    leaseUntil: { type: Date },
     lastError: { type: String },
   },
   { timestamps: true },

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { ErrorCode } from '@slack/web-api';
+import { z } from 'zod';
+import type { Deps } from '../context';
+import { forgetClaims, tryClaim } from '../store/claims';
+import { OutboxModel, type OutboxDocument } from '../store/models';
+
+/**
+ * The durable outbox: everything bound for Slack (and replies bound for
+ * WhatsApp) is stored here first, then delivered by a worker that retries
+ * with backoff, honours Retry-After, keeps each lane in order and survives restarts.
+ */
+
+export interface EnqueueInput {
+  /** Same key twice yields one item, so redeliveries never post twice. */
+  key: string;
+  /** Items of one lane (e.g. `conversation:<id>`) are delivered strictly in enqueue order. */
+  lane: string;
+  kind: string;
+  payload: Record<string, unknown>;
+}
+
+export type OutboxHandler = (payload: Record<string, unknown>, ctx: { key: string; attempt: number }) => Promise<void>;
+
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}
+
+export class PermanentFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentFailure';
+  }
+}
+
+const enqueued = new EventEmitter();
+let lastSeq = 0;
+
+/** A number that only grows within this process, and roughly with time across processes. */
+function nextSeq(now: Date): number {
+  lastSeq = Math.max(lastSeq + 1, now.getTime() * 1000);
+  return lastSeq;
+}
+
+/** Stores the items (ignoring keys already stored) and wakes the worker. */
+export async function enqueue(items: EnqueueInput[], now: Date): Promise<void> {
+  if (items.length === 0) return;
+  const docs = items.map((item) => ({ ...item, seq: nextSeq(now), state: 'pending', attempts: 0, nextAttemptAt: now }));
+  try {
+    await OutboxModel.insertMany(docs, { ordered: false });
+  } catch (err) {
+    if (!onlyDuplicates(err)) throw err;
+  }
+  enqueued.emit('work');
+}
+
+function onlyDuplicates(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, writeErrors } = err as { code?: unknown; writeErrors?: unknown };
+  if (Array.isArray(writeErrors) && writeErrors.length > 0) {
+    return writeErrors.every((w: { code?: unknown; err?: { code?: unknown } }) => (w.code ?? w.err?.code) === 11000);
+  }
+  return code === 11000;
+}
+
+const slackErrorShape = z.object({
+  code: z.string().optional(),
+  retryAfter: z.number().optional(),
+  message: z.string().optional(),
+  data: z.object({ error: z.string().optional() }).optional(),
+});
+
+/** Sorts a failed Slack call into "try again" or "will never work". */
+export function classifySlackError(err: unknown): RetryLater | PermanentFailure {
+  if (err instanceof RetryLater || err instanceof PermanentFailure) return err;
+  const parsed = slackErrorShape.safeParse(err);
+  const e = parsed.success ? parsed.data : {};
+  const message = e.message ?? String(err);
+  switch (e.code) {
+    case ErrorCode.RateLimitedError:
+      return new RetryLater('Slack rate limit', (e.retryAfter ?? 1) * 1000);
+    case ErrorCode.HTTPError:
+    case ErrorCode.RequestError:
+      return new RetryLater(message);
+    case ErrorCode.PlatformError: {
+      const code = e.data?.error ?? 'unknown';
+      // Slack's own transient faults are worth another try; everything else is about the request.
+      if (['internal_error', 'fatal_error', 'service_unavailable', 'ratelimited', 'request_timeout'].includes(code)) {
+        return new RetryLater(code);
+      }
+      return new PermanentFailure(code);
+    }
+    default:
+      return new RetryLater(message);
+  }
+}
+
+export interface OutboxOptions {
+  /** How long an item stays claimed by one worker before another may take it over. */
+  leaseMs?: number;
+  /** How often the worker looks for due items when nothing wakes it. */
+  pollMs?: number;
+  batchSize?: number;
+  /** Lanes delivered at once; a lane itself is always sequential. */
+  concurrency?: number;
+}
+
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 5 * 60_000;
+
+export function backoffMs(attempt: number): number {
+  return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+}
+
+export class OutboxWorker {
+  private readonly owner = randomUUID();
+  private readonly options: Required<OutboxOptions>;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly onWork = () => this.wake?.();
+
+  constructor(
+    private readonly deps: Pick<Deps, 'clock' | 'logger'>,
+    private readonly handlers: Record<string, OutboxHandler>,
+    options: OutboxOptions = {},
+  ) {
+    this.options = { leaseMs: 60_000, pollMs: 1_000, batchSize: 100, concurrency: 8, ...options };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    enqueued.on('work', this.onWork);
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    enqueued.off('work', this.onWork);
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Delivers everything due now, lane by lane, until nothing due is left; returns how many were handled. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const handled = await this.deliverDue();
+      if (handled === 0) return total;
+      total += handled;
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let handled = 0;
+      try {
+        handled = await this.deliverDue();
+      } catch (err) {
+        this.deps.logger.error('outbox pass failed', { err });
+      }
+      if (handled === 0 && this.running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.pollMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    }
+  }
+
+  /** One pass: the head item of every lane that has one due, delivered concurrently across lanes. */
+  private async deliverDue(): Promise<number> {
+    const now = this.deps.clock.now();
+    const due = await OutboxModel.find({ state: 'pending', nextAttemptAt: { $lte: now } })
+      .sort({ seq: 1 })
+      .limit(this.options.batchSize);
+    const lanes = new Map<string, OutboxDocument>();
+    for (const item of due) if (!lanes.has(item.lane)) lanes.set(item.lane, item);
+
+    let handled = 0;
+    const queue = [...lanes.values()];
+    const workers = Array.from({ length: Math.min(this.options.concurrency, queue.length) }, async () => {
+      for (let item = queue.shift(); item; item = queue.shift()) {
+        if (await this.deliverLaneHead(item)) handled++;
+      }
+    });
+    await Promise.all(workers);
+    return handled;
+  }
+
+  private async deliverLaneHead(candidate: OutboxDocument): Promise<boolean> {
+    // An earlier item of the lane still waiting (backing off) holds the lane: order beats speed.
+    const earlier = await OutboxModel.exists({ lane: candidate.lane, state: 'pending', seq: { $lt: candidate.seq } });
+    if (earlier) return false;
+    const item = await this.claim(candidate);
+    if (!item) return false;
+
+    const handler = this.handlers[item.kind];
+    const attempt = item.attempts + 1;
+    try {
+      if (!handler) throw new PermanentFailure(`no handler for outbox kind ${item.kind}`);
+      await handler(asRecord(item.payload), { key: item.key, attempt });
+      await this.settle(item, { state: 'done', attempts: attempt });
+    } catch (err) {
+      const failure = err instanceof RetryLater || err instanceof PermanentFailure ? err : classifySlackError(err);
+      if (failure instanceof PermanentFailure) {
+        this.deps.logger.error('outbox item failed for good', { key: item.key, kind: item.kind, reason: failure.message });
+        await this.settle(item, { state: 'failed', attempts: attempt, lastError: failure.message });
+      } else {
+        const delay = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempt));
+        this.deps.logger.warn('outbox delivery will be retried', { key: item.key, kind: item.kind, attempt, delayMs: delay, reason: failure.message });
+        await this.settle(item, {
+          state: 'pending',
+          attempts: attempt,
+          lastError: failure.message,
+          nextAttemptAt: new Date(this.deps.clock.now().getTime() + delay),
+        });
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Takes this attempt of the item unless another worker holds a live claim on it,
+   * then re-reads it: a worker that finished it meanwhile has already settled it.
+   */
+  private async claim(item: OutboxDocument): Promise<OutboxDocument | null> {
+    if (!(await tryClaim(attemptResource(item), this.owner, this.deps.clock.now(), this.options.leaseMs))) return null;
+    const fresh = await OutboxModel.findById(item._id);
+    if (!fresh || fresh.state !== 'pending' || fresh.attempts !== item.attempts) return null;
+    return fresh;
+  }
+
+  private async settle(item: OutboxDocument, changes: Record<string, unknown>): Promise<void> {
+    await OutboxModel.updateOne({ _id: item._id }, { $set: changes, ...(changes.state === 'done' ? { $unset: { lastError: 1 } } : {}) });
+    await forgetClaims(attemptResource(item));
+  }
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value)) : {};
+}
+
+function attemptResource(item: OutboxDocument): string {
+  return `outbox:${String(item._id)}:${item.attempts}`;
+}

@@ -1,0 +1,33 @@
+import { ClaimModel } from './models';
+
+/**
+ * Takes the next turn on `resource` unless someone holds an unexpired one.
+ * At most one caller wins a turn, even against concurrent callers on other instances.
+ */
+export async function tryClaim(resource: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+  const latest = await ClaimModel.findOne({ resource }).sort({ turn: -1 });
+  if (latest && latest.until > now) return false;
+  const turn = latest ? latest.turn + 1 : 0;
+  try {
+    await ClaimModel.create({ _id: `${resource}#${turn}`, resource, turn, owner, until: new Date(now.getTime() + leaseMs) });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+/** Ends the holder's turn early so the next claimant need not wait for the expiry. */
+export async function releaseClaim(resource: string, owner: string): Promise<void> {
+  const latest = await ClaimModel.findOne({ resource }).sort({ turn: -1 });
+  if (latest?.owner === owner) await ClaimModel.updateOne({ _id: latest._id }, { $set: { until: new Date(0) } });
+}
+
+/** Forgets every turn on `resource` (for resources that will never be claimed again). */
+export async function forgetClaims(resource: string): Promise<void> {
+  await ClaimModel.deleteMany({ resource });
+}
+
+export function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
+}

@@ -1,0 +1,115 @@
+import mongoose from 'mongoose';
+import { createLogger } from '../../src/log';
+import { OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue } from '../../src/outbox';
+import { tryClaim } from '../../src/store/claims';
+import { ClaimModel, OutboxModel } from '../../src/store/models';
+import { TestClock, requireTestDbUri, uniqueDbName } from '../helpers/service';
+
+const logger = createLogger('error', () => undefined);
+
+describe('the outbox', () => {
+  const clock = new TestClock();
+  const delivered: string[] = [];
+  /** Errors to throw, per item text, before delivering it. */
+  let failures: Record<string, Error[]> = {};
+  const handlers = {
+    record: async (payload: Record<string, unknown>) => {
+      const failure = failures[String(payload.text)]?.shift();
+      if (failure) throw failure;
+      delivered.push(String(payload.text));
+    },
+  };
+
+  beforeAll(async () => {
+    await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName() });
+    await Promise.all([OutboxModel.createIndexes(), ClaimModel.createIndexes()]);
+  });
+  afterAll(() => mongoose.disconnect());
+  beforeEach(async () => {
+    await OutboxModel.deleteMany({});
+    delivered.length = 0;
+    failures = {};
+  });
+
+  const item = (key: string, lane: string, text = key) => ({ key, lane, kind: 'record', payload: { text } });
+
+  it('stores an item once per key, however often it is enqueued', async () => {
+    await enqueue([item('a', 'L1')], clock.now());
+    await Promise.all([enqueue([item('a', 'L1')], clock.now()), enqueue([item('a', 'L1'), item('b', 'L1')], clock.now())]);
+    expect(await OutboxModel.countDocuments({})).toBe(2);
+    await new OutboxWorker({ clock, logger }, handlers).drain();
+    expect(delivered).toEqual(['a', 'b']);
+  });
+
+  it('keeps a lane in order while its head waits out a Retry-After, and lets other lanes pass', async () => {
+    await enqueue([item('1', 'L1'), item('2', 'L1'), item('x', 'L2')], clock.now());
+    failures = { '1': [new RetryLater('rate limited', 30_000)] };
+    const worker = new OutboxWorker({ clock, logger }, handlers);
+    await worker.drain();
+    expect(delivered).toEqual(['x']);
+    clock.advance(29_000);
+    await worker.drain();
+    expect(delivered).toEqual(['x']);
+    clock.advance(1_000);
+    await worker.drain();
+    expect(delivered).toEqual(['x', '1', '2']);
+    expect(await OutboxModel.findOne({ key: '1' })).toMatchObject({ state: 'done', attempts: 2 });
+  });
+
+  it('backs off exponentially on failures without Retry-After', async () => {
+    expect([1, 2, 3, 20].map(backoffMs)).toEqual([1_000, 2_000, 4_000, 300_000]);
+    await enqueue([item('1', 'L1')], clock.now());
+    failures = { '1': [new Error('socket hang up'), new Error('socket hang up')] };
+    const worker = new OutboxWorker({ clock, logger }, handlers);
+    await worker.drain();
+    clock.advance(1_000);
+    await worker.drain();
+    clock.advance(1_999);
+    await worker.drain();
+    expect(delivered).toEqual([]);
+    clock.advance(1);
+    await worker.drain();
+    expect(delivered).toEqual(['1']);
+  });
+
+  it('marks a permanent failure once and moves the lane on', async () => {
+    await enqueue([item('1', 'L1'), item('2', 'L1')], clock.now());
+    failures = { '1': [new PermanentFailure('channel_not_found')] };
+    await new OutboxWorker({ clock, logger }, handlers).drain();
+    expect(delivered).toEqual(['2']);
+    expect(await OutboxModel.findOne({ key: '1' })).toMatchObject({ state: 'failed', lastError: 'channel_not_found', attempts: 1 });
+  });
+
+  it('delivers each item exactly once when two workers run at the same moment', async () => {
+    const items = Array.from({ length: 40 }, (_, i) => item(`k${i}`, `L${i % 5}`));
+    await enqueue(items, clock.now());
+    const a = new OutboxWorker({ clock, logger }, handlers);
+    const b = new OutboxWorker({ clock, logger }, handlers);
+    await Promise.all([a.drain(), b.drain(), a.drain()]);
+    expect([...delivered].sort()).toEqual(items.map((i) => i.key).sort());
+    for (let lane = 0; lane < 5; lane++) {
+      const inLane = delivered.filter((k) => Number(k.slice(1)) % 5 === lane);
+      expect(inLane).toEqual([...inLane].sort((x, y) => Number(x.slice(1)) - Number(y.slice(1))));
+    }
+  });
+
+  it('takes over an item whose worker died holding it, once the lease has run out', async () => {
+    await enqueue([item('1', 'L1')], clock.now());
+    const dead = await OutboxModel.findOne({ key: '1' });
+    expect(await tryClaim(`outbox:${String(dead?._id)}:0`, 'dead-worker', clock.now(), 60_000)).toBe(true);
+    const worker = new OutboxWorker({ clock, logger }, handlers);
+    await worker.drain();
+    expect(delivered).toEqual([]);
+    clock.advance(60_000);
+    await worker.drain();
+    expect(delivered).toEqual(['1']);
+  });
+
+  it('classifies Slack errors', () => {
+    expect(classifySlackError({ code: 'slack_webapi_rate_limited_error', retryAfter: 7 })).toEqual(new RetryLater('Slack rate limit', 7000));
+    expect(classifySlackError({ code: 'slack_webapi_platform_error', data: { error: 'channel_not_found' } })).toBeInstanceOf(PermanentFailure);
+    expect(classifySlackError({ code: 'slack_webapi_platform_error', data: { error: 'internal_error' } })).toBeInstanceOf(RetryLater);
+    expect(classifySlackError({ code: 'slack_webapi_request_error', message: 'ECONNREFUSED' })).toBeInstanceOf(RetryLater);
+    expect(classifySlackError({ code: 'slack_webapi_http_error', statusCode: 503 })).toBeInstanceOf(RetryLater);
+  });
+});
