@@ -1,2 +1,29 @@
-/** English strings for common. */
-export const common = {};
+/** English strings shared by every feature. */
+export const common = {
+  appName: 'wadesk',
+  cancel: 'Cancel',
+  close: 'Close',
+  done: 'Done',
+  successfullyUpdated: 'Successfully updated!',
+  somethingWentWrong: 'Something went wrong. Please try again in a moment.',
+  notAllowedTitle: 'Not allowed',
+  /** `what` is a phrase such as "connect WhatsApp accounts". */
+  onlyAdmins: (what: string) =>
+    `Only workspace admins and owners can ${what}. Ask one of them, or ask for your user ID to be added to ADMIN_USER_IDS. Nothing was changed.`,
+  home: {
+    header: 'wadesk: WhatsApp Business in Slack',
+    intro: 'Connect your WhatsApp Business accounts, then answer customers from Slack channels.',
+  },
+  help: {
+    title: 'wadesk help',
+    intro: 'Use `/whatsapp` followed by one of these:',
+    connect: '`/whatsapp connect`: add a WhatsApp Business account (admins only)',
+    accounts: '`/whatsapp accounts`: list the connected accounts with ON/OFF, Settings and Disconnect',
+    templates: '`/whatsapp templates [account]`: the 24 hours HSM templates of an account',
+    send: '`/whatsapp send <account> <phone>`: send a template to start a conversation',
+    expiring: '`/whatsapp expiring`: conversations whose 24-hour window is closing soon',
+    help: '`/whatsapp help`: this help',
+    home: 'Everything is also on the *Home* tab of the app.',
+    unknown: (word: string) => `I don't know \`${word}\`.`,
+  },
+};
