@@ -1,0 +1,114 @@
+import type { Deps } from '../context';
+import {
+  bodyVariableCount,
+  headerVariableCount,
+  renderTemplate,
+  templateSendComponents,
+  type RenderedTemplate,
+  type TemplateValues,
+} from '../domain/templates';
+import { enqueue } from '../outbox';
+import { recordReply, upsertConversation } from '../store/conversations';
+import { MessageModel, type AccountDocument } from '../store/models';
+import type { StoredTemplate } from '../store/templates';
+import { accountProvider, toWhatsAppFailure, type WhatsAppFailure } from './provider';
+
+/** A variable left empty: `part` header or body, `variable` counted from 1. */
+export interface MissingValue {
+  part: 'header' | 'body';
+  variable: number;
+}
+
+export type SendOutcome =
+  | { ok: true; wamid: string; rendered: RenderedTemplate; conversationId: string }
+  | { ok: false; missing: MissingValue[] }
+  | { ok: false; refused: 'not_sendable' | 'account_off' }
+  | { ok: false; failure: WhatsAppFailure };
+
+/** WhatsApp wants a number in international format without `+`; people type spaces and dashes. */
+export function normalizeWaId(input: string): string | undefined {
+  const digits = input.replace(/[\s().-]/g, '').replace(/^\+/, '');
+  return /^[1-9][0-9]{7,14}$/.test(digits) ? digits : undefined;
+}
+
+export function missingValues(template: Pick<StoredTemplate, 'header' | 'body'>, values: TemplateValues): MissingValue[] {
+  const missing: MissingValue[] = [];
+  if (headerVariableCount(template.header ?? undefined) > 0 && !values.header?.trim()) missing.push({ part: 'header', variable: 1 });
+  const count = bodyVariableCount(template.body);
+  for (let n = 1; n <= count; n++) if (!values.body[n - 1]?.trim()) missing.push({ part: 'body', variable: n });
+  return missing;
+}
+
+export function renderStored(template: Pick<StoredTemplate, 'header' | 'body' | 'footer'>, values: TemplateValues): RenderedTemplate {
+  return renderTemplate(
+    { header: template.header ?? undefined, body: template.body, footer: template.footer ?? undefined },
+    values,
+  );
+}
+
+/**
+ * Sends an approved, switched-on template. Allowed outside the 24-hour window;
+ * it never moves the window (only the customer's messages do). The message is
+ * stored and posted into the conversation's thread through the outbox.
+ */
+export async function sendTemplateMessage(
+  deps: Pick<Deps, 'secrets' | 'clock' | 'logger'>,
+  input: { account: AccountDocument; template: StoredTemplate; waId: string; values: TemplateValues; userId: string },
+): Promise<SendOutcome> {
+  const { account, template, userId } = input;
+  if (!account.enabled || account.state !== 'connected') return { ok: false, refused: 'account_off' };
+  if (String(template.accountId) !== String(account._id) || template.status !== 'APPROVED' || !template.enabled) {
+    return { ok: false, refused: 'not_sendable' };
+  }
+  const count = bodyVariableCount(template.body);
+  const values: TemplateValues = {
+    body: input.values.body.slice(0, count).map((v) => v.trim()),
+    ...(headerVariableCount(template.header ?? undefined) > 0 ? { header: input.values.header?.trim() } : {}),
+  };
+  const missing = missingValues(template, values);
+  if (missing.length > 0) return { ok: false, missing };
+
+  let wamid: string;
+  try {
+    ({ wamid } = await accountProvider(deps, account).sendTemplate(input.waId, {
+      name: template.name,
+      language: template.language,
+      namespace: template.namespace ?? undefined,
+      components: templateSendComponents(values),
+    }));
+  } catch (err) {
+    return { ok: false, failure: toWhatsAppFailure(err) };
+  }
+
+  const now = deps.clock.now();
+  const rendered = renderStored(template, values);
+  const conversation = await upsertConversation({ accountId: account._id, waId: input.waId, channelId: account.channelId });
+  const message = await MessageModel.create({
+    key: wamid,
+    wamid,
+    accountId: account._id,
+    conversationId: conversation._id,
+    direction: 'outbound',
+    type: 'template',
+    text: rendered.body,
+    content: { template: { name: template.name, language: template.language, values, rendered } },
+    sentAt: now,
+    sender: { kind: 'slack', id: userId },
+    status: 'sent',
+    slackChannelId: conversation.channelId ?? account.channelId,
+  });
+  await recordReply(conversation._id, now, userId);
+  await enqueue(
+    [
+      {
+        key: `conversation.post:${String(message._id)}`,
+        lane: `conversation:${String(conversation._id)}`,
+        kind: 'conversation.post',
+        payload: { conversationId: String(conversation._id), messageId: String(message._id) },
+      },
+    ],
+    now,
+  );
+  deps.logger.info('template sent', { accountId: account.id, name: template.name, conversationId: String(conversation._id) });
+  return { ok: true, wamid, rendered, conversationId: String(conversation._id) };
+}
