@@ -8,4 +8,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   maxWorkers: 2,
   testTimeout: 30000,
+  // nock keeps interceptors on globals; jest's soft cleanup only warns about them.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
 };
