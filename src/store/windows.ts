@@ -1,0 +1,74 @@
+import type { Types } from 'mongoose';
+import { AccountModel, ConversationModel, OutboxModel, type AccountDocument, type ConversationDocument } from './models';
+
+/** Queries of the 24-hour window feature; every one is served by an index on the window's times. */
+
+/** Conversations the sweeper has something due for, most overdue first (index on nextAlertAt). */
+export async function conversationsDue(now: Date, limit: number): Promise<ConversationDocument[]> {
+  return ConversationModel.find({ nextAlertAt: { $lte: now } }).sort({ nextAlertAt: 1, _id: 1 }).limit(limit);
+}
+
+export interface AlertProgress {
+  warnedThresholds: number[];
+  closedNotified: boolean;
+  nextAlertAt: Date | undefined;
+}
+
+/**
+ * Records what was alerted for the window closing at `closesAt`. Writes only if
+ * the window is still that one; returns false when a new inbound message moved it.
+ */
+export async function recordAlertProgress(id: Types.ObjectId, closesAt: Date, progress: AlertProgress): Promise<boolean> {
+  const result = await ConversationModel.updateOne(
+    { _id: id, windowClosesAt: closesAt },
+    {
+      $set: {
+        warnedThresholds: progress.warnedThresholds,
+        closedNotified: progress.closedNotified,
+        ...(progress.nextAlertAt ? { nextAlertAt: progress.nextAlertAt } : {}),
+      },
+      ...(progress.nextAlertAt ? {} : { $unset: { nextAlertAt: 1 } }),
+    },
+  );
+  return result.matchedCount > 0;
+}
+
+/** Takes a conversation with nothing to alert out of the sweeper's way (only if its window is still `closesAt`). */
+export async function clearNextAlert(id: Types.ObjectId, closesAt: Date | undefined): Promise<void> {
+  await ConversationModel.updateOne({ _id: id, windowClosesAt: closesAt ?? null }, { $unset: { nextAlertAt: 1 } });
+}
+
+/** Which alert keys of these already exist in the outbox: the outbox, not the conversation, is the truth of what was posted. */
+export async function existingAlertKeys(keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const found = await OutboxModel.find({ key: { $in: keys } }, { key: 1 });
+  return new Set(found.map((d) => d.key));
+}
+
+/** Open windows of these accounts, closing first (index on accountId + windowClosesAt). */
+export async function openWindows(accountIds: readonly Types.ObjectId[], now: Date, limitPerAccount: number): Promise<Map<string, ConversationDocument[]>> {
+  const lists = await Promise.all(
+    accountIds.map((accountId) =>
+      ConversationModel.find({ accountId, windowClosesAt: { $gt: now } })
+        .sort({ windowClosesAt: 1, _id: 1 })
+        .limit(limitPerAccount),
+    ),
+  );
+  return new Map(accountIds.map((id, i) => [String(id), lists[i] ?? []]));
+}
+
+/** No reply since the customer's last message (compared in code: $expr is not on every MongoDB-wire server). */
+export function isAnswered(c: Pick<ConversationDocument, 'lastInboundAt' | 'lastReplyAt'>): boolean {
+  const inbound = c.lastInboundAt ?? undefined;
+  const reply = c.lastReplyAt ?? undefined;
+  return reply !== undefined && (inbound === undefined || reply.getTime() >= inbound.getTime());
+}
+
+/** Accounts that post to Slack: connected and switched on. */
+export async function postingAccounts(): Promise<AccountDocument[]> {
+  return AccountModel.find({ state: 'connected', enabled: true }).sort({ _id: 1 });
+}
+
+export async function accountsOfTeam(teamId: string): Promise<AccountDocument[]> {
+  return AccountModel.find({ teamId, state: 'connected' }).sort({ createdAt: 1, _id: 1 });
+}

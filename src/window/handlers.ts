@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { SlackMessage } from '../bot/views/conversations';
+import { windowClosedView, windowSummaryView, windowWarningView, digestView, threadLink, type WindowRow } from '../bot/views/window';
+import type { Deps } from '../context';
+import { strings, type Locale } from '../i18n';
+import type { OutboxHandler } from '../outbox';
+import { AccountModel, ConversationModel, type ConversationDocument } from '../store/models';
+import { isAnswered } from '../store/windows';
+import { WINDOW_KINDS } from './sweep';
+
+/** Channel messages have many readers and no single locale; they use the reference language. */
+export const CHANNEL_LOCALE: Locale = 'en';
+const DIGEST_LIMIT = 500;
+
+export type WindowHandlerDeps = Pick<Deps, 'slack' | 'clock' | 'config'>;
+
+const isoDate = z.string().datetime().transform((v) => new Date(v));
+const warningPayload = z.object({ conversationId: z.string(), closesAt: isoDate, threshold: z.number() });
+const closedPayload = z.object({ conversationId: z.string(), closesAt: isoDate });
+const summaryPayload = z.object({
+  channelId: z.string(),
+  rows: z.array(
+    z.object({ conversationId: z.string(), customerName: z.string().optional(), waId: z.string(), closesAt: isoDate, threadTs: z.string().optional() }),
+  ),
+});
+const digestPayload = z.object({ accountId: z.string() });
+
+/**
+ * The conversation an alert is about, if the alert still stands at delivery:
+ * same window, not answered meanwhile, and its account still posting.
+ */
+async function standingAlert(conversationId: string, closesAt: Date): Promise<{ conversation: ConversationDocument; channelId: string } | undefined> {
+  const conversation = await ConversationModel.findById(conversationId);
+  if (!conversation || conversation.windowClosesAt?.getTime() !== closesAt.getTime() || isAnswered(conversation)) return undefined;
+  const account = await AccountModel.findById(conversation.accountId);
+  if (!account || account.state !== 'connected' || !account.enabled) return undefined;
+  return { conversation, channelId: conversation.channelId ?? account.channelId };
+}
+
+/** Delivers the window's outbox items; a thread whose root was never posted gets them in the channel. */
+export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, OutboxHandler> {
+  const s = strings(CHANNEL_LOCALE).window;
+  const timeZone = deps.config.timeZone;
+  const post = async (channel: string, threadTs: string | undefined, m: SlackMessage) => {
+    await deps.slack.chat.postMessage({ channel, text: m.text, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  };
+
+  return {
+    [WINDOW_KINDS.warning]: async (raw) => {
+      const p = warningPayload.parse(raw);
+      const now = deps.clock.now();
+      // Delivered late (Slack was down) after the close: the closed notice says it better.
+      if (now.getTime() >= p.closesAt.getTime()) return;
+      const alert = await standingAlert(p.conversationId, p.closesAt);
+      if (!alert) return;
+      const { conversation } = alert;
+      const view = windowWarningView(s, { closesAt: p.closesAt, now, lastReplyBy: conversation.lastReplyBy ?? undefined, timeZone });
+      await post(alert.channelId, conversation.threadTs ?? undefined, view);
+    },
+
+    [WINDOW_KINDS.closed]: async (raw) => {
+      const p = closedPayload.parse(raw);
+      const alert = await standingAlert(p.conversationId, p.closesAt);
+      if (!alert) return;
+      await post(alert.channelId, alert.conversation.threadTs ?? undefined, windowClosedView(s, { conversationId: p.conversationId, closesAt: p.closesAt, timeZone }));
+    },
+
+    [WINDOW_KINDS.summary]: async (raw) => {
+      const p = summaryPayload.parse(raw);
+      const now = deps.clock.now();
+      const rows: WindowRow[] = p.rows
+        .filter((r) => r.closesAt.getTime() > now.getTime())
+        .map((r) => ({ ...r, link: r.threadTs ? threadLink(p.channelId, r.threadTs) : undefined }));
+      if (rows.length < 2) return;
+      await post(p.channelId, undefined, windowSummaryView(s, { rows, now, timeZone }));
+    },
+
+    [WINDOW_KINDS.digest]: async (raw) => {
+      const p = digestPayload.parse(raw);
+      const account = await AccountModel.findById(p.accountId);
+      if (!account || account.state !== 'connected' || !account.enabled) return;
+      const now = deps.clock.now();
+      const open = await ConversationModel.find({ accountId: account._id, windowClosesAt: { $gt: now } })
+        .sort({ windowClosesAt: 1, _id: 1 })
+        .limit(DIGEST_LIMIT);
+      const rows = open.filter((c) => !isAnswered(c)).map((c) => toRow(c, account.channelId));
+      const view = digestView(s, { accountName: account.name, rows, now, timeZone });
+      if (view) await post(account.channelId, undefined, view);
+    },
+  };
+}
+
+/** A conversation as a list row; callers pass only conversations with an open window. */
+export function toRow(c: ConversationDocument, fallbackChannelId?: string): WindowRow & { lastReplyBy?: string } {
+  const channelId = c.channelId ?? fallbackChannelId;
+  return {
+    conversationId: String(c._id),
+    customerName: c.profileName ?? undefined,
+    waId: c.waId,
+    closesAt: c.windowClosesAt ?? new Date(0),
+    lastMessage: c.lastInboundPreview ?? undefined,
+    answered: isAnswered(c),
+    lastReplyBy: c.lastReplyBy ?? undefined,
+    link: channelId && c.threadTs ? threadLink(channelId, c.threadTs) : undefined,
+  };
+}

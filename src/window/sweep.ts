@@ -1,0 +1,203 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Types } from 'mongoose';
+import type { Deps } from '../context';
+import { dueAlerts, nextAlertAt } from '../domain/window';
+import { enqueue, type EnqueueInput } from '../outbox';
+import { releaseClaim, tryClaim } from '../store/claims';
+import { AccountModel, ConversationModel, type ConversationDocument } from '../store/models';
+import { conversationsDue, existingAlertKeys, isAnswered, recordAlertProgress } from '../store/windows';
+
+/**
+ * The 24-hour window sweep. Each alert is an outbox item whose key names the
+ * conversation, the window (its closing moment) and the threshold, so it is
+ * stored, and posted, once however many sweepers compute it: two instances at
+ * the same moment, or one taking over from a sweeper that died mid-run.
+ * The conversation's `warnedThresholds`/`nextAlertAt` only keep sweeps cheap.
+ */
+
+export const SWEEP_RESOURCE = 'window-sweep';
+export const WINDOW_KINDS = {
+  warning: 'window.warning',
+  closed: 'window.closed',
+  summary: 'window.summary',
+  digest: 'window.digest',
+} as const;
+
+const DEFAULT_LEASE_MS = 2 * 60_000;
+const DEFAULT_BATCH = 500;
+/** Identifies this process's sweeps in the lease. */
+const processOwner = randomUUID();
+
+export type SweepDeps = Pick<Deps, 'config' | 'clock' | 'logger'>;
+
+export interface SweepOptions {
+  now?: Date;
+  owner?: string;
+  /** How long the lease keeps other sweepers out if this one dies without releasing it. */
+  leaseMs?: number;
+  batchSize?: number;
+}
+
+export interface SweepResult {
+  /** False when another sweeper holds the lease: this one did nothing. */
+  swept: boolean;
+  due: number;
+  warnings: number;
+  closed: number;
+  summaries: number;
+}
+
+export const laneOf = (conversationId: string) => `conversation:${conversationId}`;
+
+export function alertKey(conversationId: string, closesAt: Date, alert: number | 'closed'): string {
+  return `window:${conversationId}:${closesAt.getTime()}:${alert}`;
+}
+
+interface Plan {
+  conversation: ConversationDocument;
+  closesAt: Date | undefined;
+  items: EnqueueInput[];
+  warned: boolean;
+  closed: boolean;
+  progress: { warnedThresholds: number[]; closedNotified: boolean; nextAlertAt: Date | undefined };
+}
+
+function planFor(c: ConversationDocument, now: Date, warnMinutes: readonly number[], posting: boolean): Plan {
+  const id = String(c._id);
+  const closesAt = c.windowClosesAt ?? undefined;
+  if (!closesAt) return { conversation: c, closesAt, items: [], warned: false, closed: false, progress: { warnedThresholds: [], closedNotified: false, nextAlertAt: undefined } };
+  const base = {
+    closesAt,
+    warnMinutes,
+    alreadyWarned: c.warnedThresholds,
+    closedNotified: c.closedNotified,
+    answeredAfterLastInbound: isAnswered(c),
+  };
+  const due = dueAlerts({ ...base, now });
+  const items: EnqueueInput[] = [];
+  if (posting) {
+    for (const threshold of due.warnings) {
+      items.push({
+        key: alertKey(id, closesAt, threshold),
+        lane: laneOf(id),
+        kind: WINDOW_KINDS.warning,
+        payload: { conversationId: id, closesAt: closesAt.toISOString(), threshold },
+      });
+    }
+    if (due.notifyClosed) {
+      items.push({ key: alertKey(id, closesAt, 'closed'), lane: laneOf(id), kind: WINDOW_KINDS.closed, payload: { conversationId: id, closesAt: closesAt.toISOString() } });
+    }
+  }
+  // An account switched off posts nothing, but its alerts still count as done so they never pile up.
+  const warnedThresholds = [...new Set([...c.warnedThresholds, ...due.warnings, ...due.skipped])].sort((a, b) => b - a);
+  const closedNotified = c.closedNotified || due.notifyClosed;
+  return {
+    conversation: c,
+    closesAt,
+    items,
+    warned: posting && due.warnings.length > 0,
+    closed: posting && due.notifyClosed,
+    progress: { warnedThresholds, closedNotified, nextAlertAt: nextAlertAt({ ...base, alreadyWarned: warnedThresholds, closedNotified }) },
+  };
+}
+
+/** One summary per channel with several warnings; its key is derived from the warnings, so a retaken sweep yields the same one. */
+function summaryItems(plans: readonly Plan[]): EnqueueInput[] {
+  const byChannel = new Map<string, Plan[]>();
+  for (const p of plans) {
+    const channelId = p.conversation.channelId;
+    if (!p.warned || !channelId) continue;
+    byChannel.set(channelId, [...(byChannel.get(channelId) ?? []), p]);
+  }
+  const items: EnqueueInput[] = [];
+  for (const [channelId, group] of byChannel) {
+    if (group.length < 2) continue;
+    const keys = group.flatMap((p) => p.items.map((i) => i.key)).sort();
+    const digest = createHash('sha256').update(keys.join('\n')).digest('hex').slice(0, 24);
+    items.push({
+      key: `window-summary:${channelId}:${digest}`,
+      lane: `window-summary:${channelId}`,
+      kind: WINDOW_KINDS.summary,
+      payload: {
+        channelId,
+        rows: group.map((p) => ({
+          conversationId: String(p.conversation._id),
+          customerName: p.conversation.profileName ?? undefined,
+          waId: p.conversation.waId,
+          closesAt: p.closesAt?.toISOString(),
+          threadTs: p.conversation.threadTs ?? undefined,
+        })),
+      },
+    });
+  }
+  return items;
+}
+
+/**
+ * One sweep: takes the lease, handles one bounded batch of what is due (cost
+ * grows with that, not with what is stored), enqueues the alerts, then records them.
+ * A sweep that fails keeps the lease until it expires: whoever takes over redoes it, exactly once.
+ */
+export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Promise<SweepResult> {
+  const now = options.now ?? deps.clock.now();
+  const owner = options.owner ?? processOwner;
+  const idle: SweepResult = { swept: false, due: 0, warnings: 0, closed: 0, summaries: 0 };
+  if (!(await tryClaim(SWEEP_RESOURCE, owner, now, options.leaseMs ?? DEFAULT_LEASE_MS))) return idle;
+
+  const due = await conversationsDue(now, options.batchSize ?? DEFAULT_BATCH);
+  const accountIds = [...new Set(due.map((c) => String(c.accountId)))];
+  const posting = new Set(
+    (await AccountModel.find({ _id: { $in: accountIds }, state: 'connected', enabled: true }, { _id: 1 })).map((a) => String(a._id)),
+  );
+  const plans = due.map((c) => planFor(c, now, deps.config.expiry.warnMinutes, posting.has(String(c.accountId))));
+  const summaries = summaryItems(plans);
+  // Alerts are stored before the conversations are marked: a crash in between only leaves work a retry will dedupe.
+  await enqueue([...plans.flatMap((p) => p.items), ...summaries], now);
+
+  for (const plan of plans) {
+    if (!plan.closesAt) {
+      await ConversationModel.updateOne({ _id: plan.conversation._id, windowClosesAt: null }, { $unset: { nextAlertAt: 1 } });
+    } else {
+      await recordAlertProgress(plan.conversation._id, plan.closesAt, plan.progress);
+    }
+  }
+  await repairMovedWindows(deps, plans);
+  await releaseClaim(SWEEP_RESOURCE, owner);
+
+  const result: SweepResult = {
+    swept: true,
+    due: due.length,
+    warnings: plans.filter((p) => p.warned).length,
+    closed: plans.filter((p) => p.closed).length,
+    summaries: summaries.length,
+  };
+  if (result.due > 0) deps.logger.info('window sweep', { ...result });
+  return result;
+}
+
+/**
+ * A new inbound message may have moved a window while we swept it. Our write is
+ * guarded, but a guard is not atomic on every MongoDB-wire server, so re-read and,
+ * where the window moved, rebuild its progress from the outbox (what was really enqueued).
+ */
+async function repairMovedWindows(deps: SweepDeps, plans: readonly Plan[]): Promise<void> {
+  const planned = new Map(plans.map((p) => [String(p.conversation._id), p.closesAt?.getTime()]));
+  if (planned.size === 0) return;
+  const current = await ConversationModel.find({ _id: { $in: [...planned.keys()] } });
+  for (const c of current) {
+    const closesAt = c.windowClosesAt ?? undefined;
+    if (!closesAt || closesAt.getTime() === planned.get(String(c._id))) continue;
+    await rebuildProgress(deps, c._id, c, closesAt);
+  }
+}
+
+async function rebuildProgress(deps: SweepDeps, id: Types.ObjectId, c: ConversationDocument, closesAt: Date): Promise<void> {
+  const warnMinutes = deps.config.expiry.warnMinutes;
+  const conversationId = String(id);
+  const keys = [...warnMinutes.map((m) => alertKey(conversationId, closesAt, m)), alertKey(conversationId, closesAt, 'closed')];
+  const existing = await existingAlertKeys(keys);
+  const warnedThresholds = warnMinutes.filter((m) => existing.has(alertKey(conversationId, closesAt, m)));
+  const closedNotified = existing.has(alertKey(conversationId, closesAt, 'closed'));
+  const next = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: warnedThresholds, closedNotified, answeredAfterLastInbound: isAnswered(c) });
+  await recordAlertProgress(id, closesAt, { warnedThresholds, closedNotified, nextAlertAt: next });
+}
