@@ -1,8 +1,12 @@
 import type { App } from '@slack/bolt';
 import type { Deps } from '../../context';
+import { registerAccounts } from './accounts';
+import { registerCommands } from './commands';
+import { registerHome } from './home';
 
 /** Wires every Slack listener; each feature folder has its own register function. */
 export function registerListeners(app: App, deps: Deps): void {
-  void app;
-  void deps;
+  registerCommands(app, deps);
+  registerHome(app, deps);
+  registerAccounts(app, deps);
 }

@@ -1,0 +1,18 @@
+import type { App } from '@slack/bolt';
+import type { Deps } from '../../../context';
+import { ACCOUNT_ACTIONS, ACCOUNT_CALLBACKS } from '../../views/accounts';
+import { addAccount, disconnect, toggle } from './buttons';
+import { connectSubmission } from './connect';
+import { openSettings, settingsSubmission } from './settings';
+
+export { openConnectFromCommand, showAccountsFromCommand } from './commands';
+
+/** WhatsApp accounts: the list's buttons and the connect and settings modals. */
+export function registerAccounts(app: App, deps: Deps): void {
+  app.action(ACCOUNT_ACTIONS.add, addAccount(deps));
+  app.action(ACCOUNT_ACTIONS.toggle, toggle(deps));
+  app.action(ACCOUNT_ACTIONS.settings, openSettings(deps));
+  app.action(ACCOUNT_ACTIONS.disconnect, disconnect(deps));
+  app.view(ACCOUNT_CALLBACKS.connect, connectSubmission(deps));
+  app.view(ACCOUNT_CALLBACKS.settings, settingsSubmission(deps));
+}

@@ -1,0 +1,34 @@
+import type { App } from '@slack/bolt';
+import type { Deps } from '../../../context';
+import { openConnectFromCommand, showAccountsFromCommand } from '../accounts';
+import { showHelp } from './help';
+import type { SubcommandHandler } from './types';
+
+export type { SubcommandHandler, WhatsAppCommandArgs } from './types';
+
+/** `/whatsapp <subcommand> …`: one line per subcommand. */
+export const subcommands: Record<string, SubcommandHandler> = {
+  connect: openConnectFromCommand,
+  accounts: showAccountsFromCommand,
+  help: (args) => showHelp(args),
+  // TODO(templates): templates: openTemplatesFromCommand,  // import from '../templates' once it exists
+  // TODO(templates): send: openSendTemplateFromCommand,     // import from '../templates' once it exists
+  // TODO(window): expiring: showExpiring,                   // import from '../window' once it exists
+};
+
+/** Splits the command text into the subcommand and its words; the subcommand is case-insensitive. */
+export function parseCommandText(text: string): { name: string; words: string[] } {
+  const [first = '', ...words] = text.trim().split(/\s+/).filter(Boolean);
+  return { name: first.toLowerCase(), words };
+}
+
+export function registerCommands(app: App, deps: Deps): void {
+  app.command('/whatsapp', async (args) => {
+    // Slack wants an answer within 3 s; every handler replies through respond() or a modal.
+    await args.ack();
+    const { name, words } = parseCommandText(args.command.text);
+    const handler = Object.hasOwn(subcommands, name) ? subcommands[name] : undefined;
+    if (handler) await handler({ ...args, deps, words });
+    else await showHelp({ ...args, deps, words }, name || undefined);
+  });
+}
