@@ -1,0 +1,118 @@
+import crypto from 'node:crypto';
+import { WebClient } from '@slack/web-api';
+import mongoose, { type Types } from 'mongoose';
+import nock from 'nock';
+import { z } from 'zod';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/log';
+import { OutboxWorker } from '../../src/outbox';
+import { recordInbound } from '../../src/store/conversations';
+import { AccountModel, ClaimModel, ConversationModel, OutboxModel, type ConversationDocument } from '../../src/store/models';
+import { windowOutboxHandlers } from '../../src/window';
+import { BOT_TOKEN, SLACK_API, TestClock, requireTestDbUri, uniqueDbName } from '../helpers/service';
+
+/** Shared set-up of the window suites: a real database, Slack behind nock, a clock moved by hand. */
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const logger = createLogger('error', () => undefined);
+
+export function windowConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: 'x',
+    SLACK_API_URL: `${SLACK_API}/api/`,
+    EXPIRY_WARN_MINUTES: '120,30',
+    TZ: 'UTC',
+    ...env,
+  });
+}
+
+export interface SlackPost {
+  channel: string;
+  text: string;
+  thread_ts?: string;
+  blocks: unknown[];
+}
+
+const postShape = z.object({ channel: z.string(), text: z.string(), thread_ts: z.string().optional(), blocks: z.string().optional() });
+
+/** Records every chat.postMessage; WebClient sends them form-encoded with blocks as JSON. */
+export function recordSlackPosts(): SlackPost[] {
+  const posts: SlackPost[] = [];
+  nock(SLACK_API)
+    .persist()
+    .post('/api/chat.postMessage')
+    .reply(200, (_uri, body) => {
+      const fields = typeof body === 'string' ? Object.fromEntries(new URLSearchParams(body)) : body;
+      const p = postShape.parse(fields);
+      posts.push({ ...p, blocks: p.blocks ? z.array(z.unknown()).parse(JSON.parse(p.blocks)) : [] });
+      return { ok: true, channel: p.channel, ts: `${Date.now()}.000100` };
+    });
+  return posts;
+}
+
+export async function connectWindowDb(): Promise<void> {
+  nock.disableNetConnect();
+  nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
+  await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName() });
+  await Promise.all([ConversationModel.createIndexes(), OutboxModel.createIndexes(), ClaimModel.createIndexes(), AccountModel.createIndexes()]);
+}
+
+export async function clearWindowDb(): Promise<void> {
+  nock.cleanAll();
+  await Promise.all([ConversationModel.deleteMany({}), OutboxModel.deleteMany({}), ClaimModel.deleteMany({}), AccountModel.deleteMany({})]);
+}
+
+export function windowDeps(config: Config, clock: TestClock) {
+  const slack = new WebClient(BOT_TOKEN, { slackApiUrl: `${SLACK_API}/api/`, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  return { config, clock, logger, slack };
+}
+
+export function windowWorker(deps: ReturnType<typeof windowDeps>): OutboxWorker {
+  return new OutboxWorker(deps, windowOutboxHandlers(deps));
+}
+
+export async function createAccount(opts: { channelId?: string; name?: string; enabled?: boolean } = {}): Promise<Types.ObjectId> {
+  const name = opts.name ?? `Shop ${crypto.randomBytes(3).toString('hex')}`;
+  const account = await AccountModel.create({
+    teamId: 'T0001',
+    name,
+    nameKey: name.toLowerCase(),
+    kind: 'cloud',
+    apiUrl: 'https://graph.test',
+    tokenSealed: 'sealed',
+    tokenHint: '…abcd',
+    verifyTokenSealed: 'sealed',
+    channelId: opts.channelId ?? 'C0SHOP',
+    enabled: opts.enabled ?? true,
+    createdBy: 'U0ADMIN',
+  });
+  return account._id;
+}
+
+let customer = 0;
+
+/** A conversation whose customer wrote at `inboundAt`, through the conversations repository as the webhook does. */
+export async function createConversation(
+  accountId: Types.ObjectId,
+  inboundAt: Date,
+  opts: { channelId?: string; threadTs?: string | null; name?: string; warnMinutes?: readonly number[] } = {},
+): Promise<ConversationDocument> {
+  customer++;
+  const conversation = await ConversationModel.create({
+    accountId,
+    waId: `62812000${String(customer).padStart(4, '0')}`,
+    profileName: opts.name ?? `Customer ${customer}`,
+    channelId: opts.channelId ?? 'C0SHOP',
+    ...(opts.threadTs === null ? {} : { threadTs: opts.threadTs ?? `1767500000.${String(customer).padStart(6, '0')}` }),
+  });
+  const { conversation: updated } = await recordInbound(conversation, { at: inboundAt, preview: 'Is my order ready?' }, opts.warnMinutes ?? [120, 30]);
+  return updated;
+}
+
+export async function reload(id: Types.ObjectId): Promise<ConversationDocument> {
+  const c = await ConversationModel.findById(id);
+  if (!c) throw new Error('conversation vanished');
+  return c;
+}

@@ -1,0 +1,193 @@
+import { TestClock } from '../helpers/service';
+import { recordInbound, recordReply } from '../../src/store/conversations';
+import { ConversationModel, OutboxModel } from '../../src/store/models';
+import { runSweep } from '../../src/window';
+import {
+  HOUR,
+  MINUTE,
+  clearWindowDb,
+  connectWindowDb,
+  createAccount,
+  createConversation,
+  recordSlackPosts,
+  reload,
+  windowConfig,
+  windowDeps,
+  windowWorker,
+  type SlackPost,
+} from './window-harness';
+import mongoose from 'mongoose';
+
+const config = windowConfig();
+const WINDOW = 24 * HOUR;
+
+describe('the window sweep', () => {
+  let clock: TestClock;
+  let posts: SlackPost[];
+  let deps: ReturnType<typeof windowDeps>;
+  const start = new Date('2026-01-05T03:00:00Z');
+
+  beforeAll(connectWindowDb);
+  afterAll(() => mongoose.disconnect());
+  beforeEach(async () => {
+    await clearWindowDb();
+    clock = new TestClock(start);
+    posts = recordSlackPosts();
+    deps = windowDeps(config, clock);
+  });
+
+  /** Sweeps and delivers at `at`, returning what reached Slack in that step. */
+  async function sweepAt(at: Date): Promise<SlackPost[]> {
+    clock.set(at);
+    const before = posts.length;
+    await runSweep(deps, { now: at });
+    await windowWorker(deps).drain();
+    return posts.slice(before);
+  }
+  const closes = new Date(start.getTime() + WINDOW);
+  const beforeClose = (ms: number) => new Date(closes.getTime() - ms);
+
+  it('warns at each threshold exactly at its moment, then notices the close once, in the thread', async () => {
+    const account = await createAccount();
+    const c = await createConversation(account, start);
+    expect(c.windowClosesAt).toEqual(closes);
+
+    expect(await sweepAt(beforeClose(120 * MINUTE + 1000))).toEqual([]);
+    const first = await sweepAt(beforeClose(120 * MINUTE));
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ channel: 'C0SHOP', thread_ts: c.threadTs });
+    expect(first[0]?.text).toContain('<!channel>');
+    expect(first[0]?.text).toContain('*2 h*');
+    expect(first[0]?.text).toContain(`<!date^${closes.getTime() / 1000}^{time}|`);
+    expect(await sweepAt(beforeClose(120 * MINUTE))).toEqual([]);
+
+    expect(await sweepAt(beforeClose(30 * MINUTE + 1000))).toEqual([]);
+    const second = await sweepAt(beforeClose(30 * MINUTE));
+    expect(second.map((p) => p.text)).toEqual([expect.stringContaining('*30 min*')]);
+
+    expect(await sweepAt(beforeClose(1))).toEqual([]);
+    const closed = await sweepAt(closes);
+    expect(closed).toHaveLength(1);
+    expect(closed[0]?.text).toContain('closed');
+    expect(JSON.stringify(closed[0]?.blocks)).toContain(`"action_id":"templates.send","value":"${String(c._id)}"`);
+
+    expect(await sweepAt(new Date(closes.getTime() + HOUR))).toEqual([]);
+    expect((await reload(c._id)).nextAlertAt).toBeUndefined();
+  });
+
+  it('posts only the most urgent warning when both thresholds are crossed in one sweep, and never the other later', async () => {
+    const account = await createAccount();
+    await createConversation(account, start);
+    const now = await sweepAt(beforeClose(29 * MINUTE));
+    expect(now.map((p) => p.text)).toEqual([expect.stringContaining('*29 min*')]);
+    for (let at = beforeClose(28 * MINUTE).getTime(); at < closes.getTime(); at += 7 * MINUTE) {
+      expect(await sweepAt(new Date(at))).toEqual([]);
+    }
+    expect(await sweepAt(closes)).toHaveLength(1);
+  });
+
+  it('starts afresh when a new inbound message opens a new window', async () => {
+    const account = await createAccount();
+    const c = await createConversation(account, start);
+    expect(await sweepAt(beforeClose(30 * MINUTE))).toHaveLength(1);
+
+    const again = new Date(beforeClose(20 * MINUTE));
+    await recordInbound(await reload(c._id), { at: again, preview: 'Hello?' }, config.expiry.warnMinutes);
+    const newCloses = new Date(again.getTime() + WINDOW);
+    expect(await sweepAt(closes)).toEqual([]);
+    expect(await sweepAt(new Date(newCloses.getTime() - 120 * MINUTE))).toHaveLength(1);
+    expect(await sweepAt(new Date(newCloses.getTime() - 30 * MINUTE))).toHaveLength(1);
+    expect(await sweepAt(newCloses)).toHaveLength(1);
+    expect(await OutboxModel.countDocuments({ key: new RegExp(`^window:${String(c._id)}:${newCloses.getTime()}:`) })).toBe(3);
+  });
+
+  it('does not warn about a conversation an agent answered, and names the last replier otherwise', async () => {
+    const account = await createAccount();
+    const answered = await createConversation(account, start);
+    await recordReply(answered._id, new Date(start.getTime() + MINUTE), 'U0AGENT');
+    // Replied before the customer's latest message: still waiting, and the agent is named.
+    const waiting = await createConversation(account, start);
+    await recordReply(waiting._id, new Date(start.getTime() - HOUR), 'U0AGENT');
+
+    const warned = await sweepAt(beforeClose(120 * MINUTE));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ thread_ts: waiting.threadTs });
+    expect(warned[0]?.text).toMatch(/^<@U0AGENT> /);
+    expect(await sweepAt(closes)).toHaveLength(1);
+    expect(posts.every((p) => p.thread_ts === waiting.threadTs)).toBe(true);
+  });
+
+  it('drops a warning whose conversation was answered between the sweep and the delivery', async () => {
+    const account = await createAccount();
+    const c = await createConversation(account, start);
+    clock.set(beforeClose(120 * MINUTE));
+    await runSweep(deps);
+    await recordReply(c._id, clock.now(), 'U0AGENT');
+    await windowWorker(deps).drain();
+    expect(posts).toEqual([]);
+  });
+
+  it('catches up after a pause with one warning, not one per missed minute', async () => {
+    const account = await createAccount();
+    await createConversation(account, start);
+    const resumed: SlackPost[] = [];
+    for (let m = 10; m > 0; m--) resumed.push(...(await sweepAt(beforeClose(m * MINUTE))));
+    expect(resumed.map((p) => p.text)).toEqual([expect.stringContaining('*10 min*')]);
+  });
+
+  it('catches up after being down through the close with the closed notice alone', async () => {
+    const account = await createAccount();
+    await createConversation(account, start);
+    const afterClose = new Date(closes.getTime() + 3 * HOUR);
+    const caught = await sweepAt(afterClose);
+    expect(caught).toHaveLength(1);
+    expect(caught[0]?.text).toContain('closed');
+    expect(await sweepAt(new Date(afterClose.getTime() + MINUTE))).toEqual([]);
+  });
+
+  it('posts in the channel when the thread root was never posted', async () => {
+    const account = await createAccount();
+    await createConversation(account, start, { threadTs: null });
+    const [warning] = await sweepAt(beforeClose(120 * MINUTE));
+    expect(warning).toMatchObject({ channel: 'C0SHOP' });
+    expect(warning?.thread_ts).toBeUndefined();
+  });
+
+  it('posts nothing for an account switched off, yet does not keep its alerts due', async () => {
+    const account = await createAccount({ enabled: false });
+    const c = await createConversation(account, start);
+    expect(await sweepAt(beforeClose(120 * MINUTE))).toEqual([]);
+    expect(await sweepAt(closes)).toEqual([]);
+    expect(await ConversationModel.countDocuments({ nextAlertAt: { $lte: closes } })).toBe(0);
+    expect((await reload(c._id)).closedNotified).toBe(true);
+  });
+
+  it('adds one summary line per channel when several of its conversations are closing', async () => {
+    const shop = await createAccount();
+    const other = await createAccount({ channelId: 'C0OTHER' });
+    const a = await createConversation(shop, start, { name: 'Ani' });
+    await createConversation(shop, new Date(start.getTime() + MINUTE), { name: 'Budi' });
+    await createConversation(shop, new Date(start.getTime() + 2 * MINUTE), { name: 'Citra' });
+    await createConversation(other, start, { channelId: 'C0OTHER' });
+
+    const step = await sweepAt(new Date(closes.getTime() - 118 * MINUTE));
+    const summaries = step.filter((p) => p.thread_ts === undefined);
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toMatchObject({ channel: 'C0SHOP' });
+    expect(summaries[0]?.text).toContain('3 conversations');
+    const body = JSON.stringify(summaries[0]?.blocks);
+    expect(body.indexOf('Ani')).toBeLessThan(body.indexOf('Budi'));
+    expect(body).toContain(`https://slack.com/archives/C0SHOP/p${a.threadTs?.replace('.', '')}`);
+    expect(step.filter((p) => p.thread_ts !== undefined)).toHaveLength(4);
+  });
+
+  it('handles a bounded batch per sweep, most overdue first', async () => {
+    const account = await createAccount();
+    for (let i = 0; i < 5; i++) await createConversation(account, new Date(start.getTime() + i * MINUTE));
+    clock.set(new Date(closes.getTime() - 100 * MINUTE));
+    expect(await runSweep(deps, { batchSize: 2 })).toMatchObject({ swept: true, due: 2, warnings: 2 });
+    expect(await runSweep(deps, { batchSize: 2 })).toMatchObject({ due: 2 });
+    expect(await runSweep(deps, { batchSize: 2 })).toMatchObject({ due: 1 });
+    expect(await runSweep(deps, { batchSize: 2 })).toMatchObject({ due: 0 });
+  });
+});
