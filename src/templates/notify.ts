@@ -3,7 +3,7 @@ import type { Deps } from '../context';
 import { strings } from '../i18n';
 import { classifySlackError, enqueue, PermanentFailure, type OutboxHandler } from '../outbox';
 import type { StoredTemplate } from '../store/templates';
-import { localeOf } from './locale';
+import { userLocale } from '../bot/user';
 
 export const TEMPLATE_NOTIFY = 'template.notify';
 
@@ -53,14 +53,14 @@ export async function enqueueTemplateNotice(
 }
 
 /** Outbox handlers for the template kinds; the service merges them into its handler table. */
-export function templateOutboxHandlers(deps: Pick<Deps, 'slack'>): Record<string, OutboxHandler> {
+export function templateOutboxHandlers(deps: Pick<Deps, 'slack' | 'config' | 'logger'>): Record<string, OutboxHandler> {
   return {
     [TEMPLATE_NOTIFY]: async (raw) => {
       const parsed = notifyPayload.safeParse(raw);
       if (!parsed.success) throw new PermanentFailure('malformed template notice');
       const notice = parsed.data;
       try {
-        const t = strings(await localeOf(deps.slack, notice.userId)).templates;
+        const t = strings(await userLocale(deps.slack, deps, notice.userId)).templates;
         await deps.slack.chat.postMessage({ channel: notice.userId, text: t.notice(notice) });
       } catch (err) {
         throw classifySlackError(err);

@@ -7,7 +7,9 @@ import {
   type RenderedTemplate,
   type TemplateValues,
 } from '../domain/templates';
-import { enqueue } from '../outbox';
+import { sentTemplateMessage } from '../bot/views/templates';
+import { enqueueThreadPost } from '../conversations/outbox';
+import { strings } from '../i18n';
 import { recordReply, upsertConversation } from '../store/conversations';
 import { MessageModel, type AccountDocument } from '../store/models';
 import type { StoredTemplate } from '../store/templates';
@@ -98,15 +100,14 @@ export async function sendTemplateMessage(
     slackChannelId: conversation.channelId ?? account.channelId,
   });
   await recordReply(conversation._id, now, userId);
-  await enqueue(
-    [
-      {
-        key: `conversation.post:${String(message._id)}`,
-        lane: `conversation:${String(conversation._id)}`,
-        kind: 'conversation.post',
-        payload: { conversationId: String(conversation._id), messageId: String(message._id) },
-      },
-    ],
+  // The channel reads English, like the thread header.
+  await enqueueThreadPost(
+    {
+      key: `template.sent:${wamid}`,
+      conversationId: conversation._id,
+      messageId: message._id,
+      message: sentTemplateMessage(strings('en').templates, { userId, name: template.name, language: template.language, rendered }),
+    },
     now,
   );
   deps.logger.info('template sent', { accountId: account.id, name: template.name, conversationId: String(conversation._id) });

@@ -8,6 +8,7 @@ import {
   type TemplateIssue,
 } from '../../domain/templates';
 import type { Strings } from '../../i18n';
+import { escapeMrkdwn, type SlackMessage } from './conversations';
 import type { TemplateFormValues } from '../../templates/form';
 import type { WhatsAppFailure } from '../../templates/provider';
 
@@ -363,13 +364,14 @@ export interface DeleteMetadata {
   templateId: string;
   /** The list underneath, refreshed once the template is gone. */
   listViewId: string;
+  listPage: number;
 }
 
 export function deleteConfirmView(
   t: T,
-  input: { template: { id: string; name: string; language: string }; listViewId: string },
+  input: { template: { id: string; name: string; language: string }; listViewId: string; listPage: number },
 ): ModalView {
-  const metadata: DeleteMetadata = { templateId: input.template.id, listViewId: input.listViewId };
+  const metadata: DeleteMetadata = { templateId: input.template.id, listViewId: input.listViewId, listPage: input.listPage };
   return {
     type: 'modal',
     callback_id: TEMPLATE_VIEWS.deleteConfirm,
@@ -464,5 +466,20 @@ export function sendTemplateView(t: T, input: SendViewInput): ModalView {
     close: plain(t.cancel),
     private_metadata: JSON.stringify(metadata),
     blocks,
+  };
+}
+
+/** The sent template as it appears in the conversation's thread. */
+export function sentTemplateMessage(
+  t: T,
+  input: { userId: string; name: string; language: string; rendered: RenderedTemplate },
+): SlackMessage {
+  const r = input.rendered;
+  const parts = [r.header ? `*${escapeMrkdwn(r.header)}*` : undefined, escapeMrkdwn(r.body), r.footer ? `_${escapeMrkdwn(r.footer)}_` : undefined];
+  const body = parts.filter((p): p is string => p !== undefined).join('\n');
+  const heading = t.sentInThread({ user: `<@${input.userId}>`, name: input.name, language: input.language });
+  return {
+    text: `${heading}\n${r.body}`,
+    blocks: [context(heading), section(quote(body))],
   };
 }

@@ -73,6 +73,7 @@ export const templates = {
   previewMeta: (p: { name: string; language: string; category: string }) => `*${p.name}* · ${p.language} · ${p.category}`,
   back: 'Back',
   submit: 'Submit',
+  submitting: 'Submitting to WhatsApp…',
   draftExpired: 'This draft is no longer available. Please start again with *Add HSM Template*.',
   created: (p: { name: string; status: string }) =>
     `Template *${p.name}* was submitted to WhatsApp. Status: *${p.status}*. You will get a message here when WhatsApp approves or rejects it.`,
@@ -101,8 +102,10 @@ export const templates = {
   sendNotSendable: 'This template is no longer approved and switched ON. Choose another one.',
   sendAccountOff: 'This WhatsApp account is switched OFF, so nothing can be sent.',
   sendFailed: (p: { message: string; code: string }) => `WhatsApp did not send the message: ${p.message} (code ${p.code})`,
+  sending: 'Sending to WhatsApp…',
   sentTitle: 'Template sent',
   sent: (waId: string) => `Sent to +${waId}. It is shown in the conversation's thread.`,
+  sentInThread: (p: { user: string; name: string; language: string }) => `:outbox_tray: ${p.user} sent the template *${p.name}* (${p.language}):`,
   invalidPhone: (input: string) => `"${input}" is not a phone number in international format, e.g. 6281234567890.`,
   sendUsage: 'Usage: `/whatsapp send <account> <phone>`, e.g. `/whatsapp send Sales 6281234567890`.',
 

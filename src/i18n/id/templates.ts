@@ -71,6 +71,7 @@ export const templates: Strings['templates'] = {
   previewMeta: (p) => `*${p.name}* · ${p.language} · ${p.category}`,
   back: 'Kembali',
   submit: 'Submit',
+  submitting: 'Mengirim ke WhatsApp…',
   draftExpired: 'Draf ini sudah tidak tersedia. Silakan mulai lagi dengan *Add HSM Template*.',
   created: (p) =>
     `Template *${p.name}* telah dikirim ke WhatsApp. Status: *${p.status}*. Anda akan menerima pesan di sini saat WhatsApp menyetujui atau menolaknya.`,
@@ -96,8 +97,10 @@ export const templates: Strings['templates'] = {
   sendNotSendable: 'Template ini tidak lagi disetujui dan ON. Pilih template lain.',
   sendAccountOff: 'Akun WhatsApp ini dalam status OFF, jadi tidak ada yang dapat dikirim.',
   sendFailed: (p) => `WhatsApp tidak mengirim pesan: ${p.message} (kode ${p.code})`,
+  sending: 'Mengirim ke WhatsApp…',
   sentTitle: 'Template terkirim',
   sent: (waId) => `Terkirim ke +${waId}. Pesan ditampilkan di utas percakapan.`,
+  sentInThread: (p) => `:outbox_tray: ${p.user} mengirim template *${p.name}* (${p.language}):`,
   invalidPhone: (input) => `"${input}" bukan nomor telepon dalam format internasional, mis. 6281234567890.`,
   sendUsage: 'Cara pakai: `/whatsapp send <akun> <telepon>`, mis. `/whatsapp send Sales 6281234567890`.',
 

@@ -1,0 +1,58 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { Deps } from '../../../context';
+import { findTemplateById } from '../../../store/templates';
+import { deleteTemplate } from '../../../templates';
+import { slackUser } from '../../user';
+import { deleteConfirmView, failureText, messageView } from '../../views/templates';
+import { buildListView, connectedAccount, deleteMetadataSchema, listMetadataSchema, metadata } from './shared';
+
+type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
+type SubmitArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
+
+/** Delete in the list: a confirmation on top of it (admins only). */
+export function deleteAction(deps: Deps) {
+  return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
+    await ack();
+    const user = await slackUser(client, deps, body.user.id);
+    const t = user.t.templates;
+    const template = await findTemplateById(action.value ?? '');
+    let view;
+    if (!user.isAdmin) view = messageView(t, t.deleteTitle, t.adminOnly);
+    else if (!template || !body.view) view = messageView(t, t.deleteTitle, t.templateNotFound);
+    else {
+      view = deleteConfirmView(t, {
+        template: { id: String(template._id), name: template.name, language: template.language },
+        listViewId: body.view.id,
+        listPage: metadata(listMetadataSchema, body.view.private_metadata)?.page ?? 0,
+      });
+    }
+    await client.views.push({ trigger_id: body.trigger_id, view });
+  };
+}
+
+/**
+ * Confirmed: the confirmation closes at once (WhatsApp may be slow) and the
+ * list underneath then shows the result, or why WhatsApp refused.
+ */
+export function deleteSubmission(deps: Deps) {
+  return async ({ ack, body, view, client }: SubmitArgs): Promise<void> => {
+    const user = await slackUser(client, deps, body.user.id);
+    const t = user.t.templates;
+    const meta = metadata(deleteMetadataSchema, view.private_metadata);
+    if (!user.isAdmin) {
+      await ack({ response_action: 'update', view: messageView(t, t.deleteTitle, t.adminOnly) });
+      return;
+    }
+    await ack();
+    const template = meta && (await findTemplateById(meta.templateId));
+    const account = template && (await connectedAccount(String(template.accountId)));
+    if (!meta || !template || !account) return;
+
+    const outcome = await deleteTemplate(deps, account, template);
+    const notice = outcome.ok
+      ? t.deleted(template.name)
+      : failureText(t, outcome.failure, account.kind, (p) => t.deleteRefused({ name: template.name, ...p }));
+    const list = await buildListView(t, account, meta.listPage, notice);
+    await client.views.update({ view_id: meta.listViewId, view: list });
+  };
+}

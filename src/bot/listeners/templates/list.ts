@@ -1,0 +1,106 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Deps } from '../../../context';
+import type { AccountDocument } from '../../../store/models';
+import { findTemplateById } from '../../../store/templates';
+import { switchTemplate, syncAccountTemplates } from '../../../templates';
+import { toWhatsAppFailure } from '../../../templates/provider';
+import { slackUser } from '../../user';
+import { failureText, messageView } from '../../views/templates';
+import { buildListView, connectedAccount, listMetadataSchema, metadata, type T } from './shared';
+
+type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
+
+/** Opens the list as a new modal, or on top of the modal the button was in. */
+export async function openTemplateList(
+  client: WebClient,
+  t: T,
+  input: { triggerId: string; account: AccountDocument; onTopOf?: boolean },
+): Promise<void> {
+  const view = await buildListView(t, input.account, 0);
+  if (input.onTopOf) await client.views.push({ trigger_id: input.triggerId, view });
+  else await client.views.open({ trigger_id: input.triggerId, view });
+}
+
+/** "24 Hours HSM Template" on an account; value = accountId. */
+export function openListAction(deps: Deps) {
+  return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
+    await ack();
+    const user = await slackUser(client, deps, body.user.id);
+    const t = user.t.templates;
+    const account = await connectedAccount(action.value ?? '');
+    const inView = body.view !== undefined;
+    if (!account) {
+      const view = messageView(t, t.listTitle, user.t.accounts.notFound);
+      if (inView) await client.views.push({ trigger_id: body.trigger_id, view });
+      else await client.views.open({ trigger_id: body.trigger_id, view });
+      return;
+    }
+    await openTemplateList(client, t, { triggerId: body.trigger_id, account, onTopOf: inView });
+  };
+}
+
+/** Re-renders the list modal the action came from, with a notice on top. */
+async function updateList(client: WebClient, body: BlockAction, t: T, change: (page: number) => Promise<{ page: number; notice?: string } | undefined>) {
+  const view = body.view;
+  const meta = metadata(listMetadataSchema, view?.private_metadata);
+  if (!view || !meta) return;
+  const account = await connectedAccount(meta.accountId);
+  if (!account) {
+    await client.views.update({ view_id: view.id, view: messageView(t, t.listTitle, t.templateNotFound) });
+    return;
+  }
+  const next = await change(meta.page);
+  if (!next) return;
+  await client.views.update({ view_id: view.id, view: await buildListView(t, account, next.page, next.notice) });
+}
+
+/** Previous / Next page; value = the page to show. */
+export function pageAction(deps: Deps) {
+  return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
+    await ack();
+    const { t } = await slackUser(client, deps, body.user.id);
+    const page = Number.parseInt(action.value ?? '', 10);
+    await updateList(client, body, t.templates, async (current) => ({ page: Number.isNaN(page) ? current : page }));
+  };
+}
+
+/** Refresh: a sync of this account with WhatsApp, all pages. */
+export function refreshAction(deps: Deps) {
+  return async ({ ack, body, client }: ButtonArgs): Promise<void> => {
+    await ack();
+    const { t } = await slackUser(client, deps, body.user.id);
+    await updateList(client, body, t.templates, async (page) => {
+      const meta = metadata(listMetadataSchema, body.view?.private_metadata);
+      const account = meta && (await connectedAccount(meta.accountId));
+      if (!account) return undefined;
+      try {
+        const result = await syncAccountTemplates(deps, account);
+        return { page, notice: t.templates.refreshed(result) };
+      } catch (err) {
+        const failure = toWhatsAppFailure(err);
+        const why = failureText(t.templates, failure, account.kind, (p) => `${p.message} (${p.code})`);
+        return { page, notice: t.templates.refreshFailed(why) };
+      }
+    });
+  };
+}
+
+/** ON/OFF: admins only; value = `<templateId>:on|off`, the state to switch to. */
+export function toggleAction(deps: Deps) {
+  return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
+    await ack();
+    const user = await slackUser(client, deps, body.user.id);
+    const t = user.t.templates;
+    await updateList(client, body, t, async (page) => {
+      if (!user.isAdmin) return { page, notice: t.adminOnly };
+      const [templateId = '', target] = (action.value ?? '').split(':');
+      const template = await findTemplateById(templateId);
+      const meta = metadata(listMetadataSchema, body.view?.private_metadata);
+      if (!template || String(template.accountId) !== meta?.accountId) return { page, notice: t.templateNotFound };
+      await switchTemplate(template, target === 'on');
+      deps.logger.info('template switched', { templateId, enabled: target === 'on', by: user.id });
+      return { page, notice: t.updated };
+    });
+  };
+}

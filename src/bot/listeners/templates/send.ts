@@ -1,0 +1,172 @@
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  StaticSelectAction,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Deps } from '../../../context';
+import { bodyVariableCount, headerVariableCount, type TemplateValues } from '../../../domain/templates';
+import { findConversation } from '../../../store/conversations';
+import type { AccountDocument } from '../../../store/models';
+import { findTemplateById, listSendableTemplates, templateButtons, type StoredTemplate } from '../../../store/templates';
+import { missingValues, renderStored, sendTemplateMessage } from '../../../templates';
+import { slackUser, type SlackUser } from '../../user';
+import { SEND_BLOCKS, failureText, messageView, sendTemplateView, type SendableTemplate } from '../../views/templates';
+import { connectedAccount, isChannelMember, metadata, sendMetadataSchema, stateText, viewState, type T, type ViewState } from './shared';
+
+type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
+type SelectArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>>;
+type SubmitArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
+
+function sendable(t: StoredTemplate): SendableTemplate {
+  return {
+    id: String(t._id),
+    name: t.name,
+    language: t.language,
+    header: t.header ?? undefined,
+    body: t.body,
+    footer: t.footer ?? undefined,
+    buttons: templateButtons(t).map((b) => b.text),
+  };
+}
+
+/** Admins, and members of the account's channel, may send its templates. */
+export async function maySend(client: WebClient, deps: Deps, user: SlackUser, account: AccountDocument): Promise<boolean> {
+  return user.isAdmin || (await isChannelMember(client, deps, account.channelId, user.id));
+}
+
+/** The send modal for one customer, listing only approved templates that are switched on. */
+export async function openSendModal(
+  client: WebClient,
+  t: T,
+  input: { triggerId: string; account: AccountDocument; waId: string; onTopOf?: boolean },
+): Promise<void> {
+  const templates = (await listSendableTemplates(input.account._id)).map(sendable);
+  const view = sendTemplateView(t, { accountId: String(input.account._id), waId: input.waId, templates });
+  if (input.onTopOf) await client.views.push({ trigger_id: input.triggerId, view });
+  else await client.views.open({ trigger_id: input.triggerId, view });
+}
+
+/** "Send template" in a conversation thread or window alert; value = conversationId. */
+export function sendAction(deps: Deps) {
+  return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
+    await ack();
+    const user = await slackUser(client, deps, body.user.id);
+    const t = user.t.templates;
+    const conversation = await findConversation(action.value ?? '');
+    const account = conversation && (await connectedAccount(String(conversation.accountId)));
+    const onTopOf = body.view !== undefined;
+    const show = (text: string) => {
+      const view = messageView(t, t.sendTitle, text);
+      return onTopOf ? client.views.push({ trigger_id: body.trigger_id, view }) : client.views.open({ trigger_id: body.trigger_id, view });
+    };
+    if (!conversation || !account) {
+      await show(t.conversationNotFound);
+      return;
+    }
+    if (!(await maySend(client, deps, user, account))) {
+      await show(t.channelOnly(account.channelId));
+      return;
+    }
+    await openSendModal(client, t, { triggerId: body.trigger_id, account, waId: conversation.waId, onTopOf });
+  };
+}
+
+function readValues(state: ViewState, template: Pick<StoredTemplate, 'header' | 'body'>): TemplateValues {
+  const body: string[] = [];
+  for (let n = 1; n <= bodyVariableCount(template.body); n++) body.push(stateText(state, SEND_BLOCKS.body(n)));
+  return headerVariableCount(template.header ?? undefined) > 0 ? { body, header: stateText(state, SEND_BLOCKS.header) } : { body };
+}
+
+/** Picking a template shows its variables and preview. */
+export function pickAction(deps: Deps) {
+  return async ({ ack, body, action, client }: SelectArgs): Promise<void> => {
+    await ack();
+    const view = body.view;
+    const meta = metadata(sendMetadataSchema, view?.private_metadata);
+    if (!view || !meta) return;
+    const { t } = await slackUser(client, deps, body.user.id);
+    const account = await connectedAccount(meta.accountId);
+    if (!account) return;
+    const templates = (await listSendableTemplates(account._id)).map(sendable);
+    const chosen = await findTemplateById(action.selected_option.value);
+    const selected = chosen && String(chosen.accountId) === meta.accountId ? sendable(chosen) : undefined;
+    const values = chosen ? readValues(viewState(view), chosen) : undefined;
+    await client.views.update({
+      view_id: view.id,
+      hash: view.hash,
+      view: sendTemplateView(t.templates, {
+        accountId: meta.accountId,
+        waId: meta.waId,
+        templates,
+        selected,
+        values,
+        rendered: chosen && values ? renderStored(chosen, values) : undefined,
+      }),
+    });
+  };
+}
+
+/** Send: empty variables are marked on their fields; then WhatsApp is asked while the modal says so. */
+export function sendSubmission(deps: Deps) {
+  return async ({ ack, body, view, client }: SubmitArgs): Promise<void> => {
+    const user = await slackUser(client, deps, body.user.id);
+    const t = user.t.templates;
+    const meta = metadata(sendMetadataSchema, view.private_metadata);
+    const account = meta && (await connectedAccount(meta.accountId));
+    if (!meta || !account) {
+      await ack({ response_action: 'update', view: messageView(t, t.sendTitle, user.t.accounts.notFound) });
+      return;
+    }
+    const template = meta.templateId ? await findTemplateById(meta.templateId) : undefined;
+    if (!template) {
+      await ack({ response_action: 'errors', errors: { [SEND_BLOCKS.pick]: t.sendChooseFirst } });
+      return;
+    }
+    if (!(await maySend(client, deps, user, account))) {
+      await ack({ response_action: 'update', view: messageView(t, t.sendTitle, t.channelOnly(account.channelId)) });
+      return;
+    }
+    const values = readValues(viewState(view), template);
+    const missing = missingValues(template, values);
+    if (missing.length > 0) {
+      const errors = Object.fromEntries(
+        missing.map((m) => [m.part === 'header' ? SEND_BLOCKS.header : SEND_BLOCKS.body(m.variable), t.sendValueRequired]),
+      );
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack({ response_action: 'update', view: messageView(t, t.sendTitle, t.sending) });
+
+    const outcome = await sendTemplateMessage(deps, { account, template, waId: meta.waId, values, userId: user.id });
+    let next;
+    if (outcome.ok) {
+      next = messageView(t, t.sentTitle, t.sent(meta.waId));
+    } else {
+      const error =
+        'failure' in outcome
+          ? failureText(t, outcome.failure, account.kind, t.sendFailed)
+          : 'refused' in outcome
+            ? outcome.refused === 'account_off'
+              ? t.sendAccountOff
+              : t.sendNotSendable
+            : t.sendValueRequired;
+      const templates = (await listSendableTemplates(account._id)).map(sendable);
+      const stillSendable = templates.find((s) => s.id === String(template._id));
+      next = sendTemplateView(t, {
+        accountId: meta.accountId,
+        waId: meta.waId,
+        templates,
+        selected: stillSendable,
+        values,
+        rendered: stillSendable ? renderStored(template, values) : undefined,
+        error,
+      });
+    }
+    await client.views.update({ view_id: view.id, view: next });
+  };
+}
