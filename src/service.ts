@@ -13,6 +13,8 @@ import { SecretBox, loadOrCreateKey } from './security/secrets';
 import { openDatabase, type Database } from './store/database';
 import './store/models';
 import { createHttpApp } from './webhooks/server';
+import { whatsappWebhookRoutes } from './webhooks/whatsapp';
+import { conversationOutboxHandlers } from './conversations/handlers';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -61,8 +63,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
   registerListeners(bolt, deps);
 
   // Each feature contributes its routes, outbox handlers and cron jobs here.
-  const routes: Parameters<typeof createHttpApp>[0]['routes'] = [];
-  const outboxHandlers: Record<string, OutboxHandler> = {};
+  const routes: Parameters<typeof createHttpApp>[0]['routes'] = [whatsappWebhookRoutes(deps)];
+  const outboxHandlers: Record<string, OutboxHandler> = { ...conversationOutboxHandlers(deps) };
   const cronJobs: Job[] = [];
 
   const outbox = new OutboxWorker(deps, outboxHandlers);

@@ -2,11 +2,15 @@ import type { App } from '@slack/bolt';
 import type { Deps } from '../../context';
 import { registerAccounts } from './accounts';
 import { registerCommands } from './commands';
+import { register as registerConversations } from './conversations';
 import { registerHome } from './home';
+import { registerTemplateListeners } from './templates';
 
 /** Wires every Slack listener; each feature folder has its own register function. */
 export function registerListeners(app: App, deps: Deps): void {
   registerCommands(app, deps);
   registerHome(app, deps);
   registerAccounts(app, deps);
+  registerTemplateListeners(app, deps);
+  registerConversations(app, deps);
 }

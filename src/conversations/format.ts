@@ -1,0 +1,53 @@
+/**
+ * Slack's message markup turned into WhatsApp text. Bold, italic, strike and code
+ * use the same markers on both sides; links, mentions and entities do not.
+ */
+export function slackToWhatsAppText(text: string): string {
+  return text
+    .replace(/<((?:https?|mailto):[^|>]+)\|([^>]+)>/g, (_m, url: string, label: string) => {
+      const plainUrl = url.replace(/^mailto:/, '');
+      return label === plainUrl || label === url ? plainUrl : `${label} (${plainUrl})`;
+    })
+    .replace(/<((?:https?|mailto):[^>]+)>/g, (_m, url: string) => url.replace(/^mailto:/, ''))
+    .replace(/<@[UW][A-Z0-9]+\|([^>]+)>/g, '@$1')
+    .replace(/<@[UW][A-Z0-9]+>/g, '')
+    .replace(/<#C[A-Z0-9]+\|([^>]*)>/g, '#$1')
+    .replace(/<#C[A-Z0-9]+>/g, '')
+    .replace(/<!subteam\^[A-Z0-9]+\|([^>]+)>/g, '$1')
+    .replace(/<!(here|channel|everyone)(\|[^>]*)?>/g, '@$1')
+    .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .trim();
+}
+
+/** WhatsApp's kind for a file, by its MIME type; what WhatsApp cannot play goes as a document. */
+export function mediaKindOf(mimeType: string): 'image' | 'video' | 'audio' | 'document' {
+  const type = mimeType.toLowerCase();
+  if (type === 'image/jpeg' || type === 'image/png') return 'image';
+  if (type === 'video/mp4' || type === 'video/3gpp') return 'video';
+  if (['audio/aac', 'audio/mp4', 'audio/mpeg', 'audio/amr', 'audio/ogg'].includes(type.split(';')[0] ?? '')) return 'audio';
+  return 'document';
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'video/mp4': 'mp4',
+  'video/3gpp': '3gp',
+  'audio/ogg': 'ogg',
+  'audio/mpeg': 'mp3',
+  'audio/aac': 'aac',
+  'audio/amr': 'amr',
+  'audio/mp4': 'm4a',
+  'application/pdf': 'pdf',
+};
+
+/** A file name for media WhatsApp sent without one. */
+export function mediaFilename(kind: string, mimeType: string, given?: string): string {
+  if (given?.trim()) return given.trim();
+  const ext = EXTENSIONS[mimeType.toLowerCase().split(';')[0]?.trim() ?? ''] ?? 'bin';
+  return `${kind}.${ext}`;
+}

@@ -1,0 +1,199 @@
+import {
+  contentPreview,
+  failureView,
+  inboundMessageView,
+  mediaComment,
+  mediaUnavailableView,
+  reopenedView,
+  slackEmojiName,
+} from '../bot/views/conversations';
+import type { Deps } from '../context';
+import { strings } from '../i18n';
+import { enqueue, type EnqueueInput } from '../outbox';
+import { recordInbound, upsertConversation } from '../store/conversations';
+import { advanceStatus, insertMessage, type DeliveryStatus } from '../store/messages';
+import type { AccountDocument } from '../store/models';
+import { applyTemplateStatusUpdate } from '../templates/status';
+import { describeWhatsAppError } from '../whatsapp/errors';
+import type { InboundEvent, InboundMessage, MessageStatus } from '../whatsapp/inbound';
+import { statusReactionItem } from './handlers';
+import { conversationLane, threadPostItem } from './outbox';
+
+export interface IngestResult {
+  /** Messages stored now (not seen before). */
+  stored: number;
+  /** Messages already stored by an earlier (or concurrent) delivery. */
+  duplicates: number;
+  statuses: number;
+  /** Statuses of messages we do not know, kept out of the way. */
+  unknownStatuses: number;
+  other: number;
+}
+
+const PREVIEW_LENGTH = 200;
+
+/**
+ * Stores a verified delivery's events and queues the Slack work, before the
+ * webhook is acknowledged. Safe to run twice for the same delivery, even at once:
+ * messages are unique by wamid and outbox items by key.
+ */
+export async function ingestEvents(deps: Deps, account: AccountDocument, events: InboundEvent[]): Promise<IngestResult> {
+  const result: IngestResult = { stored: 0, duplicates: 0, statuses: 0, unknownStatuses: 0, other: 0 };
+  // In order: a batch's messages of one conversation keep their order in the thread.
+  for (const event of events) {
+    switch (event.kind) {
+      case 'message':
+        if (!belongsTo(account, event.message.phoneNumberId)) {
+          deps.logger.warn('message for another phone number ignored', { accountId: String(account._id) });
+          result.other++;
+          break;
+        }
+        if (await ingestMessage(deps, account, event.message)) result.stored++;
+        else result.duplicates++;
+        break;
+      case 'status':
+        if (await ingestStatus(deps, account, event.status)) result.statuses++;
+        else result.unknownStatuses++;
+        break;
+      case 'template_status':
+        await applyTemplateStatusUpdate(deps, String(account._id), event.update);
+        result.other++;
+        break;
+      case 'error':
+        deps.logger.warn('WhatsApp reported errors for the account', {
+          accountId: String(account._id),
+          codes: event.errors.map((e) => e.code),
+        });
+        result.other++;
+        break;
+      case 'ignored':
+        deps.logger.debug('webhook field ignored', { field: event.field });
+        result.other++;
+        break;
+    }
+  }
+  return result;
+}
+
+/** Cloud deliveries name the phone number; one app's webhook may carry several numbers. */
+function belongsTo(account: AccountDocument, phoneNumberId: string | undefined): boolean {
+  return phoneNumberId === undefined || !account.phoneNumberId || account.phoneNumberId === phoneNumberId;
+}
+
+/** Stores the message, moves the window, and queues its Slack post; false when it was already stored. */
+async function ingestMessage(deps: Deps, account: AccountDocument, m: InboundMessage): Promise<boolean> {
+  const s = strings('en').conversations;
+  const conversation = await upsertConversation({
+    accountId: account._id,
+    waId: m.from,
+    profileName: m.profileName,
+    channelId: account.channelId,
+  });
+  const preview = contentPreview(s, m.content).slice(0, PREVIEW_LENGTH);
+  const { message, created } = await insertMessage({
+    key: m.wamid,
+    accountId: account._id,
+    conversationId: conversation._id,
+    direction: 'inbound',
+    wamid: m.wamid,
+    type: m.content.type,
+    text: preview,
+    content: {
+      ...m.content,
+      ...(m.contextWamid ? { contextWamid: m.contextWamid } : {}),
+      ...(m.forwarded ? { forwarded: true } : {}),
+      ...(m.referral ? { referral: m.referral } : {}),
+      ...(m.referredProduct ? { referredProduct: m.referredProduct } : {}),
+    },
+    sentAt: m.timestamp,
+    sender: { kind: 'customer', id: m.from },
+    status: 'received',
+  });
+
+  // A system notice (e.g. "changed number") is not the customer writing: it opens no window.
+  const window =
+    m.content.type === 'system'
+      ? { moved: false, reopened: false, conversation }
+      : await recordInbound(conversation, { at: m.timestamp, preview }, deps.config.expiry.warnMinutes);
+
+  // A switched-off account keeps its history but stays silent in Slack.
+  if (!account.enabled) return created;
+
+  const conversationId = String(conversation._id);
+  const messageId = String(message._id);
+  const items: EnqueueInput[] = [];
+  const content = m.content;
+  if (content.type === 'image' || content.type === 'audio' || content.type === 'video' || content.type === 'document' || content.type === 'sticker') {
+    items.push({
+      key: `slack-upload:${messageId}`,
+      lane: conversationLane(conversationId),
+      kind: 'conversation.upload',
+      payload: {
+        conversationId,
+        messageId,
+        mediaId: content.mediaId,
+        kind: content.type,
+        ...(content.mimeType ? { mimeType: content.mimeType } : {}),
+        ...(content.filename ? { filename: content.filename } : {}),
+        comment: mediaComment(s, content),
+        unavailable: mediaUnavailableView(s, content),
+      },
+    });
+  } else if (content.type === 'reaction') {
+    const name = content.emoji ? slackEmojiName(content.emoji) : undefined;
+    const view = inboundMessageView(s, m);
+    items.push({
+      key: `slack-react:${messageId}`,
+      lane: conversationLane(conversationId),
+      kind: 'conversation.react',
+      payload: { conversationId, targetWamid: content.reactedWamid, ...(name ? { add: name } : {}), remove: [], fallback: view },
+    });
+  } else {
+    const view = inboundMessageView(s, m);
+    const message = window.reopened ? reopenedView(s, conversation.profileName ?? undefined, view) : view;
+    items.push(threadPostItem({ key: `slack-post:${messageId}`, conversationId, message, broadcast: window.reopened, messageId }));
+  }
+  if (window.moved && window.conversation.threadTs) {
+    items.push({
+      key: `slack-header:${conversationId}:${window.conversation.windowClosesAt?.getTime() ?? 0}`,
+      lane: conversationLane(conversationId),
+      kind: 'conversation.header',
+      payload: { conversationId },
+    });
+  }
+  await enqueue(items, deps.clock.now());
+  return created;
+}
+
+function deliveryStatus(status: string): DeliveryStatus | undefined {
+  return status === 'sent' || status === 'delivered' || status === 'read' || status === 'failed' ? status : undefined;
+}
+
+/** Updates our outbound message; false when the status is for a message we do not know (or is stale). */
+async function ingestStatus(deps: Deps, account: AccountDocument, st: MessageStatus): Promise<boolean> {
+  const status = deliveryStatus(st.status);
+  if (!status) return false;
+  const first = st.errors[0];
+  const error = first ? { code: first.code, title: first.title || first.message || '', meaning: describeWhatsAppError(first.code).meaning } : undefined;
+  const message = await advanceStatus(account._id, st.wamid, status, error);
+  if (!message) {
+    deps.logger.debug('status for an unknown or already further message ignored', { status: st.status });
+    return false;
+  }
+  if (!account.enabled) return true;
+  const conversationId = String(message.conversationId);
+  const messageId = String(message._id);
+  const items: EnqueueInput[] = [];
+  if (message.slackTs) items.push(statusReactionItem(conversationId, messageId, status));
+  if (status === 'failed') {
+    const view = failureView(strings('en').conversations, {
+      code: error?.code ?? 0,
+      meaning: error?.meaning ?? 'unknown',
+      title: error?.title,
+      conversationId,
+    });
+    items.push(threadPostItem({ key: `slack-failed:${messageId}`, conversationId, message: view }));
+  }
+  await enqueue(items, deps.clock.now());
+  return true;
+}

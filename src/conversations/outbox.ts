@@ -1,0 +1,89 @@
+import type { Types } from 'mongoose';
+import { z } from 'zod';
+import { threadHeader, type SlackMessage } from '../bot/views/conversations';
+import type { Deps } from '../context';
+import { strings } from '../i18n';
+import { enqueue, PermanentFailure, type EnqueueInput } from '../outbox';
+import { findAccount } from '../store/accounts';
+import { findConversation, setThread } from '../store/conversations';
+import type { AccountDocument, ConversationDocument } from '../store/models';
+
+/** All Slack and WhatsApp work of one conversation shares a lane, so it keeps its order. */
+export function conversationLane(conversationId: Types.ObjectId | string): string {
+  return `conversation:${String(conversationId)}`;
+}
+
+export const blocksSchema = z.array(z.object({ type: z.string() }).passthrough());
+
+export interface ThreadPost {
+  /** Idempotency key: the same key twice posts once. */
+  key: string;
+  conversationId: Types.ObjectId | string;
+  message: SlackMessage;
+  /** Also show it in the channel (a "reply_broadcast"). */
+  broadcast?: boolean;
+  /** The stored message this post shows; it gets the Slack ts. */
+  messageId?: Types.ObjectId | string;
+}
+
+export function threadPostItem(post: ThreadPost): EnqueueInput {
+  return {
+    key: post.key,
+    lane: conversationLane(post.conversationId),
+    kind: 'conversation.post',
+    payload: {
+      conversationId: String(post.conversationId),
+      text: post.message.text,
+      blocks: post.message.blocks,
+      ...(post.broadcast ? { broadcast: true } : {}),
+      ...(post.messageId ? { messageId: String(post.messageId) } : {}),
+    },
+  };
+}
+
+/**
+ * Posts into a conversation's Slack thread through the outbox, opening the
+ * thread first if the conversation has none yet. For other features too (window
+ * alerts, templates): give a key that is unique for what you post.
+ */
+export async function enqueueThreadPost(post: ThreadPost, now: Date): Promise<void> {
+  await enqueue([threadPostItem(post)], now);
+}
+
+export interface Thread {
+  conversation: ConversationDocument;
+  account: AccountDocument;
+  channel: string;
+  threadTs: string;
+}
+
+/** The header (thread root) of a conversation, in the channel's language (English for now). */
+export function renderHeader(deps: Pick<Deps, 'clock' | 'config'>, conversation: ConversationDocument, account: AccountDocument): SlackMessage {
+  return threadHeader(strings('en').conversations, {
+    customerName: conversation.profileName ?? undefined,
+    waId: conversation.waId,
+    accountName: account.name,
+    windowClosesAt: conversation.windowClosesAt ?? undefined,
+    now: deps.clock.now(),
+    timeZone: deps.config.timeZone,
+  });
+}
+
+/** The conversation's thread, posting its header as the root first if there is none yet. */
+export async function ensureThread(deps: Pick<Deps, 'clock' | 'config' | 'slack'>, conversationId: string | Types.ObjectId): Promise<Thread> {
+  const conversation = await findConversation(conversationId);
+  if (!conversation) throw new PermanentFailure(`conversation ${String(conversationId)} no longer exists`);
+  const account = await findAccount(String(conversation.accountId));
+  if (!account) throw new PermanentFailure(`account of conversation ${String(conversationId)} no longer exists`);
+  const channel = conversation.channelId ?? account.channelId;
+  if (conversation.threadTs) return { conversation, account, channel, threadTs: conversation.threadTs };
+
+  const header = renderHeader(deps, conversation, account);
+  const root = await deps.slack.chat.postMessage({ channel, text: header.text, blocks: header.blocks, unfurl_links: false });
+  if (!root.ts) throw new PermanentFailure('Slack returned no ts for the thread root');
+  // Stored at once: if a later step fails, the retry reuses this root instead of opening another.
+  const threadTs = await setThread(conversation._id, channel, root.ts);
+  conversation.threadTs = threadTs;
+  conversation.channelId = channel;
+  return { conversation, account, channel, threadTs };
+}

@@ -1,0 +1,119 @@
+import { STATUS_REACTIONS } from '../bot/views/conversations';
+import type { Deps } from '../context';
+import { canReplyFreely } from '../domain/window';
+import { enqueue, type EnqueueInput } from '../outbox';
+import { findAccount } from '../store/accounts';
+import { findConversationByThread } from '../store/conversations';
+import { insertMessage } from '../store/messages';
+import { slackToWhatsAppText } from './format';
+import type { OutboundContent } from './handlers';
+import { conversationLane } from './outbox';
+
+export interface SlackFileRef {
+  id: string;
+  name: string;
+  mimeType: string;
+  url: string;
+}
+
+/** A message someone wrote in Slack, as the listener read it from the event. */
+export interface AgentMessage {
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  userId?: string;
+  botId?: string;
+  text: string;
+  files: SlackFileRef[];
+}
+
+export type ReplyOutcome =
+  | { kind: 'ignored'; reason: 'not_in_thread' | 'not_a_conversation' | 'from_bot' | 'empty' | 'duplicate' }
+  | { kind: 'note'; messageId: string }
+  | { kind: 'queued'; messageIds: string[] }
+  | { kind: 'window_closed'; conversationId: string; closesAt?: Date }
+  | { kind: 'account_off'; accountName: string };
+
+/**
+ * Decides what becomes of a message in a conversation thread: an internal note,
+ * a reply queued for WhatsApp, or nothing (with the reason, for the agent).
+ */
+export async function acceptAgentMessage(deps: Deps, m: AgentMessage): Promise<ReplyOutcome> {
+  if (m.botId || !m.userId) return { kind: 'ignored', reason: 'from_bot' };
+  if (!m.threadTs || m.threadTs === m.ts) return { kind: 'ignored', reason: 'not_in_thread' };
+  const conversation = await findConversationByThread(m.channel, m.threadTs);
+  if (!conversation) return { kind: 'ignored', reason: 'not_a_conversation' };
+  const account = await findAccount(String(conversation.accountId));
+  if (!account) return { kind: 'ignored', reason: 'not_a_conversation' };
+
+  const now = deps.clock.now();
+  const conversationId = String(conversation._id);
+  const lane = conversationLane(conversationId);
+  const base = {
+    accountId: account._id,
+    conversationId: conversation._id,
+    sentAt: now,
+    sender: { kind: 'slack' as const, id: m.userId },
+    slackChannelId: m.channel,
+    slackTs: m.ts,
+  };
+
+  // Checked first, so a note is never sent whatever state the account or window is in.
+  const notePrefix = deps.config.notePrefix;
+  if (m.text.trimStart().startsWith(notePrefix)) {
+    const { message, created } = await insertMessage({
+      ...base,
+      key: `slack:${m.channel}:${m.ts}`,
+      direction: 'note',
+      type: 'note',
+      text: m.text.trimStart().slice(notePrefix.length).trim(),
+    });
+    if (!created) return { kind: 'ignored', reason: 'duplicate' };
+    await enqueue(
+      [{ key: `slack-note:${String(message._id)}`, lane, kind: 'conversation.react', payload: { conversationId, targetMessageId: String(message._id), add: STATUS_REACTIONS.note, remove: [] } }],
+      now,
+    );
+    return { kind: 'note', messageId: String(message._id) };
+  }
+
+  if (!account.enabled || account.state !== 'connected') return { kind: 'account_off', accountName: account.name };
+  const closesAt = conversation.windowClosesAt ?? undefined;
+  if (!canReplyFreely(closesAt, now)) return { kind: 'window_closed', conversationId, closesAt };
+
+  const body = slackToWhatsAppText(m.text);
+  const parts: { key: string; type: string; text?: string; content: OutboundContent }[] = [];
+  if (m.files.length === 0) {
+    if (!body) return { kind: 'ignored', reason: 'empty' };
+    parts.push({ key: `slack:${m.channel}:${m.ts}`, type: 'text', text: body, content: { kind: 'text', body } });
+  }
+  m.files.forEach((file, i) => {
+    // The text goes with the first file as its caption.
+    const caption = i === 0 && body ? body : undefined;
+    parts.push({
+      key: `slack:${m.channel}:${m.ts}:${file.id}`,
+      type: 'file',
+      text: caption,
+      content: { kind: 'file', file, ...(caption ? { caption } : {}) },
+    });
+  });
+
+  const items: EnqueueInput[] = [];
+  const messageIds: string[] = [];
+  for (const part of parts) {
+    const { message, created } = await insertMessage({
+      ...base,
+      key: part.key,
+      direction: 'outbound',
+      type: part.type,
+      text: part.text,
+      content: part.content,
+      status: 'pending',
+    });
+    if (!created) continue;
+    messageIds.push(String(message._id));
+    items.push({ key: `whatsapp-send:${String(message._id)}`, lane, kind: 'whatsapp.send', payload: { messageId: String(message._id) } });
+  }
+  if (items.length === 0) return { kind: 'ignored', reason: 'duplicate' };
+  await enqueue(items, now);
+  return { kind: 'queued', messageIds };
+}
