@@ -1,0 +1,256 @@
+import nock from 'nock';
+import { SLACK_API, type TestService } from '../helpers/service';
+import { interactionBody, postToSlackEvents, slashCommandBody } from '../helpers/slack';
+
+/**
+ * Drives the accounts feature the way Slack does (signed slash commands,
+ * block_actions and view_submission) and records every call the service makes
+ * to Slack, so tests can look at what was shown and scan it for secrets.
+ */
+
+export interface SlackUserFixture {
+  id: string;
+  is_admin: boolean;
+  is_owner?: boolean;
+  locale?: string;
+}
+
+export interface SlackCall {
+  method: string;
+  params: Record<string, unknown>;
+  /** The body as sent and decoded (form fields as JSON). */
+  raw: string;
+}
+
+export const TEAM = 'T0001';
+export const RESPONSE_HOST = 'https://hooks.slack.test';
+
+export class SlackRecorder {
+  readonly calls: SlackCall[] = [];
+  readonly responses: SlackCall[] = [];
+  /** Bodies of our HTTP answers to Slack (acks with response_action). */
+  readonly acks: string[] = [];
+  /** Every body sent to Slack during the suite; clear() keeps it, for the secrets scan. */
+  private readonly history: string[] = [];
+  private readonly users = new Map<string, SlackUserFixture>();
+
+  constructor(users: SlackUserFixture[]) {
+    for (const u of users) this.users.set(u.id, u);
+  }
+
+  install(): void {
+    nock(SLACK_API)
+      .persist()
+      .post(/\/api\/.+/)
+      .reply((uri, body) => {
+        const method = uri.replace(/^\/api\//, '').split('?')[0] ?? '';
+        const params = parseParams(body);
+        this.calls.push({ method, params, raw: rawText(body, params) });
+        this.history.push(rawText(body, params));
+        return [200, this.answer(method, params)];
+      });
+    nock(RESPONSE_HOST)
+      .persist()
+      .post(/.*/)
+      .reply((uri, body) => {
+        const params = parseParams(body);
+        this.responses.push({ method: uri, params, raw: rawText(body, params) });
+        this.history.push(rawText(body, params));
+        return [200, { ok: true }];
+      });
+  }
+
+  private answer(method: string, params: Record<string, unknown>): object {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'wadesk', team_id: TEAM, user_id: 'UBOT', bot_id: 'BBOT' };
+      case 'users.info': {
+        const user = this.users.get(String(params.user));
+        return user ? { ok: true, user: { ...user, team_id: TEAM } } : { ok: false, error: 'user_not_found' };
+      }
+      case 'views.open':
+      case 'views.push':
+      case 'views.update':
+      case 'views.publish':
+        return { ok: true, view: { id: 'V0NEW' } };
+      default:
+        return { ok: true };
+    }
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+    this.responses.length = 0;
+  }
+
+  viewsOf(method: string): Array<Record<string, unknown>> {
+    return this.calls.filter((c) => c.method === method).map((c) => viewOf(c.params));
+  }
+
+  /** Everything wadesk sent to Slack during the suite, as text. */
+  everything(): string {
+    return [...this.history, ...this.acks].join('\n');
+  }
+}
+
+/** The body as sent, then decoded, so both forms can be searched. */
+function rawText(body: unknown, params: Record<string, unknown>): string {
+  return `${typeof body === 'string' ? body : ''}\n${JSON.stringify(params)}`;
+}
+
+function parseParams(body: unknown): Record<string, unknown> {
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return Object.fromEntries(new URLSearchParams(body));
+    }
+  }
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+}
+
+export function viewOf(params: Record<string, unknown>): Record<string, unknown> {
+  const view = params.view;
+  if (typeof view === 'string') return JSON.parse(view) as Record<string, unknown>;
+  return typeof view === 'object' && view !== null ? (view as Record<string, unknown>) : {};
+}
+
+/** Polls until `find` returns something; the listeners answer Slack before they finish. */
+export async function waitFor<T>(find: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 5_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined && found !== false) return found;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface ConnectValues {
+  name?: string;
+  kind?: 'cloud' | 'onprem';
+  apiUrl?: string;
+  token?: string;
+  phoneNumberId?: string;
+  wabaId?: string;
+  appSecret?: string;
+  channelId?: string;
+}
+
+const text = (value: string | undefined) => ({ value: { type: 'plain_text_input', value: value ?? null } });
+const radio = (value: string | undefined) => ({
+  value: { type: 'radio_buttons', selected_option: value ? { value, text: { type: 'plain_text', text: value } } : null },
+});
+const conversation = (value: string | undefined) => ({ value: { type: 'conversations_select', selected_conversation: value ?? null } });
+
+export function connectState(v: ConnectValues) {
+  return {
+    values: {
+      name: text(v.name),
+      kind: radio(v.kind),
+      api_url: text(v.apiUrl),
+      token: text(v.token),
+      phone_number_id: text(v.phoneNumberId),
+      waba_id: text(v.wabaId),
+      app_secret: text(v.appSecret),
+      channel: conversation(v.channelId),
+    },
+  };
+}
+
+export function settingsState(v: { name?: string; enabled?: 'on' | 'off'; channelId?: string; token?: string; appSecret?: string }) {
+  return {
+    values: {
+      name: text(v.name),
+      enabled: radio(v.enabled),
+      channel: conversation(v.channelId),
+      token: text(v.token),
+      app_secret: text(v.appSecret),
+    },
+  };
+}
+
+export class SlackDriver {
+  constructor(
+    private readonly service: TestService,
+    private readonly recorder: SlackRecorder,
+  ) {}
+
+  async post(body: string): Promise<{ status: number; json: Record<string, unknown> | undefined }> {
+    const res = await postToSlackEvents(this.service.url, body, { now: this.service.clock.now() });
+    const raw = await res.text();
+    this.recorder.acks.push(raw);
+    return { status: res.status, json: raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined };
+  }
+
+  command(userId: string, text: string) {
+    return this.post(slashCommandBody({ user_id: userId, text, team_id: TEAM }));
+  }
+
+  submit(userId: string, callbackId: string, state: object, privateMetadata: string, viewId = 'V0MODAL') {
+    return this.post(
+      interactionBody({
+        type: 'view_submission',
+        team: { id: TEAM, domain: 'acme' },
+        user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM },
+        api_app_id: 'A0001',
+        token: 'deprecated',
+        trigger_id: '1.2.submit',
+        view: {
+          id: viewId,
+          team_id: TEAM,
+          type: 'modal',
+          callback_id: callbackId,
+          private_metadata: privateMetadata,
+          state,
+          hash: '1.abc',
+          title: { type: 'plain_text', text: 'x' },
+          blocks: [],
+          app_id: 'A0001',
+          bot_id: 'BBOT',
+        },
+        response_urls: [],
+      }),
+    );
+  }
+
+  connect(userId: string, values: ConnectValues, viewId?: string) {
+    return this.submit(userId, 'accounts.connect', connectState(values), JSON.stringify({ form: 'connect' }), viewId);
+  }
+
+  /** Clicks a button on the Home tab, in a modal, or under an ephemeral message. */
+  click(userId: string, actionId: string, value: string, surface: 'home' | 'modal' | 'message' = 'home') {
+    const where =
+      surface === 'message'
+        ? {
+            container: { type: 'message', message_ts: '1.1', channel_id: 'C0001', is_ephemeral: true },
+            channel: { id: 'C0001', name: 'general' },
+            response_url: `${RESPONSE_HOST}/actions/T0001/1/xyz`,
+          }
+        : {
+            container: { type: 'view', view_id: surface === 'home' ? 'V0HOME' : 'V0MODAL' },
+            view: {
+              id: surface === 'home' ? 'V0HOME' : 'V0MODAL',
+              type: surface,
+              team_id: TEAM,
+              callback_id: '',
+              private_metadata: '',
+              state: { values: {} },
+              hash: '1.h',
+              blocks: [],
+            },
+          };
+    return this.post(
+      interactionBody({
+        type: 'block_actions',
+        team: { id: TEAM, domain: 'acme' },
+        user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM },
+        api_app_id: 'A0001',
+        token: 'deprecated',
+        trigger_id: '1.2.click',
+        ...where,
+        actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: '1.2' }],
+      }),
+    );
+  }
+}
