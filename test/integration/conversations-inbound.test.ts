@@ -1,0 +1,245 @@
+import nock from 'nock';
+import { ConversationModel, MessageModel, OutboxModel, type AccountDocument } from '../../src/store/models';
+import { startTestService, type TestService } from '../helpers/service';
+import {
+  CHANNEL,
+  FakeSlack,
+  clearConversations,
+  createAccount,
+  envelope,
+  messageValue,
+  postWebhook,
+  statusDelivery,
+  textDelivery,
+  textMessage,
+} from '../fixtures/conversations';
+
+const HOUR = 60 * 60 * 1000;
+
+describe('customers writing in: conversations in Slack threads', () => {
+  let service: TestService;
+  let account: AccountDocument;
+  const slack = new FakeSlack();
+  const post = (body: string) => postWebhook(service, String(account._id), body);
+
+  beforeAll(async () => {
+    service = await startTestService();
+    account = await createAccount(service);
+  });
+  afterAll(async () => {
+    await service.stop();
+    nock.cleanAll();
+  });
+  beforeEach(async () => {
+    nock.cleanAll();
+    slack.reset();
+    slack.install();
+    await clearConversations();
+    service.clock.set(new Date('2026-01-05T03:00:00Z'));
+  });
+
+  it('stores and posts a message delivered twice at once exactly once', async () => {
+    const body = textDelivery({ wamid: 'wamid.TWICE', at: service.clock.now(), body: 'is this in stock?' });
+    const answers = await Promise.all([post(body), post(body), post(body)]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(await MessageModel.countDocuments({ wamid: 'wamid.TWICE' })).toBe(1);
+    expect(await ConversationModel.countDocuments()).toBe(1);
+    await service.outbox.drain();
+    // And once more, later: a redelivery after the post.
+    expect((await post(body)).status).toBe(200);
+    await service.outbox.drain();
+    expect(slack.posts('is this in stock?')).toHaveLength(1);
+    expect(slack.of('chat.postMessage')).toHaveLength(2);
+  });
+
+  it('handles a batch: several entries, changes and messages, in order, one thread per customer', async () => {
+    const t = service.clock.now().getTime();
+    const at = (minutes: number) => new Date(t - 60 * 60_000 + minutes * 60_000);
+    const value1 = messageValue(
+      [
+        textMessage({ wamid: 'wamid.B1', from: '62811', at: at(1), body: 'first' }),
+        textMessage({ wamid: 'wamid.B2', from: '62822', at: at(2), body: 'other customer' }),
+        textMessage({ wamid: 'wamid.B3', from: '62811', at: at(3), body: 'second' }),
+      ],
+      [
+        { waId: '62811', name: 'Ani' },
+        { waId: '62822', name: 'Bayu' },
+      ],
+    );
+    const value2 = messageValue([textMessage({ wamid: 'wamid.B4', from: '62811', at: at(4), body: 'third' })], [{ waId: '62811', name: 'Ani' }]);
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        { id: '419561257915477', changes: [{ field: 'messages', value: value1 }] },
+        { id: '419561257915477', changes: [{ field: 'messages', value: value2 }] },
+      ],
+    });
+    expect((await post(body)).status).toBe(200);
+    expect(await MessageModel.countDocuments()).toBe(4);
+    await service.outbox.drain();
+
+    const ani = await ConversationModel.findOne({ waId: '62811' });
+    const bayu = await ConversationModel.findOne({ waId: '62822' });
+    expect(ani?.profileName).toBe('Ani');
+    expect(bayu?.profileName).toBe('Bayu');
+    expect(ani?.threadTs).not.toBe(bayu?.threadTs);
+    const inAniThread = slack.of('chat.postMessage').filter((p) => p.thread_ts === ani?.threadTs).map((p) => p.text);
+    expect(inAniThread).toEqual(['first', 'second', 'third']);
+    expect(ani?.windowClosesAt?.toISOString()).toBe(new Date(at(4).getTime() + 24 * HOUR).toISOString());
+  });
+
+  it('keeps the window at the latest message whatever order deliveries arrive in', async () => {
+    const now = service.clock.now().getTime();
+    const later = new Date(now - 1 * HOUR);
+    const earlier = new Date(now - 5 * HOUR);
+    await post(textDelivery({ wamid: 'wamid.LATER', at: later, body: 'later one' }));
+    const afterLater = await ConversationModel.findOne({});
+    expect(afterLater?.windowClosesAt?.toISOString()).toBe(new Date(later.getTime() + 24 * HOUR).toISOString());
+    expect(afterLater?.nextAlertAt?.toISOString()).toBe(new Date(later.getTime() + 24 * HOUR - 120 * 60_000).toISOString());
+    expect(afterLater?.lastInboundPreview).toBe('later one');
+
+    // Marks as if warnings had already gone out for this window.
+    await ConversationModel.updateOne({ _id: afterLater?._id }, { $set: { warnedThresholds: [120], closedNotified: false } });
+    await post(textDelivery({ wamid: 'wamid.EARLIER', at: earlier, body: 'earlier one' }));
+    const afterEarlier = await ConversationModel.findOne({});
+    expect(afterEarlier?.windowClosesAt?.toISOString()).toBe(afterLater?.windowClosesAt?.toISOString());
+    expect(afterEarlier?.lastInboundPreview).toBe('later one');
+    // The late delivery did not reset the alerts of the current window.
+    expect(afterEarlier?.warnedThresholds).toEqual([120]);
+    expect(await MessageModel.countDocuments()).toBe(2);
+
+    // The webhook's arrival time does not matter, only the message's own timestamp.
+    service.clock.advance(20 * HOUR);
+    await post(textDelivery({ wamid: 'wamid.NEWEST', at: new Date(now), body: 'newest' }));
+    const newest = await ConversationModel.findOne({});
+    expect(newest?.windowClosesAt?.toISOString()).toBe(new Date(now + 24 * HOUR).toISOString());
+    expect(newest?.warnedThresholds).toEqual([]);
+  });
+
+  it('loses and duplicates nothing while Slack is down, and resumes in order once it is back', async () => {
+    slack.down = true;
+    const t = service.clock.now().getTime();
+    for (const [i, text] of ['one', 'two', 'three'].entries()) {
+      expect((await post(textDelivery({ wamid: `wamid.DOWN${i}`, at: new Date(t - HOUR + i * 60_000), body: text }))).status).toBe(200);
+    }
+    await service.outbox.drain();
+    expect(slack.calls).toEqual([]);
+    expect(await OutboxModel.countDocuments({ state: 'pending' })).toBeGreaterThanOrEqual(3);
+
+    // Still down at the first retry.
+    service.clock.advance(2_000);
+    await service.outbox.drain();
+    expect(slack.calls).toEqual([]);
+
+    slack.down = false;
+    slack.rateLimitNext = 1;
+    service.clock.advance(10_000);
+    await service.outbox.drain();
+    expect(slack.calls).toEqual([]);
+    // The 429 asked for 7 s; nothing more goes out before that.
+    service.clock.advance(6_000);
+    await service.outbox.drain();
+    expect(slack.calls).toEqual([]);
+    service.clock.advance(1_000);
+    await service.outbox.drain();
+
+    const conversation = await ConversationModel.findOne({});
+    expect(slack.of('chat.postMessage').filter((p) => p.thread_ts === undefined)).toHaveLength(1);
+    const replies = slack.of('chat.postMessage').filter((p) => p.thread_ts === conversation?.threadTs).map((p) => p.text);
+    expect(replies).toEqual(['one', 'two', 'three']);
+    expect(await OutboxModel.countDocuments({ state: { $ne: 'done' } })).toBe(0);
+  });
+
+  it('continues the same thread when the customer returns after the window closed, and tells the channel', async () => {
+    const t0 = service.clock.now();
+    await post(textDelivery({ wamid: 'wamid.R1', at: t0, body: 'hi' }));
+    await service.outbox.drain();
+    const before = await ConversationModel.findOne({});
+
+    service.clock.advance(30 * HOUR);
+    await post(textDelivery({ wamid: 'wamid.R2', at: service.clock.now(), body: 'back again' }));
+    await service.outbox.drain();
+    const after = await ConversationModel.findOne({});
+    expect(after?.threadTs).toBe(before?.threadTs);
+    const comeback = slack.posts('back again');
+    expect(comeback).toHaveLength(1);
+    expect(comeback[0]).toMatchObject({ thread_ts: before?.threadTs, reply_broadcast: 'true' });
+    expect(String(comeback[0]?.text)).toMatch(/wrote again/);
+    // The header now shows the new window.
+    const update = slack.of('chat.update').at(-1);
+    expect(update).toMatchObject({ channel: CHANNEL, ts: before?.threadTs });
+    expect(JSON.stringify(update)).toContain(String(Math.floor((service.clock.now().getTime() + 24 * HOUR) / 1000)));
+  });
+
+  describe('statuses of our messages', () => {
+    async function outboundMessage(wamid: string) {
+      await post(textDelivery({ wamid: 'wamid.IN', at: service.clock.now(), body: 'question' }));
+      await service.outbox.drain();
+      const conversation = await ConversationModel.findOne({});
+      if (!conversation) throw new Error('no conversation');
+      return MessageModel.create({
+        key: `slack:${CHANNEL}:1700000999.000100`,
+        accountId: account._id,
+        conversationId: conversation._id,
+        direction: 'outbound',
+        wamid,
+        type: 'text',
+        text: 'answer',
+        content: { kind: 'text', body: 'answer' },
+        sentAt: service.clock.now(),
+        sender: { kind: 'slack', id: 'U0AGENT' },
+        status: 'sent',
+        slackChannelId: CHANNEL,
+        slackTs: '1700000999.000100',
+      });
+    }
+
+    it('moves sent → delivered → read, never backwards, and shows it as a reaction', async () => {
+      const message = await outboundMessage('wamid.OUT1');
+      await post(statusDelivery({ wamid: 'wamid.OUT1', status: 'read', at: service.clock.now() }));
+      await post(statusDelivery({ wamid: 'wamid.OUT1', status: 'delivered', at: service.clock.now() }));
+      await service.outbox.drain();
+      expect((await MessageModel.findById(message._id))?.status).toBe('read');
+      expect(slack.of('reactions.add')).toEqual([expect.objectContaining({ channel: CHANNEL, timestamp: '1700000999.000100', name: 'eyes' })]);
+    });
+
+    it('shows a failure with its meaning, and a closed window offers a template', async () => {
+      const message = await outboundMessage('wamid.OUT2');
+      const errors = [{ code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', error_data: { details: 'more than 24 hours' } }];
+      expect((await post(statusDelivery({ wamid: 'wamid.OUT2', status: 'failed', at: service.clock.now(), errors }))).status).toBe(200);
+      await service.outbox.drain();
+      const stored = await MessageModel.findById(message._id);
+      expect(stored?.status).toBe('failed');
+      expect(stored?.error).toMatchObject({ code: 131047, meaning: 'window_closed' });
+      const notice = slack.posts('131047');
+      expect(notice).toHaveLength(1);
+      expect(String(notice[0]?.text)).toMatch(/window has closed/);
+      expect(JSON.stringify(notice[0]?.blocks)).toContain('"action_id":"templates.send"');
+      expect(JSON.stringify(notice[0]?.blocks)).toContain(String(message.conversationId));
+      expect(slack.of('reactions.add').map((r) => r.name)).toEqual(['x']);
+      // A repeat of the failure is not reported twice.
+      await post(statusDelivery({ wamid: 'wamid.OUT2', status: 'failed', at: service.clock.now(), errors }));
+      await service.outbox.drain();
+      expect(slack.posts('131047')).toHaveLength(1);
+    });
+
+    it('keeps quiet about a status for a message it does not know', async () => {
+      const res = await post(statusDelivery({ wamid: 'wamid.NOBODY', status: 'delivered', at: service.clock.now() }));
+      expect(res.status).toBe(200);
+      await service.outbox.drain();
+      expect(slack.calls).toEqual([]);
+    });
+  });
+
+  it('shows a customer reaction on the message it reacts to', async () => {
+    await post(textDelivery({ wamid: 'wamid.TARGET', at: service.clock.now(), body: 'look' }));
+    await service.outbox.drain();
+    const target = await MessageModel.findOne({ wamid: 'wamid.TARGET' });
+    const reaction = envelope([
+      messageValue([{ from: '6281200000001', id: 'wamid.REACT', timestamp: String(Math.floor(service.clock.now().getTime() / 1000)), type: 'reaction', reaction: { message_id: 'wamid.TARGET', emoji: '👍' } }]),
+    ]);
+    await post(reaction);
+    await service.outbox.drain();
+    expect(slack.of('reactions.add')).toEqual([expect.objectContaining({ channel: CHANNEL, timestamp: target?.slackTs, name: '+1' })]);
+  });
+});
