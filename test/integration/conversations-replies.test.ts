@@ -1,0 +1,219 @@
+import nock from 'nock';
+import { ConversationModel, MessageModel, OutboxModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
+import { expectValidSendBody, graphError, graphErrors, mediaUploadOk, sendOk } from '../fakes/whatsapp-contract';
+import { startTestService, type TestService } from '../helpers/service';
+import { postToSlackEvents } from '../helpers/slack';
+import {
+  CHANNEL,
+  FakeSlack,
+  GRAPH_API,
+  PHONE_NUMBER_ID,
+  UPLOAD_HOST,
+  clearConversations,
+  createAccount,
+  eventually,
+  postWebhook,
+  textDelivery,
+} from '../fixtures/conversations';
+
+const HOUR = 60 * 60 * 1000;
+const CUSTOMER = '6281200000001';
+
+describe('agents replying from Slack', () => {
+  let service: TestService;
+  let account: AccountDocument;
+  let conversation: ConversationDocument;
+  const slack = new FakeSlack();
+  let seq = 0;
+
+  beforeAll(async () => {
+    service = await startTestService();
+    account = await createAccount(service);
+  });
+  afterAll(async () => {
+    await service.stop();
+    nock.cleanAll();
+  });
+  beforeEach(async () => {
+    nock.cleanAll();
+    slack.reset();
+    slack.install();
+    await clearConversations();
+    service.clock.set(new Date('2026-01-05T03:00:00Z'));
+    // The customer wrote an hour ago: the window is open for 23 more hours.
+    const res = await postWebhook(service, String(account._id), textDelivery({ wamid: `wamid.Q${seq++}`, from: CUSTOMER, at: new Date(service.clock.now().getTime() - HOUR), body: 'do you ship to Bandung?' }));
+    expect(res.status).toBe(200);
+    await service.outbox.drain();
+    const found = await ConversationModel.findOne({});
+    if (!found?.threadTs) throw new Error('no thread');
+    conversation = found;
+    slack.reset();
+    slack.install();
+  });
+
+  /** Delivers a Slack message event the way Slack does, signed. */
+  async function slackMessage(event: Record<string, unknown>): Promise<string> {
+    const ts = `${Math.floor(service.clock.now().getTime() / 1000)}.${String(++seq).padStart(6, '0')}`;
+    const body = JSON.stringify({
+      type: 'event_callback',
+      team_id: 'T0001',
+      api_app_id: 'A0001',
+      event: { type: 'message', channel: CHANNEL, user: 'U0AGENT', ts, thread_ts: conversation.threadTs, channel_type: 'channel', event_ts: ts, ...event },
+      event_id: `Ev${seq}`,
+      event_time: Math.floor(service.clock.now().getTime() / 1000),
+      authorizations: [{ team_id: 'T0001', user_id: 'UBOT', is_bot: true }],
+    });
+    const res = await postToSlackEvents(service.url, body, { now: service.clock.now(), contentType: 'application/json' });
+    expect(res.status).toBe(200);
+    return ts;
+  }
+
+  const sends = () => OutboxModel.countDocuments({ kind: 'whatsapp.send' });
+
+  it('sends a reply inside the window as WhatsApp text and marks it sent', async () => {
+    const bodies: unknown[] = [];
+    nock(GRAPH_API)
+      .post(`/${PHONE_NUMBER_ID}/messages`, (b: unknown) => (bodies.push(b), true))
+      .reply(200, sendOk('wamid.REPLY1', CUSTOMER));
+    const ts = await slackMessage({ text: 'Yes &amp; free for orders over <https://shop.test/promo|Rp 500k>' });
+    await eventually(sends, 'the reply to be queued');
+    await service.outbox.drain();
+
+    expect(bodies).toHaveLength(1);
+    const body = expectValidSendBody(bodies[0]);
+    expect(body).toMatchObject({ to: CUSTOMER, type: 'text', text: { body: 'Yes & free for orders over Rp 500k (https://shop.test/promo)' } });
+    const stored = await MessageModel.findOne({ direction: 'outbound' });
+    expect(stored).toMatchObject({ wamid: 'wamid.REPLY1', status: 'sent', slackTs: ts, sender: { kind: 'slack', id: 'U0AGENT' } });
+    expect(slack.of('reactions.add')).toEqual([expect.objectContaining({ channel: CHANNEL, timestamp: ts, name: 'heavy_check_mark' })]);
+    const after = await ConversationModel.findById(conversation._id);
+    expect(after?.lastReplyBy).toBe('U0AGENT');
+    expect(after?.lastReplyAt?.toISOString()).toBe(service.clock.now().toISOString());
+    expect(after?.nextAlertAt).toBeUndefined();
+    // The window is the customer's: our send did not extend it.
+    expect(after?.windowClosesAt?.toISOString()).toBe(conversation.windowClosesAt?.toISOString());
+  });
+
+  it('sends nothing once the window has closed and offers a template, privately', async () => {
+    service.clock.advance(23 * HOUR);
+    await slackMessage({ text: 'sorry for the late answer' });
+    const ephemeral = await eventually(async () => slack.of('chat.postEphemeral')[0], 'the ephemeral');
+    expect(ephemeral).toMatchObject({ channel: CHANNEL, user: 'U0AGENT', thread_ts: conversation.threadTs });
+    expect(String(ephemeral.text)).toMatch(/window closed/);
+    expect(JSON.stringify(ephemeral.blocks)).toContain(`"action_id":"templates.send","value":"${String(conversation._id)}"`);
+    await service.outbox.drain();
+    expect(await sends()).toBe(0);
+    expect(await MessageModel.countDocuments({ direction: 'outbound' })).toBe(0);
+  });
+
+  it('sends one minute before the close, not at the close', async () => {
+    nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/messages`).reply(200, sendOk('wamid.EDGE'));
+    service.clock.set(new Date((conversation.windowClosesAt?.getTime() ?? 0) - 60_000));
+    await slackMessage({ text: 'just in time' });
+    await eventually(sends, 'the reply to be queued');
+    await service.outbox.drain();
+    expect((await MessageModel.findOne({ direction: 'outbound' }))?.status).toBe('sent');
+
+    service.clock.set(conversation.windowClosesAt ?? new Date());
+    await slackMessage({ text: 'too late' });
+    await eventually(async () => slack.of('chat.postEphemeral')[0], 'the ephemeral');
+    expect(await sends()).toBe(1);
+  });
+
+  it('keeps an internal note to the team', async () => {
+    const ts = await slackMessage({ text: '// customer is a reseller, give 10%' });
+    const note = await eventually(() => MessageModel.findOne({ direction: 'note' }), 'the note');
+    expect(note).toMatchObject({ text: 'customer is a reseller, give 10%', sender: { kind: 'slack', id: 'U0AGENT' } });
+    await service.outbox.drain();
+    expect(await sends()).toBe(0);
+    expect(slack.of('reactions.add')).toEqual([expect.objectContaining({ timestamp: ts, name: 'memo' })]);
+    // A note is not an answer.
+    expect((await ConversationModel.findById(conversation._id))?.lastReplyAt).toBeUndefined();
+  });
+
+  it('retries throttling with backoff and sends once', async () => {
+    const [status, error] = graphErrors.rateLimited();
+    nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/messages`).reply(status, error);
+    await slackMessage({ text: 'busy day' });
+    await eventually(sends, 'the reply to be queued');
+    await service.outbox.drain();
+    expect((await MessageModel.findOne({ direction: 'outbound' }))?.status).toBe('pending');
+
+    const ok = nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/messages`).reply(200, sendOk('wamid.AFTER'));
+    service.clock.advance(1_000);
+    await service.outbox.drain();
+    expect(ok.isDone()).toBe(true);
+    expect((await MessageModel.findOne({ direction: 'outbound' }))?.wamid).toBe('wamid.AFTER');
+    expect(slack.posts('Not delivered')).toHaveLength(0);
+  });
+
+  it('reports a permanent error once in the thread and does not retry', async () => {
+    nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/messages`).reply(400, graphError(131026, 'Message undeliverable'));
+    await slackMessage({ text: 'hello?' });
+    await eventually(sends, 'the reply to be queued');
+    await service.outbox.drain();
+    service.clock.advance(HOUR);
+    await service.outbox.drain();
+    const stored = await MessageModel.findOne({ direction: 'outbound' });
+    expect(stored?.status).toBe('failed');
+    expect(stored?.error).toMatchObject({ code: 131026, meaning: 'undeliverable' });
+    const notice = slack.posts('131026');
+    expect(notice).toHaveLength(1);
+    expect(notice[0]).toMatchObject({ thread_ts: conversation.threadTs });
+    expect(String(notice[0]?.text)).toMatch(/could not be delivered/);
+    expect(slack.of('reactions.add').map((r) => r.name)).toEqual(['x']);
+  });
+
+  it('treats WhatsApp answering 131047 like a closed window', async () => {
+    const [status, error] = graphErrors.reEngagement();
+    nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/messages`).reply(status, error);
+    await slackMessage({ text: 'clocks disagree' });
+    await eventually(sends, 'the reply to be queued');
+    await service.outbox.drain();
+    const ephemeral = slack.of('chat.postEphemeral')[0];
+    expect(ephemeral).toMatchObject({ user: 'U0AGENT' });
+    expect(JSON.stringify(ephemeral?.blocks)).toContain('templates.send');
+    expect((await MessageModel.findOne({ direction: 'outbound' }))?.error).toMatchObject({ code: 131047 });
+  });
+
+  it('sends a Slack file as WhatsApp media with the text as caption', async () => {
+    nock(UPLOAD_HOST).get('/files-pri/T0001-F0PHOTO/download/photo.jpg').matchHeader('authorization', 'Bearer xoxb-test-bot-token').reply(200, Buffer.from('photo-bytes'));
+    const upload = nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/media`, (b: string) => b.includes('photo-bytes')).reply(200, mediaUploadOk('MEDIA77'));
+    const bodies: unknown[] = [];
+    nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/messages`, (b: unknown) => (bodies.push(b), true)).reply(200, sendOk('wamid.PHOTO'));
+    await slackMessage({
+      subtype: 'file_share',
+      text: 'here is the catalogue',
+      files: [{ id: 'F0PHOTO', name: 'photo.jpg', mimetype: 'image/jpeg', url_private_download: `${UPLOAD_HOST}/files-pri/T0001-F0PHOTO/download/photo.jpg` }],
+    });
+    await eventually(sends, 'the file to be queued');
+    await service.outbox.drain();
+    expect(upload.isDone()).toBe(true);
+    expect(expectValidSendBody(bodies[0])).toMatchObject({ type: 'image', image: { id: 'MEDIA77', caption: 'here is the catalogue' } });
+    expect((await MessageModel.findOne({ direction: 'outbound' }))?.status).toBe('sent');
+  });
+
+  it('ignores messages outside conversation threads and from bots', async () => {
+    await slackMessage({ text: 'channel chatter', thread_ts: undefined });
+    await slackMessage({ text: 'other thread', thread_ts: '1600000000.000100' });
+    await slackMessage({ text: 'a bot', subtype: 'bot_message', bot_id: 'BOTHER', user: undefined });
+    await slackMessage({ text: 'edited', subtype: 'message_changed' });
+    // A last, real one proves the earlier ones were processed (Bolt runs listeners after acknowledging).
+    await slackMessage({ text: '// marker' });
+    await eventually(() => MessageModel.findOne({ direction: 'note' }), 'the marker note');
+    expect(await MessageModel.countDocuments({ direction: { $ne: 'inbound' } })).toBe(1);
+    expect(await sends()).toBe(0);
+    expect(slack.of('chat.postEphemeral')).toEqual([]);
+  });
+
+  it('tells the agent when the account is switched off', async () => {
+    await account.updateOne({ enabled: false });
+    try {
+      await slackMessage({ text: 'anyone?' });
+      const ephemeral = await eventually(async () => slack.of('chat.postEphemeral')[0], 'the ephemeral');
+      expect(String(ephemeral.text)).toMatch(/switched off/);
+      expect(await sends()).toBe(0);
+    } finally {
+      await account.updateOne({ enabled: true });
+    }
+  });
+});
