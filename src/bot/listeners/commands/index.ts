@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Deps } from '../../../context';
 import { openConnectFromCommand, showAccountsFromCommand } from '../accounts';
+import { openSendTemplateFromCommand, openTemplatesFromCommand } from '../templates';
 import { showHelp } from './help';
 import type { SubcommandHandler } from './types';
 
@@ -11,9 +12,9 @@ export const subcommands: Record<string, SubcommandHandler> = {
   connect: openConnectFromCommand,
   accounts: showAccountsFromCommand,
   help: (args) => showHelp(args),
-  // TODO(templates): templates: openTemplatesFromCommand,  // import from '../templates' once it exists
-  // TODO(templates): send: openSendTemplateFromCommand,     // import from '../templates' once it exists
-  // TODO(window): expiring: showExpiring,                   // import from '../window' once it exists
+  templates: openTemplatesFromCommand,
+  send: openSendTemplateFromCommand,
+  // TODO(window): expiring: showExpiring,  // import from '../window' once it exists
 };
 
 /** Splits the command text into the subcommand and its words; the subcommand is case-insensitive. */
