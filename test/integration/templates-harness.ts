@@ -1,0 +1,277 @@
+import nock from 'nock';
+import { conversationOutboxHandlers } from '../../src/conversations/handlers';
+import { OutboxWorker } from '../../src/outbox';
+import { AccountModel, type AccountDocument } from '../../src/store/models';
+import { templateOutboxHandlers } from '../../src/templates';
+import type { TemplateFormValues } from '../../src/templates/form';
+import { SLACK_API, type TestService } from '../helpers/service';
+import { interactionBody, postToSlackEvents, slashCommandBody } from '../helpers/slack';
+
+/**
+ * Drives the template screens the way Slack does (signed commands, block_actions,
+ * view_submission) and records every Slack Web API call the service makes.
+ */
+
+export const TEAM = 'T0001';
+export const CHANNEL = 'C0SALES';
+export const WA_API = 'https://graph.wa.test/v23.0';
+export const WABA_ID = '102290129340398';
+export const PHONE_ID = '106540352242922';
+export const RESPONSE_HOST = 'https://hooks.slack.test';
+
+export const ADMIN = 'U0ADMIN';
+export const AGENT = 'U0AGENT';
+export const OUTSIDER = 'U0OUTSIDER';
+/** An admin whose Slack speaks Indonesian. */
+export const ADMIN_ID = 'U0BUDI';
+
+const USERS: Record<string, { is_admin: boolean; locale: string }> = {
+  [ADMIN]: { is_admin: true, locale: 'en-US' },
+  [AGENT]: { is_admin: false, locale: 'en-US' },
+  [OUTSIDER]: { is_admin: false, locale: 'en-US' },
+  [ADMIN_ID]: { is_admin: true, locale: 'id-ID' },
+};
+
+export interface SlackCall {
+  method: string;
+  params: Record<string, unknown>;
+}
+
+export class TemplateSlack {
+  readonly calls: SlackCall[] = [];
+  readonly responses: Record<string, unknown>[] = [];
+  /** Members of CHANNEL, for conversations.members. */
+  members: string[] = [ADMIN, AGENT, ADMIN_ID];
+  private ts = 1_700_000_000;
+
+  constructor(private readonly service: TestService) {}
+
+  install(): void {
+    nock(SLACK_API)
+      .persist()
+      .post(/\/api\/.+/)
+      .reply((uri, body) => {
+        const method = uri.replace(/^\/api\//, '').split('?')[0] ?? '';
+        const params = parseParams(body);
+        this.calls.push({ method, params });
+        return [200, this.answer(method, params)];
+      });
+    nock(RESPONSE_HOST)
+      .persist()
+      .post(/.*/)
+      .reply((_uri, body) => {
+        this.responses.push(parseParams(body));
+        return [200, { ok: true }];
+      });
+  }
+
+  private answer(method: string, params: Record<string, unknown>): object {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, team_id: TEAM, user_id: 'UBOT', bot_id: 'BBOT' };
+      case 'users.info': {
+        const user = USERS[String(params.user)];
+        return user ? { ok: true, user: { id: params.user, team_id: TEAM, ...user } } : { ok: false, error: 'user_not_found' };
+      }
+      case 'conversations.members':
+        return { ok: true, members: params.channel === CHANNEL ? this.members : [], response_metadata: { next_cursor: '' } };
+      case 'chat.postMessage':
+        return { ok: true, channel: params.channel, ts: `${this.ts++}.000100` };
+      case 'views.open':
+      case 'views.push':
+      case 'views.update':
+        return { ok: true, view: { id: 'V0NEW' } };
+      default:
+        return { ok: true };
+    }
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+    this.responses.length = 0;
+  }
+
+  views(method: 'views.open' | 'views.push' | 'views.update'): Array<{ viewId?: string; view: View }> {
+    return this.calls
+      .filter((c) => c.method === method)
+      .map((c) => ({ viewId: typeof c.params.view_id === 'string' ? c.params.view_id : undefined, view: viewOf(c.params) }));
+  }
+
+  /** The first view shown with `method` that satisfies `match`, waiting for listeners that answer Slack first. */
+  waitView(method: 'views.open' | 'views.push' | 'views.update', match: (v: View) => boolean = () => true) {
+    return waitFor(() => this.views(method).find((v) => match(v.view)), `${method}`);
+  }
+
+  posts(): SlackCall[] {
+    return this.calls.filter((c) => c.method === 'chat.postMessage');
+  }
+
+  async post(body: string): Promise<{ status: number; json?: Ack }> {
+    const res = await postToSlackEvents(this.service.url, body, { now: this.service.clock.now() });
+    const raw = await res.text();
+    return { status: res.status, json: raw ? (JSON.parse(raw) as Ack) : undefined };
+  }
+
+  command(userId: string, text: string) {
+    return this.post(slashCommandBody({ user_id: userId, text, team_id: TEAM, channel_id: CHANNEL }));
+  }
+
+  /** A block action in a modal whose private_metadata and state are given, or in a channel message. */
+  action(userId: string, action: Record<string, unknown>, view?: { id?: string; privateMetadata?: string; state?: object; callbackId?: string }) {
+    const where = view
+      ? {
+          container: { type: 'view', view_id: view.id ?? 'V0MODAL' },
+          view: {
+            id: view.id ?? 'V0MODAL',
+            type: 'modal',
+            team_id: TEAM,
+            callback_id: view.callbackId ?? '',
+            private_metadata: view.privateMetadata ?? '',
+            state: view.state ?? { values: {} },
+            hash: '1.h',
+            blocks: [],
+          },
+        }
+      : {
+          container: { type: 'message', message_ts: '1.1', channel_id: CHANNEL },
+          channel: { id: CHANNEL, name: 'sales' },
+          response_url: `${RESPONSE_HOST}/actions/T0001/1/xyz`,
+        };
+    return this.post(
+      interactionBody({
+        type: 'block_actions',
+        team: { id: TEAM, domain: 'acme' },
+        user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM },
+        api_app_id: 'A0001',
+        token: 'deprecated',
+        trigger_id: '1.2.click',
+        ...where,
+        actions: [{ block_id: 'b', action_ts: '1.2', ...action }],
+      }),
+    );
+  }
+
+  click(userId: string, actionId: string, value: string, view?: { id?: string; privateMetadata?: string; state?: object }) {
+    return this.action(userId, { type: 'button', action_id: actionId, value }, view);
+  }
+
+  submit(userId: string, callbackId: string, state: object, privateMetadata: string, viewId = 'V0MODAL') {
+    return this.post(
+      interactionBody({
+        type: 'view_submission',
+        team: { id: TEAM, domain: 'acme' },
+        user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM },
+        api_app_id: 'A0001',
+        token: 'deprecated',
+        trigger_id: '1.2.submit',
+        view: {
+          id: viewId,
+          team_id: TEAM,
+          type: 'modal',
+          callback_id: callbackId,
+          private_metadata: privateMetadata,
+          state,
+          hash: '1.abc',
+          title: { type: 'plain_text', text: 'x' },
+          blocks: [],
+          app_id: 'A0001',
+          bot_id: 'BBOT',
+        },
+        response_urls: [],
+      }),
+    );
+  }
+}
+
+export interface View {
+  callback_id?: string;
+  private_metadata?: string;
+  blocks?: Array<Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+export interface Ack {
+  response_action?: string;
+  errors?: Record<string, string>;
+  view?: View;
+}
+
+function parseParams(body: unknown): Record<string, unknown> {
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return Object.fromEntries(new URLSearchParams(body));
+    }
+  }
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+}
+
+function viewOf(params: Record<string, unknown>): View {
+  const view = params.view;
+  if (typeof view === 'string') return JSON.parse(view) as View;
+  return typeof view === 'object' && view !== null ? (view as View) : {};
+}
+
+export async function waitFor<T>(find: () => T | undefined | false, what: string, timeoutMs = 5_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined && found !== false) return found;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function metadataOf(view: View): Record<string, unknown> {
+  return JSON.parse(view.private_metadata ?? '{}') as Record<string, unknown>;
+}
+
+/** Everything the view shows, for text assertions. */
+export function textOf(view: View | undefined): string {
+  return JSON.stringify(view?.blocks ?? []);
+}
+
+export async function createAccount(service: TestService, overrides: Partial<Record<string, unknown>> = {}): Promise<AccountDocument> {
+  const seal = (s: string) => service.deps.secrets.seal(s);
+  return AccountModel.create({
+    teamId: TEAM,
+    name: 'Sales',
+    nameKey: 'sales',
+    kind: 'cloud',
+    apiUrl: WA_API,
+    tokenSealed: seal('EAAG-test-token'),
+    tokenHint: '…oken',
+    phoneNumberId: PHONE_ID,
+    wabaId: WABA_ID,
+    verifyTokenSealed: seal('verify'),
+    channelId: CHANNEL,
+    createdBy: ADMIN,
+    ...overrides,
+  });
+}
+
+/** The template form's view state as Slack submits it. */
+export function formState(values: Partial<TemplateFormValues>) {
+  const text = (value: string | undefined) => ({ value: { type: 'plain_text_input', value: value || null } });
+  return {
+    values: {
+      tpl_name: text(values.name),
+      tpl_language: text(values.language),
+      tpl_category: {
+        value: { type: 'static_select', selected_option: values.category ? { value: values.category, text: { type: 'plain_text', text: 'x' } } : null },
+      },
+      tpl_header: text(values.header),
+      tpl_header_example: text(values.headerExample),
+      tpl_body: text(values.body),
+      tpl_examples: text(values.examples),
+      tpl_footer: text(values.footer),
+      tpl_buttons: text(values.buttons),
+    },
+  };
+}
+
+/** Delivers what the outbox holds with the template and conversation handlers. */
+export function outboxFor(service: TestService): OutboxWorker {
+  return new OutboxWorker(service.deps, { ...conversationOutboxHandlers(service.deps), ...templateOutboxHandlers(service.deps) });
+}
