@@ -2,4 +2,4 @@ export { applyTemplateStatusUpdate, type TemplateStatusUpdate } from './status';
 export { templateOutboxHandlers, TEMPLATE_NOTIFY } from './notify';
 export { syncAccountTemplates, type SyncResult } from './sync';
 export { createTemplate, deleteTemplate, switchTemplate, checkDraft } from './manage';
-export { sendTemplateMessage, normalizeWaId, missingValues, renderStored } from './send';
+export { sendTemplateMessage, normalizeWaId, missingValues, renderPreview, renderStored } from './send';

@@ -48,6 +48,15 @@ export function renderStored(template: Pick<StoredTemplate, 'header' | 'body' | 
   );
 }
 
+/** For the preview while typing: values not filled in yet keep their {{n}}. */
+export function renderPreview(template: Pick<StoredTemplate, 'header' | 'body' | 'footer'>, values: TemplateValues): RenderedTemplate {
+  const or = (value: string | undefined, n: number) => (value?.trim() ? value : `{{${n}}}`);
+  return renderStored(template, {
+    body: values.body.map((v, i) => or(v, i + 1)),
+    ...(values.header !== undefined ? { header: or(values.header, 1) } : {}),
+  });
+}
+
 /**
  * Sends an approved, switched-on template. Allowed outside the 24-hour window;
  * it never moves the window (only the customer's messages do). The message is

@@ -42,30 +42,45 @@ export async function openTemplatesFromCommand(args: WhatsAppCommandArgs): Promi
   await openTemplateList(client, t, { triggerId: command.trigger_id, account: found.account });
 }
 
-/** `/whatsapp send <account> <phone>`: the phone is the last word, so account names may have spaces. */
+/**
+ * Splits `<account> <phone>` where both may contain spaces ("Sales Team",
+ * "+62 812-3456-7890"): the first split naming a connected account wins.
+ */
+async function sendTarget(
+  teamId: string,
+  channelId: string,
+  words: string[],
+  t: T,
+): Promise<{ account: AccountDocument; waId: string } | { error: string }> {
+  if (words.length < 2) return { error: t.sendUsage };
+  const accounts = await listAccounts(teamId);
+  for (let split = 1; split < words.length; split++) {
+    const key = accountNameKey(words.slice(0, split).join(' '));
+    const account = accounts.find((a) => a.nameKey === key);
+    const waId = normalizeWaId(words.slice(split).join(''));
+    if (account && waId) return { account, waId };
+  }
+  // No split works: name the likeliest problem, reading the last word as the phone.
+  const phone = words[words.length - 1] ?? '';
+  if (!normalizeWaId(phone)) return { error: t.invalidPhone(phone) };
+  const found = await resolveAccount(teamId, channelId, words.slice(0, -1).join(' '), t);
+  return 'error' in found ? found : { error: t.sendUsage };
+}
+
+/** `/whatsapp send <account> <phone>`. */
 export async function openSendTemplateFromCommand(args: WhatsAppCommandArgs): Promise<void> {
   const { command, client, deps } = args;
   const user = await slackUser(client, deps, command.user_id);
   const t = user.t.templates;
-  const words = [...args.words];
-  const phone = words.pop();
-  if (phone === undefined || words.length === 0) {
-    await args.respond({ response_type: 'ephemeral', text: t.sendUsage });
+  const target = await sendTarget(command.team_id, command.channel_id, args.words, t);
+  if ('error' in target) {
+    await args.respond({ response_type: 'ephemeral', text: target.error });
     return;
   }
-  const waId = normalizeWaId(phone);
-  if (!waId) {
-    await args.respond({ response_type: 'ephemeral', text: t.invalidPhone(phone) });
+  const { account, waId } = target;
+  if (!(await maySend(client, deps, user, account))) {
+    await args.respond({ response_type: 'ephemeral', text: t.channelOnly(account.channelId) });
     return;
   }
-  const found = await resolveAccount(command.team_id, command.channel_id, words.join(' '), t);
-  if ('error' in found) {
-    await args.respond({ response_type: 'ephemeral', text: found.error });
-    return;
-  }
-  if (!(await maySend(client, deps, user, found.account))) {
-    await args.respond({ response_type: 'ephemeral', text: t.channelOnly(found.account.channelId) });
-    return;
-  }
-  await openSendModal(client, t, { triggerId: command.trigger_id, account: found.account, waId });
+  await openSendModal(client, t, { triggerId: command.trigger_id, account, waId });
 }

@@ -13,7 +13,7 @@ import { bodyVariableCount, headerVariableCount, type TemplateValues } from '../
 import { findConversation } from '../../../store/conversations';
 import type { AccountDocument } from '../../../store/models';
 import { findTemplateById, listSendableTemplates, templateButtons, type StoredTemplate } from '../../../store/templates';
-import { missingValues, renderStored, sendTemplateMessage } from '../../../templates';
+import { missingValues, renderPreview, sendTemplateMessage } from '../../../templates';
 import { slackUser, type SlackUser } from '../../user';
 import { SEND_BLOCKS, failureText, messageView, sendTemplateView, type SendableTemplate } from '../../views/templates';
 import { connectedAccount, isChannelMember, metadata, sendMetadataSchema, stateText, viewState, type T, type ViewState } from './shared';
@@ -105,7 +105,7 @@ export function pickAction(deps: Deps) {
         templates,
         selected,
         values,
-        rendered: chosen && values ? renderStored(chosen, values) : undefined,
+        rendered: chosen && values ? renderPreview(chosen, values) : undefined,
       }),
     });
   };
@@ -163,7 +163,7 @@ export function sendSubmission(deps: Deps) {
         templates,
         selected: stillSendable,
         values,
-        rendered: stillSendable ? renderStored(template, values) : undefined,
+        rendered: stillSendable ? renderPreview(template, values) : undefined,
         error,
       });
     }
