@@ -6,6 +6,7 @@ import {
   STATUS_REACTIONS,
   windowClosedEphemeral,
 } from '../bot/views/conversations';
+import { userLocale } from '../bot/user';
 import type { Deps } from '../context';
 import { canReplyFreely } from '../domain/window';
 import { strings } from '../i18n';
@@ -231,7 +232,8 @@ async function reportFailure(deps: Deps, message: MessageDocument, conversation:
   const messageId = String(message._id);
   if (failure.meaning === 'window_closed' && message.sender?.kind === 'slack' && message.slackChannelId) {
     // The agent alone learns it, with the way out, as when the window was already closed before sending.
-    const view = windowClosedEphemeral(strings('en').conversations, {
+    const locale = await userLocale(deps.slack, deps, message.sender.id);
+    const view = windowClosedEphemeral(strings(locale).conversations, {
       conversationId,
       closesAt: conversation.windowClosesAt ?? undefined,
       timeZone: deps.config.timeZone,

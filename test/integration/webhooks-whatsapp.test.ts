@@ -27,6 +27,8 @@ describe('WhatsApp webhooks', () => {
   afterAll(async () => {
     await service.stop();
     nock.cleanAll();
+    // The next suite in this worker loads its own nock; ours must let go of fetch and http.
+    nock.restore();
   });
   beforeEach(async () => {
     nock.cleanAll();
