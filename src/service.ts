@@ -46,6 +46,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   // The outbox does its own retrying, so the client must report failures at once.
   const slack = new WebClient(config.slack.botToken, {
     ...slackApi,
+    logger: boltLogger(logger),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
   });

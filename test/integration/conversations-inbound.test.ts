@@ -28,9 +28,6 @@ describe('customers writing in: conversations in Slack threads', () => {
   });
   afterAll(async () => {
     await service.stop();
-    nock.cleanAll();
-    // The next suite in this worker loads its own nock; ours must let go of fetch and http.
-    nock.restore();
   });
   beforeEach(async () => {
     nock.cleanAll();

@@ -32,9 +32,6 @@ describe('agents replying from Slack', () => {
   });
   afterAll(async () => {
     await service.stop();
-    nock.cleanAll();
-    // The next suite in this worker loads its own nock; ours must let go of fetch and http.
-    nock.restore();
   });
   beforeEach(async () => {
     nock.cleanAll();
