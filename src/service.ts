@@ -7,9 +7,11 @@ import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import type { Deps } from './context';
 import { startJobs, type Job, type Jobs } from './jobs';
+import { templateSyncJob } from './jobs/template-sync';
 import { createLogger, type Logger } from './log';
 import { OutboxWorker, type OutboxHandler } from './outbox';
 import { SecretBox, loadOrCreateKey } from './security/secrets';
+import { templateOutboxHandlers } from './templates';
 import { openDatabase, type Database } from './store/database';
 import './store/models';
 import { createHttpApp } from './webhooks/server';
@@ -65,8 +67,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   // Each feature contributes its routes, outbox handlers and cron jobs here.
   const routes: Parameters<typeof createHttpApp>[0]['routes'] = [whatsappWebhookRoutes(deps)];
-  const outboxHandlers: Record<string, OutboxHandler> = { ...conversationOutboxHandlers(deps) };
-  const cronJobs: Job[] = [];
+  const outboxHandlers: Record<string, OutboxHandler> = {
+    ...conversationOutboxHandlers(deps),
+    ...templateOutboxHandlers(deps),
+  };
+  const cronJobs: Job[] = [templateSyncJob(deps)];
 
   const outbox = new OutboxWorker(deps, outboxHandlers);
   const http = createHttpApp({ database, logger, slackEvents: receiver?.middleware(), routes });

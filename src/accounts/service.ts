@@ -15,6 +15,7 @@ import {
 } from '../store/accounts';
 import { appendAudit } from '../store/audit';
 import type { AccountDocument } from '../store/models';
+import { syncAccountTemplates } from '../templates';
 import { checkCredentials } from './credentials';
 import type { ApiKind, ConnectInput, FieldErrors, SettingsInput } from './form';
 
@@ -128,7 +129,16 @@ export async function connectAccount(deps: Deps, actor: Actor, input: ConnectInp
   }
   await audit(deps, actor, 'account.connect', account, undefined);
   deps.logger.info('whatsapp account connected', { accountId: account.id, teamId: actor.teamId, kind: input.kind });
+  importTemplates(deps, account);
   return { ok: true, account: summarize(deps, account) };
+}
+
+/** Templates made elsewhere show up at once; in the background, since the modal must answer fast. */
+function importTemplates(deps: Deps, account: AccountDocument): void {
+  if (account.kind !== 'cloud' || !account.wabaId) return;
+  syncAccountTemplates(deps, account).catch((err: unknown) =>
+    deps.logger.warn('templates could not be imported on connect; the next sync will retry', { accountId: account.id, err }),
+  );
 }
 
 /**
