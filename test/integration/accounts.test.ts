@@ -1,5 +1,6 @@
 import nock from 'nock';
-import { AccountModel, AuditModel } from '../../src/store/models';
+import { AccountModel, AuditModel, TemplateModel } from '../../src/store/models';
+import { templateJson, templatesPage } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
 import { SlackDriver, SlackRecorder, waitFor, type ConnectValues } from './accounts-harness';
 
@@ -114,6 +115,21 @@ describe('WhatsApp accounts from Slack', () => {
       // The Home tab is refreshed with the new list.
       const home = await waitFor(() => slack.viewsOf('views.publish')[0], 'views.publish');
       expect(JSON.stringify(home)).toContain('Sales');
+    });
+
+    it('imports the templates that already exist on the WhatsApp account', async () => {
+      const list = nock(GRAPH)
+        .get('/v23.0/555/message_templates')
+        .query(true)
+        .reply(200, templatesPage([templateJson('order_update'), templateJson('promo_juli', { status: 'PENDING', language: 'id' })]));
+      const account = await connected(cloud({ name: 'Imports' }));
+      await waitFor(async () => (await TemplateModel.countDocuments({ accountId: account._id })) === 2 || undefined, 'the template import');
+      expect(list.isDone()).toBe(true);
+      const stored = await TemplateModel.find({ accountId: account._id }).sort({ name: 1 }).lean();
+      expect(stored.map((t) => [t.name, t.language, t.status])).toEqual([
+        ['order_update', 'en_US', 'APPROVED'],
+        ['promo_juli', 'id', 'PENDING'],
+      ]);
     });
 
     it('connects an On-Premises account whose gateway is connected, the secret in its webhook URL', async () => {
