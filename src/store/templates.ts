@@ -44,7 +44,9 @@ export async function listTemplatesPage(
 
 /** What agents may pick when sending: approved on WhatsApp and switched on here. */
 export async function listSendableTemplates(accountId: Types.ObjectId | string): Promise<StoredTemplate[]> {
-  return TemplateModel.find({ accountId, status: 'APPROVED', enabled: true }).sort({ name: 1, language: 1 });
+  const approved = await TemplateModel.find({ accountId, status: 'APPROVED', enabled: true }).sort({ name: 1, language: 1 });
+  // Parts we cannot fill in (media headers, OTP buttons) would only fail at WhatsApp.
+  return approved.filter((t) => t.unsupported.length === 0);
 }
 
 export async function templateKeys(accountId: Types.ObjectId | string): Promise<{ name: string; language: string }[]> {
@@ -106,6 +108,7 @@ export async function upsertRemoteTemplate(
     buttons: remote.buttons,
     bodyExamples: remote.bodyExamples,
     headerExample: remote.headerExample,
+    unsupported: remote.unsupported,
   };
   if (existing) {
     const previousStatus = existing.status;

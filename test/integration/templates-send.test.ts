@@ -46,6 +46,7 @@ beforeAll(async () => {
   approvedId = String(approved._id);
   await TemplateModel.create({ ...base, name: 'still_pending', language: 'en_US', status: 'PENDING', body: 'Hi {{1}} there' });
   await TemplateModel.create({ ...base, name: 'switched_off', language: 'en_US', status: 'APPROVED', enabled: false, body: 'Hi' });
+  await TemplateModel.create({ ...base, name: 'image_promo', language: 'en_US', status: 'APPROVED', body: 'See {{1}}', unsupported: ['header:IMAGE'] });
 });
 
 afterAll(async () => {
@@ -98,6 +99,7 @@ describe('sending a template', () => {
     expect(options).toContain('order_ready (en_US)');
     expect(options).not.toContain('still_pending');
     expect(options).not.toContain('switched_off');
+    expect(options).not.toContain('image_promo');
     expect(metadataOf(opened.view)).toEqual({ accountId: String(account._id), waId: CUSTOMER });
 
     const blocks = (picked.view.blocks ?? []).map((b) => b.block_id);

@@ -17,6 +17,8 @@ const templateSchema = new Schema(
     buttons: { type: [Schema.Types.Mixed], default: [] },
     bodyExamples: { type: [String], default: [] },
     headerExample: { type: String },
+    /** Parts wadesk cannot send (e.g. `header:IMAGE`), from templates made elsewhere; such templates are listed, never offered for sending. */
+    unsupported: { type: [String], default: [] },
     /** Whether agents may pick it when sending. */
     enabled: { type: Boolean, required: true, default: true },
     createdBy: { type: String },
