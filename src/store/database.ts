@@ -52,3 +52,12 @@ export async function openDatabase(options: { uri?: string; dataDir: string; dbN
     },
   };
 }
+
+/** Errors that mean "the database cannot be reached right now", as opposed to a bad query. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const { MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError } =
+    mongoose.mongo;
+  return [MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError].some(
+    (type) => err instanceof type,
+  );
+}

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from '../log';
-import type { Database } from '../store/database';
+import { isDatabaseUnavailable, type Database } from '../store/database';
 
 export interface HttpAppParts {
   database: Database;
@@ -33,6 +33,14 @@ export function createHttpApp(parts: HttpAppParts): Koa {
     try {
       await next();
     } catch (err) {
+      // Nothing was acknowledged, so the sender (Meta, Slack) will retry: say when.
+      if (isDatabaseUnavailable(err)) {
+        parts.logger.warn('request refused: database unavailable', { path: ctx.path, err });
+        ctx.status = 503;
+        ctx.set('Retry-After', '5');
+        ctx.body = { error: 'storage unavailable, retry later' };
+        return;
+      }
       // Only our own faults reach here; bad input is answered with a 4xx where it is read.
       parts.logger.error('request failed', { path: ctx.path, err });
       ctx.status = 500;

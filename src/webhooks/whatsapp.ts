@@ -3,18 +3,11 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { ingestEvents } from '../conversations/ingest';
 import type { Deps } from '../context';
+import { safeEqual } from '../security/secrets';
 import { accountSecrets, findAccount } from '../store/accounts';
 import type { AccountDocument } from '../store/models';
 import { parseCloudWebhook, parseWhatsAppWebhook, type WebhookParseResult } from '../whatsapp/inbound';
 import { BodyError, decodeUtf8, parseJson, readRawBody } from './raw-body';
-
-/** Equal strings in time that does not depend on where they differ. */
-function constantTimeEqual(a: string, b: string): boolean {
-  // Hashing first gives equal lengths, so the length itself is not leaked either.
-  const ha = crypto.createHash('sha256').update(a).digest();
-  const hb = crypto.createHash('sha256').update(b).digest();
-  return crypto.timingSafeEqual(ha, hb);
-}
 
 /** Meta's `X-Hub-Signature-256: sha256=<hex>`: HMAC-SHA256 of the exact bytes received. */
 export function validSignature(raw: Buffer, header: string, appSecret: string): boolean {
@@ -82,7 +75,7 @@ export function whatsappWebhookRoutes(deps: Deps): (router: Router) => void {
         mode === 'subscribe' &&
         typeof token === 'string' &&
         typeof challenge === 'string' &&
-        constantTimeEqual(token, accountSecrets(account, deps.secrets).verifyToken);
+        safeEqual(token, accountSecrets(account, deps.secrets).verifyToken);
       if (!ok) return refuse(ctx, 403, 'verification failed');
       ctx.status = 200;
       ctx.type = 'text/plain';
@@ -107,7 +100,7 @@ export function whatsappWebhookRoutes(deps: Deps): (router: Router) => void {
       const account = await liveAccount(ctx, ctx.params.accountId ?? '');
       if (!account) return;
       if (account.kind !== 'onprem') return refuse(ctx, 404, 'unknown webhook URL');
-      if (!constantTimeEqual(ctx.params.secret ?? '', accountSecrets(account, deps.secrets).verifyToken)) {
+      if (!safeEqual(ctx.params.secret ?? '', accountSecrets(account, deps.secrets).verifyToken)) {
         return refuse(ctx, 401, 'invalid webhook secret');
       }
       await receive(deps, ctx, account, () => true, parseWhatsAppWebhook);
