@@ -1,0 +1,55 @@
+/**
+ * The load generator, run in its own process: signed Cloud API webhook POSTs,
+ * one text message each, unique wamids, spread over `customers` senders.
+ * Prints autocannon's result as one JSON line.
+ */
+import autocannon from 'autocannon';
+import { z } from 'zod';
+import { cloudTextWebhook, metaSignature, webhookPath } from '../test/drills/support';
+
+const argsSchema = z.object({
+  url: z.string().url(),
+  accountId: z.string(),
+  amount: z.number().int().positive(),
+  connections: z.number().int().positive(),
+  customers: z.number().int().positive(),
+  /** Makes wamids unique across runs. */
+  runId: z.string(),
+});
+const args = argsSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
+
+let n = 0;
+const nowSeconds = Math.floor(Date.now() / 1000);
+
+async function main(): Promise<void> {
+  const result = await autocannon({
+    url: args.url,
+    connections: args.connections,
+    amount: args.amount,
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        path: webhookPath(args.accountId),
+        setupRequest: (request) => {
+          n += 1;
+          const from = String(6281200000000 + (n % args.customers));
+          const body = cloudTextWebhook([
+            { wamid: `wamid.bench.${args.runId}.${n}`, from, body: `Hello, message ${n}`, timestamp: nowSeconds },
+          ]);
+          return {
+            ...request,
+            headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(body) },
+            body,
+          };
+        },
+      },
+    ],
+  });
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(String(err) + '\n');
+  process.exit(1);
+});

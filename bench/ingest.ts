@@ -1,0 +1,73 @@
+/** 1. Webhook ingest: the real service against a bare Koa ceiling, same load, same run. */
+import crypto from 'node:crypto';
+import type autocannon from 'autocannon';
+import { z } from 'zod';
+import { MessageModel } from '../src/store/models';
+import { seedCloudAccount } from '../test/drills/support';
+import { BENCH_KEY, openPhaseDb, round, runTsChild, startPhaseService, startTsServer, type BenchContext } from './lib';
+
+const histogram = z.object({ p50: z.number(), p99: z.number(), max: z.number(), average: z.number() });
+const resultSchema = z.object({
+  latency: histogram,
+  requests: z.object({ average: z.number() }),
+  errors: z.number(),
+  timeouts: z.number(),
+  non2xx: z.number(),
+  '2xx': z.number(),
+  duration: z.number(),
+});
+export type LoadResult = z.infer<typeof resultSchema>;
+
+export interface LoadOptions {
+  amount: number;
+  connections: number;
+  customers: number;
+}
+
+/** Drives one load run from a separate process. */
+export async function load(url: string, accountId: string, options: LoadOptions): Promise<LoadResult> {
+  const raw = await runTsChild('ingest-load.ts', { url, accountId, ...options, runId: crypto.randomBytes(4).toString('hex') });
+  return resultSchema.parse(raw);
+}
+
+export function loadFigures(r: LoadResult) {
+  const acknowledged = r['2xx'];
+  return {
+    requestsPerSecond: round(acknowledged / r.duration, 0),
+    latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, mean: round(r.latency.average, 2) },
+    acknowledged,
+    errors: r.errors + r.timeouts + r.non2xx,
+    seconds: r.duration,
+  };
+}
+
+export async function ingestBench(ctx: BenchContext, options: LoadOptions) {
+  const database = await openPhaseDb(ctx, 'bench_ingest');
+  const account = await seedCloudAccount(BENCH_KEY);
+  const service = await startPhaseService(ctx, 'bench_ingest');
+  const bare = await startTsServer('bare-koa.ts');
+  try {
+    const warm = { ...options, amount: Math.min(2_000, options.amount) };
+    ctx.log(`ingest: warming up (${warm.amount} requests each)`);
+    await load(`http://127.0.0.1:${bare.port}`, account.id, warm);
+    await load(service.url, account.id, warm);
+
+    ctx.log(`ingest: bare Koa ceiling, ${options.amount} requests over ${options.connections} connections`);
+    const ceiling = loadFigures(await load(`http://127.0.0.1:${bare.port}`, account.id, options));
+    const before = await MessageModel.countDocuments({});
+    ctx.log(`ingest: wadesk, ${options.amount} requests over ${options.connections} connections`);
+    const ours = loadFigures(await load(service.url, account.id, options));
+    const stored = (await MessageModel.countDocuments({})) - before;
+    return {
+      load: { ...options, body: 'one signed Cloud API text message per POST, unique wamids' },
+      wadesk: { ...ours, storedMessages: stored, storedPerSecond: round(stored / ours.seconds, 0), lost: Math.max(0, ours.acknowledged - stored) },
+      bareKoa: ceiling,
+      ratioToCeiling: round(ours.requestsPerSecond / ceiling.requestsPerSecond, 3),
+      targets: { storedPerSecond: 1000, p99Ms: 50, errors: 0, lost: 0 },
+    };
+  } finally {
+    await bare.stop();
+    await service.stop();
+    await database.close();
+  }
+}

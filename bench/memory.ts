@@ -1,0 +1,41 @@
+/** 4. Memory: RSS of the service after ingesting N messages, and after the same run again. */
+import { MessageModel, OutboxModel } from '../src/store/models';
+import { rssOf, seedCloudAccount } from '../test/drills/support';
+import { load, loadFigures, type LoadOptions } from './ingest';
+import { BENCH_KEY, mib, openPhaseDb, round, startPhaseService, type BenchContext } from './lib';
+
+export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
+  const database = await openPhaseDb(ctx, 'bench_memory');
+  const account = await seedCloudAccount(BENCH_KEY);
+  const service = await startPhaseService(ctx, 'bench_memory');
+  const pid = service.child.pid ?? 0;
+  try {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const idle = rssOf(pid);
+    const runs = [];
+    for (const run of [1, 2]) {
+      ctx.log(`memory: run ${run}, ${options.amount} messages`);
+      const figures = loadFigures(await load(service.url, account.id, options));
+      await new Promise((r) => setTimeout(r, 2_000));
+      runs.push({
+        run,
+        rssMiB: mib(rssOf(pid)),
+        requestsPerSecond: figures.requestsPerSecond,
+        errors: figures.errors,
+        storedTotal: await MessageModel.countDocuments({}),
+        outboxPending: await OutboxModel.countDocuments({ state: 'pending' }),
+      });
+    }
+    const [first, second] = runs;
+    return {
+      messagesPerRun: options.amount,
+      idleRssMiB: mib(idle),
+      runs,
+      growthMiB: first && second ? round(second.rssMiB - first.rssMiB) : undefined,
+      note: 'RSS of the service process (node dist/main.js), read from /proc after each run plus 2 s; the baseline is its idle RSS after start. The outbox keeps posting to the fake Slack meanwhile.',
+    };
+  } finally {
+    await service.stop();
+    await database.close();
+  }
+}

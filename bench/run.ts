@@ -1,0 +1,65 @@
+/**
+ * `npm run bench`: every figure beside its baseline, measured in the same run,
+ * printed and written to bench/results/<phase>.json. Not a test: nothing is gated.
+ *
+ * BENCH_ONLY=ingest,e2e,sweep,memory   phases to run (default all)
+ * BENCH_INGEST_REQUESTS=10000          requests per ingest run
+ * BENCH_CONNECTIONS=10                 concurrent connections of the load generator
+ * BENCH_CUSTOMERS=300                  distinct customers (conversations) in the load
+ * BENCH_E2E_SECONDS=20                 length of the end-to-end run at 50 msgs/s
+ * BENCH_MEMORY_MESSAGES=100000         messages per memory run
+ * BENCH_SWEEP_1M=1                     also sweep with 1,000,000 stored conversations (slow to load)
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startEmbeddedDatabase } from '../src/store/embedded';
+import { startFakeSlack } from '../test/fakes/slack-server';
+import { e2eBench } from './e2e';
+import { ingestBench } from './ingest';
+import { round, writeResult, type BenchContext } from './lib';
+import { memoryBench } from './memory';
+import { sweepBench } from './sweep';
+
+const env = process.env;
+const num = (name: string, fallback: number) => {
+  const v = Number(env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+const phases = new Set((env.BENCH_ONLY ?? 'ingest,e2e,sweep,memory').split(',').map((s) => s.trim()));
+const load = { amount: num('BENCH_INGEST_REQUESTS', 10_000), connections: num('BENCH_CONNECTIONS', 10), customers: num('BENCH_CUSTOMERS', 300) };
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-bench-'));
+  const db = await startEmbeddedDatabase(path.join(tmp, 'db'));
+  const slack = await startFakeSlack();
+  const log = (line: string) => process.stdout.write(`[${round((performance.now() - started) / 1000)} s] ${line}\n`);
+  const ctx: BenchContext = { dbUri: db.uri, tmp, slack, log };
+  const show = (name: string, result: Record<string, unknown>) => {
+    const file = writeResult(name, result);
+    process.stdout.write(`\n== ${name} (${path.relative(process.cwd(), file)})\n${JSON.stringify(result, null, 2)}\n\n`);
+  };
+  try {
+    if (phases.has('ingest')) show('ingest', await ingestBench(ctx, load));
+    if (phases.has('e2e')) {
+      show('e2e', await e2eBench(ctx, { perSecond: 50, conversations: 50, seconds: num('BENCH_E2E_SECONDS', 20) }));
+    }
+    if (phases.has('sweep')) {
+      const sizes = env.BENCH_SWEEP_1M === '1' ? [10_000, 100_000, 1_000_000] : [10_000, 100_000];
+      show('sweep', { ...(await sweepBench(ctx, sizes)), oneMillion: env.BENCH_SWEEP_1M === '1' ? 'measured' : 'opt-in: BENCH_SWEEP_1M=1' });
+    }
+    if (phases.has('memory')) show('memory', await memoryBench(ctx, { ...load, amount: num('BENCH_MEMORY_MESSAGES', 100_000) }));
+  } finally {
+    await slack.stop();
+    await db.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  log('done');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,130 @@
+/**
+ * 3. Expiry sweep: the sweep's time with 10k, 100k (and, opt-in, 1M) stored
+ * conversations, 100 of them due each time, beside a full-scan baseline.
+ */
+import { performance } from 'node:perf_hooks';
+import { Types } from 'mongoose';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/log';
+import { ConversationModel } from '../src/store/models';
+import { runSweep } from '../src/window';
+import { BOT_TOKEN, SIGNING_SECRET, seedCloudAccount } from '../test/drills/support';
+import { BENCH_KEY, openPhaseDb, round, type BenchContext } from './lib';
+
+const HOUR = 3_600_000;
+const DUE = 100;
+const REPEATS = Math.max(1, Number(process.env.BENCH_SWEEP_REPEATS) || 1);
+const CHUNK = 5_000;
+
+interface Row {
+  _id: Types.ObjectId;
+  accountId: Types.ObjectId;
+  waId: string;
+  profileName: string;
+  channelId: string;
+  lastInboundAt: Date;
+  lastInboundPreview: string;
+  windowClosesAt: Date;
+  warnedThresholds: number[];
+  closedNotified: boolean;
+  nextAlertAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function row(accountId: Types.ObjectId, n: number, now: Date, due: boolean): Row {
+  // Not due: closes 3 to 23 hours from now, first warning 2 h before that. Due: closes in 20 minutes.
+  const closesAt = new Date(now.getTime() + (due ? 20 * 60_000 : 3 * HOUR + ((n * 7_919) % (20 * HOUR))));
+  return {
+    _id: new Types.ObjectId(),
+    accountId,
+    waId: String(6280000000000 + n),
+    profileName: `Customer ${n}`,
+    channelId: 'C0BENCH',
+    lastInboundAt: new Date(closesAt.getTime() - 24 * HOUR),
+    lastInboundPreview: 'Hello',
+    windowClosesAt: closesAt,
+    warnedThresholds: [],
+    closedNotified: false,
+    nextAlertAt: due ? new Date(now.getTime() - 60_000) : new Date(closesAt.getTime() - 2 * HOUR),
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+async function insertRows(accountId: Types.ObjectId, from: number, to: number, now: Date): Promise<void> {
+  for (let start = from; start < to; start += CHUNK) {
+    const rows = [];
+    for (let n = start; n < Math.min(to, start + CHUNK); n++) rows.push(row(accountId, n, now, false));
+    await ConversationModel.collection.insertMany(rows, { ordered: false });
+  }
+}
+
+interface SizeResult {
+  storedConversations: number;
+  due: number;
+  dueHandledPerSweep: number;
+  sweepMs: number;
+  fullScanBaselineMs: number;
+  loadSeconds: number;
+  loadRowsPerSecond: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+export async function sweepBench(ctx: BenchContext, sizes: readonly number[]) {
+  const database = await openPhaseDb(ctx, 'bench_sweep');
+  const account = await seedCloudAccount(BENCH_KEY, { channelId: 'C0BENCH' });
+  const config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, DATA_DIR: ctx.tmp });
+  const now = new Date();
+  const deps = { config, clock: { now: () => now }, logger: createLogger('error', () => undefined) };
+  let stored = 0;
+  let nextN = 0;
+  const results: SizeResult[] = [];
+  try {
+    for (const size of sizes) {
+      const started = performance.now();
+      const inserted = Math.max(0, size - stored);
+      await insertRows(account._id, nextN, nextN + inserted, now);
+      nextN += inserted;
+      const loadSeconds = (performance.now() - started) / 1000;
+      stored = size;
+      ctx.log(`sweep: ${size} conversations stored (loaded in ${round(loadSeconds)} s)`);
+
+      const sweepMs: number[] = [];
+      const scanMs: number[] = [];
+      let handled = 0;
+      for (let r = 0; r < REPEATS; r++) {
+        const due = Array.from({ length: DUE }, () => row(account._id, nextN++, now, true));
+        await ConversationModel.collection.insertMany(due);
+        stored += DUE;
+        const t = performance.now();
+        const result = await runSweep(deps, { now });
+        sweepMs.push(performance.now() - t);
+        handled = result.due;
+        const s = performance.now();
+        await ConversationModel.countDocuments({ lastInboundPreview: 'a preview nobody wrote' });
+        scanMs.push(performance.now() - s);
+      }
+      results.push({
+        storedConversations: stored,
+        due: DUE,
+        dueHandledPerSweep: handled,
+        sweepMs: round(median(sweepMs), 1),
+        fullScanBaselineMs: round(median(scanMs), 1),
+        loadSeconds: round(loadSeconds, 1),
+        loadRowsPerSecond: round(inserted / loadSeconds, 0),
+      });
+    }
+    const first = results[0];
+    const last = results[results.length - 1];
+    return {
+      sizes: results,
+      ratioLargestToSmallest: first && last ? round(last.sweepMs / first.sweepMs, 2) : undefined,
+      fullScanRatioLargestToSmallest: first && last ? round(last.fullScanBaselineMs / first.fullScanBaselineMs, 2) : undefined,
+      note: `median of ${REPEATS} sweeps per size, each with ${DUE} fresh conversations due (both warnings crossed); the baseline is an unindexed count over every conversation`,
+    };
+  } finally {
+    await database.close();
+  }
+}
