@@ -33,6 +33,25 @@ export async function recordAlertProgress(id: Types.ObjectId, closesAt: Date, pr
   return result.matchedCount > 0;
 }
 
+/** `recordAlertProgress` for many conversations in one round trip; the repair pass then checks what moved. */
+export async function recordAlertProgressMany(
+  entries: readonly { id: Types.ObjectId; closesAt: Date | undefined; progress: AlertProgress }[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  await ConversationModel.bulkWrite(
+    entries.map(({ id, closesAt, progress }) => ({
+      updateOne: {
+        filter: { _id: id, windowClosesAt: closesAt ?? null },
+        update: {
+          $set: { warnedThresholds: progress.warnedThresholds, closedNotified: progress.closedNotified, ...(progress.nextAlertAt ? { nextAlertAt: progress.nextAlertAt } : {}) },
+          ...(progress.nextAlertAt ? {} : { $unset: { nextAlertAt: 1 as const } }),
+        },
+      },
+    })),
+    { ordered: false },
+  );
+}
+
 /** Takes a conversation with nothing to alert out of the sweeper's way (only if its window is still `closesAt`). */
 export async function clearNextAlert(id: Types.ObjectId, closesAt: Date | undefined): Promise<void> {
   await ConversationModel.updateOne({ _id: id, windowClosesAt: closesAt ?? null }, { $unset: { nextAlertAt: 1 } });

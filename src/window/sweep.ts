@@ -5,7 +5,7 @@ import { dueAlerts, nextAlertAt } from '../domain/window';
 import { enqueue, type EnqueueInput } from '../outbox';
 import { releaseClaim, tryClaim } from '../store/claims';
 import { AccountModel, ConversationModel, type ConversationDocument } from '../store/models';
-import { conversationsDue, existingAlertKeys, isAnswered, recordAlertProgress } from '../store/windows';
+import { conversationsDue, existingAlertKeys, isAnswered, recordAlertProgress, recordAlertProgressMany } from '../store/windows';
 
 /**
  * The 24-hour window sweep. Each alert is an outbox item whose key names the
@@ -154,13 +154,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   // Alerts are stored before the conversations are marked: a crash in between only leaves work a retry will dedupe.
   await enqueue([...plans.flatMap((p) => p.items), ...summaries], now);
 
-  for (const plan of plans) {
-    if (!plan.closesAt) {
-      await ConversationModel.updateOne({ _id: plan.conversation._id, windowClosesAt: null }, { $unset: { nextAlertAt: 1 } });
-    } else {
-      await recordAlertProgress(plan.conversation._id, plan.closesAt, plan.progress);
-    }
-  }
+  await recordAlertProgressMany(plans.map((p) => ({ id: p.conversation._id, closesAt: p.closesAt, progress: p.progress })));
   await repairMovedWindows(deps, plans);
   await releaseClaim(SWEEP_RESOURCE, owner);
 
