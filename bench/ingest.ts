@@ -47,7 +47,7 @@ export async function ingestBench(ctx: BenchContext, options: LoadOptions) {
   const service = await startPhaseService(ctx, 'bench_ingest');
   const bare = await startTsServer('bare-koa.ts');
   try {
-    const warm = { ...options, amount: Math.min(2_000, options.amount) };
+    const warm = { ...options, amount: Math.max(100, Math.min(1_000, Math.floor(options.amount / 10))) };
     ctx.log(`ingest: warming up (${warm.amount} requests each)`);
     await load(`http://127.0.0.1:${bare.port}`, account.id, warm);
     await load(service.url, account.id, warm);
