@@ -9,6 +9,8 @@
  * BENCH_E2E_SECONDS=20                 length of the end-to-end run at 50 msgs/s
  * BENCH_MEMORY_MESSAGES=100000         messages per memory run
  * BENCH_SWEEP_1M=1                     also sweep with 1,000,000 stored conversations (slow to load)
+ * BENCH_SWEEP_SIZES=10000,100000       stored conversations to sweep over (overrides the above)
+ * BENCH_DB_BINARY=path                 another build of the embedded database to compare
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,7 +35,7 @@ const load = { amount: num('BENCH_INGEST_REQUESTS', 10_000), connections: num('B
 async function main(): Promise<void> {
   const started = performance.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-bench-'));
-  const db = await startEmbeddedDatabase(path.join(tmp, 'db'));
+  const db = await startEmbeddedDatabase(path.join(tmp, 'db'), env.BENCH_DB_BINARY ? { binary: env.BENCH_DB_BINARY } : {});
   const slack = await startFakeSlack();
   const log = (line: string) => process.stdout.write(`[${round((performance.now() - started) / 1000)} s] ${line}\n`);
   const ctx: BenchContext = { dbUri: db.uri, tmp, slack, log };
@@ -47,7 +49,11 @@ async function main(): Promise<void> {
       show('e2e', await e2eBench(ctx, { perSecond: 50, conversations: 50, seconds: num('BENCH_E2E_SECONDS', 20) }));
     }
     if (phases.has('sweep')) {
-      const sizes = env.BENCH_SWEEP_1M === '1' ? [10_000, 100_000, 1_000_000] : [10_000, 100_000];
+      const sizes = env.BENCH_SWEEP_SIZES
+        ? env.BENCH_SWEEP_SIZES.split(',').map(Number).filter((n) => n > 0)
+        : env.BENCH_SWEEP_1M === '1'
+          ? [10_000, 100_000, 1_000_000]
+          : [10_000, 100_000];
       show('sweep', { ...(await sweepBench(ctx, sizes)), oneMillion: env.BENCH_SWEEP_1M === '1' ? 'measured' : 'opt-in: BENCH_SWEEP_1M=1' });
     }
     if (phases.has('memory')) show('memory', await memoryBench(ctx, { ...load, amount: num('BENCH_MEMORY_MESSAGES', 100_000) }));

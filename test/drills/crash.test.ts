@@ -1,0 +1,119 @@
+/**
+ * Drill: the service process is killed with SIGKILL while it ingests. After a
+ * restart, every message it acknowledged with 200 is stored and reaches Slack exactly once.
+ * The database is one the test runs itself, so it outlives the service.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded';
+import { ClaimModel, MessageModel } from '../../src/store/models';
+import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
+import { uniqueDbName } from '../helpers/service';
+import {
+  BOT_TOKEN,
+  cloudTextWebhook,
+  marksOf,
+  postWebhook,
+  seedCloudAccount,
+  SIGNING_SECRET,
+  startChildService,
+  waitFor,
+  wamid,
+  type ChildService,
+  type InboundText,
+} from './support';
+
+const CUSTOMERS = 6;
+const PER_CUSTOMER = 8;
+
+describe('drill: crash mid-stream', () => {
+  let dir: string;
+  let db: EmbeddedDatabase;
+  let slack: FakeSlack;
+  let env: Record<string, string>;
+  const key = crypto.randomBytes(32);
+  const services: ChildService[] = [];
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-drill-crash-'));
+    db = await startEmbeddedDatabase(path.join(dir, 'db'));
+    slack = await startFakeSlack();
+    const dbName = uniqueDbName();
+    await mongoose.connect(db.uri, { dbName, retryWrites: false });
+    env = {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      MONGODB_URI: `${db.uri}${dbName}`,
+      ENCRYPTION_KEY: key.toString('base64'),
+      DATA_DIR: path.join(dir, 'data'),
+      LOG_LEVEL: 'error',
+    };
+  });
+  afterAll(async () => {
+    for (const s of services) await s.kill();
+    await mongoose.disconnect();
+    await slack?.stop();
+    await db?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps every acknowledged message and posts each exactly once after a SIGKILL and restart', async () => {
+    const first = await startChildService(env);
+    services.push(first);
+    const account = await seedCloudAccount(key);
+    const at = Math.floor(Date.now() / 1000);
+    const messages: InboundText[][] = Array.from({ length: CUSTOMERS }, (_, c) =>
+      Array.from({ length: PER_CUSTOMER }, (_, n) => ({ wamid: wamid(`k${c}-${n}`), from: `62815000000${c}`, body: `stream [drill:c${c}:${n}]`, timestamp: at + n })),
+    );
+    const acked = new Set<string>();
+    let killed = false;
+
+    // One delivery in flight per customer, as Meta does per conversation; kill once a third are acknowledged.
+    const streams = messages.map(async (list) => {
+      for (const m of list) {
+        if (killed) return;
+        try {
+          const res = await postWebhook(first.url, account.id, cloudTextWebhook([m]));
+          if (res.status === 200) acked.add(m.wamid);
+        } catch {
+          return; // the connection died with the process
+        }
+        if (!killed && acked.size >= (CUSTOMERS * PER_CUSTOMER) / 3) {
+          killed = true;
+          first.child.kill('SIGKILL');
+        }
+      }
+    });
+    await Promise.all(streams);
+    expect(await first.exited).toBe('SIGKILL');
+    expect(acked.size).toBeGreaterThan(0);
+
+    // The dead process's outbox claims would block their lanes for the lease (60 s); let that time pass.
+    await ClaimModel.updateMany({}, { $set: { until: new Date(0) } });
+    const second = await startChildService(env);
+    services.push(second);
+
+    for (const id of acked) expect(await MessageModel.countDocuments({ wamid: id })).toBe(1);
+    const ackedMarks = messages.flat().filter((m) => acked.has(m.wamid)).map((m) => /\[drill:(\w+:\d+)\]/.exec(m.body)?.[1]);
+    const posted = () => marksOf(slack.posts()).map((m) => `${m.conversation}:${m.n}`);
+    expect(await waitFor(() => ackedMarks.every((m) => posted().includes(m ?? '')), 20_000, 100)).toBe(true);
+
+    // Meta redelivers whatever was not acknowledged; then everything is there exactly once.
+    for (const m of messages.flat().filter((x) => !acked.has(x.wamid))) {
+      expect((await postWebhook(second.url, account.id, cloudTextWebhook([m]))).status).toBe(200);
+    }
+    const all = messages.flat().map((m) => /\[drill:(\w+:\d+)\]/.exec(m.body)?.[1] ?? '');
+    expect(await waitFor(() => all.every((m) => posted().includes(m)), 20_000, 100)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    const counts = new Map<string, number>();
+    for (const m of posted()) counts.set(m, (counts.get(m) ?? 0) + 1);
+    expect([...counts.entries()].filter(([, n]) => n > 1)).toEqual([]);
+    expect(await MessageModel.countDocuments({ accountId: account._id })).toBe(CUSTOMERS * PER_CUSTOMER);
+    // One thread root per customer, however the crash fell.
+    expect(slack.posts().filter((c) => c.args.thread_ts === undefined)).toHaveLength(CUSTOMERS);
+  }, 60_000);
+});
