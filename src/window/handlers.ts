@@ -91,7 +91,7 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
 }
 
 /** A conversation as a list row; callers pass only conversations with an open window. */
-export function toRow(c: ConversationDocument, fallbackChannelId?: string): WindowRow & { lastReplyBy?: string } {
+export function toRow(c: ConversationDocument, fallbackChannelId?: string): WindowRow {
   const channelId = c.channelId ?? fallbackChannelId;
   return {
     conversationId: String(c._id),

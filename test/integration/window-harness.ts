@@ -73,7 +73,11 @@ export function windowWorker(deps: ReturnType<typeof windowDeps>): OutboxWorker 
   return new OutboxWorker(deps, windowOutboxHandlers(deps));
 }
 
-export async function createAccount(opts: { channelId?: string; name?: string; enabled?: boolean } = {}): Promise<Types.ObjectId> {
+/** `seal` should be the service's own when its views will open the account's secrets. */
+export async function createAccount(
+  opts: { channelId?: string; name?: string; enabled?: boolean; seal?: (plain: string) => string } = {},
+): Promise<Types.ObjectId> {
+  const seal = opts.seal ?? ((plain: string) => plain);
   const name = opts.name ?? `Shop ${crypto.randomBytes(3).toString('hex')}`;
   const account = await AccountModel.create({
     teamId: 'T0001',
@@ -81,9 +85,9 @@ export async function createAccount(opts: { channelId?: string; name?: string; e
     nameKey: name.toLowerCase(),
     kind: 'cloud',
     apiUrl: 'https://graph.test',
-    tokenSealed: 'sealed',
+    tokenSealed: seal('EAAG-token'),
     tokenHint: '…abcd',
-    verifyTokenSealed: 'sealed',
+    verifyTokenSealed: seal('verify-token'),
     channelId: opts.channelId ?? 'C0SHOP',
     enabled: opts.enabled ?? true,
     createdBy: 'U0ADMIN',

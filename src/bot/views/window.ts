@@ -77,6 +77,8 @@ export interface WindowRow {
   lastMessage?: string;
   /** Someone replied after the customer's last message. */
   answered?: boolean;
+  /** The agent who last replied (for the digest's groups). */
+  lastReplyBy?: string;
   link?: string;
 }
 
@@ -169,7 +171,7 @@ export interface DigestGroup {
  * (nobody-yet first: they are the most neglected), each group ordered by time left.
  * Undefined when there is nothing to say.
  */
-export function digestView(s: S, d: { accountName: string; rows: readonly (WindowRow & { lastReplyBy?: string })[]; now: Date; timeZone: string }): SlackMessage | undefined {
+export function digestView(s: S, d: { accountName: string; rows: readonly WindowRow[]; now: Date; timeZone: string }): SlackMessage | undefined {
   if (d.rows.length === 0) return undefined;
   const groups = new Map<string, WindowRow[]>();
   for (const row of d.rows) {
