@@ -17,6 +17,7 @@ import './store/models';
 import { createHttpApp } from './webhooks/server';
 import { whatsappWebhookRoutes } from './webhooks/whatsapp';
 import { conversationOutboxHandlers } from './conversations/handlers';
+import { windowJobs, windowOutboxHandlers } from './window';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -70,8 +71,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const outboxHandlers: Record<string, OutboxHandler> = {
     ...conversationOutboxHandlers(deps),
     ...templateOutboxHandlers(deps),
+    ...windowOutboxHandlers(deps),
   };
-  const cronJobs: Job[] = [templateSyncJob(deps)];
+  const cronJobs: Job[] = [templateSyncJob(deps), ...windowJobs(deps)];
 
   const outbox = new OutboxWorker(deps, outboxHandlers);
   const http = createHttpApp({ database, logger, slackEvents: receiver?.middleware(), routes });

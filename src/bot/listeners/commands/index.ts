@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Deps } from '../../../context';
 import { openConnectFromCommand, showAccountsFromCommand } from '../accounts';
 import { openSendTemplateFromCommand, openTemplatesFromCommand } from '../templates';
+import { showExpiring } from '../window';
 import { showHelp } from './help';
 import type { SubcommandHandler } from './types';
 
@@ -14,7 +15,7 @@ export const subcommands: Record<string, SubcommandHandler> = {
   help: (args) => showHelp(args),
   templates: openTemplatesFromCommand,
   send: openSendTemplateFromCommand,
-  // TODO(window): expiring: showExpiring,  // import from '../window' once it exists
+  expiring: showExpiring,
 };
 
 /** Splits the command text into the subcommand and its words; the subcommand is case-insensitive. */

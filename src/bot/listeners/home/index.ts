@@ -6,6 +6,7 @@ import type { Deps } from '../../../context';
 import { slackUser, type SlackUser } from '../../user';
 import { buildHomeView } from '../../views/home';
 import { accountsHomeSection } from '../accounts/home-section';
+import { windowsHomeSection } from '../window';
 
 /** What a Home section is given to render itself for one user. */
 export interface HomeContext {
@@ -22,6 +23,7 @@ export type HomeSection = (ctx: HomeContext) => Promise<KnownBlock[]>;
 /** The App Home, top to bottom. Features add their section here, one line each. */
 export const homeSections: HomeSection[] = [
   accountsHomeSection,
+  windowsHomeSection,
 ];
 
 /** Renders every section for the user and publishes their Home tab. */
