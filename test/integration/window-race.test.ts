@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { recordInbound } from '../../src/store/conversations';
 import { ClaimModel, ConversationModel, OutboxModel } from '../../src/store/models';
 import { SWEEP_RESOURCE, runSweep } from '../../src/window';
 import { TestClock } from '../helpers/service';
@@ -109,5 +110,35 @@ describe('window sweeps on several instances', () => {
     // And the sweeps go on normally afterwards.
     clock.set(new Date(closes.getTime() - 30 * MINUTE));
     expect(await runSweep(deps, { owner: 'heir' })).toMatchObject({ swept: true, warnings: 6 });
+  });
+  it('repairs a conversation whose window moved while the sweep wrote to it, even if the guarded write landed anyway', async () => {
+    const shop = await createAccount();
+    const c = await createConversation(shop, start);
+    const sweepAt = new Date(closes.getTime() - 30 * MINUTE);
+    clock.set(sweepAt);
+    const original = ConversationModel.bulkWrite.bind(ConversationModel);
+    jest.spyOn(ConversationModel, 'bulkWrite').mockImplementationOnce(async () => {
+      // The customer writes just as the sweep records its progress...
+      await recordInbound(await reload(c._id), { at: sweepAt, preview: 'Still there?' }, config.expiry.warnMinutes);
+      // ...and a non-atomic guard lets the old window's progress overwrite the new window's.
+      await ConversationModel.collection.updateOne({ _id: c._id }, { $set: { warnedThresholds: [120, 30], nextAlertAt: closes } });
+      return original([]);
+    });
+    expect(await runSweep(deps)).toMatchObject({ swept: true, warnings: 1 });
+    const repaired = await reload(c._id);
+    const newCloses = new Date(sweepAt.getTime() + 24 * HOUR);
+    expect(repaired.windowClosesAt).toEqual(newCloses);
+    expect(repaired.warnedThresholds).toEqual([]);
+    expect(repaired.nextAlertAt).toEqual(new Date(newCloses.getTime() - 120 * MINUTE));
+
+    // The old window's warning is dropped at delivery; the new window is warned in full.
+    await windowWorker(deps).drain();
+    expect(posts).toEqual([]);
+    for (const minutesLeft of [120, 30, 0]) {
+      clock.set(new Date(newCloses.getTime() - minutesLeft * MINUTE));
+      await runSweep(deps);
+      await windowWorker(deps).drain();
+    }
+    expect(perThread(posts)).toEqual(new Map([[c.threadTs ?? '', 3]]));
   });
 });
