@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Locale } from '../i18n';
 
 /**
  * The account forms as plain data, and their validation. Pure: problems are
@@ -7,6 +8,8 @@ import { z } from 'zod';
 
 export type ApiKind = 'cloud' | 'onprem';
 export const DEFAULT_CLOUD_API_URL = 'https://graph.facebook.com/v23.0';
+/** The languages wadesk can post in an account's channel. */
+export const CHANNEL_LOCALES = ['en', 'id'] as const satisfies readonly Locale[];
 
 /** Form fields; each is also the block_id of its input in the modals. */
 export type AccountField =
@@ -18,6 +21,7 @@ export type AccountField =
   | 'waba_id'
   | 'app_secret'
   | 'channel'
+  | 'locale'
   | 'enabled';
 
 export type FieldErrorCode =
@@ -50,6 +54,7 @@ export interface ConnectFormValues {
   wabaId?: string;
   appSecret?: string;
   channelId?: string;
+  locale?: string;
 }
 
 export interface ConnectInput {
@@ -61,6 +66,7 @@ export interface ConnectInput {
   wabaId?: string;
   appSecret?: string;
   channelId: string;
+  locale: Locale;
 }
 
 /** What the settings modal holds. Empty secrets mean "keep the current one". */
@@ -68,6 +74,8 @@ export interface SettingsFormValues {
   name?: string;
   enabled?: string;
   channelId?: string;
+  /** Missing (a modal opened before the field existed) keeps the current language. */
+  locale?: string;
   token?: string;
   appSecret?: string;
 }
@@ -76,6 +84,7 @@ export interface SettingsInput {
   name: string;
   enabled: boolean;
   channelId: string;
+  locale?: Locale;
   token?: string;
   appSecret?: string;
 }
@@ -109,6 +118,7 @@ const connectSchema = z
     wabaId: digits,
     appSecret: optionalText(SECRET_MAX),
     channelId: text(40),
+    locale: z.enum(CHANNEL_LOCALES, { message: 'required' }),
   })
   .superRefine((v, ctx) => {
     // The Cloud API addresses everything through the phone number ID.
@@ -119,6 +129,7 @@ const settingsSchema = z.object({
   name: text(NAME_MAX),
   enabled: z.enum(['on', 'off'], { message: 'required' }).transform((v) => v === 'on'),
   channelId: text(40),
+  locale: z.enum(CHANNEL_LOCALES, { message: 'required' }).optional(),
   token: optionalText(SECRET_MAX),
   appSecret: optionalText(SECRET_MAX),
 });
@@ -132,6 +143,7 @@ const FIELD_OF: Record<string, AccountField> = {
   wabaId: 'waba_id',
   appSecret: 'app_secret',
   channelId: 'channel',
+  locale: 'locale',
   enabled: 'enabled',
 };
 

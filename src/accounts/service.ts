@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Deps } from '../context';
+import type { Locale } from '../i18n';
 import { mask } from '../security/secrets';
 import {
   DuplicateAccountNameError,
@@ -42,6 +43,8 @@ export interface AccountSummary {
   verifiedName?: string;
   qualityRating?: string;
   channelId: string;
+  /** The language wadesk posts in the channel. */
+  locale: Locale;
   enabled: boolean;
   tokenHint: string;
   appSecretHint?: string;
@@ -72,6 +75,7 @@ export function summarize(deps: Pick<Deps, 'config' | 'secrets'>, account: Accou
     verifiedName: account.verifiedName ?? undefined,
     qualityRating: account.qualityRating ?? undefined,
     channelId: account.channelId,
+    locale: account.locale,
     enabled: account.enabled,
     tokenHint: account.tokenHint,
     appSecretHint: account.appSecretHint ?? undefined,
@@ -121,6 +125,7 @@ export async function connectAccount(deps: Deps, actor: Actor, input: ConnectInp
       verifiedName: check.info.verifiedName,
       qualityRating: check.info.qualityRating,
       channelId: input.channelId,
+      locale: input.locale,
       createdBy: actor.userId,
     });
   } catch (err) {
@@ -155,7 +160,12 @@ export async function saveAccountSettings(
   if (!account) return undefined;
   if (await isAccountNameTaken(actor.teamId, input.name, account.id)) return duplicateName(input.name);
 
-  const changes: AccountChanges = { name: input.name, enabled: input.enabled, channelId: input.channelId };
+  const changes: AccountChanges = {
+    name: input.name,
+    enabled: input.enabled,
+    channelId: input.channelId,
+    ...(input.locale ? { locale: input.locale } : {}),
+  };
   if (input.token) {
     const check = await checkCredentials({
       kind: account.kind === 'onprem' ? 'onprem' : 'cloud',
@@ -224,6 +234,7 @@ function auditValues(account: AccountDocument): Record<string, unknown> {
     phoneNumberId: account.phoneNumberId ?? null,
     wabaId: account.wabaId ?? null,
     channelId: account.channelId,
+    locale: account.locale,
     enabled: account.enabled,
     state: account.state,
     tokenHint: account.tokenHint,

@@ -37,7 +37,10 @@ export async function isAccountNameTaken(teamId: string, name: string, exceptId?
   return (await AccountModel.exists(filter)) !== null;
 }
 
-export type NewAccount = Omit<Account, 'nameKey' | 'enabled' | 'state' | 'createdAt' | 'updatedAt'> & { enabled?: boolean };
+export type NewAccount = Omit<Account, 'nameKey' | 'enabled' | 'locale' | 'state' | 'createdAt' | 'updatedAt'> & {
+  enabled?: boolean;
+  locale?: Account['locale'];
+};
 
 /**
  * Saves a new account. The name is checked first because FerretDB does not always
@@ -64,6 +67,7 @@ export type AccountChanges = Partial<
     | 'name'
     | 'channelId'
     | 'enabled'
+    | 'locale'
     | 'tokenSealed'
     | 'tokenHint'
     | 'appSecretSealed'

@@ -1,8 +1,9 @@
 import nock from 'nock';
+import { z } from 'zod';
 import { AccountModel, AuditModel, TemplateModel } from '../../src/store/models';
 import { templateJson, templatesPage } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
-import { SlackDriver, SlackRecorder, waitFor, type ConnectValues } from './accounts-harness';
+import { SlackDriver, SlackRecorder, connectState, waitFor, type ConnectValues } from './accounts-harness';
 
 const GRAPH = 'https://graph.test';
 const BSP = 'https://waba.bsp.test';
@@ -115,6 +116,32 @@ describe('WhatsApp accounts from Slack', () => {
       // The Home tab is refreshed with the new list.
       const home = await waitFor(() => slack.viewsOf('views.publish')[0], 'views.publish');
       expect(JSON.stringify(home)).toContain('Sales');
+    });
+
+    it("posts in the channel in the admin's language by default: the form starts there, and a form without it gets it too", async () => {
+      await driver.command(INDO, 'connect');
+      const modal = await waitFor(() => slack.viewsOf('views.open')[0], 'views.open');
+      expect(initialLocale(modal)).toBe('id');
+
+      phoneOk();
+      const res = await driver.connect(INDO, cloud());
+      expect(res.json?.response_action).toBe('update');
+      expect(await AccountModel.findOne({ name: 'Sales' }).lean()).toMatchObject({ locale: 'id', createdBy: INDO });
+      expect(await AuditModel.findOne({ action: 'account.connect' }).lean()).toMatchObject({ after: { locale: 'id' } });
+    });
+
+    it('stores the channel language chosen on the form, and English for an English-speaking admin', async () => {
+      phoneOk();
+      await driver.submit(ADMIN, 'accounts.connect', withLocale(connectState(cloud()), 'id'), JSON.stringify({ form: 'connect' }));
+      const english = await connected(cloud({ name: 'Support', channelId: 'C0SUP' }));
+      expect(await AccountModel.findOne({ name: 'Sales' }).lean()).toMatchObject({ locale: 'id' });
+      expect(english.locale).toBe('en');
+    });
+
+    it('refuses a channel language wadesk does not speak, saving nothing', async () => {
+      const res = await driver.submit(ADMIN, 'accounts.connect', withLocale(connectState(cloud()), 'fr'), JSON.stringify({ form: 'connect' }));
+      expect(errorsOf(res.json).locale).toMatch(/required/);
+      expect(await AccountModel.countDocuments()).toBe(0);
     });
 
     it('imports the templates that already exist on the WhatsApp account', async () => {
@@ -310,6 +337,14 @@ describe('WhatsApp accounts from Slack', () => {
       expect(reply.raw).toContain('Template HSM 24 Jam');
     });
 
+    it("shows each account's channel language on its line", async () => {
+      const account = await connected();
+      await AccountModel.updateOne({ _id: account._id }, { $set: { locale: 'id' } });
+      await driver.command(MEMBER, 'accounts');
+      const reply = await waitFor(() => slack.responses[0], 'the list');
+      expect(reply.raw).toContain('Language: Bahasa Indonesia');
+    });
+
     it('publishes the integrations list on the Home tab', async () => {
       await connected();
       slack.clear();
@@ -388,6 +423,29 @@ describe('WhatsApp accounts from Slack', () => {
         before: { name: 'Sales', tokenHint: '••••0001', enabled: true },
         after: { name: 'Sales ID', tokenHint: '••••0002', enabled: false },
       });
+    });
+
+    it('shows the current channel language in Settings, changes it, and audits the change', async () => {
+      const account = await connected();
+      slack.clear();
+      await driver.click(ADMIN, 'accounts.settings', account.id);
+      const modal = await waitFor(() => slack.viewsOf('views.open')[0], 'the settings modal');
+      expect(initialLocale(modal)).toBe('en');
+
+      const state = withLocale({ values: settingsValues({ name: 'Sales', enabled: 'on', channelId: 'C0SALES' }) }, 'id');
+      const res = await driver.submit(ADMIN, 'accounts.settings', state, String(modal.private_metadata));
+      expect(res.json?.response_action).toBe('update');
+      expect(viewText(res.json)).toContain('Language: Bahasa Indonesia');
+      expect(await AccountModel.findById(account.id).lean()).toMatchObject({ locale: 'id', name: 'Sales', enabled: true });
+      expect(await AuditModel.findOne({ action: 'account.update' }).lean()).toMatchObject({
+        actorId: ADMIN,
+        before: { locale: 'en' },
+        after: { locale: 'id' },
+      });
+
+      // A form opened before the field existed keeps the language.
+      await driver.submit(ADMIN, 'accounts.settings', { values: settingsValues({ name: 'Sales', enabled: 'on', channelId: 'C0SALES' }) }, String(modal.private_metadata));
+      expect((await AccountModel.findById(account.id).lean())?.locale).toBe('id');
     });
 
     it('keeps everything when the new token is rejected, and refuses a rename onto another account', async () => {
@@ -469,4 +527,17 @@ function settingsValues(v: { name?: string; enabled?: 'on' | 'off'; channelId?: 
     token: text(v.token),
     app_secret: text(v.appSecret),
   };
+}
+
+/** Adds the channel-language select to a submitted view state. */
+function withLocale<T extends { values: object }>(state: T, locale: string) {
+  return { ...state, values: { ...state.values, locale: { value: { type: 'static_select', selected_option: { value: locale, text: { type: 'plain_text', text: locale } } } } } };
+}
+
+/** The initial option of the channel-language select in a view sent to Slack. */
+function initialLocale(view: Record<string, unknown>): string | undefined {
+  const blocks = z
+    .array(z.object({ block_id: z.string().optional(), element: z.object({ initial_option: z.object({ value: z.string() }).optional() }).optional() }))
+    .parse(view.blocks);
+  return blocks.find((b) => b.block_id === 'locale')?.element?.initial_option?.value;
 }

@@ -1,3 +1,4 @@
+import type { InputBlock } from '@slack/types';
 import { credentialProblem } from '../../src/accounts/credentials';
 import { validateConnectForm, validateSettingsForm } from '../../src/accounts/form';
 import type { AccountSummary } from '../../src/accounts/service';
@@ -26,6 +27,7 @@ const sales: AccountSummary = {
   displayPhoneNumber: '+62 812 0000',
   verifiedName: 'Acme',
   channelId: 'C0SALES',
+  locale: 'en',
   enabled: true,
   tokenHint: '••••1a2b',
   webhookUrl: 'https://wadesk.example.com/webhooks/whatsapp/65a000000000000000000001',
@@ -75,6 +77,11 @@ describe('the account list', () => {
     expect(json(accountListBlocks(id, [sales], { isAdmin: true, notice: id.common.successfullyUpdated }))).toContain('Berhasil diperbarui!');
   });
 
+  it("names each account's channel language in its own words", () => {
+    expect(json(accountListBlocks(en, [sales], { isAdmin: false }))).toContain('Language: English');
+    expect(json(accountListBlocks(id, [{ ...sales, locale: 'id' }], { isAdmin: false }))).toContain('Bahasa: Bahasa Indonesia');
+  });
+
   it('keeps block ids unique within a view', () => {
     const blocks = accountListBlocks(en, [sales, support], { isAdmin: true });
     const ids = blocks.flatMap((b) => (b.block_id ? [b.block_id] : []));
@@ -94,6 +101,19 @@ describe('the connect modal', () => {
     expect(blank).toMatch(/"initial_option":\{[^}]*"text":"Cloud API"/);
   });
 
+  it("offers the channel language, starting from the given one (the admin's), else English", () => {
+    const initialOf = (view: ReturnType<typeof connectModal>) => {
+      const block = view.blocks.find((b): b is InputBlock => b.type === 'input' && b.block_id === 'locale');
+      const element = block?.element;
+      return element?.type === 'static_select' ? { initial: element.initial_option?.value, options: element.options?.map((o) => o.value) } : undefined;
+    };
+    expect(initialOf(connectModal(id, { privateMetadata: '{}', values: { locale: 'id' } }))).toEqual({ initial: 'id', options: ['en', 'id'] });
+    expect(initialOf(connectModal(en, { privateMetadata: '{}' }))?.initial).toBe('en');
+    expect(initialOf(connectModal(en, { privateMetadata: '{}', values: { locale: 'fr' } }))?.initial).toBe('en');
+    expect(initialOf(settingsModal(en, { ...sales, locale: 'id' }, { privateMetadata: '{}' }))?.initial).toBe('id');
+    expect(initialOf(settingsModal(en, sales, { privateMetadata: '{}', values: { locale: 'id' } }))?.initial).toBe('id');
+  });
+
   it('fits Slack title limits in both languages', () => {
     for (const t of [en, id]) {
       expect(connectModal(t, { privateMetadata: '' }).title.text.length).toBeLessThanOrEqual(24);
@@ -110,11 +130,12 @@ describe('the connect modal', () => {
 });
 
 describe('connect form validation', () => {
-  const valid = { name: ' Sales ', kind: 'cloud', apiUrl: 'https://graph.facebook.com/v23.0/', token: 'EAAG', phoneNumberId: '123', channelId: 'C1' };
+  const valid = { name: ' Sales ', kind: 'cloud', apiUrl: 'https://graph.facebook.com/v23.0/', token: 'EAAG', phoneNumberId: '123', channelId: 'C1', locale: 'id' };
 
   it('trims, strips the trailing slash and accepts a complete form', () => {
     const r = validateConnectForm(valid);
     expect(r).toEqual({ ok: true, value: expect.objectContaining({ name: 'Sales', apiUrl: 'https://graph.facebook.com/v23.0', kind: 'cloud' }) });
+    expect(r.ok && r.value.locale).toBe('id');
   });
 
   it.each([
@@ -126,6 +147,8 @@ describe('connect form validation', () => {
     ['a phone number ID with letters', { phoneNumberId: '12a' }, 'phone_number_id', 'digits_only'],
     ['a name of 81 characters', { name: 'x'.repeat(81) }, 'name', 'too_long'],
     ['no channel', { channelId: undefined }, 'channel', 'required'],
+    ['no channel language', { locale: undefined }, 'locale', 'required'],
+    ['a channel language wadesk does not speak', { locale: 'fr' }, 'locale', 'required'],
   ])('refuses %s on the right field', (_label, change, field, code) => {
     const r = validateConnectForm({ ...valid, ...change });
     expect(r.ok).toBe(false);
@@ -143,6 +166,15 @@ describe('connect form validation', () => {
       value: { name: 'A', enabled: false, channelId: 'C1', token: undefined, appSecret: undefined },
     });
     expect(validateSettingsForm({ name: 'A', enabled: 'maybe', channelId: 'C1' }).ok).toBe(false);
+  });
+
+  it('reads the channel language from the settings form; a form without it keeps the current one', () => {
+    const r = validateSettingsForm({ name: 'A', enabled: 'on', channelId: 'C1', locale: 'id' });
+    expect(r.ok && r.value.locale).toBe('id');
+    const without = validateSettingsForm({ name: 'A', enabled: 'on', channelId: 'C1' });
+    expect(without.ok && without.value.locale).toBeUndefined();
+    const unknown = validateSettingsForm({ name: 'A', enabled: 'on', channelId: 'C1', locale: 'xx' });
+    expect(unknown.ok ? undefined : unknown.errors).toEqual({ locale: { code: 'required' } });
   });
 });
 

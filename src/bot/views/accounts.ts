@@ -1,6 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { AccountSummary } from '../../accounts/service';
 import {
+  CHANNEL_LOCALES,
   DEFAULT_CLOUD_API_URL,
   NAME_MAX,
   type AccountField,
@@ -95,7 +96,7 @@ export function accountBlocks(t: Strings, a: AccountSummary, isAdmin: boolean): 
         [
           `*${escape(a.name)}*`,
           `${s.number}: ${numberText(t, a)}`,
-          `${s.status}: ${status}   ${s.channel}: <#${a.channelId}>   ${s.api}: ${kindLabel(t, a.kind)}`,
+          `${s.status}: ${status}   ${s.channel}: <#${a.channelId}>   ${s.api}: ${kindLabel(t, a.kind)}   ${s.language}: ${s.localeNames[a.locale]}`,
         ].join('\n'),
       ),
     },
@@ -237,13 +238,26 @@ function channelInput(t: Strings, initial: string | undefined): KnownBlock {
   };
 }
 
+/** What wadesk posts in the channel is in this language; an unknown value shows English. */
+function localeInput(t: Strings, initial: string | undefined): KnownBlock {
+  const options: PlainTextOption[] = CHANNEL_LOCALES.map((locale) => ({ text: plain(t.accounts.localeNames[locale]), value: locale }));
+  const initialOption = options.find((o) => o.value === initial) ?? options[0];
+  return {
+    type: 'input',
+    block_id: 'locale',
+    label: plain(t.accounts.fieldLocale),
+    hint: plain(t.accounts.fieldLocaleHint),
+    element: { type: 'static_select', action_id: INPUT_ACTION, options, ...(initialOption ? { initial_option: initialOption } : {}) },
+  };
+}
+
 function problemBlock(text: string): KnownBlock {
   return { type: 'context', elements: [mrkdwn(`:warning: ${text}`)] };
 }
 
 export interface ConnectModalOptions {
   privateMetadata: string;
-  /** Values to show again; the token and app secret are never put back. */
+  /** Values to show again; the token and app secret are never put back. `locale` starts as the admin's own. */
   values?: Omit<ConnectFormValues, 'token' | 'appSecret'>;
   /** After a slow check failed, errors can only be shown inside the form. */
   errors?: FieldErrors;
@@ -288,6 +302,8 @@ export function connectModal(t: Strings, opts: ConnectModalOptions): ModalView {
     ...errorsFor('app_secret'),
     channelInput(t, v.channelId),
     ...errorsFor('channel'),
+    localeInput(t, v.locale),
+    ...errorsFor('locale'),
   );
   return {
     type: 'modal',
@@ -303,7 +319,7 @@ export function connectModal(t: Strings, opts: ConnectModalOptions): ModalView {
 export interface SettingsModalOptions {
   privateMetadata: string;
   /** Values to show again instead of the stored ones (after a slow check failed). */
-  values?: { name?: string; enabled?: boolean; channelId?: string };
+  values?: { name?: string; enabled?: boolean; channelId?: string; locale?: string };
   errors?: FieldErrors;
 }
 
@@ -331,6 +347,8 @@ export function settingsModal(t: Strings, account: AccountSummary, opts: Setting
     },
     channelInput(t, opts.values?.channelId ?? account.channelId),
     ...errorsFor('channel'),
+    localeInput(t, opts.values?.locale ?? account.locale),
+    ...errorsFor('locale'),
     textInput('token', s.fieldNewToken, { hint: s.fieldNewTokenHint(account.tokenHint), optional: true }),
     ...errorsFor('token'),
     ...errorsFor('api_url'),

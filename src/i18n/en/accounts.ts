@@ -14,6 +14,7 @@ export const accounts = {
   status: 'Status',
   channel: 'Channel',
   api: 'API',
+  language: 'Language',
   webhookUrl: 'Webhook URL',
   verifyToken: 'Verify token',
   webhookHelpCloud: 'Paste the webhook URL and the verify token into the WhatsApp configuration of your Meta app.',
@@ -58,6 +59,10 @@ export const accounts = {
   fieldAppSecretHint: "Your Meta app's secret, used to check that webhooks really come from Meta.",
   fieldChannel: 'Slack channel',
   fieldChannelHint: "Where this account's conversations go. Invite the wadesk app to it.",
+  fieldLocale: 'Channel language',
+  fieldLocaleHint: 'The language of what wadesk posts in the channel: thread headers, window warnings, digests. What is shown to one person follows their own Slack language.',
+  /** Each language by its own name, so anyone can find theirs. */
+  localeNames: { en: 'English', id: 'Bahasa Indonesia' },
   reenterSecrets: 'For your safety, enter the token and app secret again.',
 
   checkingTitle: 'Checking…',

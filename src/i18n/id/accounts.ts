@@ -16,6 +16,7 @@ export const accounts: Strings['accounts'] = {
   status: 'Status',
   channel: 'Kanal',
   api: 'API',
+  language: 'Bahasa',
   webhookUrl: 'URL webhook',
   verifyToken: 'Token verifikasi',
   webhookHelpCloud: 'Tempelkan URL webhook dan token verifikasi ke konfigurasi WhatsApp di aplikasi Meta Anda.',
@@ -60,6 +61,9 @@ export const accounts: Strings['accounts'] = {
   fieldAppSecretHint: 'Rahasia aplikasi Meta Anda, untuk memastikan webhook benar-benar dari Meta.',
   fieldChannel: 'Kanal Slack',
   fieldChannelHint: 'Tempat percakapan akun ini masuk. Undang aplikasi wadesk ke kanal tersebut.',
+  fieldLocale: 'Bahasa kanal',
+  fieldLocaleHint: 'Bahasa untuk semua yang diposting wadesk di kanal: judul utas, peringatan jendela, ringkasan harian. Yang hanya ditampilkan kepada satu orang mengikuti bahasa Slack orang itu.',
+  localeNames: { en: 'English', id: 'Bahasa Indonesia' },
   reenterSecrets: 'Demi keamanan, masukkan kembali token dan app secret.',
 
   checkingTitle: 'Memeriksa…',

@@ -23,6 +23,8 @@ const accountSchema = new Schema(
     channelId: { type: String, required: true },
     /** The ON/OFF switch: off still stores inbound messages but posts and sends nothing. */
     enabled: { type: Boolean, required: true, default: true },
+    /** The language of what wadesk posts in this account's channel (thread headers, notices, digests). */
+    locale: { type: String, enum: ['en', 'id'], required: true, default: 'en' },
     state: { type: String, required: true, enum: ['connected', 'disconnected'], default: 'connected' },
     createdBy: { type: String, required: true },
   },

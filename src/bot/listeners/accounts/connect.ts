@@ -13,12 +13,16 @@ export const ACK_BUDGET_MS = 2_500;
 
 const CONNECT_METADATA = JSON.stringify({ form: 'connect' });
 
+/** The channel language starts as the admin's own: whoever connects usually speaks the team's language. */
 export function connectForm(user: SlackUser): ReturnType<typeof connectModal> {
-  return connectModal(user.t, { privateMetadata: CONNECT_METADATA });
+  return connectModal(user.t, { privateMetadata: CONNECT_METADATA, values: { locale: user.locale } });
 }
 
-/** The values of the connect form as typed, the secrets included: never log or render them. */
-function connectValues(sub: Submission): ConnectFormValues {
+/**
+ * The values of the connect form as typed, the secrets included: never log or render them.
+ * A form without the language (opened before it existed) gets the admin's own.
+ */
+function connectValues(sub: Submission, user: SlackUser): ConnectFormValues {
   return {
     name: sub.field('name'),
     kind: sub.field('kind'),
@@ -28,6 +32,7 @@ function connectValues(sub: Submission): ConnectFormValues {
     wabaId: sub.field('waba_id'),
     appSecret: sub.field('app_secret'),
     channelId: sub.field('channel'),
+    locale: sub.field('locale') ?? user.locale,
   };
 }
 
@@ -49,7 +54,7 @@ export function connectSubmission(deps: Deps) {
       await ack({ response_action: 'errors', errors: { name: t.common.onlyAdmins(t.accounts.adminWhat.connect) } });
       return;
     }
-    const values = connectValues(sub);
+    const values = connectValues(sub, user);
     const validated = validateConnectForm(values);
     if (!validated.ok) {
       await ack({ response_action: 'errors', errors: fieldErrorsResponse(t, validated.errors) });

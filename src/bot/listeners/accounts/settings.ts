@@ -55,6 +55,7 @@ export function settingsSubmission(deps: Deps) {
       name: sub.field('name'),
       enabled: sub.field('enabled'),
       channelId: sub.field('channel'),
+      locale: sub.field('locale'),
       token: sub.field('token'),
       appSecret: sub.field('app_secret'),
     };
@@ -96,7 +97,12 @@ export function settingsSubmission(deps: Deps) {
         view = account
           ? settingsModal(t, summarize(deps, account), {
               privateMetadata: sub.privateMetadata,
-              values: { name: validated.value.name, enabled: validated.value.enabled, channelId: validated.value.channelId },
+              values: {
+                name: validated.value.name,
+                enabled: validated.value.enabled,
+                channelId: validated.value.channelId,
+                locale: validated.value.locale,
+              },
               errors: outcome.errors,
             })
           : notFoundView(user);
