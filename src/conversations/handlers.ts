@@ -226,7 +226,13 @@ interface Failure {
   meaning: string;
 }
 
-async function reportFailure(deps: Deps, message: MessageDocument, conversation: ConversationDocument, failure: Failure): Promise<void> {
+async function reportFailure(
+  deps: Deps,
+  message: MessageDocument,
+  conversation: ConversationDocument,
+  account: AccountDocument,
+  failure: Failure,
+): Promise<void> {
   await markFailed(message._id, failure);
   const conversationId = String(conversation._id);
   const messageId = String(message._id);
@@ -252,7 +258,7 @@ async function reportFailure(deps: Deps, message: MessageDocument, conversation:
     await enqueue([statusReactionItem(conversationId, messageId, 'failed')], deps.clock.now());
     return;
   }
-  const view = failureView(strings('en').conversations, { ...failure, conversationId });
+  const view = failureView(strings(account.locale).conversations, { ...failure, conversationId });
   await enqueue(
     [
       statusReactionItem(conversationId, messageId, 'failed'),
@@ -280,7 +286,7 @@ async function send(deps: Deps, payload: Record<string, unknown>, attempt: numbe
   }
   if (!canReplyFreely(conversation.windowClosesAt ?? undefined, now)) {
     // It waited in the queue (throttling, an outage) until the window closed.
-    await reportFailure(deps, message, conversation, { code: 131047, title: 'Re-engagement message', meaning: 'window_closed' });
+    await reportFailure(deps, message, conversation, thread.account, { code: 131047, title: 'Re-engagement message', meaning: 'window_closed' });
     return;
   }
   const content = outboundContentSchema.safeParse(message.content);
@@ -311,7 +317,7 @@ async function send(deps: Deps, payload: Record<string, unknown>, attempt: numbe
     if (err instanceof WhatsAppApiError) {
       if (err.retryable && attempt < MAX_SEND_ATTEMPTS) throw new RetryLater(err.message, err.retryAfterMs);
       const described = describeWhatsAppError(err.code ?? 0);
-      await reportFailure(deps, message, conversation, {
+      await reportFailure(deps, message, conversation, thread.account, {
         code: err.code ?? err.httpStatus ?? 0,
         title: err.title ?? err.message,
         meaning: err.code === undefined ? 'unknown' : described.meaning,
@@ -319,7 +325,7 @@ async function send(deps: Deps, payload: Record<string, unknown>, attempt: numbe
       return;
     }
     if (err instanceof SlackFileUnavailable) {
-      await reportFailure(deps, message, conversation, { code: 0, title: err.message, meaning: 'media_upload_failed' });
+      await reportFailure(deps, message, conversation, thread.account, { code: 0, title: err.message, meaning: 'media_upload_failed' });
       return;
     }
     throw err;

@@ -82,7 +82,7 @@ function belongsTo(account: AccountDocument, phoneNumberId: string | undefined):
 
 /** Stores the message, moves the window, and queues its Slack post; false when it was already stored. */
 async function ingestMessage(deps: Deps, account: AccountDocument, m: InboundMessage): Promise<boolean> {
-  const s = strings('en').conversations;
+  const s = strings(account.locale).conversations;
   const conversation = await upsertConversation({
     accountId: account._id,
     waId: m.from,
@@ -186,7 +186,7 @@ async function ingestStatus(deps: Deps, account: AccountDocument, st: MessageSta
   const items: EnqueueInput[] = [];
   if (message.slackTs) items.push(statusReactionItem(conversationId, messageId, status));
   if (status === 'failed') {
-    const view = failureView(strings('en').conversations, {
+    const view = failureView(strings(account.locale).conversations, {
       code: error?.code ?? 0,
       meaning: error?.meaning ?? 'unknown',
       title: error?.title,

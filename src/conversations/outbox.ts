@@ -57,9 +57,9 @@ export interface Thread {
   threadTs: string;
 }
 
-/** The header (thread root) of a conversation, in the channel's language (English for now). */
+/** The header (thread root) of a conversation, in the account's channel language. */
 export function renderHeader(deps: Pick<Deps, 'clock' | 'config'>, conversation: ConversationDocument, account: AccountDocument): SlackMessage {
-  return threadHeader(strings('en').conversations, {
+  return threadHeader(strings(account.locale).conversations, {
     customerName: conversation.profileName ?? undefined,
     waId: conversation.waId,
     accountName: account.name,

@@ -109,13 +109,12 @@ export async function sendTemplateMessage(
     slackChannelId: conversation.channelId ?? account.channelId,
   });
   await recordReply(conversation._id, now, userId);
-  // The channel reads English, like the thread header.
   await enqueueThreadPost(
     {
       key: `template.sent:${wamid}`,
       conversationId: conversation._id,
       messageId: message._id,
-      message: sentTemplateMessage(strings('en').templates, { userId, name: template.name, language: template.language, rendered }),
+      message: sentTemplateMessage(strings(account.locale).templates, { userId, name: template.name, language: template.language, rendered }),
     },
     now,
   );

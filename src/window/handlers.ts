@@ -1,15 +1,14 @@
+import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
 import type { SlackMessage } from '../bot/views/conversations';
 import { windowClosedView, windowSummaryView, windowWarningView, digestView, threadLink, type WindowRow } from '../bot/views/window';
 import type { Deps } from '../context';
 import { strings, type Locale } from '../i18n';
 import type { OutboxHandler } from '../outbox';
-import { AccountModel, ConversationModel, type ConversationDocument } from '../store/models';
+import { AccountModel, ConversationModel, type AccountDocument, type ConversationDocument } from '../store/models';
 import { isAnswered } from '../store/windows';
 import { WINDOW_KINDS } from './sweep';
 
-/** Channel messages have many readers and no single locale; they use the reference language. */
-export const CHANNEL_LOCALE: Locale = 'en';
 const DIGEST_LIMIT = 500;
 
 export type WindowHandlerDeps = Pick<Deps, 'slack' | 'clock' | 'config'>;
@@ -29,17 +28,32 @@ const digestPayload = z.object({ accountId: z.string() });
  * The conversation an alert is about, if the alert still stands at delivery:
  * same window, not answered meanwhile, and its account still posting.
  */
-async function standingAlert(conversationId: string, closesAt: Date): Promise<{ conversation: ConversationDocument; channelId: string } | undefined> {
+async function standingAlert(
+  conversationId: string,
+  closesAt: Date,
+): Promise<{ conversation: ConversationDocument; account: AccountDocument; channelId: string } | undefined> {
   const conversation = await ConversationModel.findById(conversationId);
   if (!conversation || conversation.windowClosesAt?.getTime() !== closesAt.getTime() || isAnswered(conversation)) return undefined;
   const account = await AccountModel.findById(conversation.accountId);
   if (!account || account.state !== 'connected' || !account.enabled) return undefined;
-  return { conversation, channelId: conversation.channelId ?? account.channelId };
+  return { conversation, account, channelId: conversation.channelId ?? account.channelId };
+}
+
+/**
+ * A summary gathers a channel's warnings, possibly of several accounts: their
+ * channel language when they share one, else the reference language.
+ */
+async function summaryLocale(conversationIds: readonly string[]): Promise<Locale> {
+  const ids = conversationIds.filter((id) => isValidObjectId(id));
+  const conversations = await ConversationModel.find({ _id: { $in: ids } }, { accountId: 1 });
+  const accounts = await AccountModel.find({ _id: { $in: conversations.map((c) => c.accountId) } }, { locale: 1 });
+  const locales = new Set(accounts.map((a) => a.locale));
+  const [only] = locales;
+  return locales.size === 1 && only ? only : 'en';
 }
 
 /** Delivers the window's outbox items; a thread whose root was never posted gets them in the channel. */
 export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, OutboxHandler> {
-  const s = strings(CHANNEL_LOCALE).window;
   const timeZone = deps.config.timeZone;
   const post = async (channel: string, threadTs: string | undefined, m: SlackMessage) => {
     await deps.slack.chat.postMessage({ channel, text: m.text, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
@@ -54,7 +68,7 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
       const alert = await standingAlert(p.conversationId, p.closesAt);
       if (!alert) return;
       const { conversation } = alert;
-      const view = windowWarningView(s, { closesAt: p.closesAt, now, lastReplyBy: conversation.lastReplyBy ?? undefined, timeZone });
+      const view = windowWarningView(strings(alert.account.locale).window, { closesAt: p.closesAt, now, lastReplyBy: conversation.lastReplyBy ?? undefined, timeZone });
       await post(alert.channelId, conversation.threadTs ?? undefined, view);
     },
 
@@ -62,6 +76,7 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
       const p = closedPayload.parse(raw);
       const alert = await standingAlert(p.conversationId, p.closesAt);
       if (!alert) return;
+      const s = strings(alert.account.locale).window;
       await post(alert.channelId, alert.conversation.threadTs ?? undefined, windowClosedView(s, { conversationId: p.conversationId, closesAt: p.closesAt, timeZone }));
     },
 
@@ -72,6 +87,7 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
         .filter((r) => r.closesAt.getTime() > now.getTime())
         .map((r) => ({ ...r, link: r.threadTs ? threadLink(p.channelId, r.threadTs) : undefined }));
       if (rows.length < 2) return;
+      const s = strings(await summaryLocale(rows.map((r) => r.conversationId))).window;
       await post(p.channelId, undefined, windowSummaryView(s, { rows, now, timeZone }));
     },
 
@@ -84,7 +100,7 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
         .sort({ windowClosesAt: 1, _id: 1 })
         .limit(DIGEST_LIMIT);
       const rows = open.filter((c) => !isAnswered(c)).map((c) => toRow(c, account.channelId));
-      const view = digestView(s, { accountName: account.name, rows, now, timeZone });
+      const view = digestView(strings(account.locale).window, { accountName: account.name, rows, now, timeZone });
       if (view) await post(account.channelId, undefined, view);
     },
   };

@@ -4,7 +4,7 @@ import { enqueueDigests } from './digest';
 import { runSweep, type SweepDeps } from './sweep';
 
 export { runSweep, alertKey, laneOf, SWEEP_RESOURCE, WINDOW_KINDS, type SweepOptions, type SweepResult, type SweepDeps } from './sweep';
-export { windowOutboxHandlers, toRow, CHANNEL_LOCALE } from './handlers';
+export { windowOutboxHandlers, toRow } from './handlers';
 export { enqueueDigests, digestDay } from './digest';
 
 /** The sweep every `EXPIRY_SWEEP_CRON` tick (every minute by default). */

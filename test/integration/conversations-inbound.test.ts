@@ -170,6 +170,31 @@ describe('customers writing in: conversations in Slack threads', () => {
     expect(JSON.stringify(update)).toContain(String(Math.floor((service.clock.now().getTime() + 24 * HOUR) / 1000)));
   });
 
+  it("opens the thread in the account's channel language: Indonesian for an Indonesian account", async () => {
+    const indonesian = await createAccount(service, { locale: 'id' });
+    const body = textDelivery({ wamid: 'wamid.ID1', from: '6281299', name: 'Siti', at: service.clock.now(), body: 'halo, masih ada stok?' });
+    expect((await postWebhook(service, String(indonesian._id), body)).status).toBe(200);
+    await service.outbox.drain();
+
+    const roots = slack.of('chat.postMessage').filter((p) => p.thread_ts === undefined);
+    expect(roots).toHaveLength(1);
+    expect(roots[0]?.text).toBe('Percakapan WhatsApp dengan Siti (+6281299)');
+    const header = JSON.stringify(roots[0]?.blocks);
+    expect(header).toContain(`Akun: ${indonesian.name}`);
+    expect(header).toContain('Balas sebelum');
+    expect(header).not.toMatch(/Reply before|Account:/);
+    // The customer's own words are not translated.
+    expect(slack.posts('halo, masih ada stok?')).toHaveLength(1);
+  });
+
+  it('keeps an English account English', async () => {
+    await post(textDelivery({ wamid: 'wamid.EN1', from: '6281288', name: 'Budi', at: service.clock.now(), body: 'hello' }));
+    await service.outbox.drain();
+    const root = slack.of('chat.postMessage').find((p) => p.thread_ts === undefined);
+    expect(root?.text).toBe('WhatsApp conversation with Budi (+6281288)');
+    expect(JSON.stringify(root?.blocks)).toContain('Reply before');
+  });
+
   describe('statuses of our messages', () => {
     async function outboundMessage(wamid: string) {
       await post(textDelivery({ wamid: 'wamid.IN', at: service.clock.now(), body: 'question' }));

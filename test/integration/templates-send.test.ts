@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { ConversationModel, MessageModel, TemplateModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
+import { AccountModel, ConversationModel, MessageModel, TemplateModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
 import { expectValidSendBody, graphError, sendOk } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
 import {
@@ -173,6 +173,25 @@ describe('sending a template', () => {
     expect(String(posts[0]?.params.text)).toContain('Hello Budi, your order A-100 is ready.');
     expect(String(posts[0]?.params.blocks)).toContain('*Order #7*');
     expect((await MessageModel.findOne({ wamid: 'wamid.TEMPLATE1' }))?.slackTs).toBeDefined();
+  });
+
+  it("announces the sent template in the thread in the account's channel language", async () => {
+    await AccountModel.updateOne({ _id: account._id }, { $set: { locale: 'id' } });
+    try {
+      const { picked } = await openAndPick();
+      nock(WA_HOST).post(SEND_PATH).reply(200, sendOk('wamid.TEMPLATE_ID', CUSTOMER));
+      slack.clear();
+      await slack.submit(AGENT, 'templates.send.submit', sendState({ tpl_var_header: '#8', tpl_var_body_1: 'Sari', tpl_var_body_2: 'B-1' }), picked.view.private_metadata ?? '', 'V0SEND');
+      await slack.waitView('views.update');
+      await outboxFor(service).drain();
+      const posts = slack.posts();
+      expect(posts).toHaveLength(1);
+      expect(String(posts[0]?.params.text)).toContain(`<@${AGENT}> mengirim template *order_ready* (en_US):`);
+      // The template itself is sent as written: only wadesk's words change.
+      expect(String(posts[0]?.params.text)).toContain('Hello Sari, your order B-1 is ready.');
+    } finally {
+      await AccountModel.updateOne({ _id: account._id }, { $set: { locale: 'en' } });
+    }
   });
 
   it('shows WhatsApp\'s refusal in the send modal and stores nothing', async () => {

@@ -75,7 +75,7 @@ export function windowWorker(deps: ReturnType<typeof windowDeps>): OutboxWorker 
 
 /** `seal` should be the service's own when its views will open the account's secrets. */
 export async function createAccount(
-  opts: { channelId?: string; name?: string; enabled?: boolean; seal?: (plain: string) => string } = {},
+  opts: { channelId?: string; name?: string; enabled?: boolean; locale?: 'en' | 'id'; seal?: (plain: string) => string } = {},
 ): Promise<Types.ObjectId> {
   const seal = opts.seal ?? ((plain: string) => plain);
   const name = opts.name ?? `Shop ${crypto.randomBytes(3).toString('hex')}`;
@@ -90,6 +90,7 @@ export async function createAccount(
     verifyTokenSealed: seal('verify-token'),
     channelId: opts.channelId ?? 'C0SHOP',
     enabled: opts.enabled ?? true,
+    ...(opts.locale ? { locale: opts.locale } : {}),
     createdBy: 'U0ADMIN',
   });
   return account._id;

@@ -132,4 +132,15 @@ describe('the window inside the running service', () => {
     expect(body.indexOf('Eka')).toBeLessThan(body.indexOf('Last replied by <@U0AGENT>'));
     expect(body.indexOf('Last replied by <@U0AGENT>')).toBeLessThan(body.indexOf('Dewi'));
   });
+
+  it("posts the digest in the account's channel language", async () => {
+    const toko = await account({ name: 'Toko Sari', channelId: 'C0TOKO', locale: 'id' });
+    await createConversation(toko, new Date(service.clock.now().getTime() - HOUR), { channelId: 'C0TOKO', name: 'Gita' });
+    await enqueueDigests(service.deps);
+    await service.outbox.drain();
+    const digests = posts.filter((p) => p.channel === 'C0TOKO');
+    expect(digests).toHaveLength(1);
+    expect(digests[0]?.text).toBe('Ringkasan harian Toko Sari: 1 percakapan masih menunggu balasan');
+    expect(JSON.stringify(digests[0]?.blocks)).toContain('Belum ada yang membalas');
+  });
 });

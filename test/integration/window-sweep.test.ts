@@ -181,6 +181,39 @@ describe('the window sweep', () => {
     expect(step.filter((p) => p.thread_ts !== undefined)).toHaveLength(4);
   });
 
+  it("warns and notices the close in the account's channel language", async () => {
+    const account = await createAccount({ locale: 'id' });
+    const c = await createConversation(account, start);
+
+    const warning = await sweepAt(beforeClose(120 * MINUTE));
+    expect(warning).toHaveLength(1);
+    expect(warning[0]).toMatchObject({ channel: 'C0SHOP', thread_ts: c.threadTs });
+    expect(warning[0]?.text).toContain('<!channel>');
+    expect(warning[0]?.text).toContain('Jendela 24 jam dengan pelanggan ini tertutup dalam *2 jam*');
+    expect(warning[0]?.text).not.toContain('window');
+
+    await sweepAt(beforeClose(30 * MINUTE));
+    const closed = await sweepAt(closes);
+    expect(closed).toHaveLength(1);
+    expect(closed[0]?.text).toContain('tanpa balasan');
+    expect(JSON.stringify(closed[0]?.blocks)).toContain('Kirim template');
+  });
+
+  it("sums up a channel in its accounts' shared language, and in English when they differ", async () => {
+    const toko = await createAccount({ locale: 'id', channelId: 'C0TOKO' });
+    const pasar = await createAccount({ locale: 'id', channelId: 'C0TOKO' });
+    const shop = await createAccount({ locale: 'en', channelId: 'C0MIXED' });
+    const warung = await createAccount({ locale: 'id', channelId: 'C0MIXED' });
+    await createConversation(toko, start, { channelId: 'C0TOKO' });
+    await createConversation(pasar, start, { channelId: 'C0TOKO' });
+    await createConversation(shop, start, { channelId: 'C0MIXED' });
+    await createConversation(warung, start, { channelId: 'C0MIXED' });
+
+    const summaries = (await sweepAt(beforeClose(120 * MINUTE))).filter((p) => p.thread_ts === undefined);
+    expect(summaries.find((p) => p.channel === 'C0TOKO')?.text).toContain('2 percakapan di channel ini');
+    expect(summaries.find((p) => p.channel === 'C0MIXED')?.text).toContain('2 conversations');
+  });
+
   it('handles a bounded batch per sweep, most overdue first', async () => {
     const account = await createAccount();
     for (let i = 0; i < 5; i++) await createConversation(account, new Date(start.getTime() + i * MINUTE));
