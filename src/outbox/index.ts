@@ -3,8 +3,8 @@ import { EventEmitter } from 'node:events';
 import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../context';
-import { forgetClaims, tryClaim } from '../store/claims';
-import { OutboxModel, type OutboxDocument } from '../store/models';
+import { forgetClaims, isDuplicateKey, tryClaim } from '../store/claims';
+import { DeliveredModel, OutboxModel, type OutboxDocument } from '../store/models';
 
 /**
  * The durable outbox: everything bound for Slack (and replies bound for
@@ -49,10 +49,13 @@ function nextSeq(now: Date): number {
   return lastSeq;
 }
 
-/** Stores the items (ignoring keys already stored) and wakes the worker. */
+/**
+ * Stores the items (ignoring keys already stored) and wakes the worker. A key
+ * already delivered may be stored again here; the worker drops it unposted.
+ */
 export async function enqueue(items: EnqueueInput[], now: Date): Promise<void> {
   if (items.length === 0) return;
-  const docs = items.map((item) => ({ ...item, seq: nextSeq(now), state: 'pending', attempts: 0, nextAttemptAt: now }));
+  const docs = items.map(({ key, ...item }) => ({ _id: key, ...item, seq: nextSeq(now), state: 'pending', attempts: 0, nextAttemptAt: now }));
   try {
     await OutboxModel.insertMany(docs, { ordered: false });
   } catch (err) {
@@ -61,13 +64,12 @@ export async function enqueue(items: EnqueueInput[], now: Date): Promise<void> {
   enqueued.emit('work');
 }
 
+const bulkWriteErrors = z.object({ writeErrors: z.array(z.object({ code: z.number().optional(), err: z.object({ code: z.number() }).optional() })).min(1) });
+
 function onlyDuplicates(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { code, writeErrors } = err as { code?: unknown; writeErrors?: unknown };
-  if (Array.isArray(writeErrors) && writeErrors.length > 0) {
-    return writeErrors.every((w: { code?: unknown; err?: { code?: unknown } }) => (w.code ?? w.err?.code) === 11000);
-  }
-  return code === 11000;
+  const bulk = bulkWriteErrors.safeParse(err);
+  if (!bulk.success) return isDuplicateKey(err);
+  return bulk.data.writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
 }
 
 const slackErrorShape = z.object({
@@ -180,17 +182,18 @@ export class OutboxWorker {
     }
   }
 
-  /** One pass: the head item of every lane that has one due, delivered concurrently across lanes. */
+  /**
+   * One pass: the head item of every lane, if it is due, delivered concurrently
+   * across lanes. A lane whose head waits (backing off) waits as a whole: order beats speed.
+   */
   private async deliverDue(): Promise<number> {
     const now = this.deps.clock.now();
-    const due = await OutboxModel.find({ state: 'pending', nextAttemptAt: { $lte: now } })
-      .sort({ seq: 1 })
-      .limit(this.options.batchSize);
-    const lanes = new Map<string, OutboxDocument>();
-    for (const item of due) if (!lanes.has(item.lane)) lanes.set(item.lane, item);
+    const pending = await OutboxModel.find({ state: 'pending' }).sort({ seq: 1 }).limit(this.options.batchSize);
+    const heads = new Map<string, OutboxDocument>();
+    for (const item of pending) if (!heads.has(item.lane)) heads.set(item.lane, item);
 
     let handled = 0;
-    const queue = [...lanes.values()];
+    const queue = [...heads.values()].filter((head) => head.nextAttemptAt <= now);
     const workers = Array.from({ length: Math.min(this.options.concurrency, queue.length) }, async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
         if (await this.deliverLaneHead(item)) handled++;
@@ -201,26 +204,30 @@ export class OutboxWorker {
   }
 
   private async deliverLaneHead(candidate: OutboxDocument): Promise<boolean> {
-    // An earlier item of the lane still waiting (backing off) holds the lane: order beats speed.
-    const earlier = await OutboxModel.exists({ lane: candidate.lane, state: 'pending', seq: { $lt: candidate.seq } });
-    if (earlier) return false;
     const item = await this.claim(candidate);
     if (!item) return false;
+    if (await DeliveredModel.exists({ _id: item._id })) {
+      await this.finish(item);
+      return true;
+    }
 
     const handler = this.handlers[item.kind];
     const attempt = item.attempts + 1;
     try {
       if (!handler) throw new PermanentFailure(`no handler for outbox kind ${item.kind}`);
-      await handler(asRecord(item.payload), { key: item.key, attempt });
-      await this.settle(item, { state: 'done', attempts: attempt });
+      await handler(asRecord(item.payload), { key: item._id, attempt });
+      await DeliveredModel.create({ _id: item._id, at: this.deps.clock.now() }).catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+      });
+      await this.finish(item);
     } catch (err) {
       const failure = err instanceof RetryLater || err instanceof PermanentFailure ? err : classifySlackError(err);
       if (failure instanceof PermanentFailure) {
-        this.deps.logger.error('outbox item failed for good', { key: item.key, kind: item.kind, reason: failure.message });
+        this.deps.logger.error('outbox item failed for good', { key: item._id, kind: item.kind, reason: failure.message });
         await this.settle(item, { state: 'failed', attempts: attempt, lastError: failure.message });
       } else {
         const delay = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempt));
-        this.deps.logger.warn('outbox delivery will be retried', { key: item.key, kind: item.kind, attempt, delayMs: delay, reason: failure.message });
+        this.deps.logger.warn('outbox delivery will be retried', { key: item._id, kind: item.kind, attempt, delayMs: delay, reason: failure.message });
         await this.settle(item, {
           state: 'pending',
           attempts: attempt,
@@ -244,7 +251,13 @@ export class OutboxWorker {
   }
 
   private async settle(item: OutboxDocument, changes: Record<string, unknown>): Promise<void> {
-    await OutboxModel.updateOne({ _id: item._id }, { $set: changes, ...(changes.state === 'done' ? { $unset: { lastError: 1 } } : {}) });
+    await OutboxModel.updateOne({ _id: item._id }, { $set: changes });
+    await forgetClaims(attemptResource(item));
+  }
+
+  /** Delivered (now or before): the tombstone stays, the item goes. */
+  private async finish(item: OutboxDocument): Promise<void> {
+    await OutboxModel.deleteOne({ _id: item._id });
     await forgetClaims(attemptResource(item));
   }
 }
@@ -254,5 +267,17 @@ function asRecord(value: unknown): Record<string, unknown> {
 }
 
 function attemptResource(item: OutboxDocument): string {
-  return `outbox:${String(item._id)}:${item.attempts}`;
+  return `outbox:${item._id}:${item.attempts}`;
+}
+
+/** Which of these keys the outbox has seen: still to do, failed, or delivered. */
+export async function knownOutboxKeys(keys: string[]): Promise<Set<string>> {
+  const known = new Set<string>();
+  // One lookup by _id each: the only query every MongoDB-wire server answers from an index.
+  await Promise.all(
+    keys.map(async (key) => {
+      if ((await OutboxModel.exists({ _id: key })) || (await DeliveredModel.exists({ _id: key }))) known.add(key);
+    }),
+  );
+  return known;
 }

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
-import { AccountModel, ConversationModel, OutboxModel, type AccountDocument, type ConversationDocument } from './models';
+import { knownOutboxKeys } from '../outbox';
+import { AccountModel, ConversationModel, type AccountDocument, type ConversationDocument } from './models';
 
 /** Queries of the 24-hour window feature; every one is served by an index on the window's times. */
 
@@ -57,11 +58,9 @@ export async function clearNextAlert(id: Types.ObjectId, closesAt: Date | undefi
   await ConversationModel.updateOne({ _id: id, windowClosesAt: closesAt ?? null }, { $unset: { nextAlertAt: 1 } });
 }
 
-/** Which alert keys of these already exist in the outbox: the outbox, not the conversation, is the truth of what was posted. */
-export async function existingAlertKeys(keys: readonly string[]): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  const found = await OutboxModel.find({ key: { $in: keys } }, { key: 1 });
-  return new Set(found.map((d) => d.key));
+/** Which alert keys of these the outbox has seen: the outbox, not the conversation, is the truth of what was posted. */
+export function existingAlertKeys(keys: readonly string[]): Promise<Set<string>> {
+  return knownOutboxKeys([...keys]);
 }
 
 /** Open windows of these accounts, closing first (index on accountId + windowClosesAt). */

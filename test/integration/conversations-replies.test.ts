@@ -2,6 +2,7 @@ import nock from 'nock';
 import { ConversationModel, MessageModel, OutboxModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
 import { expectValidSendBody, graphError, graphErrors, mediaUploadOk, sendOk } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
+import { outboxKeys } from '../helpers/outbox';
 import { postToSlackEvents } from '../helpers/slack';
 import {
   CHANNEL,
@@ -67,7 +68,7 @@ describe('agents replying from Slack', () => {
     return ts;
   }
 
-  const sends = () => OutboxModel.countDocuments({ kind: 'whatsapp.send' });
+  const sends = async () => (await outboxKeys(/^whatsapp-send:/)).length;
 
   it('sends a reply inside the window as WhatsApp text and marks it sent', async () => {
     const bodies: unknown[] = [];

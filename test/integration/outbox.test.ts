@@ -1,8 +1,8 @@
 import mongoose from 'mongoose';
 import { createLogger } from '../../src/log';
-import { OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue } from '../../src/outbox';
+import { OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue, knownOutboxKeys } from '../../src/outbox';
 import { tryClaim } from '../../src/store/claims';
-import { ClaimModel, OutboxModel } from '../../src/store/models';
+import { ClaimModel, DeliveredModel, OutboxModel } from '../../src/store/models';
 import { TestClock, requireTestDbUri, uniqueDbName } from '../helpers/service';
 
 const logger = createLogger('error', () => undefined);
@@ -22,11 +22,11 @@ describe('the outbox', () => {
 
   beforeAll(async () => {
     await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName() });
-    await Promise.all([OutboxModel.createIndexes(), ClaimModel.createIndexes()]);
+    await Promise.all([OutboxModel.createIndexes(), ClaimModel.createIndexes(), DeliveredModel.createIndexes()]);
   });
   afterAll(() => mongoose.disconnect());
   beforeEach(async () => {
-    await OutboxModel.deleteMany({});
+    await Promise.all([OutboxModel.deleteMany({}), DeliveredModel.deleteMany({})]);
     delivered.length = 0;
     failures = {};
   });
@@ -41,6 +41,17 @@ describe('the outbox', () => {
     expect(delivered).toEqual(['a', 'b']);
   });
 
+  it('never posts a key again once delivered, even when a redelivery enqueues it anew', async () => {
+    await enqueue([item('a', 'L1')], clock.now());
+    const worker = new OutboxWorker({ clock, logger }, handlers);
+    await worker.drain();
+    await enqueue([item('a', 'L1'), item('b', 'L1')], clock.now());
+    await worker.drain();
+    expect(delivered).toEqual(['a', 'b']);
+    expect(await OutboxModel.countDocuments({})).toBe(0);
+    expect([...(await knownOutboxKeys(['a', 'b', 'c']))].sort()).toEqual(['a', 'b']);
+  });
+
   it('keeps a lane in order while its head waits out a Retry-After, and lets other lanes pass', async () => {
     await enqueue([item('1', 'L1'), item('2', 'L1'), item('x', 'L2')], clock.now());
     failures = { '1': [new RetryLater('rate limited', 30_000)] };
@@ -53,7 +64,9 @@ describe('the outbox', () => {
     clock.advance(1_000);
     await worker.drain();
     expect(delivered).toEqual(['x', '1', '2']);
-    expect(await OutboxModel.findOne({ key: '1' })).toMatchObject({ state: 'done', attempts: 2 });
+    // Delivered: a tombstone stays and the item leaves the outbox.
+    expect(await DeliveredModel.exists({ _id: '1' })).toBeTruthy();
+    expect(await OutboxModel.exists({ _id: '1' })).toBeNull();
   });
 
   it('backs off exponentially on failures without Retry-After', async () => {
@@ -77,7 +90,7 @@ describe('the outbox', () => {
     failures = { '1': [new PermanentFailure('channel_not_found')] };
     await new OutboxWorker({ clock, logger }, handlers).drain();
     expect(delivered).toEqual(['2']);
-    expect(await OutboxModel.findOne({ key: '1' })).toMatchObject({ state: 'failed', lastError: 'channel_not_found', attempts: 1 });
+    expect(await OutboxModel.findById('1')).toMatchObject({ state: 'failed', lastError: 'channel_not_found', attempts: 1 });
   });
 
   it('delivers each item exactly once when two workers run at the same moment', async () => {
@@ -95,8 +108,7 @@ describe('the outbox', () => {
 
   it('takes over an item whose worker died holding it, once the lease has run out', async () => {
     await enqueue([item('1', 'L1')], clock.now());
-    const dead = await OutboxModel.findOne({ key: '1' });
-    expect(await tryClaim(`outbox:${String(dead?._id)}:0`, 'dead-worker', clock.now(), 60_000)).toBe(true);
+    expect(await tryClaim('outbox:1:0', 'dead-worker', clock.now(), 60_000)).toBe(true);
     const worker = new OutboxWorker({ clock, logger }, handlers);
     await worker.drain();
     expect(delivered).toEqual([]);

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { z } from 'zod';
 import { recordReply } from '../../src/store/conversations';
-import { OutboxModel } from '../../src/store/models';
+import { DeliveredModel, OutboxModel } from '../../src/store/models';
 import { enqueueDigests, runSweep } from '../../src/window';
 import { postToSlackEvents, slashCommandBody } from '../helpers/slack';
 import { SLACK_API, nockSlackAuth, startTestService, type TestService } from '../helpers/service';
@@ -106,7 +106,7 @@ describe('the window inside the running service', () => {
   });
 
   it('posts one digest per account per day however many instances run the cron, grouped by last replier', async () => {
-    await OutboxModel.deleteMany({ kind: 'window.digest' });
+    await Promise.all([OutboxModel.deleteMany({ kind: 'window.digest' }), DeliveredModel.deleteMany({ _id: /^window-digest:/ })]);
     const shop = await account({ name: 'Digest Shop', channelId: 'C0DIGEST' });
     await account({ name: 'Quiet Shop', channelId: 'C0QUIET' });
     const now = service.clock.now();
