@@ -1,24 +1,32 @@
 import { isValidObjectId, type Types } from 'mongoose';
 import { nextAlertAt, nextWindowCloseAt } from '../domain/window';
+import { claimRef, findRef, isDuplicateKey, lookupKey } from './lookups';
 import { ConversationModel, type ConversationDocument } from './models';
 
-/** Mongo's duplicate-key error (FerretDB answers the same code). */
-export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
-}
+// Every per-request query here filters on `_id` alone: the embedded database
+// (FerretDB on SQLite) decodes the whole collection for any other filter.
+export { isDuplicateKey };
 
 export async function findConversation(id: string | Types.ObjectId): Promise<ConversationDocument | undefined> {
   if (!isValidObjectId(id)) return undefined;
   return (await ConversationModel.findById(id)) ?? undefined;
 }
 
+const isLive = async (id: Types.ObjectId): Promise<boolean> => (await ConversationModel.exists({ _id: id })) !== null;
+
+async function findByKey(key: string): Promise<ConversationDocument | undefined> {
+  const ref = await findRef(key);
+  return ref ? findConversation(ref) : undefined;
+}
+
 /** The conversation whose Slack thread this is, if any. */
 export async function findConversationByThread(channelId: string, threadTs: string): Promise<ConversationDocument | undefined> {
-  return (await ConversationModel.findOne({ channelId, threadTs })) ?? undefined;
+  const conversation = await findByKey(lookupKey.thread(channelId, threadTs));
+  return conversation?.channelId === channelId && conversation.threadTs === threadTs ? conversation : undefined;
 }
 
 export async function findConversationByCustomer(accountId: Types.ObjectId, waId: string): Promise<ConversationDocument | undefined> {
-  return (await ConversationModel.findOne({ accountId, waId })) ?? undefined;
+  return findByKey(lookupKey.conversation(accountId, waId));
 }
 
 /**
@@ -31,20 +39,43 @@ export async function upsertConversation(input: {
   profileName?: string;
   channelId: string;
 }): Promise<ConversationDocument> {
-  const filter = { accountId: input.accountId, waId: input.waId };
-  const update = {
-    $setOnInsert: { channelId: input.channelId },
-    ...(input.profileName ? { $set: { profileName: input.profileName } } : {}),
-  };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const doc = await ConversationModel.findOneAndUpdate(filter, update, { upsert: true, new: true });
-      if (doc) return doc;
-    } catch (err) {
-      // The loser of a concurrent upsert hits the unique index; the document exists now.
-      if (!isDuplicateKey(err) || attempt >= 2) throw err;
-    }
+  const key = lookupKey.conversation(input.accountId, input.waId);
+  const conversation = (await findByKey(key)) ?? (await createConversation(input, key));
+  if (input.profileName && conversation.profileName !== input.profileName) {
+    await ConversationModel.updateOne({ _id: conversation._id }, { $set: { profileName: input.profileName } });
+    conversation.profileName = input.profileName;
   }
+  return conversation;
+}
+
+async function createConversation(
+  input: { accountId: Types.ObjectId; waId: string; profileName?: string; channelId: string },
+  key: string,
+): Promise<ConversationDocument> {
+  let created: ConversationDocument;
+  try {
+    created = await ConversationModel.create({
+      accountId: input.accountId,
+      waId: input.waId,
+      channelId: input.channelId,
+      ...(input.profileName ? { profileName: input.profileName } : {}),
+    });
+  } catch (err) {
+    // The unique index on {accountId, waId} stopped us: the winner may not have claimed
+    // its key yet (or died before it did), so it is found by its fields, once, and the key repaired.
+    if (!isDuplicateKey(err)) throw err;
+    const existing = (await findByKey(key)) ?? (await ConversationModel.findOne({ accountId: input.accountId, waId: input.waId }));
+    if (!existing) throw err;
+    const { ref } = await claimRef(key, existing._id, { isLive });
+    return ref.equals(existing._id) ? existing : ((await findConversation(ref)) ?? existing);
+  }
+  const { ref } = await claimRef(key, created._id, { isLive });
+  if (ref.equals(created._id)) return created;
+  // Without the unique index (it is being built, say) another request's conversation won the key: ours goes.
+  await ConversationModel.deleteOne({ _id: created._id });
+  const winner = await findConversation(ref);
+  if (!winner) throw new Error(`conversation ${String(ref)} of key ${key} is missing`);
+  return winner;
 }
 
 export interface InboundRecorded {
@@ -59,6 +90,15 @@ export interface InboundRecorded {
  * Moves the window to this inbound message's own timestamp + 24 h unless a later
  * message already set it further: late and out-of-order deliveries never move it back.
  * A moved window starts afresh for the expiry alerts.
+ *
+ * The move is a `$max` by `_id`: on MongoDB it is atomic and the document from before
+ * it tells exactly one caller that it moved the window. The rest (preview, alerts) is a
+ * second write, re-aimed at a window that a later message moved further meanwhile.
+ * On FerretDB every update reads and replaces the whole document, so two deliveries for
+ * one customer overlapping by milliseconds may both think they moved it, or the earlier
+ * may land last; every write re-asserts its window with `$max` and the loop below re-aims
+ * at the newest it sees, so what can remain is an older preview or one extra header refresh.
+ * Meta delivers a customer's messages one after another, so such overlaps are rare.
  */
 export async function recordInbound(
   conversation: ConversationDocument,
@@ -69,20 +109,45 @@ export async function recordInbound(
   const closesAt = nextWindowCloseAt(current, inbound.at);
   if (current && closesAt.getTime() === current.getTime()) return { moved: false, reopened: false, conversation };
 
-  const lastReplyAt = conversation.lastReplyAt ?? undefined;
-  const answered = lastReplyAt !== undefined && lastReplyAt.getTime() >= inbound.at.getTime();
+  const before = await ConversationModel.findOneAndUpdate({ _id: conversation._id }, { $max: { windowClosesAt: closesAt } }, { new: false });
+  if (!before) return { moved: false, reopened: false, conversation };
+  const previous = before.windowClosesAt ?? undefined;
+  if (previous && previous.getTime() >= closesAt.getTime()) {
+    return { moved: false, reopened: false, conversation: (await findConversation(conversation._id)) ?? conversation };
+  }
+
+  let target = closesAt;
+  let updated = await startWindow(conversation._id, target, inbound, warnMinutes, true);
+  // A later message moved it further between our two writes, and our second write may have landed after its own.
+  for (let round = 0; updated?.windowClosesAt && updated.windowClosesAt.getTime() > target.getTime() && round < 3; round++) {
+    target = updated.windowClosesAt;
+    updated = await startWindow(conversation._id, target, inbound, warnMinutes, false);
+  }
+  if (!updated) return { moved: false, reopened: false, conversation };
+  const reopened = previous !== undefined && previous.getTime() <= inbound.at.getTime() && Boolean(updated.threadTs);
+  return { moved: true, reopened, conversation: updated };
+}
+
+/** Resets the alerts for the window closing at `closesAt`; the preview only for the message that moved it. */
+async function startWindow(
+  id: Types.ObjectId,
+  closesAt: Date,
+  inbound: { at: Date; preview: string },
+  warnMinutes: readonly number[],
+  withPreview: boolean,
+): Promise<ConversationDocument | undefined> {
+  const fresh = await ConversationModel.findById(id);
+  if (!fresh) return undefined;
+  const lastReplyAt = fresh.lastReplyAt ?? undefined;
+  const lastInboundAt = Math.max(fresh.lastInboundAt?.getTime() ?? 0, inbound.at.getTime());
+  const answered = lastReplyAt !== undefined && lastReplyAt.getTime() >= lastInboundAt;
   const alertAt = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: [], closedNotified: false, answeredAfterLastInbound: answered });
   const updated = await ConversationModel.findOneAndUpdate(
+    { _id: id },
     {
-      _id: conversation._id,
-      // Guards against a concurrent later message having moved it further meanwhile.
-      $or: [{ windowClosesAt: { $exists: false } }, { windowClosesAt: null }, { windowClosesAt: { $lt: closesAt } }],
-    },
-    {
+      $max: { windowClosesAt: closesAt, lastInboundAt: inbound.at },
       $set: {
-        windowClosesAt: closesAt,
-        lastInboundAt: inbound.at,
-        lastInboundPreview: inbound.preview,
+        ...(withPreview ? { lastInboundPreview: inbound.preview } : {}),
         warnedThresholds: [],
         closedNotified: false,
         ...(alertAt ? { nextAlertAt: alertAt } : {}),
@@ -91,9 +156,7 @@ export async function recordInbound(
     },
     { new: true },
   );
-  if (!updated) return { moved: false, reopened: false, conversation: (await findConversation(conversation._id)) ?? conversation };
-  const reopened = current !== undefined && current.getTime() <= inbound.at.getTime() && Boolean(updated.threadTs);
-  return { moved: true, reopened, conversation: updated };
+  return updated ?? undefined;
 }
 
 /** An agent's message reached WhatsApp: the conversation counts as answered if it came after the last inbound one. */
@@ -108,14 +171,18 @@ export async function recordReply(conversationId: Types.ObjectId, at: Date, by: 
   );
 }
 
-/** Stores the thread root once; returns the root that won if another delivery stored one first. */
+/**
+ * Stores the thread root once; returns the root already stored if there is one.
+ * Threads are opened only from the conversation's own outbox lane, one item at a time,
+ * so no second root races this one and a check by `_id` suffices.
+ */
 export async function setThread(conversationId: Types.ObjectId, channelId: string, threadTs: string): Promise<string> {
-  const updated = await ConversationModel.findOneAndUpdate(
-    { _id: conversationId, $or: [{ threadTs: { $exists: false } }, { threadTs: null }] },
-    { $set: { channelId, threadTs } },
-    { new: true },
-  );
-  if (updated?.threadTs) return updated.threadTs;
-  const existing = await ConversationModel.findById(conversationId);
-  return existing?.threadTs ?? threadTs;
+  const conversation = await ConversationModel.findById(conversationId);
+  if (!conversation) return threadTs;
+  if (conversation.threadTs) return conversation.threadTs;
+  // The key first: if we stop between, the retry posts another root and this key points
+  // at a conversation whose thread is not this one, which findConversationByThread checks.
+  await claimRef(lookupKey.thread(channelId, threadTs), conversationId, { isLive });
+  await ConversationModel.updateOne({ _id: conversationId }, { $set: { channelId, threadTs } });
+  return threadTs;
 }

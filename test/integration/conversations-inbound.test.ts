@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { ConversationModel, MessageModel, OutboxModel, type AccountDocument } from '../../src/store/models';
+import { insertMessage } from '../../src/store/messages';
 import { startTestService, type TestService } from '../helpers/service';
 import {
   CHANNEL,
@@ -201,7 +202,8 @@ describe('customers writing in: conversations in Slack threads', () => {
       await service.outbox.drain();
       const conversation = await ConversationModel.findOne({});
       if (!conversation) throw new Error('no conversation');
-      return MessageModel.create({
+      // Through the store, which registers the wamid that statuses find it by.
+      const { message } = await insertMessage({
         key: `slack:${CHANNEL}:1700000999.000100`,
         accountId: account._id,
         conversationId: conversation._id,
@@ -216,6 +218,7 @@ describe('customers writing in: conversations in Slack threads', () => {
         slackChannelId: CHANNEL,
         slackTs: '1700000999.000100',
       });
+      return message;
     }
 
     it('moves sent → delivered → read, never backwards, and shows it as a reaction', async () => {
