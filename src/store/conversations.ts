@@ -1,6 +1,6 @@
 import { isValidObjectId, type Types } from 'mongoose';
 import { nextAlertAt, nextWindowCloseAt } from '../domain/window';
-import { claimRef, findRef, isDuplicateKey, lookupKey } from './lookups';
+import { claimRef, findRef, isDuplicateKey, lookupKey, withLock } from './lookups';
 import { ConversationModel, type ConversationDocument } from './models';
 
 // Every per-request query here filters on `_id` alone: the embedded database
@@ -91,72 +91,52 @@ export interface InboundRecorded {
  * message already set it further: late and out-of-order deliveries never move it back.
  * A moved window starts afresh for the expiry alerts.
  *
- * The move is a `$max` by `_id`: on MongoDB it is atomic and the document from before
- * it tells exactly one caller that it moved the window. The rest (preview, alerts) is a
- * second write, re-aimed at a window that a later message moved further meanwhile.
- * On FerretDB every update reads and replaces the whole document, so two deliveries for
- * one customer overlapping by milliseconds may both think they moved it, or the earlier
- * may land last; every write re-asserts its window with `$max` and the loop below re-aims
- * at the newest it sees, so what can remain is an older preview or one extra header refresh.
- * Meta delivers a customer's messages one after another, so such overlaps are rare.
+ * Moves of one conversation's window take turns under a lock (a lookup insert, atomic
+ * everywhere) and re-read the conversation by `_id` inside it: FerretDB has no conditional
+ * updates (each update reads, then replaces the whole document), so a guard in the filter
+ * would not hold there, and would cost a scan of every conversation. The write also
+ * raises with `$max`, so on MongoDB the window cannot move back even without the lock.
+ * What stays non-atomic on FerretDB: an unrelated update of the same conversation
+ * (a profile name, a reply, the sweep) racing this write by milliseconds can replace it
+ * with the document it read before; those writers do not run per inbound message of one
+ * customer, and the next inbound message moves the window again.
  */
 export async function recordInbound(
   conversation: ConversationDocument,
   inbound: { at: Date; preview: string },
   warnMinutes: readonly number[],
 ): Promise<InboundRecorded> {
-  const current = conversation.windowClosesAt ?? undefined;
-  const closesAt = nextWindowCloseAt(current, inbound.at);
-  if (current && closesAt.getTime() === current.getTime()) return { moved: false, reopened: false, conversation };
+  const known = conversation.windowClosesAt ?? undefined;
+  if (known && nextWindowCloseAt(known, inbound.at).getTime() === known.getTime()) return { moved: false, reopened: false, conversation };
 
-  const before = await ConversationModel.findOneAndUpdate({ _id: conversation._id }, { $max: { windowClosesAt: closesAt } }, { new: false });
-  if (!before) return { moved: false, reopened: false, conversation };
-  const previous = before.windowClosesAt ?? undefined;
-  if (previous && previous.getTime() >= closesAt.getTime()) {
-    return { moved: false, reopened: false, conversation: (await findConversation(conversation._id)) ?? conversation };
-  }
+  return withLock(`window:${String(conversation._id)}`, async () => {
+    const fresh = await findConversation(conversation._id);
+    if (!fresh) return { moved: false, reopened: false, conversation };
+    const current = fresh.windowClosesAt ?? undefined;
+    const closesAt = nextWindowCloseAt(current, inbound.at);
+    if (current && closesAt.getTime() === current.getTime()) return { moved: false, reopened: false, conversation: fresh };
 
-  let target = closesAt;
-  let updated = await startWindow(conversation._id, target, inbound, warnMinutes, true);
-  // A later message moved it further between our two writes, and our second write may have landed after its own.
-  for (let round = 0; updated?.windowClosesAt && updated.windowClosesAt.getTime() > target.getTime() && round < 3; round++) {
-    target = updated.windowClosesAt;
-    updated = await startWindow(conversation._id, target, inbound, warnMinutes, false);
-  }
-  if (!updated) return { moved: false, reopened: false, conversation };
-  const reopened = previous !== undefined && previous.getTime() <= inbound.at.getTime() && Boolean(updated.threadTs);
-  return { moved: true, reopened, conversation: updated };
-}
-
-/** Resets the alerts for the window closing at `closesAt`; the preview only for the message that moved it. */
-async function startWindow(
-  id: Types.ObjectId,
-  closesAt: Date,
-  inbound: { at: Date; preview: string },
-  warnMinutes: readonly number[],
-  withPreview: boolean,
-): Promise<ConversationDocument | undefined> {
-  const fresh = await ConversationModel.findById(id);
-  if (!fresh) return undefined;
-  const lastReplyAt = fresh.lastReplyAt ?? undefined;
-  const lastInboundAt = Math.max(fresh.lastInboundAt?.getTime() ?? 0, inbound.at.getTime());
-  const answered = lastReplyAt !== undefined && lastReplyAt.getTime() >= lastInboundAt;
-  const alertAt = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: [], closedNotified: false, answeredAfterLastInbound: answered });
-  const updated = await ConversationModel.findOneAndUpdate(
-    { _id: id },
-    {
-      $max: { windowClosesAt: closesAt, lastInboundAt: inbound.at },
-      $set: {
-        ...(withPreview ? { lastInboundPreview: inbound.preview } : {}),
-        warnedThresholds: [],
-        closedNotified: false,
-        ...(alertAt ? { nextAlertAt: alertAt } : {}),
+    const lastReplyAt = fresh.lastReplyAt ?? undefined;
+    const answered = lastReplyAt !== undefined && lastReplyAt.getTime() >= inbound.at.getTime();
+    const alertAt = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: [], closedNotified: false, answeredAfterLastInbound: answered });
+    const updated = await ConversationModel.findOneAndUpdate(
+      { _id: fresh._id },
+      {
+        $max: { windowClosesAt: closesAt, lastInboundAt: inbound.at },
+        $set: {
+          lastInboundPreview: inbound.preview,
+          warnedThresholds: [],
+          closedNotified: false,
+          ...(alertAt ? { nextAlertAt: alertAt } : {}),
+        },
+        ...(alertAt ? {} : { $unset: { nextAlertAt: 1 } }),
       },
-      ...(alertAt ? {} : { $unset: { nextAlertAt: 1 } }),
-    },
-    { new: true },
-  );
-  return updated ?? undefined;
+      { new: true },
+    );
+    if (!updated) return { moved: false, reopened: false, conversation: fresh };
+    const reopened = current !== undefined && current.getTime() <= inbound.at.getTime() && Boolean(updated.threadTs);
+    return { moved: true, reopened, conversation: updated };
+  });
 }
 
 /** An agent's message reached WhatsApp: the conversation counts as answered if it came after the last inbound one. */

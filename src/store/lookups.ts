@@ -1,4 +1,5 @@
-import type { Types } from 'mongoose';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Types } from 'mongoose';
 import { LookupModel } from './models';
 
 /** Mongo's duplicate-key error (FerretDB answers the same code). */
@@ -24,45 +25,64 @@ export async function findRef(key: string): Promise<Types.ObjectId | undefined> 
   return found?.ref ?? undefined;
 }
 
-export interface ClaimOptions {
-  /** Delivery progress to start an outbound message's `wamid:` key at. */
-  progress?: number;
-  /** Whether the document a key names still exists: a key naming a deleted one is taken over. */
-  isLive?: (ref: Types.ObjectId) => Promise<boolean>;
-}
-
 /**
  * Points `key` at `ref` unless it already points somewhere: the first claim wins,
  * atomically even against concurrent claimants, and every claimant learns the winner.
+ * With `isLive`, a key naming a document that was deleted is taken over.
  */
-export async function claimRef(key: string, ref: Types.ObjectId, options: ClaimOptions = {}): Promise<{ ref: Types.ObjectId; created: boolean }> {
-  const progress = options.progress === undefined ? {} : { progress: options.progress };
-  try {
-    await LookupModel.create({ _id: key, ref, ...progress });
-    return { ref, created: true };
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    const existing = await findRef(key);
-    if (!existing) throw err;
-    if (existing.equals(ref) || !options.isLive || (await options.isLive(existing))) return { ref: existing, created: false };
-    // What it named was deleted, so the key is free again; a concurrent taker can only name
-    // the same document as we do, because the documents' own unique indexes allow just one.
-    await LookupModel.updateOne({ _id: key }, { $set: { ref, ...progress }, ...(options.progress === undefined ? { $unset: { progress: 1 } } : {}) });
-    return { ref, created: true };
+export async function claimRef(
+  key: string,
+  ref: Types.ObjectId,
+  options: { isLive?: (ref: Types.ObjectId) => Promise<boolean> } = {},
+): Promise<{ ref: Types.ObjectId; created: boolean }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await LookupModel.create({ _id: key, ref });
+      return { ref, created: true };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const existing = await findRef(key);
+      // Released (a lock) between our insert and this read: try again.
+      if (!existing) {
+        if (attempt < 5) continue;
+        throw err;
+      }
+      if (existing.equals(ref) || !options.isLive || (await options.isLive(existing))) return { ref: existing, created: false };
+      // What it named was deleted, so the key is free again; a concurrent taker can only name
+      // the same document as we do, because the documents' own unique indexes allow just one.
+      await LookupModel.updateOne({ _id: key }, { $set: { ref } });
+      return { ref, created: true };
+    }
   }
 }
 
 /**
- * Raises the progress stored on `key` to at least `progress` in one atomic `$max`
- * (on MongoDB), returning what it was before: only the caller that moved it sees a lower value.
- * Undefined when the key does not exist.
+ * Runs `fn` holding the lock `name`: a lookup whose insert is atomic on every server,
+ * where conditional updates are not. A holder that died is overtaken after `staleMs`
+ * (the owner id carries its creation time); waiting longer than `waitMs` throws, for a retry later.
  */
-export async function raiseProgress(key: string, progress: number): Promise<{ before: number | undefined } | undefined> {
-  const before = await LookupModel.findOneAndUpdate({ _id: key }, { $max: { progress } }, { new: false });
-  if (!before) return undefined;
-  return { before: before.progress ?? undefined };
+export async function withLock<T>(name: string, fn: () => Promise<T>, limits = { staleMs: 10_000, waitMs: 5_000 }): Promise<T> {
+  const key = `lock:${name}`;
+  const owner = new Types.ObjectId();
+  const giveUpAt = Date.now() + limits.waitMs;
+  for (let attempt = 0; ; attempt++) {
+    const { ref, created } = await claimRef(key, owner);
+    if (created) break;
+    if (Date.now() - ref.getTimestamp().getTime() > limits.staleMs) {
+      await release(key, ref);
+      continue;
+    }
+    if (Date.now() > giveUpAt) throw new Error(`lock ${name} is busy`);
+    await sleep(Math.min(50, 2 + attempt * 3) * (0.5 + Math.random()));
+  }
+  try {
+    return await fn();
+  } finally {
+    await release(key, owner);
+  }
 }
 
-export async function readProgress(key: string): Promise<number | undefined> {
-  return (await LookupModel.findById(key))?.progress ?? undefined;
+async function release(key: string, owner: Types.ObjectId): Promise<void> {
+  // Only our own: a lock overtaken as stale belongs to someone else now.
+  if ((await findRef(key))?.equals(owner)) await LookupModel.deleteOne({ _id: key });
 }

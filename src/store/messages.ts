@@ -1,5 +1,5 @@
 import { isValidObjectId, type Types } from 'mongoose';
-import { claimRef, findRef, isDuplicateKey, lookupKey, raiseProgress, readProgress } from './lookups';
+import { claimRef, findRef, isDuplicateKey, lookupKey, withLock } from './lookups';
 import { MessageModel, type Message, type MessageDocument } from './models';
 
 // Every per-request query here filters on `_id` alone: the embedded database
@@ -32,7 +32,7 @@ export async function insertMessage(input: NewMessage): Promise<{ message: Messa
 /** The keys a message is found by: its idempotency key, and its wamid once it has one. */
 async function registerMessage(message: MessageDocument): Promise<void> {
   await claimRef(lookupKey.message(message.key), message._id, { isLive });
-  if (message.wamid) await claimRef(lookupKey.wamid(message.wamid), message._id, { ...progressInit(message), isLive });
+  if (message.wamid) await claimRef(lookupKey.wamid(message.wamid), message._id, { isLive });
 }
 
 const isLive = async (id: Types.ObjectId): Promise<boolean> => (await MessageModel.exists({ _id: id })) !== null;
@@ -54,27 +54,16 @@ export async function conversationHistory(conversationId: Types.ObjectId): Promi
 }
 
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
-/** How far an outbound message got; `failed` wins over anything. */
-const PROGRESS = ['pending', 'sent', 'delivered', 'read', 'failed'] as const;
-
-function progressOf(status: string | null | undefined): number {
-  return Math.max(0, PROGRESS.findIndex((p) => p === status));
-}
-
-function progressInit(message: MessageDocument): { progress?: number } {
-  return message.direction === 'outbound' ? { progress: progressOf(message.status) } : {};
-}
+const PROGRESS: readonly string[] = ['pending', 'sent', 'delivered', 'read'];
 
 /**
  * Applies a WhatsApp status to our outbound message. Statuses may arrive out of
  * order, so they only move forward (read never becomes delivered); `failed` wins over anything.
  * Returns the updated message, or undefined when nothing changed.
  *
- * The progress lives on the message's `wamid:` lookup and is raised with one `$max`,
- * atomic on MongoDB, which tells exactly one caller per step that it moved it; the status
- * it then writes is re-read and corrected until it matches the progress, so a slower
- * earlier status cannot have the last word. (On FerretDB the `$max` itself reads and
- * replaces, so two statuses of one message within milliseconds may both apply.)
+ * Statuses of one message take turns under a lock (a lookup insert, atomic everywhere)
+ * and check the stored status by `_id` inside it: a guard in the filter is neither atomic
+ * on FerretDB (no conditional updates) nor cheap there (it scans every message).
  */
 export async function advanceStatus(
   accountId: Types.ObjectId,
@@ -82,26 +71,15 @@ export async function advanceStatus(
   status: DeliveryStatus,
   error?: { code: number; title: string; meaning: string },
 ): Promise<MessageDocument | undefined> {
-  const key = lookupKey.wamid(wamid);
-  const message = await findMessageByWamid(accountId, wamid);
-  if (!message || message.direction !== 'outbound') return undefined;
-  const target = progressOf(status);
-  const raised = await raiseProgress(key, target);
-  if (!raised) return undefined;
-  const before = raised.before ?? progressOf(message.status);
-  if (before >= target) return undefined;
-
-  let written = target;
-  let updated = await MessageModel.findOneAndUpdate({ _id: message._id }, { $set: { status, ...(error ? { error } : {}) } }, { new: true });
-  for (let round = 0; updated && round < PROGRESS.length; round++) {
-    const now = await readProgress(key);
-    const further = now === undefined ? undefined : PROGRESS[now];
-    if (now === undefined || now <= written || !further) break;
-    // A later status moved on while we wrote: its write may have come before ours.
-    written = now;
-    updated = await MessageModel.findOneAndUpdate({ _id: message._id }, { $set: { status: further } }, { new: true });
-  }
-  return updated ?? undefined;
+  const found = await findMessageByWamid(accountId, wamid);
+  if (!found || found.direction !== 'outbound') return undefined;
+  const allowedFrom = status === 'failed' ? [...PROGRESS, undefined] : [...PROGRESS.slice(0, PROGRESS.indexOf(status)), undefined];
+  return withLock(`status:${String(found._id)}`, async () => {
+    const message = await MessageModel.findById(found._id);
+    if (!message || !allowedFrom.includes(message.status ?? undefined)) return undefined;
+    const updated = await MessageModel.findOneAndUpdate({ _id: message._id }, { $set: { status, ...(error ? { error } : {}) } }, { new: true });
+    return updated ?? undefined;
+  });
 }
 
 export async function setMessageSlackRef(id: Types.ObjectId, channelId: string, ts: string): Promise<void> {
@@ -119,7 +97,7 @@ export async function markAccepted(id: Types.ObjectId, wamid: string): Promise<M
   if (message?.status !== 'pending') return undefined;
   const updated = await MessageModel.findOneAndUpdate({ _id: id }, { $set: { wamid, status: 'sent' } }, { new: true });
   if (!updated) return undefined;
-  await claimRef(lookupKey.wamid(wamid), id, { progress: progressOf('sent'), isLive });
+  await claimRef(lookupKey.wamid(wamid), id, { isLive });
   return updated;
 }
 

@@ -10,8 +10,6 @@ const lookupSchema = new Schema(
   {
     _id: { type: String, required: true },
     ref: { type: Schema.Types.ObjectId, required: true },
-    /** Delivery progress of an outbound message, on its `wamid:` key: only ever raised. */
-    progress: { type: Number },
   },
   { versionKey: false },
 );

@@ -1,0 +1,247 @@
+import mongoose, { Types } from 'mongoose';
+import { WINDOW_MS } from '../../src/domain/window';
+import {
+  findConversation,
+  findConversationByCustomer,
+  findConversationByThread,
+  recordInbound,
+  setThread,
+  upsertConversation,
+} from '../../src/store/conversations';
+import { claimRef, findRef, lookupKey, withLock } from '../../src/store/lookups';
+import { advanceStatus, findMessageByWamid, insertMessage, markAccepted, type NewMessage } from '../../src/store/messages';
+import { ConversationModel, LookupModel, MessageModel } from '../../src/store/models';
+import { requireTestDbUri, uniqueDbName } from '../helpers/service';
+
+const HOUR = 60 * 60 * 1000;
+const START = new Date('2025-03-01T08:00:00Z');
+
+describe('store lookups by _id', () => {
+  beforeAll(async () => {
+    await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName() });
+    await Promise.all([ConversationModel.init(), MessageModel.init(), LookupModel.init()]);
+  });
+  afterAll(() => mongoose.disconnect());
+
+  let accountId: Types.ObjectId;
+  let waSeq = 0;
+  const nextWaId = () => `62811${String(++waSeq).padStart(6, '0')}`;
+  beforeEach(() => {
+    accountId = new Types.ObjectId();
+  });
+
+  describe('findRef and claimRef', () => {
+    it('finds nothing for a key never claimed', async () => {
+      expect(await findRef('test:nobody')).toBeUndefined();
+    });
+
+    it('keeps the first claim and tells later claimants the winner', async () => {
+      const first = new Types.ObjectId();
+      const second = new Types.ObjectId();
+      expect(await claimRef('test:first', first)).toEqual({ ref: first, created: true });
+      const again = await claimRef('test:first', second);
+      expect(again.created).toBe(false);
+      expect(String(again.ref)).toBe(String(first));
+      expect(String(await findRef('test:first'))).toBe(String(first));
+    });
+
+    it('lets exactly one of ten concurrent claimants win', async () => {
+      const refs = Array.from({ length: 10 }, () => new Types.ObjectId());
+      const claims = await Promise.all(refs.map((ref) => claimRef('test:race', ref)));
+      expect(claims.filter((c) => c.created)).toHaveLength(1);
+      const winner = String(claims.find((c) => c.created)?.ref);
+      expect(new Set(claims.map((c) => String(c.ref)))).toEqual(new Set([winner]));
+      expect(await LookupModel.countDocuments({ _id: 'test:race' })).toBe(1);
+    });
+
+    it('takes over a key whose document is gone, and only then', async () => {
+      const gone = new Types.ObjectId();
+      const mine = new Types.ObjectId();
+      await claimRef('test:gone', gone);
+      expect((await claimRef('test:gone', mine, { isLive: async () => true })).created).toBe(false);
+      const taken = await claimRef('test:gone', mine, { isLive: async (ref) => !ref.equals(gone) });
+      expect(taken.created).toBe(true);
+      expect(String(await findRef('test:gone'))).toBe(String(mine));
+    });
+  });
+
+  describe('withLock', () => {
+    it('lets one holder at a time in, releases on failure, and overtakes a dead holder', async () => {
+      let inside = 0;
+      let most = 0;
+      await Promise.all(
+        Array.from({ length: 6 }, () =>
+          withLock('test:turns', async () => {
+            most = Math.max(most, ++inside);
+            await new Promise((r) => setTimeout(r, 5));
+            inside--;
+          }),
+        ),
+      );
+      expect(most).toBe(1);
+      await expect(withLock('test:turns', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      expect(await findRef('lock:test:turns')).toBeUndefined();
+
+      // A holder that died a minute ago: its lock is overtaken; a live one makes us give up in time.
+      await LookupModel.create({ _id: 'lock:test:dead', ref: Types.ObjectId.createFromTime(Math.floor(Date.now() / 1000) - 60) });
+      expect(await withLock('test:dead', async () => 'ran')).toBe('ran');
+      await claimRef('lock:test:held', new Types.ObjectId());
+      await expect(withLock('test:held', async () => 'ran', { staleMs: 10_000, waitMs: 100 })).rejects.toThrow('busy');
+    });
+  });
+
+  describe('conversations by customer', () => {
+    it('gives ten concurrent first messages of one customer a single conversation', async () => {
+      const waId = nextWaId();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => upsertConversation({ accountId, waId, profileName: `Ana ${i}`, channelId: 'C1' })),
+      );
+      expect(new Set(results.map((c) => String(c._id))).size).toBe(1);
+      expect(await ConversationModel.countDocuments({ accountId, waId })).toBe(1);
+      expect(String(await findRef(lookupKey.conversation(accountId, waId)))).toBe(String(results[0]?._id));
+    });
+
+    it('finds the same conversation again, updating the profile name, and keeps customers and accounts apart', async () => {
+      const waId = nextWaId();
+      const first = await upsertConversation({ accountId, waId, profileName: 'Ana', channelId: 'C1' });
+      const again = await upsertConversation({ accountId, waId, profileName: 'Ana Maria', channelId: 'C2' });
+      expect(String(again._id)).toBe(String(first._id));
+      expect(again.profileName).toBe('Ana Maria');
+      const stored = await findConversation(first._id);
+      expect(stored?.profileName).toBe('Ana Maria');
+      // The channel is the one of first contact.
+      expect(stored?.channelId).toBe('C1');
+      // No name in the delivery keeps the known one.
+      expect((await upsertConversation({ accountId, waId, channelId: 'C1' })).profileName).toBe('Ana Maria');
+
+      const other = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+      const otherAccount = await upsertConversation({ accountId: new Types.ObjectId(), waId, channelId: 'C1' });
+      expect(new Set([first, other, otherAccount].map((c) => String(c._id))).size).toBe(3);
+      expect(String((await findConversationByCustomer(accountId, waId))?._id)).toBe(String(first._id));
+      expect(await findConversationByCustomer(accountId, 'never-wrote')).toBeUndefined();
+    });
+
+    it('starts a new conversation when the old one was deleted', async () => {
+      const waId = nextWaId();
+      const old = await upsertConversation({ accountId, waId, channelId: 'C1' });
+      await ConversationModel.deleteOne({ _id: old._id });
+      const fresh = await upsertConversation({ accountId, waId, channelId: 'C1' });
+      expect(String(fresh._id)).not.toBe(String(old._id));
+      expect(String(await findRef(lookupKey.conversation(accountId, waId)))).toBe(String(fresh._id));
+    });
+
+    it('repairs a missing key from the stored conversation instead of creating a second one', async () => {
+      const waId = nextWaId();
+      const stored = await ConversationModel.create({ accountId, waId, channelId: 'C1' });
+      const found = await upsertConversation({ accountId, waId, channelId: 'C1' });
+      expect(String(found._id)).toBe(String(stored._id));
+      expect(String(await findRef(lookupKey.conversation(accountId, waId)))).toBe(String(stored._id));
+    });
+  });
+
+  describe('conversations by thread', () => {
+    it('finds the conversation by the thread root stored first', async () => {
+      const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+      expect(await setThread(c._id, 'C1', '1700000001.000100')).toBe('1700000001.000100');
+      // A second root (a retry that posted again) does not replace the first.
+      expect(await setThread(c._id, 'C1', '1700000002.000100')).toBe('1700000001.000100');
+      expect(String((await findConversationByThread('C1', '1700000001.000100'))?._id)).toBe(String(c._id));
+      expect(await findConversationByThread('C1', '1700000002.000100')).toBeUndefined();
+      expect(await findConversationByThread('C9', '1700000001.000100')).toBeUndefined();
+      expect(await findConversationByThread('C1', '1700000009.000100')).toBeUndefined();
+    });
+  });
+
+  describe('messages by wamid', () => {
+    function message(conversationId: Types.ObjectId, fields: Partial<NewMessage> & Pick<NewMessage, 'key' | 'direction'>): NewMessage {
+      return { accountId, conversationId, type: 'text', text: 'hi', sentAt: START, sender: { kind: 'customer', id: '628' }, ...fields };
+    }
+
+    it('finds an inbound message by its wamid, within its account only, and stores a redelivery once', async () => {
+      const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+      const wamid = `wamid.IN.${String(new Types.ObjectId())}`;
+      const { message: stored, created } = await insertMessage(message(c._id, { key: wamid, wamid, direction: 'inbound', status: 'received' }));
+      expect(created).toBe(true);
+      expect(String((await findMessageByWamid(accountId, wamid))?._id)).toBe(String(stored._id));
+      expect(await findMessageByWamid(new Types.ObjectId(), wamid)).toBeUndefined();
+      expect(await findMessageByWamid(accountId, 'wamid.UNKNOWN')).toBeUndefined();
+
+      const redelivered = await Promise.all([1, 2, 3].map(() => insertMessage(message(c._id, { key: wamid, wamid, direction: 'inbound', status: 'received' }))));
+      expect(redelivered.every((r) => !r.created && String(r.message._id) === String(stored._id))).toBe(true);
+      expect(await MessageModel.countDocuments({ key: wamid })).toBe(1);
+      // Statuses are for our own messages only.
+      expect(await advanceStatus(accountId, wamid, 'read')).toBeUndefined();
+    });
+
+    it('finds an outbound message by the wamid WhatsApp gave it on acceptance', async () => {
+      const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+      const { message: pending } = await insertMessage(message(c._id, { key: `slack:C1:${String(new Types.ObjectId())}`, direction: 'outbound', status: 'pending' }));
+      const wamid = `wamid.OUT.${String(new Types.ObjectId())}`;
+      expect(await advanceStatus(accountId, wamid, 'delivered')).toBeUndefined();
+
+      const accepted = await markAccepted(pending._id, wamid);
+      expect(accepted?.status).toBe('sent');
+      expect(String((await findMessageByWamid(accountId, wamid))?._id)).toBe(String(pending._id));
+      // Accepted once: a second acceptance changes nothing.
+      expect(await markAccepted(pending._id, 'wamid.OTHER')).toBeUndefined();
+      expect(await findMessageByWamid(accountId, 'wamid.OTHER')).toBeUndefined();
+
+      expect((await advanceStatus(accountId, wamid, 'read'))?.status).toBe('read');
+      expect(await advanceStatus(accountId, wamid, 'delivered')).toBeUndefined();
+      expect(await advanceStatus(accountId, wamid, 'read')).toBeUndefined();
+      expect(await advanceStatus(new Types.ObjectId(), wamid, 'failed')).toBeUndefined();
+      const failed = await advanceStatus(accountId, wamid, 'failed', { code: 131026, title: 'undeliverable', meaning: 'unknown' });
+      expect(failed?.status).toBe('failed');
+      expect(failed?.error?.code).toBe(131026);
+      expect(await advanceStatus(accountId, wamid, 'failed')).toBeUndefined();
+      expect((await MessageModel.findById(pending._id))?.status).toBe('failed');
+    });
+
+    it('ends at the furthest status when statuses of one message arrive at once, in any order', async () => {
+      const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+      const wamid = `wamid.TPL.${String(new Types.ObjectId())}`;
+      const { message: sent } = await insertMessage(
+        message(c._id, { key: wamid, wamid, direction: 'outbound', status: 'sent', sender: { kind: 'slack', id: 'U0AGENT' } }),
+      );
+      await Promise.all((['read', 'sent', 'delivered', 'read', 'delivered'] as const).map((s) => advanceStatus(accountId, wamid, s)));
+      expect((await MessageModel.findById(sent._id))?.status).toBe('read');
+    });
+  });
+
+  describe('recordInbound', () => {
+    it('never moves the window backwards under concurrent out-of-order deliveries', async () => {
+      for (let round = 0; round < 3; round++) {
+        const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+        const times = [5, 1, 9, 3, 7, 2, 8, 4, 6, 0].map((h) => new Date(START.getTime() + h * HOUR));
+        // Every delivery starts from the same stale snapshot, as concurrent requests do.
+        const results = await Promise.all(times.map((at, i) => recordInbound(c, { at, preview: `message ${i}` }, [120, 30])));
+        const latest = new Date(START.getTime() + 9 * HOUR);
+        const stored = await findConversation(c._id);
+        expect(stored?.windowClosesAt?.getTime()).toBe(latest.getTime() + WINDOW_MS);
+        expect(stored?.lastInboundAt?.getTime()).toBe(latest.getTime());
+        expect(stored?.nextAlertAt?.getTime()).toBe(latest.getTime() + WINDOW_MS - 120 * 60 * 1000);
+        expect(results.some((r) => r.moved)).toBe(true);
+      }
+    });
+
+    it('reports a late delivery as not moving the window, and a message after the close as reopening it', async () => {
+      const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+      await setThread(c._id, 'C1', `1700000100.${String(waSeq).padStart(6, '0')}`);
+      const first = await recordInbound((await findConversation(c._id)) ?? c, { at: START, preview: 'hello' }, [120]);
+      expect(first).toMatchObject({ moved: true, reopened: false });
+      const late = await recordInbound(first.conversation, { at: new Date(START.getTime() - HOUR), preview: 'older' }, [120]);
+      expect(late.moved).toBe(false);
+      expect(late.conversation.windowClosesAt?.getTime()).toBe(START.getTime() + WINDOW_MS);
+      expect(late.conversation.lastInboundPreview).toBe('hello');
+      // Even from a stale snapshot that knows no window yet.
+      expect((await recordInbound(c, { at: new Date(START.getTime() - 2 * HOUR), preview: 'oldest' }, [120])).moved).toBe(false);
+      expect((await findConversation(c._id))?.windowClosesAt?.getTime()).toBe(START.getTime() + WINDOW_MS);
+
+      const back = new Date(START.getTime() + WINDOW_MS + HOUR);
+      const reopened = await recordInbound(late.conversation, { at: back, preview: 'back again' }, [120]);
+      expect(reopened).toMatchObject({ moved: true, reopened: true });
+      expect(reopened.conversation.windowClosesAt?.getTime()).toBe(back.getTime() + WINDOW_MS);
+      expect(reopened.conversation.lastInboundPreview).toBe('back again');
+    });
+  });
+});
