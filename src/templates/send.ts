@@ -11,7 +11,8 @@ import { sentTemplateMessage } from '../bot/views/templates';
 import { enqueueThreadPost } from '../conversations/outbox';
 import { strings } from '../i18n';
 import { recordReply, upsertConversation } from '../store/conversations';
-import { MessageModel, type AccountDocument } from '../store/models';
+import { insertMessage } from '../store/messages';
+import type { AccountDocument } from '../store/models';
 import type { StoredTemplate } from '../store/templates';
 import { accountProvider, toWhatsAppFailure, type WhatsAppFailure } from './provider';
 
@@ -94,7 +95,7 @@ export async function sendTemplateMessage(
   const now = deps.clock.now();
   const rendered = renderStored(template, values);
   const conversation = await upsertConversation({ accountId: account._id, waId: input.waId, channelId: account.channelId });
-  const message = await MessageModel.create({
+  const { message } = await insertMessage({
     key: wamid,
     wamid,
     accountId: account._id,
