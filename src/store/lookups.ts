@@ -61,7 +61,10 @@ export async function claimRef(
  * where conditional updates are not. A holder that died is overtaken after `staleMs`
  * (the owner id carries its creation time); waiting longer than `waitMs` throws, for a retry later.
  */
-export async function withLock<T>(name: string, fn: () => Promise<T>, limits = { staleMs: 10_000, waitMs: 5_000 }): Promise<T> {
+/** A lock stayed taken longer than the caller may wait: nothing was done, the request can be retried. */
+export class LockBusyError extends Error {}
+
+export async function withLock<T>(name: string, fn: () => Promise<T>, limits = { staleMs: 10_000, waitMs: 10_000 }): Promise<T> {
   const key = `lock:${name}`;
   const owner = new Types.ObjectId();
   const giveUpAt = Date.now() + limits.waitMs;
@@ -72,7 +75,7 @@ export async function withLock<T>(name: string, fn: () => Promise<T>, limits = {
       await release(key, ref);
       continue;
     }
-    if (Date.now() > giveUpAt) throw new Error(`lock ${name} is busy`);
+    if (Date.now() > giveUpAt) throw new LockBusyError(`lock ${name} is busy`);
     await sleep(Math.min(50, 2 + attempt * 3) * (0.5 + Math.random()));
   }
   try {

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from '../log';
 import { isDatabaseUnavailable, type Database } from '../store/database';
+import { LockBusyError } from '../store/lookups';
 
 export interface HttpAppParts {
   database: Database;
@@ -34,8 +35,8 @@ export function createHttpApp(parts: HttpAppParts): Koa {
       await next();
     } catch (err) {
       // Nothing was acknowledged, so the sender (Meta, Slack) will retry: say when.
-      if (isDatabaseUnavailable(err)) {
-        parts.logger.warn('request refused: database unavailable', { path: ctx.path, err });
+      if (isDatabaseUnavailable(err) || err instanceof LockBusyError) {
+        parts.logger.warn('request refused: storage unavailable or busy', { path: ctx.path, err });
         ctx.status = 503;
         ctx.set('Retry-After', '5');
         ctx.body = { error: 'storage unavailable, retry later' };
