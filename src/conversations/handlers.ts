@@ -10,7 +10,8 @@ import { userLocale } from '../bot/user';
 import type { Deps } from '../context';
 import { canReplyFreely } from '../domain/window';
 import { strings } from '../i18n';
-import { enqueue, PermanentFailure, RetryLater, type OutboxHandler } from '../outbox';
+import { enqueue, PermanentFailure, RetryLater, type DeliveryContext, type OutboxHandler } from '../outbox';
+import { postOnce } from '../outbox/slack';
 import { accountSecrets } from '../store/accounts';
 import { findConversation, recordReply } from '../store/conversations';
 import { findMessage, findMessageByWamid, markAccepted, markFailed, setMessageSlackRef } from '../store/messages';
@@ -93,27 +94,36 @@ export function accountProviderFor(deps: Pick<Deps, 'secrets'>, account: Account
 /** Blocks as built by our views, or as they come back out of an outbox payload. */
 type Postable = { text: string; blocks: types.AnyBlock[] };
 
-async function postInThread(deps: Deps, conversationId: string, message: Postable, opts: { broadcast?: boolean } = {}): Promise<{ channel: string; ts: string }> {
-  const thread = await ensureThread(deps, conversationId);
-  const res = await deps.slack.chat.postMessage({
-    channel: thread.channel,
-    thread_ts: thread.threadTs,
-    text: message.text,
-    blocks: message.blocks,
-    unfurl_links: false,
-    reply_broadcast: opts.broadcast === true,
-  });
-  return { channel: thread.channel, ts: res.ts ?? '' };
+async function postInThread(
+  deps: Deps,
+  conversationId: string,
+  message: Postable,
+  opts: { broadcast?: boolean; delivery: DeliveryContext },
+): Promise<{ channel: string; ts: string }> {
+  const thread = await ensureThread(deps, conversationId, opts.delivery);
+  const ts = await postOnce(
+    deps.slack,
+    {
+      channel: thread.channel,
+      thread_ts: thread.threadTs,
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      reply_broadcast: opts.broadcast === true,
+    },
+    opts.delivery,
+  );
+  return { channel: thread.channel, ts: ts ?? '' };
 }
 
-async function post(deps: Deps, payload: Record<string, unknown>): Promise<void> {
+async function post(deps: Deps, payload: Record<string, unknown>, delivery: DeliveryContext): Promise<void> {
   const p = parse(postPayload, payload);
   if (p.messageId) {
     // Already shown: a retry after a crash between posting and settling must not post twice.
     const stored = await findMessage(p.messageId);
     if (stored?.slackTs) return;
   }
-  const posted = await postInThread(deps, p.conversationId, { text: p.text, blocks: p.blocks }, { broadcast: p.broadcast });
+  const posted = await postInThread(deps, p.conversationId, { text: p.text, blocks: p.blocks }, { broadcast: p.broadcast, delivery });
   if (p.messageId && posted.ts) {
     const stored = await findMessage(p.messageId);
     if (stored) await setMessageSlackRef(stored._id, posted.channel, posted.ts);
@@ -121,7 +131,8 @@ async function post(deps: Deps, payload: Record<string, unknown>): Promise<void>
 }
 
 /** WhatsApp media into the thread with Slack's external upload flow. */
-async function upload(deps: Deps, payload: Record<string, unknown>, attempt: number): Promise<void> {
+async function upload(deps: Deps, payload: Record<string, unknown>, delivery: DeliveryContext): Promise<void> {
+  const { attempt } = delivery;
   const p = parse(uploadPayload, payload);
   const thread = await ensureThread(deps, p.conversationId);
   let media: { data: Buffer; mimeType: string };
@@ -130,7 +141,7 @@ async function upload(deps: Deps, payload: Record<string, unknown>, attempt: num
   } catch (err) {
     if (err instanceof WhatsAppApiError && err.retryable && attempt < MAX_DOWNLOAD_ATTEMPTS) throw new RetryLater(err.message, err.retryAfterMs);
     deps.logger.warn('media could not be downloaded from WhatsApp', { conversationId: p.conversationId, err });
-    await postInThread(deps, p.conversationId, p.unavailable);
+    await postInThread(deps, p.conversationId, p.unavailable, { delivery });
     return;
   }
   const filename = mediaFilename(p.kind, media.mimeType, p.filename);
@@ -151,7 +162,7 @@ async function upload(deps: Deps, payload: Record<string, unknown>, attempt: num
   });
 }
 
-async function react(deps: Deps, payload: Record<string, unknown>): Promise<void> {
+async function react(deps: Deps, payload: Record<string, unknown>, delivery: DeliveryContext): Promise<void> {
   const p = parse(reactPayload, payload);
   const conversation = await findConversation(p.conversationId);
   if (!conversation) return;
@@ -161,7 +172,7 @@ async function react(deps: Deps, payload: Record<string, unknown>): Promise<void
       ? await findMessageByWamid(conversation.accountId, p.targetWamid)
       : undefined;
   if (!target?.slackTs || !target.slackChannelId || !p.add) {
-    if (p.fallback) await postInThread(deps, p.conversationId, p.fallback);
+    if (p.fallback) await postInThread(deps, p.conversationId, p.fallback, { delivery });
     return;
   }
   const at = { channel: target.slackChannelId, timestamp: target.slackTs };
@@ -335,9 +346,9 @@ async function send(deps: Deps, payload: Record<string, unknown>, attempt: numbe
 /** The outbox handlers of conversations, by kind; the service registers them with the worker. */
 export function conversationOutboxHandlers(deps: Deps): Record<string, OutboxHandler> {
   return {
-    'conversation.post': (payload) => post(deps, payload),
-    'conversation.upload': (payload, ctx) => upload(deps, payload, ctx.attempt),
-    'conversation.react': (payload) => react(deps, payload),
+    'conversation.post': (payload, ctx) => post(deps, payload, ctx),
+    'conversation.upload': (payload, ctx) => upload(deps, payload, ctx),
+    'conversation.react': (payload, ctx) => react(deps, payload, ctx),
     'conversation.header': (payload) => header(deps, payload),
     'whatsapp.send': (payload, ctx) => send(deps, payload, ctx.attempt),
   };

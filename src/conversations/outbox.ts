@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { threadHeader, type SlackMessage } from '../bot/views/conversations';
 import type { Deps } from '../context';
 import { strings } from '../i18n';
-import { enqueue, PermanentFailure, type EnqueueInput } from '../outbox';
+import { enqueue, PermanentFailure, type DeliveryContext, type EnqueueInput } from '../outbox';
+import { postOnce } from '../outbox/slack';
 import { findAccount } from '../store/accounts';
 import { findConversation, setThread } from '../store/conversations';
 import type { AccountDocument, ConversationDocument } from '../store/models';
@@ -70,7 +71,11 @@ export function renderHeader(deps: Pick<Deps, 'clock' | 'config'>, conversation:
 }
 
 /** The conversation's thread, posting its header as the root first if there is none yet. */
-export async function ensureThread(deps: Pick<Deps, 'clock' | 'config' | 'slack'>, conversationId: string | Types.ObjectId): Promise<Thread> {
+export async function ensureThread(
+  deps: Pick<Deps, 'clock' | 'config' | 'slack'>,
+  conversationId: string | Types.ObjectId,
+  delivery: Pick<DeliveryContext, 'uncertain'> = { uncertain: false },
+): Promise<Thread> {
   const conversation = await findConversation(conversationId);
   if (!conversation) throw new PermanentFailure(`conversation ${String(conversationId)} no longer exists`);
   const account = await findAccount(String(conversation.accountId));
@@ -79,10 +84,14 @@ export async function ensureThread(deps: Pick<Deps, 'clock' | 'config' | 'slack'
   if (conversation.threadTs) return { conversation, account, channel, threadTs: conversation.threadTs };
 
   const header = renderHeader(deps, conversation, account);
-  const root = await deps.slack.chat.postMessage({ channel, text: header.text, blocks: header.blocks, unfurl_links: false });
-  if (!root.ts) throw new PermanentFailure('Slack returned no ts for the thread root');
+  const rootTs = await postOnce(
+    deps.slack,
+    { channel, text: header.text, blocks: header.blocks, unfurl_links: false },
+    { key: `thread-root:${String(conversation._id)}`, uncertain: delivery.uncertain },
+  );
+  if (!rootTs) throw new PermanentFailure('Slack returned no ts for the thread root');
   // Stored at once: if a later step fails, the retry reuses this root instead of opening another.
-  const threadTs = await setThread(conversation._id, channel, root.ts);
+  const threadTs = await setThread(conversation._id, channel, rootTs);
   conversation.threadTs = threadTs;
   conversation.channelId = channel;
   return { conversation, account, channel, threadTs };

@@ -21,12 +21,21 @@ export interface EnqueueInput {
   payload: Record<string, unknown>;
 }
 
-export type OutboxHandler = (payload: Record<string, unknown>, ctx: { key: string; attempt: number }) => Promise<void>;
+export interface DeliveryContext {
+  key: string;
+  attempt: number;
+  /** An earlier attempt may have reached the other side (it failed late, or its worker died): check before doing it again. */
+  uncertain: boolean;
+}
+
+export type OutboxHandler = (payload: Record<string, unknown>, ctx: DeliveryContext) => Promise<void>;
 
 export class RetryLater extends Error {
   constructor(
     message: string,
     readonly retryAfterMs?: number,
+    /** The failed call may still have taken effect (a time-out, a dropped connection). */
+    readonly maybeDone = false,
   ) {
     super(message);
     this.name = 'RetryLater';
@@ -76,6 +85,7 @@ const slackErrorShape = z.object({
   code: z.string().optional(),
   retryAfter: z.number().optional(),
   message: z.string().optional(),
+  original: z.object({ code: z.string().optional() }).optional(),
   data: z.object({ error: z.string().optional() }).optional(),
 });
 
@@ -89,8 +99,10 @@ export function classifySlackError(err: unknown): RetryLater | PermanentFailure 
     case ErrorCode.RateLimitedError:
       return new RetryLater('Slack rate limit', (e.retryAfter ?? 1) * 1000);
     case ErrorCode.HTTPError:
-    case ErrorCode.RequestError:
       return new RetryLater(message);
+    case ErrorCode.RequestError:
+      // Refused before anything was sent is certain; a time-out or reset after sending is not.
+      return new RetryLater(message, undefined, !NOT_SENT.has(e.original?.code ?? ''));
     case ErrorCode.PlatformError: {
       const code = e.data?.error ?? 'unknown';
       // Slack's own transient faults are worth another try; everything else is about the request.
@@ -100,9 +112,11 @@ export function classifySlackError(err: unknown): RetryLater | PermanentFailure 
       return new PermanentFailure(code);
     }
     default:
-      return new RetryLater(message);
+      return new RetryLater(message, undefined, true);
   }
 }
+
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export interface OutboxOptions {
   /** How long an item stays claimed by one worker before another may take it over. */
@@ -204,8 +218,9 @@ export class OutboxWorker {
   }
 
   private async deliverLaneHead(candidate: OutboxDocument): Promise<boolean> {
-    const item = await this.claim(candidate);
-    if (!item) return false;
+    const claimed = await this.claim(candidate);
+    if (!claimed) return false;
+    const { item, tookOver } = claimed;
     if (await DeliveredModel.exists({ _id: item._id })) {
       await this.finish(item);
       return true;
@@ -215,7 +230,7 @@ export class OutboxWorker {
     const attempt = item.attempts + 1;
     try {
       if (!handler) throw new PermanentFailure(`no handler for outbox kind ${item.kind}`);
-      await handler(asRecord(item.payload), { key: item._id, attempt });
+      await handler(asRecord(item.payload), { key: item._id, attempt, uncertain: item.maybeDone || tookOver });
       await DeliveredModel.create({ _id: item._id, at: this.deps.clock.now() }).catch((err: unknown) => {
         if (!isDuplicateKey(err)) throw err;
       });
@@ -231,6 +246,7 @@ export class OutboxWorker {
         await this.settle(item, {
           state: 'pending',
           attempts: attempt,
+          maybeDone: failure.maybeDone,
           lastError: failure.message,
           nextAttemptAt: new Date(this.deps.clock.now().getTime() + delay),
         });
@@ -243,11 +259,12 @@ export class OutboxWorker {
    * Takes this attempt of the item unless another worker holds a live claim on it,
    * then re-reads it: a worker that finished it meanwhile has already settled it.
    */
-  private async claim(item: OutboxDocument): Promise<OutboxDocument | null> {
-    if (!(await tryClaim(attemptResource(item), this.owner, this.deps.clock.now(), this.options.leaseMs))) return null;
+  private async claim(item: OutboxDocument): Promise<{ item: OutboxDocument; tookOver: boolean } | undefined> {
+    const claim = await tryClaim(attemptResource(item), this.owner, this.deps.clock.now(), this.options.leaseMs);
+    if (!claim) return undefined;
     const fresh = await OutboxModel.findById(item._id);
-    if (!fresh || fresh.state !== 'pending' || fresh.attempts !== item.attempts) return null;
-    return fresh;
+    if (!fresh || fresh.state !== 'pending' || fresh.attempts !== item.attempts) return undefined;
+    return { item: fresh, tookOver: claim === 'took-over' };
   }
 
   private async settle(item: OutboxDocument, changes: Record<string, unknown>): Promise<void> {

@@ -2,17 +2,19 @@ import { ClaimModel } from './models';
 
 /**
  * Takes the next turn on `resource` unless someone holds an unexpired one.
- * At most one caller wins a turn, even against concurrent callers on other instances.
+ * At most one caller wins a turn, even against concurrent callers on other
+ * instances. 'took-over' means an earlier turn exists: where holders forget
+ * their turns when done (the outbox), it ran out unfinished and its work may be half done.
  */
-export async function tryClaim(resource: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+export async function tryClaim(resource: string, owner: string, now: Date, leaseMs: number): Promise<'claimed' | 'took-over' | undefined> {
   const latest = await ClaimModel.findOne({ resource }).sort({ turn: -1 });
-  if (latest && latest.until > now) return false;
+  if (latest && latest.until > now) return undefined;
   const turn = latest ? latest.turn + 1 : 0;
   try {
     await ClaimModel.create({ _id: `${resource}#${turn}`, resource, turn, owner, until: new Date(now.getTime() + leaseMs) });
-    return true;
+    return latest ? 'took-over' : 'claimed';
   } catch (err) {
-    if (isDuplicateKey(err)) return false;
+    if (isDuplicateKey(err)) return undefined;
     throw err;
   }
 }

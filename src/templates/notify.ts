@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Deps } from '../context';
 import { strings } from '../i18n';
 import { classifySlackError, enqueue, PermanentFailure, type OutboxHandler } from '../outbox';
+import { postOnce } from '../outbox/slack';
 import type { StoredTemplate } from '../store/templates';
 import { userLocale } from '../bot/user';
 
@@ -55,13 +56,13 @@ export async function enqueueTemplateNotice(
 /** Outbox handlers for the template kinds; the service merges them into its handler table. */
 export function templateOutboxHandlers(deps: Pick<Deps, 'slack' | 'config' | 'logger'>): Record<string, OutboxHandler> {
   return {
-    [TEMPLATE_NOTIFY]: async (raw) => {
+    [TEMPLATE_NOTIFY]: async (raw, delivery) => {
       const parsed = notifyPayload.safeParse(raw);
       if (!parsed.success) throw new PermanentFailure('malformed template notice');
       const notice = parsed.data;
       try {
         const t = strings(await userLocale(deps.slack, deps, notice.userId)).templates;
-        await deps.slack.chat.postMessage({ channel: notice.userId, text: t.notice(notice) });
+        await postOnce(deps.slack, { channel: notice.userId, text: t.notice(notice) }, delivery);
       } catch (err) {
         throw classifySlackError(err);
       }

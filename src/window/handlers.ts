@@ -4,7 +4,8 @@ import type { SlackMessage } from '../bot/views/conversations';
 import { windowClosedView, windowSummaryView, windowWarningView, digestView, threadLink, type WindowRow } from '../bot/views/window';
 import type { Deps } from '../context';
 import { strings, type Locale } from '../i18n';
-import type { OutboxHandler } from '../outbox';
+import type { DeliveryContext, OutboxHandler } from '../outbox';
+import { postOnce } from '../outbox/slack';
 import { AccountModel, ConversationModel, type AccountDocument, type ConversationDocument } from '../store/models';
 import { isAnswered } from '../store/windows';
 import { WINDOW_KINDS } from './sweep';
@@ -55,12 +56,12 @@ async function summaryLocale(conversationIds: readonly string[]): Promise<Locale
 /** Delivers the window's outbox items; a thread whose root was never posted gets them in the channel. */
 export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, OutboxHandler> {
   const timeZone = deps.config.timeZone;
-  const post = async (channel: string, threadTs: string | undefined, m: SlackMessage) => {
-    await deps.slack.chat.postMessage({ channel, text: m.text, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  const post = async (channel: string, threadTs: string | undefined, m: SlackMessage, delivery: DeliveryContext) => {
+    await postOnce(deps.slack, { channel, text: m.text, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }, delivery);
   };
 
   return {
-    [WINDOW_KINDS.warning]: async (raw) => {
+    [WINDOW_KINDS.warning]: async (raw, delivery) => {
       const p = warningPayload.parse(raw);
       const now = deps.clock.now();
       // Delivered late (Slack was down) after the close: the closed notice says it better.
@@ -69,18 +70,18 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
       if (!alert) return;
       const { conversation } = alert;
       const view = windowWarningView(strings(alert.account.locale).window, { closesAt: p.closesAt, now, lastReplyBy: conversation.lastReplyBy ?? undefined, timeZone });
-      await post(alert.channelId, conversation.threadTs ?? undefined, view);
+      await post(alert.channelId, conversation.threadTs ?? undefined, view, delivery);
     },
 
-    [WINDOW_KINDS.closed]: async (raw) => {
+    [WINDOW_KINDS.closed]: async (raw, delivery) => {
       const p = closedPayload.parse(raw);
       const alert = await standingAlert(p.conversationId, p.closesAt);
       if (!alert) return;
       const s = strings(alert.account.locale).window;
-      await post(alert.channelId, alert.conversation.threadTs ?? undefined, windowClosedView(s, { conversationId: p.conversationId, closesAt: p.closesAt, timeZone }));
+      await post(alert.channelId, alert.conversation.threadTs ?? undefined, windowClosedView(s, { conversationId: p.conversationId, closesAt: p.closesAt, timeZone }), delivery);
     },
 
-    [WINDOW_KINDS.summary]: async (raw) => {
+    [WINDOW_KINDS.summary]: async (raw, delivery) => {
       const p = summaryPayload.parse(raw);
       const now = deps.clock.now();
       const rows: WindowRow[] = p.rows
@@ -88,10 +89,10 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
         .map((r) => ({ ...r, link: r.threadTs ? threadLink(p.channelId, r.threadTs) : undefined }));
       if (rows.length < 2) return;
       const s = strings(await summaryLocale(rows.map((r) => r.conversationId))).window;
-      await post(p.channelId, undefined, windowSummaryView(s, { rows, now, timeZone }));
+      await post(p.channelId, undefined, windowSummaryView(s, { rows, now, timeZone }), delivery);
     },
 
-    [WINDOW_KINDS.digest]: async (raw) => {
+    [WINDOW_KINDS.digest]: async (raw, delivery) => {
       const p = digestPayload.parse(raw);
       const account = await AccountModel.findById(p.accountId);
       if (!account || account.state !== 'connected' || !account.enabled) return;
@@ -101,7 +102,7 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
         .limit(DIGEST_LIMIT);
       const rows = open.filter((c) => !isAnswered(c)).map((c) => toRow(c, account.channelId));
       const view = digestView(strings(account.locale).window, { accountName: account.name, rows, now, timeZone });
-      if (view) await post(account.channelId, undefined, view);
+      if (view) await post(account.channelId, undefined, view, delivery);
     },
   };
 }

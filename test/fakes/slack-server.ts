@@ -213,6 +213,13 @@ export class FakeSlack {
     return undefined;
   }
 
+  private postedIn(channel: string, where: (call: SlackCall) => boolean): Record<string, unknown>[] {
+    return this.posts()
+      .filter((c) => String(c.args.channel) === channel && where(c))
+      .reverse()
+      .map((c) => ({ type: 'message', ts: c.ts, text: c.args.text ?? '', ...(c.args.metadata ? { metadata: c.args.metadata } : {}) }));
+  }
+
   private nextTs(): string {
     this.tsCounter += 1;
     return `${1_767_000_000 + Math.floor(this.tsCounter / 1_000_000)}.${String(this.tsCounter % 1_000_000).padStart(6, '0')}`;
@@ -231,6 +238,11 @@ export class FakeSlack {
       }
       case 'chat.update':
         return { ok: true, channel, ts: args.ts, text: args.text ?? '' };
+      // What was posted, newest first, with its metadata: how a retry finds a post that did reach Slack.
+      case 'conversations.history':
+        return { ok: true, has_more: false, messages: this.postedIn(channel, (c) => c.args.thread_ts === undefined) };
+      case 'conversations.replies':
+        return { ok: true, has_more: false, messages: this.postedIn(channel, (c) => c.ts === args.ts || c.args.thread_ts === args.ts) };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
       case 'reactions.add':

@@ -108,7 +108,7 @@ describe('the outbox', () => {
 
   it('takes over an item whose worker died holding it, once the lease has run out', async () => {
     await enqueue([item('1', 'L1')], clock.now());
-    expect(await tryClaim('outbox:1:0', 'dead-worker', clock.now(), 60_000)).toBe(true);
+    expect(await tryClaim('outbox:1:0', 'dead-worker', clock.now(), 60_000)).toBe('claimed');
     const worker = new OutboxWorker({ clock, logger }, handlers);
     await worker.drain();
     expect(delivered).toEqual([]);
@@ -117,11 +117,43 @@ describe('the outbox', () => {
     expect(delivered).toEqual(['1']);
   });
 
+  it('tells a handler when an earlier attempt may have reached the other side', async () => {
+    const seen: boolean[] = [];
+    const probe = {
+      record: async (_payload: Record<string, unknown>, ctx: { uncertain: boolean }) => {
+        seen.push(ctx.uncertain);
+        if (seen.length === 2) throw new RetryLater('timed out after sending', undefined, true);
+        if (seen.length === 4) throw new RetryLater('Slack rate limit', 1_000);
+      },
+    };
+    const worker = new OutboxWorker({ clock, logger }, probe);
+    await enqueue([item('fresh', 'L1')], clock.now());
+    await worker.drain();
+    await enqueue([item('retried', 'L2')], clock.now());
+    await worker.drain();
+    clock.advance(1_000);
+    await worker.drain();
+    // A worker died holding this one: whoever takes it over cannot know how far it got.
+    await enqueue([item('orphan', 'L3')], clock.now());
+    expect(await tryClaim('outbox:orphan:0', 'dead-worker', clock.now(), 60_000)).toBe('claimed');
+    clock.advance(60_000);
+    await worker.drain();
+    // A refusal (a rate limit) is certain: nothing happened, nothing to check.
+    clock.advance(1_000);
+    await worker.drain();
+    expect(seen).toEqual([false, false, true, true, false]);
+  });
+
   it('classifies Slack errors', () => {
     expect(classifySlackError({ code: 'slack_webapi_rate_limited_error', retryAfter: 7 })).toEqual(new RetryLater('Slack rate limit', 7000));
     expect(classifySlackError({ code: 'slack_webapi_platform_error', data: { error: 'channel_not_found' } })).toBeInstanceOf(PermanentFailure);
     expect(classifySlackError({ code: 'slack_webapi_platform_error', data: { error: 'internal_error' } })).toBeInstanceOf(RetryLater);
-    expect(classifySlackError({ code: 'slack_webapi_request_error', message: 'ECONNREFUSED' })).toBeInstanceOf(RetryLater);
+    expect(classifySlackError({ code: 'slack_webapi_request_error', message: 'refused', original: { code: 'ECONNREFUSED' } })).toEqual(
+      new RetryLater('refused', undefined, false),
+    );
+    expect(classifySlackError({ code: 'slack_webapi_request_error', message: 'reset', original: { code: 'ECONNRESET' } })).toEqual(
+      new RetryLater('reset', undefined, true),
+    );
     expect(classifySlackError({ code: 'slack_webapi_http_error', statusCode: 503 })).toBeInstanceOf(RetryLater);
   });
 });

@@ -18,6 +18,8 @@ const outboxSchema = new Schema(
     attempts: { type: Number, required: true, default: 0 },
     nextAttemptAt: { type: Date, required: true },
     lastError: { type: String },
+    /** The last attempt failed in a way that may have taken effect: the next one checks first. */
+    maybeDone: { type: Boolean, required: true, default: false },
   },
   { timestamps: true },
 );

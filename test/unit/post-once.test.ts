@@ -1,0 +1,46 @@
+import { WebClient } from '@slack/web-api';
+import nock from 'nock';
+import { OUTBOX_EVENT_TYPE, postOnce } from '../../src/outbox/slack';
+
+const API = 'https://slack.test';
+const slack = new WebClient('xoxb-test', { slackApiUrl: `${API}/api/`, retryConfig: { retries: 0 } });
+/** nock hands over form bodies already parsed. */
+const field = (body: unknown, name: string): string | undefined =>
+  typeof body === 'object' && body !== null && name in body ? String(Object.entries(body).find(([k]) => k === name)?.[1]) : undefined;
+
+describe('postOnce', () => {
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+
+  it('marks the post with its outbox key and looks for nothing on a first attempt', async () => {
+    let metadata: string | undefined;
+    nock(API).post('/api/chat.postMessage', (body) => ((metadata = field(body, 'metadata')), true)).reply(200, { ok: true, ts: '1.000100' });
+    expect(await postOnce(slack, { channel: 'C1', thread_ts: '1.0001', text: 'hi' }, { key: 'k1', uncertain: false })).toBe('1.000100');
+    expect(JSON.parse(metadata ?? '{}')).toEqual({ event_type: OUTBOX_EVENT_TYPE, event_payload: { key: 'k1' } });
+  });
+
+  it('on an uncertain retry finds the post that did reach Slack and posts nothing', async () => {
+    nock(API)
+      .post('/api/conversations.replies', (body) => field(body, 'ts') === '1.0001' && field(body, 'include_all_metadata') === 'true')
+      .reply(200, {
+        ok: true,
+        messages: [
+          { ts: '1.0001', text: 'root' },
+          { ts: '1.000200', text: 'other', metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key: 'k0' } } },
+          { ts: '1.000300', text: 'hi', metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key: 'k1' } } },
+        ],
+      });
+    const post = nock(API).post('/api/chat.postMessage').reply(200, { ok: true, ts: '9.9' });
+    expect(await postOnce(slack, { channel: 'C1', thread_ts: '1.0001', text: 'hi' }, { key: 'k1', uncertain: true })).toBe('1.000300');
+    expect(post.isDone()).toBe(false);
+  });
+
+  it('posts when the channel history does not have it, or cannot be read', async () => {
+    nock(API).post('/api/conversations.history').reply(200, { ok: true, messages: [{ ts: '1.1', text: 'someone else' }] });
+    nock(API).post('/api/chat.postMessage').reply(200, { ok: true, ts: '2.2' });
+    expect(await postOnce(slack, { channel: 'C1', text: 'hi' }, { key: 'k2', uncertain: true })).toBe('2.2');
+    nock(API).post('/api/conversations.history').reply(200, { ok: false, error: 'channel_not_found' });
+    nock(API).post('/api/chat.postMessage').reply(200, { ok: true, ts: '3.3' });
+    expect(await postOnce(slack, { channel: 'U0USER', text: 'hi' }, { key: 'k3', uncertain: true })).toBe('3.3');
+  });
+});
