@@ -8,6 +8,8 @@ import { BodyError, decodeUtf8, parseJson, readRawBody } from '../webhooks/raw-b
 const SLACK_BODY_LIMIT = 1024 * 1024;
 /** Slack gives up after 3 s; answer just before so a slow listener still gets a response. */
 const ACK_DEADLINE_MS = 2_900;
+/** Slack's own rule: a request more than five minutes from now is refused. */
+const MAX_CLOCK_SKEW_SEC = 5 * 60;
 
 type AckBody = Parameters<ReceiverEvent['ack']>[0];
 
@@ -100,6 +102,9 @@ export class KoaSlackReceiver implements Receiver {
 
   private verify(signature: string, timestamp: string, body: string): void {
     if (!this.options.signingSecret) throw new Error('no signing secret');
+    // Bolt refuses stale timestamps only; one from the future is as replayable.
+    const nowSec = this.options.clock.now().getTime() / 1000;
+    if (!(Math.abs(nowSec - Number(timestamp)) <= MAX_CLOCK_SKEW_SEC)) throw new Error('timestamp out of range');
     verifySlackRequest({
       signingSecret: this.options.signingSecret,
       body,

@@ -34,12 +34,20 @@ export async function recordAlertProgress(id: Types.ObjectId, closesAt: Date, pr
   return result.matchedCount > 0;
 }
 
-/** `recordAlertProgress` for many conversations in one round trip; the repair pass then checks what moved. */
+/** `recordAlertProgress` for many conversations, a few round trips in all; the repair pass then checks what moved. */
 export async function recordAlertProgressMany(
   entries: readonly { id: Types.ObjectId; closesAt: Date | undefined; progress: AlertProgress }[],
 ): Promise<void> {
-  if (entries.length === 0) return;
-  await ConversationModel.bulkWrite(
+  // FerretDB v1 never answers a bulkWrite of 100 or more operations; chunks keep it well below.
+  for (let start = 0; start < entries.length; start += BULK_CHUNK) {
+    await writeProgress(entries.slice(start, start + BULK_CHUNK));
+  }
+}
+
+const BULK_CHUNK = 50;
+
+function writeProgress(entries: readonly { id: Types.ObjectId; closesAt: Date | undefined; progress: AlertProgress }[]) {
+  return ConversationModel.bulkWrite(
     entries.map(({ id, closesAt, progress }) => ({
       updateOne: {
         filter: { _id: id, windowClosesAt: closesAt ?? null },

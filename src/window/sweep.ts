@@ -177,8 +177,10 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
 async function repairMovedWindows(deps: SweepDeps, plans: readonly Plan[]): Promise<void> {
   const planned = new Map(plans.map((p) => [String(p.conversation._id), p.closesAt?.getTime()]));
   if (planned.size === 0) return;
-  const current = await ConversationModel.find({ _id: { $in: [...planned.keys()] } });
+  // One read by _id each: the only filter every MongoDB-wire server answers from an index.
+  const current = await Promise.all([...planned.keys()].map((id) => ConversationModel.findById(id)));
   for (const c of current) {
+    if (!c) continue;
     const closesAt = c.windowClosesAt ?? undefined;
     if (!closesAt || closesAt.getTime() === planned.get(String(c._id))) continue;
     await rebuildProgress(deps, c._id, c, closesAt);

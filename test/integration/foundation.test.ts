@@ -61,6 +61,8 @@ describe('the service', () => {
     ['a forged signature', { signature: 'v0=' + '0'.repeat(64) }],
     ['no signature', { signature: '' }],
     ['a timestamp older than five minutes', { timestamp: Math.floor(Date.parse('2026-01-05T02:54:00Z') / 1000) }],
+    ['a timestamp more than five minutes ahead', { timestamp: Math.floor(Date.parse('2026-01-05T03:06:00Z') / 1000) }],
+    ['a timestamp that is not a number', { timestamp: Number.NaN }],
   ])('rejects a request with %s with 401', async (_label, opts) => {
     const body = JSON.stringify({ type: 'url_verification', challenge: 'nope' });
     const res = await postToSlackEvents(service.url, body, {

@@ -224,4 +224,15 @@ describe('the window sweep', () => {
     expect(await runSweep(deps, { batchSize: 2 })).toMatchObject({ due: 1 });
     expect(await runSweep(deps, { batchSize: 2 })).toMatchObject({ due: 0 });
   });
+
+  it('records the progress of more than a hundred due conversations in one sweep', async () => {
+    // FerretDB v1 never answered a single bulkWrite of 100+ updates; the sweep hung holding its lease.
+    const account = await createAccount();
+    const conversations = [];
+    for (let i = 0; i < 120; i++) conversations.push(await createConversation(account, start));
+    clock.set(beforeClose(100 * MINUTE));
+    expect(await runSweep(deps)).toMatchObject({ swept: true, due: 120, warnings: 120 });
+    expect(await runSweep(deps)).toMatchObject({ due: 0 });
+    for (const c of [conversations[0], conversations[119]]) expect((await reload(c!._id)).warnedThresholds).toEqual([120]);
+  }, 60_000);
 });
