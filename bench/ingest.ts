@@ -1,6 +1,5 @@
 /** 1. Webhook ingest: the real service against a bare Koa ceiling, same load, same run. */
 import crypto from 'node:crypto';
-import type autocannon from 'autocannon';
 import { z } from 'zod';
 import { MessageModel } from '../src/store/models';
 import { seedCloudAccount } from '../test/drills/support';

@@ -2,7 +2,6 @@ import type { types } from '@slack/bolt';
 import { z } from 'zod';
 import {
   failureView,
-  mediaUnavailableView,
   STATUS_REACTIONS,
   windowClosedEphemeral,
 } from '../bot/views/conversations';
@@ -12,12 +11,12 @@ import { canReplyFreely } from '../domain/window';
 import { strings } from '../i18n';
 import { enqueue, PermanentFailure, RetryLater, type DeliveryContext, type OutboxHandler } from '../outbox';
 import { postOnce } from '../outbox/slack';
-import { accountSecrets } from '../store/accounts';
+import { accountProvider } from '../accounts/provider';
 import { findConversation, recordReply } from '../store/conversations';
 import { findMessage, findMessageByWamid, markAccepted, markFailed, setMessageSlackRef } from '../store/messages';
 import type { AccountDocument, ConversationDocument, MessageDocument } from '../store/models';
 import { describeWhatsAppError } from '../whatsapp/errors';
-import { createProvider, WhatsAppApiError, type WhatsAppProvider } from '../whatsapp/provider';
+import { WhatsAppApiError } from '../whatsapp/provider';
 import { mediaFilename, mediaKindOf } from './format';
 import { blocksSchema, conversationLane, ensureThread, renderHeader, threadPostItem } from './outbox';
 
@@ -81,15 +80,6 @@ function slackErrorName(err: unknown): string | undefined {
   return parsed.success ? parsed.data.data.error : undefined;
 }
 
-export function accountProviderFor(deps: Pick<Deps, 'secrets'>, account: AccountDocument): WhatsAppProvider {
-  return createProvider({
-    kind: account.kind === 'cloud' ? 'cloud' : 'onprem',
-    apiUrl: account.apiUrl,
-    token: accountSecrets(account, deps.secrets).token,
-    phoneNumberId: account.phoneNumberId ?? undefined,
-    wabaId: account.wabaId ?? undefined,
-  });
-}
 
 /** Blocks as built by our views, or as they come back out of an outbox payload. */
 type Postable = { text: string; blocks: types.AnyBlock[] };
@@ -137,7 +127,7 @@ async function upload(deps: Deps, payload: Record<string, unknown>, delivery: De
   const thread = await ensureThread(deps, p.conversationId);
   let media: { data: Buffer; mimeType: string };
   try {
-    media = await accountProviderFor(deps, thread.account).downloadMedia(p.mediaId);
+    media = await accountProvider(deps, thread.account).downloadMedia(p.mediaId);
   } catch (err) {
     if (err instanceof WhatsAppApiError && err.retryable && attempt < MAX_DOWNLOAD_ATTEMPTS) throw new RetryLater(err.message, err.retryAfterMs);
     deps.logger.warn('media could not be downloaded from WhatsApp', { conversationId: p.conversationId, err });
@@ -305,7 +295,7 @@ async function send(deps: Deps, payload: Record<string, unknown>, attempt: numbe
     await markFailed(message._id, { code: 0, title: 'nothing to send', meaning: 'unknown' });
     return;
   }
-  const provider = accountProviderFor(deps, thread.account);
+  const provider = accountProvider(deps, thread.account);
   try {
     let sent: { wamid: string };
     if (content.data.kind === 'text') {

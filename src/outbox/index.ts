@@ -3,7 +3,8 @@ import { EventEmitter } from 'node:events';
 import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../context';
-import { forgetClaims, isDuplicateKey, tryClaim } from '../store/claims';
+import { forgetClaims, tryClaim } from '../store/claims';
+import { isDuplicateKey } from '../store/database';
 import { DeliveredModel, OutboxModel, type OutboxDocument } from '../store/models';
 
 /**

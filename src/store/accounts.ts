@@ -1,5 +1,6 @@
 import { isValidObjectId } from 'mongoose';
 import type { SecretBox } from '../security/secrets';
+import { isDuplicateKey } from './database';
 import { AccountModel, type Account, type AccountDocument } from './models';
 
 /** The account with this id, or undefined for an unknown or malformed id. */
@@ -51,7 +52,7 @@ export async function createAccount(data: NewAccount): Promise<AccountDocument> 
   try {
     return await AccountModel.create({ ...data, nameKey: accountNameKey(data.name), state: 'connected' });
   } catch (err) {
-    if (isDuplicateKeyError(err)) throw new DuplicateAccountNameError(data.name);
+    if (isDuplicateKey(err)) throw new DuplicateAccountNameError(data.name);
     throw err;
   }
 }
@@ -90,7 +91,7 @@ export async function updateAccount(id: string, changes: AccountChanges): Promis
   try {
     await account.save();
   } catch (err) {
-    if (isDuplicateKeyError(err) && changes.name !== undefined) throw new DuplicateAccountNameError(changes.name);
+    if (isDuplicateKey(err) && changes.name !== undefined) throw new DuplicateAccountNameError(changes.name);
     throw err;
   }
   return account;
@@ -113,11 +114,4 @@ export async function disconnectAccount(id: string): Promise<AccountDocument | u
   account.nameKey = `${account.nameKey}#disconnected#${account.id}`;
   await account.save();
   return account;
-}
-
-function isDuplicateKeyError(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const code = 'code' in err ? err.code : undefined;
-  const message = err instanceof Error ? err.message : '';
-  return code === 11000 || code === 11001 || /duplicate key|E11000/i.test(message);
 }

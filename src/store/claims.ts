@@ -1,3 +1,4 @@
+import { isDuplicateKey } from './database';
 import { ClaimModel } from './models';
 
 /**
@@ -28,8 +29,4 @@ export async function releaseClaim(resource: string, owner: string): Promise<voi
 /** Forgets every turn on `resource` (for resources that will never be claimed again). */
 export async function forgetClaims(resource: string): Promise<void> {
   await ClaimModel.deleteMany({ resource });
-}
-
-export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
 }

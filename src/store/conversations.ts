@@ -1,11 +1,11 @@
 import { isValidObjectId, type Types } from 'mongoose';
 import { nextAlertAt, nextWindowCloseAt } from '../domain/window';
-import { claimRef, findRef, isDuplicateKey, lookupKey, withLock } from './lookups';
+import { isDuplicateKey } from './database';
+import { claimRef, findRef, lookupKey, withLock } from './lookups';
 import { ConversationModel, type ConversationDocument } from './models';
 
 // Every per-request query here filters on `_id` alone: the embedded database
 // (FerretDB on SQLite) decodes the whole collection for any other filter.
-export { isDuplicateKey };
 
 export async function findConversation(id: string | Types.ObjectId): Promise<ConversationDocument | undefined> {
   if (!isValidObjectId(id)) return undefined;

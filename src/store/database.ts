@@ -53,6 +53,17 @@ export async function openDatabase(options: { uri?: string; dataDir: string; dbN
   };
 }
 
+/**
+ * A unique index refused the write. MongoDB and FerretDB answer inserts with
+ * E11000; FerretDB v1 reports an update that breaks a unique index only in the message.
+ */
+export function isDuplicateKey(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = 'code' in err ? err.code : undefined;
+  const message = err instanceof Error ? err.message : '';
+  return code === 11000 || code === 11001 || /duplicate key|E11000/i.test(message);
+}
+
 /** Errors that mean "the database cannot be reached right now", as opposed to a bad query. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   const { MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError } =

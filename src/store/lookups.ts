@@ -1,11 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Types } from 'mongoose';
+import { isDuplicateKey } from './database';
 import { LookupModel } from './models';
-
-/** Mongo's duplicate-key error (FerretDB answers the same code). */
-export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
-}
 
 /**
  * The secondary keys our hot paths look documents up by. The embedded database only

@@ -1,5 +1,6 @@
 import { isValidObjectId, type Types } from 'mongoose';
-import { claimRef, findRef, isDuplicateKey, lookupKey, withLock } from './lookups';
+import { isDuplicateKey } from './database';
+import { claimRef, findRef, lookupKey, withLock } from './lookups';
 import { MessageModel, type Message, type MessageDocument } from './models';
 
 // Every per-request query here filters on `_id` alone: the embedded database

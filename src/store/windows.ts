@@ -34,9 +34,13 @@ export async function recordAlertProgress(id: Types.ObjectId, closesAt: Date, pr
   return result.matchedCount > 0;
 }
 
-/** `recordAlertProgress` for many conversations, a few round trips in all; the repair pass then checks what moved. */
+/**
+ * Records the sweep's progress by `_id` alone: a filter on the window too would make the
+ * embedded database decode every conversation per write. A window that moved meanwhile
+ * is put right by the sweep's repair pass, which re-reads every conversation it wrote.
+ */
 export async function recordAlertProgressMany(
-  entries: readonly { id: Types.ObjectId; closesAt: Date | undefined; progress: AlertProgress }[],
+  entries: readonly { id: Types.ObjectId; progress: AlertProgress }[],
 ): Promise<void> {
   // FerretDB v1 never answers a bulkWrite of 100 or more operations; chunks keep it well below.
   for (let start = 0; start < entries.length; start += BULK_CHUNK) {
@@ -46,11 +50,11 @@ export async function recordAlertProgressMany(
 
 const BULK_CHUNK = 50;
 
-function writeProgress(entries: readonly { id: Types.ObjectId; closesAt: Date | undefined; progress: AlertProgress }[]) {
+function writeProgress(entries: readonly { id: Types.ObjectId; progress: AlertProgress }[]) {
   return ConversationModel.bulkWrite(
-    entries.map(({ id, closesAt, progress }) => ({
+    entries.map(({ id, progress }) => ({
       updateOne: {
-        filter: { _id: id, windowClosesAt: closesAt ?? null },
+        filter: { _id: id },
         update: {
           $set: { warnedThresholds: progress.warnedThresholds, closedNotified: progress.closedNotified, ...(progress.nextAlertAt ? { nextAlertAt: progress.nextAlertAt } : {}) },
           ...(progress.nextAlertAt ? {} : { $unset: { nextAlertAt: 1 as const } }),
@@ -61,10 +65,6 @@ function writeProgress(entries: readonly { id: Types.ObjectId; closesAt: Date | 
   );
 }
 
-/** Takes a conversation with nothing to alert out of the sweeper's way (only if its window is still `closesAt`). */
-export async function clearNextAlert(id: Types.ObjectId, closesAt: Date | undefined): Promise<void> {
-  await ConversationModel.updateOne({ _id: id, windowClosesAt: closesAt ?? null }, { $unset: { nextAlertAt: 1 } });
-}
 
 /** Which alert keys of these the outbox has seen: the outbox, not the conversation, is the truth of what was posted. */
 export function existingAlertKeys(keys: readonly string[]): Promise<Set<string>> {

@@ -9,7 +9,8 @@ import {
   templateKeys,
   type StoredTemplate,
 } from '../store/templates';
-import { accountProvider, toWhatsAppFailure, type WhatsAppFailure } from './provider';
+import { accountProvider } from '../accounts/provider';
+import { toWhatsAppFailure, type WhatsAppFailure } from './provider';
 
 type ManageDeps = Pick<Deps, 'secrets' | 'logger'>;
 

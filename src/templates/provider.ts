@@ -1,18 +1,4 @@
-import type { Deps } from '../context';
-import { accountSecrets } from '../store/accounts';
-import type { AccountDocument } from '../store/models';
-import { createProvider, WhatsAppApiError, type WhatsAppProvider } from '../whatsapp/provider';
-
-/** The WhatsApp client of one account, built from its sealed credentials. */
-export function accountProvider(deps: Pick<Deps, 'secrets'>, account: AccountDocument): WhatsAppProvider {
-  return createProvider({
-    kind: account.kind === 'cloud' ? 'cloud' : 'onprem',
-    apiUrl: account.apiUrl,
-    token: accountSecrets(account, deps.secrets).token,
-    phoneNumberId: account.phoneNumberId ?? undefined,
-    wabaId: account.wabaId ?? undefined,
-  });
-}
+import { WhatsAppApiError } from '../whatsapp/provider';
 
 /** What a person needs to know about a WhatsApp failure: its code and WhatsApp's own words. */
 export interface WhatsAppFailure {

@@ -14,7 +14,8 @@ import { recordReply, upsertConversation } from '../store/conversations';
 import { insertMessage } from '../store/messages';
 import type { AccountDocument } from '../store/models';
 import type { StoredTemplate } from '../store/templates';
-import { accountProvider, toWhatsAppFailure, type WhatsAppFailure } from './provider';
+import { accountProvider } from '../accounts/provider';
+import { toWhatsAppFailure, type WhatsAppFailure } from './provider';
 
 /** A variable left empty: `part` header or body, `variable` counted from 1. */
 export interface MissingValue {

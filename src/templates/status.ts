@@ -1,17 +1,10 @@
 import type { Deps } from '../context';
 import { findAccount } from '../store/accounts';
 import { findTemplateByRemote, removeTemplates } from '../store/templates';
+import type { TemplateStatusUpdate } from '../whatsapp/inbound';
 import { enqueueTemplateNotice, isNotifiedStatus } from './notify';
 
-export interface TemplateStatusUpdate {
-  wabaId: string;
-  templateId: string;
-  templateName: string;
-  language: string;
-  /** Meta's event: APPROVED, REJECTED, PENDING, PAUSED, DISABLED, FLAGGED, REINSTATED, PENDING_DELETION, DELETED, ... */
-  event: string;
-  reason?: string;
-}
+export type { TemplateStatusUpdate };
 
 /** The status a template has after the event; undefined when the event says nothing about it. */
 function statusAfter(event: string): string | undefined {

@@ -4,7 +4,7 @@ import type { AccountDocument } from '../store/models';
 import { allTemplates, removeTemplates, upsertRemoteTemplate } from '../store/templates';
 import type { RemoteTemplate } from '../whatsapp/provider';
 import { enqueueTemplateNotice, isNotifiedStatus } from './notify';
-import { accountProvider } from './provider';
+import { accountProvider } from '../accounts/provider';
 
 export interface SyncResult {
   imported: number;

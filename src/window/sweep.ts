@@ -154,7 +154,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   // Alerts are stored before the conversations are marked: a crash in between only leaves work a retry will dedupe.
   await enqueue([...plans.flatMap((p) => p.items), ...summaries], now);
 
-  await recordAlertProgressMany(plans.map((p) => ({ id: p.conversation._id, closesAt: p.closesAt, progress: p.progress })));
+  await recordAlertProgressMany(plans.map((p) => ({ id: p.conversation._id, progress: p.progress })));
   await repairMovedWindows(deps, plans);
   await releaseClaim(SWEEP_RESOURCE, owner);
 

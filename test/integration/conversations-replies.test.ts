@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { ConversationModel, MessageModel, OutboxModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
+import { ConversationModel, MessageModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
 import { expectValidSendBody, graphError, graphErrors, mediaUploadOk, sendOk } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
 import { outboxKeys } from '../helpers/outbox';
@@ -123,7 +123,11 @@ describe('agents replying from Slack', () => {
     const ts = await slackMessage({ text: '// customer is a reseller, give 10%' });
     const note = await eventually(() => MessageModel.findOne({ direction: 'note' }), 'the note');
     expect(note).toMatchObject({ text: 'customer is a reseller, give 10%', sender: { kind: 'slack', id: 'U0AGENT' } });
-    await service.outbox.drain();
+    // The note is stored before its reaction is queued: wait for the queueing, not just the note.
+    await eventually(async () => {
+      await service.outbox.drain();
+      return slack.of('reactions.add')[0];
+    }, 'the note reaction');
     expect(await sends()).toBe(0);
     expect(slack.of('reactions.add')).toEqual([expect.objectContaining({ timestamp: ts, name: 'memo' })]);
     // A note is not an answer.

@@ -7,7 +7,6 @@ import { postToSlackEvents, slashCommandBody } from '../helpers/slack';
 import { SLACK_API, nockSlackAuth, startTestService, type TestService } from '../helpers/service';
 import { HOUR, MINUTE, createAccount, createConversation, recordSlackPosts, type SlackPost } from './window-harness';
 
-const RESPONSE_URL = 'https://hooks.slack.test/commands/T0001/1/abc';
 const responseShape = z.object({ response_type: z.string(), text: z.string(), blocks: z.array(z.unknown()) });
 
 describe('the window inside the running service', () => {

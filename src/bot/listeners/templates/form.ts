@@ -4,7 +4,7 @@ import { renderTemplate } from '../../../domain/templates';
 import { deleteDraft, loadDraft, saveDraft } from '../../../store/templates';
 import { checkDraft, createTemplate } from '../../../templates';
 import { draftFromForm, formFromDraft, type TemplateFormValues } from '../../../templates/form';
-import { accountProvider } from '../../../templates/provider';
+import { accountProvider } from '../../../accounts/provider';
 import { slackUser } from '../../user';
 import {
   FORM_BLOCKS,
