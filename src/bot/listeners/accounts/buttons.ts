@@ -4,7 +4,7 @@ import type { Deps } from '../../../context';
 import { slackUser } from '../../user';
 import { escape } from '../../views/accounts';
 import { connectForm } from './connect';
-import { openModalFrom, parseActionBody, showAccountListIn, tellUser } from './context';
+import { adminButton, openModalFrom, parseActionBody, showAccountListIn, tellUser } from './context';
 
 /** "Add WhatsApp Account": opens the connect modal, for admins. */
 export function addAccount(deps: Deps) {
@@ -20,32 +20,21 @@ export function addAccount(deps: Deps) {
 
 /** ON/OFF: persists at once and confirms "Successfully updated!" where it was clicked. */
 export function toggle(deps: Deps) {
-  return async ({ ack, body, client, respond }: AllMiddlewareArgs & SlackActionMiddlewareArgs) => {
-    await ack();
-    const ctx = parseActionBody(body);
-    if (!ctx?.value) return;
-    const user = await slackUser(client, deps, ctx.userId);
+  return adminButton(deps, (t) => t.accounts.adminWhat.change, async ({ ctx, user, client, respond }) => {
     const t = user.t;
-    if (!user.isAdmin) return tellUser(client, ctx, respond, user, t.common.onlyAdmins(t.accounts.adminWhat.change));
     const account = await toggleAccount(deps, { teamId: ctx.teamId, userId: ctx.userId }, ctx.value);
     if (!account) return tellUser(client, ctx, respond, user, t.accounts.notFound);
     const name = escape(account.name);
     const state = account.enabled ? t.accounts.switchedOn(name) : t.accounts.switchedOff(name);
     await showAccountListIn(deps, client, ctx, respond, user, `${t.common.successfullyUpdated} ${state}`);
-  };
+  });
 }
 
 /** Disconnect (after Slack's confirm dialog): keeps the history, marks the account disconnected. */
 export function disconnect(deps: Deps) {
-  return async ({ ack, body, client, respond }: AllMiddlewareArgs & SlackActionMiddlewareArgs) => {
-    await ack();
-    const ctx = parseActionBody(body);
-    if (!ctx?.value) return;
-    const user = await slackUser(client, deps, ctx.userId);
-    const t = user.t;
-    if (!user.isAdmin) return tellUser(client, ctx, respond, user, t.common.onlyAdmins(t.accounts.adminWhat.disconnect));
+  return adminButton(deps, (t) => t.accounts.adminWhat.disconnect, async ({ ctx, user, client, respond }) => {
     const account = await disconnectTeamAccount(deps, { teamId: ctx.teamId, userId: ctx.userId }, ctx.value);
-    if (!account) return tellUser(client, ctx, respond, user, t.accounts.notFound);
-    await showAccountListIn(deps, client, ctx, respond, user, t.accounts.disconnected(escape(account.name)));
-  };
+    if (!account) return tellUser(client, ctx, respond, user, user.t.accounts.notFound);
+    await showAccountListIn(deps, client, ctx, respond, user, user.t.accounts.disconnected(escape(account.name)));
+  });
 }

@@ -1,10 +1,10 @@
-import type { RespondFn } from '@slack/bolt';
+import type { AllMiddlewareArgs, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { listAccountSummaries } from '../../../accounts/service';
 import type { Deps } from '../../../context';
-import type { SlackUser } from '../../user';
+import { slackUser, type SlackUser } from '../../user';
 import { accountListMessage, accountListModal, noticeModal } from '../../views/accounts';
 import { publishHome } from '../home';
 
@@ -28,6 +28,32 @@ const actionBodySchema = z.object({
   view: z.object({ id: z.string(), type: z.string() }).passthrough().optional(),
   actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
 });
+
+export interface AdminClick {
+  ctx: ActionContext & { value: string };
+  user: SlackUser;
+  client: WebClient;
+  respond: RespondFn;
+}
+
+/**
+ * An account button only admins may use: acknowledges, reads the click, and
+ * refuses anyone else with "only admins can …" before `run` sees it.
+ */
+export function adminButton(
+  deps: Deps,
+  what: (t: SlackUser['t']) => string,
+  run: (click: AdminClick) => Promise<void>,
+): (args: AllMiddlewareArgs & SlackActionMiddlewareArgs) => Promise<void> {
+  return async ({ ack, body, client, respond }) => {
+    await ack();
+    const ctx = parseActionBody(body);
+    if (!ctx?.value) return;
+    const user = await slackUser(client, deps, ctx.userId);
+    if (!user.isAdmin) return tellUser(client, ctx, respond, user, user.t.common.onlyAdmins(what(user.t)));
+    await run({ ctx: { ...ctx, value: ctx.value }, user, client, respond });
+  };
+}
 
 /** Reads what the account buttons need from a block_actions payload; undefined if it is not one. */
 export function parseActionBody(body: unknown): ActionContext | undefined {

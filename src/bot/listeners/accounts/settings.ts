@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { validateSettingsForm, type SettingsFormValues } from '../../../accounts/form';
 import { findTeamAccount, listAccountSummaries, saveAccountSettings, summarize } from '../../../accounts/service';
@@ -6,7 +6,7 @@ import type { Deps } from '../../../context';
 import { slackUser, type SlackUser } from '../../user';
 import { accountListModal, checkingModal, fieldErrorsResponse, noticeModal, settingsModal } from '../../views/accounts';
 import { ACK_BUDGET_MS, refreshHome } from './connect';
-import { openModalFrom, parseActionBody, parseSubmission, settleWithin, tellUser } from './context';
+import { adminButton, openModalFrom, parseSubmission, settleWithin, tellUser } from './context';
 
 const metadataSchema = z.object({ accountId: z.string().min(1) });
 
@@ -21,18 +21,12 @@ function readMetadata(text: string): z.infer<typeof metadataSchema> | undefined 
 
 /** The Settings button: opens the settings modal of the account in its value. */
 export function openSettings(deps: Deps) {
-  return async ({ ack, body, client, respond }: AllMiddlewareArgs & SlackActionMiddlewareArgs) => {
-    await ack();
-    const ctx = parseActionBody(body);
-    if (!ctx?.value) return;
-    const user = await slackUser(client, deps, ctx.userId);
-    const t = user.t;
-    if (!user.isAdmin) return tellUser(client, ctx, respond, user, t.common.onlyAdmins(t.accounts.adminWhat.change));
+  return adminButton(deps, (t) => t.accounts.adminWhat.change, async ({ ctx, user, client, respond }) => {
     const account = await findTeamAccount(ctx.teamId, ctx.value);
-    if (!account) return tellUser(client, ctx, respond, user, t.accounts.notFound);
-    const view = settingsModal(t, summarize(deps, account), { privateMetadata: JSON.stringify({ accountId: account.id }) });
+    if (!account) return tellUser(client, ctx, respond, user, user.t.accounts.notFound);
+    const view = settingsModal(user.t, summarize(deps, account), { privateMetadata: JSON.stringify({ accountId: account.id }) });
     await openModalFrom(client, ctx, view);
-  };
+  });
 }
 
 /** "Save Changes": like connect, a new token is checked with WhatsApp within Slack's 3 s or after "Checking…". */
