@@ -3,6 +3,7 @@ import { nextAlertAt, nextWindowCloseAt } from '../domain/window';
 import { isDuplicateKey } from './database';
 import { claimRef, findRef, lookupKey, withLock } from './lookups';
 import { ConversationModel, type ConversationDocument } from './models';
+import { deleteWindowAlert, putWindowAlert } from './windows';
 
 // Every per-request query here filters on `_id` alone: the embedded database
 // (FerretDB on SQLite) decodes the whole collection for any other filter.
@@ -89,7 +90,7 @@ export interface InboundRecorded {
 /**
  * Moves the window to this inbound message's own timestamp + 24 h unless a later
  * message already set it further: late and out-of-order deliveries never move it back.
- * A moved window starts afresh for the expiry alerts.
+ * A moved window starts afresh for the expiry alerts (its WindowAlert document is replaced).
  *
  * Moves of one conversation's window take turns under a lock (a lookup insert, atomic
  * everywhere) and re-read the conversation by `_id` inside it: FerretDB has no conditional
@@ -97,7 +98,7 @@ export interface InboundRecorded {
  * would not hold there, and would cost a scan of every conversation. The write also
  * raises with `$max`, so on MongoDB the window cannot move back even without the lock.
  * What stays non-atomic on FerretDB: an unrelated update of the same conversation
- * (a profile name, a reply, the sweep) racing this write by milliseconds can replace it
+ * (a profile name, a reply) racing this write by milliseconds can replace it
  * with the document it read before; those writers do not run per inbound message of one
  * customer, and the next inbound message moves the window again.
  */
@@ -118,22 +119,16 @@ export async function recordInbound(
 
     const lastReplyAt = fresh.lastReplyAt ?? undefined;
     const answered = lastReplyAt !== undefined && lastReplyAt.getTime() >= inbound.at.getTime();
-    const alertAt = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: [], closedNotified: false, answeredAfterLastInbound: answered });
     const updated = await ConversationModel.findOneAndUpdate(
       { _id: fresh._id },
-      {
-        $max: { windowClosesAt: closesAt, lastInboundAt: inbound.at },
-        $set: {
-          lastInboundPreview: inbound.preview,
-          warnedThresholds: [],
-          closedNotified: false,
-          ...(alertAt ? { nextAlertAt: alertAt } : {}),
-        },
-        ...(alertAt ? {} : { $unset: { nextAlertAt: 1 } }),
-      },
+      { $max: { windowClosesAt: closesAt, lastInboundAt: inbound.at }, $set: { lastInboundPreview: inbound.preview } },
       { new: true },
     );
     if (!updated) return { moved: false, reopened: false, conversation: fresh };
+    // The moved window starts afresh for the sweep: its alert document is replaced (or goes if nothing is due).
+    const window = updated.windowClosesAt ?? closesAt;
+    const alertAt = nextAlertAt({ closesAt: window, warnMinutes, alreadyWarned: [], closedNotified: false, answeredAfterLastInbound: answered });
+    await putWindowAlert(updated._id, updated.accountId, window, { warnedThresholds: [], closedNotified: false, nextAlertAt: alertAt });
     const reopened = current !== undefined && current.getTime() <= inbound.at.getTime() && Boolean(updated.threadTs);
     return { moved: true, reopened, conversation: updated };
   });
@@ -145,10 +140,8 @@ export async function recordReply(conversationId: Types.ObjectId, at: Date, by: 
   if (!conversation) return;
   const lastInboundAt = conversation.lastInboundAt ?? undefined;
   const answered = lastInboundAt === undefined || at.getTime() >= lastInboundAt.getTime();
-  await ConversationModel.updateOne(
-    { _id: conversationId },
-    { $set: { lastReplyAt: at, lastReplyBy: by }, ...(answered ? { $unset: { nextAlertAt: 1 } } : {}) },
-  );
+  await ConversationModel.updateOne({ _id: conversationId }, { $set: { lastReplyAt: at, lastReplyBy: by } });
+  if (answered) await deleteWindowAlert(conversationId);
 }
 
 /**

@@ -1,43 +1,61 @@
 import type { Types } from 'mongoose';
 import { knownOutboxKeys } from '../outbox';
-import { AccountModel, ConversationModel, type AccountDocument, type ConversationDocument } from './models';
+import { isDuplicateKey } from './database';
+import { AccountModel, ConversationModel, WindowAlertModel, type AccountDocument, type ConversationDocument, type WindowAlertDocument } from './models';
 
-/** Queries of the 24-hour window feature; every one is served by an index on the window's times. */
+/**
+ * Queries of the 24-hour window feature. The sweep reads and writes only WindowAlert,
+ * a collection holding just the conversations with an alert pending, so its cost follows
+ * what is due, not every conversation stored.
+ */
 
-/** Conversations the sweeper has something due for, most overdue first (index on nextAlertAt). */
-export async function conversationsDue(now: Date, limit: number): Promise<ConversationDocument[]> {
-  return ConversationModel.find({ nextAlertAt: { $lte: now } }).sort({ nextAlertAt: 1, _id: 1 }).limit(limit);
+/** Alerts the sweeper has something due for, most overdue first (index on nextAlertAt). */
+export async function alertsDue(now: Date, limit: number): Promise<WindowAlertDocument[]> {
+  return WindowAlertModel.find({ nextAlertAt: { $lte: now } }).sort({ nextAlertAt: 1, _id: 1 }).limit(limit);
+}
+
+export async function findWindowAlert(id: Types.ObjectId): Promise<WindowAlertDocument | undefined> {
+  return (await WindowAlertModel.findById(id)) ?? undefined;
 }
 
 export interface AlertProgress {
   warnedThresholds: number[];
   closedNotified: boolean;
+  /** Undefined when nothing more is due: the alert document goes. */
   nextAlertAt: Date | undefined;
 }
 
 /**
- * Records what was alerted for the window closing at `closesAt`. Writes only if
- * the window is still that one; returns false when a new inbound message moved it.
+ * Sets the whole alert state of a conversation for the window closing at `closesAt`:
+ * inserted, or on a duplicate key replaced by `_id`; deleted when nothing is due.
  */
-export async function recordAlertProgress(id: Types.ObjectId, closesAt: Date, progress: AlertProgress): Promise<boolean> {
-  const result = await ConversationModel.updateOne(
-    { _id: id, windowClosesAt: closesAt },
-    {
-      $set: {
-        warnedThresholds: progress.warnedThresholds,
-        closedNotified: progress.closedNotified,
-        ...(progress.nextAlertAt ? { nextAlertAt: progress.nextAlertAt } : {}),
-      },
-      ...(progress.nextAlertAt ? {} : { $unset: { nextAlertAt: 1 } }),
-    },
-  );
-  return result.matchedCount > 0;
+export async function putWindowAlert(
+  id: Types.ObjectId,
+  accountId: Types.ObjectId,
+  closesAt: Date,
+  progress: AlertProgress,
+): Promise<void> {
+  if (!progress.nextAlertAt) {
+    await deleteWindowAlert(id);
+    return;
+  }
+  const fields = { accountId, closesAt, warnedThresholds: progress.warnedThresholds, closedNotified: progress.closedNotified, nextAlertAt: progress.nextAlertAt };
+  try {
+    await WindowAlertModel.create({ _id: id, ...fields });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    await WindowAlertModel.updateOne({ _id: id }, { $set: fields });
+  }
+}
+
+export async function deleteWindowAlert(id: Types.ObjectId): Promise<void> {
+  await WindowAlertModel.deleteOne({ _id: id });
 }
 
 /**
- * Records the sweep's progress by `_id` alone: a filter on the window too would make the
- * embedded database decode every conversation per write. A window that moved meanwhile
- * is put right by the sweep's repair pass, which re-reads every conversation it wrote.
+ * Records the sweep's progress by `_id` alone (deleting what is done). The alert's window
+ * is not in the filter: a guard is not atomic on every MongoDB-wire server, so a window
+ * that moved meanwhile is put right by the sweep's repair pass instead.
  */
 export async function recordAlertProgressMany(
   entries: readonly { id: Types.ObjectId; progress: AlertProgress }[],
@@ -51,20 +69,20 @@ export async function recordAlertProgressMany(
 const BULK_CHUNK = 50;
 
 function writeProgress(entries: readonly { id: Types.ObjectId; progress: AlertProgress }[]) {
-  return ConversationModel.bulkWrite(
-    entries.map(({ id, progress }) => ({
-      updateOne: {
-        filter: { _id: id },
-        update: {
-          $set: { warnedThresholds: progress.warnedThresholds, closedNotified: progress.closedNotified, ...(progress.nextAlertAt ? { nextAlertAt: progress.nextAlertAt } : {}) },
-          ...(progress.nextAlertAt ? {} : { $unset: { nextAlertAt: 1 as const } }),
-        },
-      },
-    })),
+  return WindowAlertModel.bulkWrite(
+    entries.map(({ id, progress }) =>
+      progress.nextAlertAt
+        ? {
+            updateOne: {
+              filter: { _id: id },
+              update: { $set: { warnedThresholds: progress.warnedThresholds, closedNotified: progress.closedNotified, nextAlertAt: progress.nextAlertAt } },
+            },
+          }
+        : { deleteOne: { filter: { _id: id } } },
+    ),
     { ordered: false },
   );
 }
-
 
 /** Which alert keys of these the outbox has seen: the outbox, not the conversation, is the truth of what was posted. */
 export function existingAlertKeys(keys: readonly string[]): Promise<Set<string>> {

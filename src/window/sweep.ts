@@ -1,18 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Types } from 'mongoose';
 import type { Deps } from '../context';
 import { dueAlerts, nextAlertAt } from '../domain/window';
 import { enqueue, type EnqueueInput } from '../outbox';
 import { releaseClaim, tryClaim } from '../store/claims';
-import { AccountModel, ConversationModel, type ConversationDocument } from '../store/models';
-import { conversationsDue, existingAlertKeys, isAnswered, recordAlertProgress, recordAlertProgressMany } from '../store/windows';
+import { AccountModel, ConversationModel, type ConversationDocument, type WindowAlertDocument } from '../store/models';
+import { alertsDue, existingAlertKeys, findWindowAlert, isAnswered, putWindowAlert, recordAlertProgressMany, type AlertProgress } from '../store/windows';
 
 /**
  * The 24-hour window sweep. Each alert is an outbox item whose key names the
  * conversation, the window (its closing moment) and the threshold, so it is
  * stored, and posted, once however many sweepers compute it: two instances at
  * the same moment, or one taking over from a sweeper that died mid-run.
- * The conversation's `warnedThresholds`/`nextAlertAt` only keep sweeps cheap.
+ * The WindowAlert documents (one per conversation with an alert pending) only keep
+ * sweeps cheap: a sweep reads the due ones, then each conversation by `_id`, and
+ * never queries the conversations collection as a whole.
  */
 
 export const SWEEP_RESOURCE = 'window-sweep';
@@ -54,23 +55,32 @@ export function alertKey(conversationId: string, closesAt: Date, alert: number |
 }
 
 interface Plan {
-  conversation: ConversationDocument;
-  closesAt: Date | undefined;
+  alert: WindowAlertDocument;
+  /** Undefined when the conversation is gone. */
+  conversation: ConversationDocument | undefined;
+  /** The window the alert document is for. */
+  closesAt: Date;
   items: EnqueueInput[];
   warned: boolean;
   closed: boolean;
-  progress: { warnedThresholds: number[]; closedNotified: boolean; nextAlertAt: Date | undefined };
+  /** Undefined: nothing to write now (the repair pass handles a window that moved). */
+  progress: AlertProgress | undefined;
 }
 
-function planFor(c: ConversationDocument, now: Date, warnMinutes: readonly number[], posting: boolean): Plan {
+const NOTHING_DUE: AlertProgress = { warnedThresholds: [], closedNotified: false, nextAlertAt: undefined };
+
+function planFor(a: WindowAlertDocument, c: ConversationDocument | undefined, now: Date, warnMinutes: readonly number[], posting: boolean): Plan {
+  const closesAt = a.closesAt;
+  const none = { alert: a, conversation: c, closesAt, items: [], warned: false, closed: false };
+  if (!c) return { ...none, progress: NOTHING_DUE };
+  // A new inbound message moved the window and its alert document is not rewritten yet: alert nothing for the old one.
+  if (c.windowClosesAt?.getTime() !== closesAt.getTime()) return { ...none, progress: undefined };
   const id = String(c._id);
-  const closesAt = c.windowClosesAt ?? undefined;
-  if (!closesAt) return { conversation: c, closesAt, items: [], warned: false, closed: false, progress: { warnedThresholds: [], closedNotified: false, nextAlertAt: undefined } };
   const base = {
     closesAt,
     warnMinutes,
-    alreadyWarned: c.warnedThresholds,
-    closedNotified: c.closedNotified,
+    alreadyWarned: a.warnedThresholds,
+    closedNotified: a.closedNotified,
     answeredAfterLastInbound: isAnswered(c),
   };
   const due = dueAlerts({ ...base, now });
@@ -89,11 +99,10 @@ function planFor(c: ConversationDocument, now: Date, warnMinutes: readonly numbe
     }
   }
   // An account switched off posts nothing, but its alerts still count as done so they never pile up.
-  const warnedThresholds = [...new Set([...c.warnedThresholds, ...due.warnings, ...due.skipped])].sort((a, b) => b - a);
-  const closedNotified = c.closedNotified || due.notifyClosed;
+  const warnedThresholds = [...new Set([...a.warnedThresholds, ...due.warnings, ...due.skipped])].sort((x, y) => y - x);
+  const closedNotified = a.closedNotified || due.notifyClosed;
   return {
-    conversation: c,
-    closesAt,
+    ...none,
     items,
     warned: posting && due.warnings.length > 0,
     closed: posting && due.notifyClosed,
@@ -105,7 +114,7 @@ function planFor(c: ConversationDocument, now: Date, warnMinutes: readonly numbe
 function summaryItems(plans: readonly Plan[]): EnqueueInput[] {
   const byChannel = new Map<string, Plan[]>();
   for (const p of plans) {
-    const channelId = p.conversation.channelId;
+    const channelId = p.conversation?.channelId;
     if (!p.warned || !channelId) continue;
     byChannel.set(channelId, [...(byChannel.get(channelId) ?? []), p]);
   }
@@ -120,13 +129,11 @@ function summaryItems(plans: readonly Plan[]): EnqueueInput[] {
       kind: WINDOW_KINDS.summary,
       payload: {
         channelId,
-        rows: group.map((p) => ({
-          conversationId: String(p.conversation._id),
-          customerName: p.conversation.profileName ?? undefined,
-          waId: p.conversation.waId,
-          closesAt: p.closesAt?.toISOString(),
-          threadTs: p.conversation.threadTs ?? undefined,
-        })),
+        rows: group.flatMap(({ conversation: c, closesAt }) =>
+          c
+            ? [{ conversationId: String(c._id), customerName: c.profileName ?? undefined, waId: c.waId, closesAt: closesAt.toISOString(), threadTs: c.threadTs ?? undefined }]
+            : [],
+        ),
       },
     });
   }
@@ -144,17 +151,22 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   const idle: SweepResult = { swept: false, due: 0, warnings: 0, closed: 0, summaries: 0 };
   if (!(await tryClaim(SWEEP_RESOURCE, owner, now, options.leaseMs ?? DEFAULT_LEASE_MS))) return idle;
 
-  const due = await conversationsDue(now, options.batchSize ?? DEFAULT_BATCH);
-  const accountIds = [...new Set(due.map((c) => String(c.accountId)))];
+  const due = await alertsDue(now, options.batchSize ?? DEFAULT_BATCH);
+  // One read by _id each: the only filter every MongoDB-wire server answers from an index.
+  const conversations = await Promise.all(due.map((a) => ConversationModel.findById(a._id)));
+  const accountIds = [...new Set(conversations.flatMap((c) => (c ? [String(c.accountId)] : [])))];
   const posting = new Set(
     (await AccountModel.find({ _id: { $in: accountIds }, state: 'connected', enabled: true }, { _id: 1 })).map((a) => String(a._id)),
   );
-  const plans = due.map((c) => planFor(c, now, deps.config.expiry.warnMinutes, posting.has(String(c.accountId))));
+  const plans = due.map((a, i) => {
+    const c = conversations[i] ?? undefined;
+    return planFor(a, c, now, deps.config.expiry.warnMinutes, c !== undefined && posting.has(String(c.accountId)));
+  });
   const summaries = summaryItems(plans);
-  // Alerts are stored before the conversations are marked: a crash in between only leaves work a retry will dedupe.
+  // Alerts are stored before the progress is recorded: a crash in between only leaves work a retry will dedupe.
   await enqueue([...plans.flatMap((p) => p.items), ...summaries], now);
 
-  await recordAlertProgressMany(plans.map((p) => ({ id: p.conversation._id, progress: p.progress })));
+  await recordAlertProgressMany(plans.flatMap((p) => (p.progress ? [{ id: p.alert._id, progress: p.progress }] : [])));
   await repairMovedWindows(deps, plans);
   await releaseClaim(SWEEP_RESOURCE, owner);
 
@@ -170,30 +182,32 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
 }
 
 /**
- * A new inbound message may have moved a window while we swept it. Our write is
- * guarded, but a guard is not atomic on every MongoDB-wire server, so re-read and,
- * where the window moved, rebuild its progress from the outbox (what was really enqueued).
+ * A new inbound message may have moved a window while we swept it, and our write by
+ * `_id` (not atomic on every MongoDB-wire server) may have landed over its fresh alert
+ * document or deleted it. So re-read each conversation and its alert document and, where
+ * the window is not the one we swept, rebuild its progress from the outbox (what was really enqueued).
  */
 async function repairMovedWindows(deps: SweepDeps, plans: readonly Plan[]): Promise<void> {
-  const planned = new Map(plans.map((p) => [String(p.conversation._id), p.closesAt?.getTime()]));
-  if (planned.size === 0) return;
-  // One read by _id each: the only filter every MongoDB-wire server answers from an index.
-  const current = await Promise.all([...planned.keys()].map((id) => ConversationModel.findById(id)));
-  for (const c of current) {
-    if (!c) continue;
-    const closesAt = c.windowClosesAt ?? undefined;
-    if (!closesAt || closesAt.getTime() === planned.get(String(c._id))) continue;
-    await rebuildProgress(deps, c._id, c, closesAt);
-  }
+  const swept = plans.filter((p) => p.conversation);
+  await Promise.all(
+    swept.map(async (p) => {
+      const [c, alert] = await Promise.all([ConversationModel.findById(p.alert._id), findWindowAlert(p.alert._id)]);
+      const closesAt = c?.windowClosesAt ?? undefined;
+      if (!c || !closesAt) return;
+      const moved = closesAt.getTime() !== p.closesAt.getTime();
+      const stale = alert !== undefined && alert.closesAt.getTime() !== closesAt.getTime();
+      if (moved || stale) await rebuildProgress(deps, c, closesAt);
+    }),
+  );
 }
 
-async function rebuildProgress(deps: SweepDeps, id: Types.ObjectId, c: ConversationDocument, closesAt: Date): Promise<void> {
+async function rebuildProgress(deps: SweepDeps, c: ConversationDocument, closesAt: Date): Promise<void> {
   const warnMinutes = deps.config.expiry.warnMinutes;
-  const conversationId = String(id);
+  const conversationId = String(c._id);
   const keys = [...warnMinutes.map((m) => alertKey(conversationId, closesAt, m)), alertKey(conversationId, closesAt, 'closed')];
   const existing = await existingAlertKeys(keys);
   const warnedThresholds = warnMinutes.filter((m) => existing.has(alertKey(conversationId, closesAt, m)));
   const closedNotified = existing.has(alertKey(conversationId, closesAt, 'closed'));
   const next = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: warnedThresholds, closedNotified, answeredAfterLastInbound: isAnswered(c) });
-  await recordAlertProgress(id, closesAt, { warnedThresholds, closedNotified, nextAlertAt: next });
+  await putWindowAlert(c._id, c.accountId, closesAt, { warnedThresholds, closedNotified, nextAlertAt: next });
 }

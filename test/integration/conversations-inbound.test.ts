@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { ConversationModel, MessageModel, OutboxModel, type AccountDocument } from '../../src/store/models';
+import { ConversationModel, MessageModel, OutboxModel, WindowAlertModel, type AccountDocument } from '../../src/store/models';
 import { insertMessage } from '../../src/store/messages';
 import { startTestService, type TestService } from '../helpers/service';
 import {
@@ -95,17 +95,17 @@ describe('customers writing in: conversations in Slack threads', () => {
     await post(textDelivery({ wamid: 'wamid.LATER', at: later, body: 'later one' }));
     const afterLater = await ConversationModel.findOne({});
     expect(afterLater?.windowClosesAt?.toISOString()).toBe(new Date(later.getTime() + 24 * HOUR).toISOString());
-    expect(afterLater?.nextAlertAt?.toISOString()).toBe(new Date(later.getTime() + 24 * HOUR - 120 * 60_000).toISOString());
+    expect((await WindowAlertModel.findById(afterLater?._id))?.nextAlertAt?.toISOString()).toBe(new Date(later.getTime() + 24 * HOUR - 120 * 60_000).toISOString());
     expect(afterLater?.lastInboundPreview).toBe('later one');
 
     // Marks as if warnings had already gone out for this window.
-    await ConversationModel.updateOne({ _id: afterLater?._id }, { $set: { warnedThresholds: [120], closedNotified: false } });
+    await WindowAlertModel.updateOne({ _id: afterLater?._id }, { $set: { warnedThresholds: [120], closedNotified: false } });
     await post(textDelivery({ wamid: 'wamid.EARLIER', at: earlier, body: 'earlier one' }));
     const afterEarlier = await ConversationModel.findOne({});
     expect(afterEarlier?.windowClosesAt?.toISOString()).toBe(afterLater?.windowClosesAt?.toISOString());
     expect(afterEarlier?.lastInboundPreview).toBe('later one');
     // The late delivery did not reset the alerts of the current window.
-    expect(afterEarlier?.warnedThresholds).toEqual([120]);
+    expect((await WindowAlertModel.findById(afterEarlier?._id))?.warnedThresholds).toEqual([120]);
     expect(await MessageModel.countDocuments()).toBe(2);
 
     // The webhook's arrival time does not matter, only the message's own timestamp.
@@ -113,7 +113,9 @@ describe('customers writing in: conversations in Slack threads', () => {
     await post(textDelivery({ wamid: 'wamid.NEWEST', at: new Date(now), body: 'newest' }));
     const newest = await ConversationModel.findOne({});
     expect(newest?.windowClosesAt?.toISOString()).toBe(new Date(now + 24 * HOUR).toISOString());
-    expect(newest?.warnedThresholds).toEqual([]);
+    const fresh = await WindowAlertModel.findById(newest?._id);
+    expect(fresh?.warnedThresholds).toEqual([]);
+    expect(fresh?.closesAt?.toISOString()).toBe(new Date(now + 24 * HOUR).toISOString());
   });
 
   it('loses and duplicates nothing while Slack is down, and resumes in order once it is back', async () => {

@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { ConversationModel, MessageModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
+import { ConversationModel, MessageModel, WindowAlertModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
 import { expectValidSendBody, graphError, graphErrors, mediaUploadOk, sendOk } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
 import { outboxKeys } from '../helpers/outbox';
@@ -88,7 +88,7 @@ describe('agents replying from Slack', () => {
     const after = await ConversationModel.findById(conversation._id);
     expect(after?.lastReplyBy).toBe('U0AGENT');
     expect(after?.lastReplyAt?.toISOString()).toBe(service.clock.now().toISOString());
-    expect(after?.nextAlertAt).toBeUndefined();
+    expect(await WindowAlertModel.findById(conversation._id)).toBeNull();
     // The window is the customer's: our send did not extend it.
     expect(after?.windowClosesAt?.toISOString()).toBe(conversation.windowClosesAt?.toISOString());
   });

@@ -10,7 +10,7 @@ import {
 } from '../../src/store/conversations';
 import { claimRef, findRef, lookupKey, withLock } from '../../src/store/lookups';
 import { advanceStatus, findMessageByWamid, insertMessage, markAccepted, type NewMessage } from '../../src/store/messages';
-import { ConversationModel, LookupModel, MessageModel } from '../../src/store/models';
+import { ConversationModel, LookupModel, MessageModel, WindowAlertModel } from '../../src/store/models';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
 
 const HOUR = 60 * 60 * 1000;
@@ -219,7 +219,9 @@ describe('store lookups by _id', () => {
         const stored = await findConversation(c._id);
         expect(stored?.windowClosesAt?.getTime()).toBe(latest.getTime() + WINDOW_MS);
         expect(stored?.lastInboundAt?.getTime()).toBe(latest.getTime());
-        expect(stored?.nextAlertAt?.getTime()).toBe(latest.getTime() + WINDOW_MS - 120 * 60 * 1000);
+        const alert = await WindowAlertModel.findById(c._id);
+        expect(alert?.closesAt.getTime()).toBe(latest.getTime() + WINDOW_MS);
+        expect(alert?.nextAlertAt?.getTime()).toBe(latest.getTime() + WINDOW_MS - 120 * 60 * 1000);
         expect(results.some((r) => r.moved)).toBe(true);
       }
     });

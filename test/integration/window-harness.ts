@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { OutboxWorker } from '../../src/outbox';
 import { recordInbound } from '../../src/store/conversations';
-import { AccountModel, ClaimModel, ConversationModel, DeliveredModel, OutboxModel, type ConversationDocument } from '../../src/store/models';
+import { AccountModel, ClaimModel, ConversationModel, DeliveredModel, OutboxModel, WindowAlertModel, type ConversationDocument, type WindowAlertDocument } from '../../src/store/models';
 import { windowOutboxHandlers } from '../../src/window';
 import { BOT_TOKEN, SLACK_API, TestClock, requireTestDbUri, uniqueDbName } from '../helpers/service';
 
@@ -56,12 +56,12 @@ export async function connectWindowDb(): Promise<void> {
   nock.disableNetConnect();
   nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
   await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName() });
-  await Promise.all([ConversationModel.createIndexes(), OutboxModel.createIndexes(), DeliveredModel.createIndexes(), ClaimModel.createIndexes(), AccountModel.createIndexes()]);
+  await Promise.all([ConversationModel.createIndexes(), OutboxModel.createIndexes(), DeliveredModel.createIndexes(), ClaimModel.createIndexes(), AccountModel.createIndexes(), WindowAlertModel.createIndexes()]);
 }
 
 export async function clearWindowDb(): Promise<void> {
   nock.cleanAll();
-  await Promise.all([ConversationModel.deleteMany({}), OutboxModel.deleteMany({}), DeliveredModel.deleteMany({}), ClaimModel.deleteMany({}), AccountModel.deleteMany({})]);
+  await Promise.all([ConversationModel.deleteMany({}), OutboxModel.deleteMany({}), DeliveredModel.deleteMany({}), ClaimModel.deleteMany({}), AccountModel.deleteMany({}), WindowAlertModel.deleteMany({})]);
 }
 
 export function windowDeps(config: Config, clock: TestClock) {
@@ -120,4 +120,9 @@ export async function reload(id: Types.ObjectId): Promise<ConversationDocument> 
   const c = await ConversationModel.findById(id);
   if (!c) throw new Error('conversation vanished');
   return c;
+}
+
+/** The conversation's pending-alert document, if something is still to alert. */
+export async function alertOf(id: Types.ObjectId): Promise<WindowAlertDocument | undefined> {
+  return (await WindowAlertModel.findById(id)) ?? undefined;
 }

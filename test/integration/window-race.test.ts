@@ -1,12 +1,13 @@
 import mongoose from 'mongoose';
 import { recordInbound } from '../../src/store/conversations';
-import { ClaimModel, ConversationModel, OutboxModel } from '../../src/store/models';
+import { ClaimModel, ConversationModel, OutboxModel, WindowAlertModel } from '../../src/store/models';
 import { outboxKeys } from '../helpers/outbox';
 import { SWEEP_RESOURCE, runSweep } from '../../src/window';
 import { TestClock } from '../helpers/service';
 import {
   HOUR,
   MINUTE,
+  alertOf,
   clearWindowDb,
   connectWindowDb,
   createAccount,
@@ -86,13 +87,13 @@ describe('window sweeps on several instances', () => {
   it('takes over a sweep that died after enqueuing, once its lease has run out, still posting each alert once', async () => {
     const threads = await seed(6);
     clock.set(new Date(closes.getTime() - 100 * MINUTE));
-    // The process dies right after storing the alerts: conversations unmarked, lease never released.
-    jest.spyOn(ConversationModel, 'bulkWrite').mockImplementationOnce(() => {
+    // The process dies right after storing the alerts: progress unrecorded, lease never released.
+    jest.spyOn(WindowAlertModel, 'bulkWrite').mockImplementationOnce(() => {
       throw new Error('the process died here');
     });
     await expect(runSweep(deps, { owner: 'dead', leaseMs: 60_000 })).rejects.toThrow('the process died here');
     expect(await OutboxModel.countDocuments({ kind: 'window.warning' })).toBe(6);
-    expect((await ConversationModel.find({ warnedThresholds: 120 })).length).toBe(0);
+    expect((await WindowAlertModel.find({ warnedThresholds: 120 })).length).toBe(0);
 
     // Another instance: shut out while the lease lives, even as alerts already go out.
     expect(await runSweep(deps, { owner: 'heir', leaseMs: 60_000 })).toMatchObject({ swept: false });
@@ -106,7 +107,7 @@ describe('window sweeps on several instances', () => {
     expect(perThread(posts)).toEqual(new Map(threads.map((t) => [t, 1])));
     expect(posts.filter((p) => !p.thread_ts)).toHaveLength(2);
     const c = await ConversationModel.findOne({ threadTs: threads[0] });
-    expect(c && (await reload(c._id)).warnedThresholds).toEqual([120]);
+    expect(c && (await alertOf(c._id))?.warnedThresholds).toEqual([120]);
 
     // And the sweeps go on normally afterwards.
     clock.set(new Date(closes.getTime() - 30 * MINUTE));
@@ -117,20 +118,22 @@ describe('window sweeps on several instances', () => {
     const c = await createConversation(shop, start);
     const sweepAt = new Date(closes.getTime() - 30 * MINUTE);
     clock.set(sweepAt);
-    const original = ConversationModel.bulkWrite.bind(ConversationModel);
-    jest.spyOn(ConversationModel, 'bulkWrite').mockImplementationOnce(async () => {
+    const original = WindowAlertModel.bulkWrite.bind(WindowAlertModel);
+    jest.spyOn(WindowAlertModel, 'bulkWrite').mockImplementationOnce(async () => {
       // The customer writes just as the sweep records its progress...
       await recordInbound(await reload(c._id), { at: sweepAt, preview: 'Still there?' }, config.expiry.warnMinutes);
       // ...and a non-atomic guard lets the old window's progress overwrite the new window's.
-      await ConversationModel.collection.updateOne({ _id: c._id }, { $set: { warnedThresholds: [120, 30], nextAlertAt: closes } });
+      await WindowAlertModel.collection.updateOne({ _id: c._id }, { $set: { closesAt: closes, warnedThresholds: [120, 30], nextAlertAt: closes } });
       return original([]);
     });
     expect(await runSweep(deps)).toMatchObject({ swept: true, warnings: 1 });
     const repaired = await reload(c._id);
     const newCloses = new Date(sweepAt.getTime() + 24 * HOUR);
     expect(repaired.windowClosesAt).toEqual(newCloses);
-    expect(repaired.warnedThresholds).toEqual([]);
-    expect(repaired.nextAlertAt).toEqual(new Date(newCloses.getTime() - 120 * MINUTE));
+    const alert = await alertOf(c._id);
+    expect(alert?.closesAt).toEqual(newCloses);
+    expect(alert?.warnedThresholds).toEqual([]);
+    expect(alert?.nextAlertAt).toEqual(new Date(newCloses.getTime() - 120 * MINUTE));
 
     // The old window's warning is dropped at delivery; the new window is warned in full.
     await windowWorker(deps).drain();

@@ -1,11 +1,13 @@
 import { TestClock } from '../helpers/service';
 import { recordInbound, recordReply } from '../../src/store/conversations';
-import { ConversationModel } from '../../src/store/models';
+import { Types } from 'mongoose';
+import { ConversationModel, WindowAlertModel } from '../../src/store/models';
 import { outboxKeys } from '../helpers/outbox';
 import { runSweep } from '../../src/window';
 import {
   HOUR,
   MINUTE,
+  alertOf,
   clearWindowDb,
   connectWindowDb,
   createAccount,
@@ -73,7 +75,8 @@ describe('the window sweep', () => {
     expect(JSON.stringify(closed[0]?.blocks)).toContain(`"action_id":"templates.send","value":"${String(c._id)}"`);
 
     expect(await sweepAt(new Date(closes.getTime() + HOUR))).toEqual([]);
-    expect((await reload(c._id)).nextAlertAt).toBeUndefined();
+    // Nothing more is due: the conversation's alert document is gone.
+    expect(await alertOf(c._id)).toBeUndefined();
   });
 
   it('posts only the most urgent warning when both thresholds are crossed in one sweep, and never the other later', async () => {
@@ -159,8 +162,8 @@ describe('the window sweep', () => {
     const c = await createConversation(account, start);
     expect(await sweepAt(beforeClose(120 * MINUTE))).toEqual([]);
     expect(await sweepAt(closes)).toEqual([]);
-    expect(await ConversationModel.countDocuments({ nextAlertAt: { $lte: closes } })).toBe(0);
-    expect((await reload(c._id)).closedNotified).toBe(true);
+    expect(await WindowAlertModel.countDocuments({ nextAlertAt: { $lte: closes } })).toBe(0);
+    expect(await alertOf(c._id)).toBeUndefined();
   });
 
   it('adds one summary line per channel when several of its conversations are closing', async () => {
@@ -233,6 +236,45 @@ describe('the window sweep', () => {
     clock.set(beforeClose(100 * MINUTE));
     expect(await runSweep(deps)).toMatchObject({ swept: true, due: 120, warnings: 120 });
     expect(await runSweep(deps)).toMatchObject({ due: 0 });
-    for (const c of [conversations[0], conversations[119]]) expect((await reload(c!._id)).warnedThresholds).toEqual([120]);
+    for (const c of [conversations[0], conversations[119]]) expect((await alertOf(c!._id))?.warnedThresholds).toEqual([120]);
+  }, 60_000);
+
+  it('never touches the conversations without a pending alert: it reads only the due ones, by _id', async () => {
+    const account = await createAccount();
+    // 2,000 stored conversations with no alert pending (answered, closed long ago, or never alerted).
+    const idle = Array.from({ length: 2_000 }, (_, n) => ({
+      _id: new Types.ObjectId(),
+      accountId: account,
+      waId: String(6289900000000 + n),
+      channelId: 'C0SHOP',
+      lastInboundAt: new Date(start.getTime() - 3 * WINDOW),
+      windowClosesAt: new Date(start.getTime() - 2 * WINDOW),
+      createdAt: start,
+      updatedAt: start,
+    }));
+    await ConversationModel.collection.insertMany(idle);
+    const due = [];
+    for (let i = 0; i < 10; i++) due.push(await createConversation(account, start));
+    expect(await WindowAlertModel.countDocuments()).toBe(10);
+
+    const ops: { method: string; query: unknown }[] = [];
+    mongoose.set('debug', (collection: string, method: string, query: unknown) => {
+      if (collection === ConversationModel.collection.collectionName) ops.push({ method, query });
+    });
+    try {
+      clock.set(beforeClose(100 * MINUTE));
+      expect(await runSweep(deps)).toMatchObject({ swept: true, due: 10, warnings: 10 });
+    } finally {
+      mongoose.set('debug', false);
+    }
+    // Only reads by _id of the 10 due conversations (the plan, then the repair pass): no query, no write besides.
+    const dueIds = new Set(due.map((c) => String(c._id)));
+    expect(ops.length).toBeGreaterThan(0);
+    for (const op of ops) {
+      expect(op.method).toBe('findOne');
+      expect(Object.keys(op.query as object)).toEqual(['_id']);
+      expect(dueIds.has(String((op.query as { _id: unknown })._id))).toBe(true);
+    }
+    expect(new Set(ops.map((op) => String((op.query as { _id: unknown })._id)))).toEqual(dueIds);
   }, 60_000);
 });

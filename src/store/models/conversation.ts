@@ -15,16 +15,11 @@ const conversationSchema = new Schema(
     windowClosesAt: { type: Date },
     lastReplyAt: { type: Date },
     lastReplyBy: { type: String },
-    /** Warning thresholds (minutes) already posted for the current window. */
-    warnedThresholds: { type: [Number], default: [] },
-    closedNotified: { type: Boolean, default: false },
-    /** When the sweeper next has something to do here; indexed so a sweep costs what is due. */
-    nextAlertAt: { type: Date },
+    // The window's alert progress lives in WindowAlert, only while something is due.
   },
   { timestamps: true },
 );
 conversationSchema.index({ accountId: 1, waId: 1 }, { unique: true });
-conversationSchema.index({ nextAlertAt: 1 });
 conversationSchema.index({ accountId: 1, windowClosesAt: 1 });
 conversationSchema.index({ channelId: 1, threadTs: 1 });
 

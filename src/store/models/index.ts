@@ -7,3 +7,4 @@ export * from './claim';
 export * from './message';
 export * from './outbox';
 export * from './template';
+export * from './window-alert';
