@@ -1,12 +1,15 @@
 /**
  * 3. Expiry sweep: the sweep's time with 10k, 100k (and, opt-in, 1M) stored
  * conversations, 100 of them due each time, beside a full-scan baseline.
+ * The sweep reads the WindowAlert collection (a document per conversation with an
+ * alert pending); BENCH_SWEEP_PENDING_SHARE (0 to 1, default 0) gives that share of
+ * the stored, not-yet-due conversations a pending alert too.
  */
 import { performance } from 'node:perf_hooks';
 import { Types } from 'mongoose';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
-import { ConversationModel } from '../src/store/models';
+import { ConversationModel, WindowAlertModel } from '../src/store/models';
 import { runSweep } from '../src/window';
 import { BOT_TOKEN, SIGNING_SECRET, seedCloudAccount } from '../test/drills/support';
 import { BENCH_KEY, openPhaseDb, round, type BenchContext } from './lib';
@@ -16,6 +19,7 @@ const DUE = 100;
 const REPEATS = Math.max(1, Number(process.env.BENCH_SWEEP_REPEATS) || 1);
 const CHUNK = 5_000;
 const SWEEP_BATCH = 50;
+const PENDING_SHARE = Math.min(1, Math.max(0, Number(process.env.BENCH_SWEEP_PENDING_SHARE) || 0));
 
 interface Row {
   _id: Types.ObjectId;
@@ -26,9 +30,6 @@ interface Row {
   lastInboundAt: Date;
   lastInboundPreview: string;
   windowClosesAt: Date;
-  warnedThresholds: number[];
-  closedNotified: boolean;
-  nextAlertAt: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -45,11 +46,20 @@ function row(accountId: Types.ObjectId, n: number, now: Date, due: boolean): Row
     lastInboundAt: new Date(closesAt.getTime() - 24 * HOUR),
     lastInboundPreview: 'Hello',
     windowClosesAt: closesAt,
-    warnedThresholds: [],
-    closedNotified: false,
-    nextAlertAt: due ? new Date(now.getTime() - 60_000) : new Date(closesAt.getTime() - 2 * HOUR),
     createdAt: now,
     updatedAt: now,
+  };
+}
+
+/** The pending alert of a conversation, as recordInbound writes it (due: its first warning has passed). */
+function alertRow(r: Row, now: Date, due: boolean) {
+  return {
+    _id: r._id,
+    accountId: r.accountId,
+    closesAt: r.windowClosesAt,
+    warnedThresholds: [],
+    closedNotified: false,
+    nextAlertAt: due ? new Date(now.getTime() - 60_000) : new Date(r.windowClosesAt.getTime() - 2 * HOUR),
   };
 }
 
@@ -58,11 +68,14 @@ async function insertRows(accountId: Types.ObjectId, from: number, to: number, n
     const rows = [];
     for (let n = start; n < Math.min(to, start + CHUNK); n++) rows.push(row(accountId, n, now, false));
     await ConversationModel.collection.insertMany(rows, { ordered: false });
+    const pending = rows.filter((_, i) => (i % 1000) < PENDING_SHARE * 1000);
+    if (pending.length > 0) await WindowAlertModel.collection.insertMany(pending.map((r) => alertRow(r, now, false)), { ordered: false });
   }
 }
 
 interface SizeResult {
   storedConversations: number;
+  pendingAlertsStored: number;
   due: number;
   dueHandledPerSweep: number;
   sweepMs: number;
@@ -98,6 +111,7 @@ export async function sweepBench(ctx: BenchContext, sizes: readonly number[]) {
       for (let r = 0; r < REPEATS; r++) {
         const due = Array.from({ length: DUE }, () => row(account._id, nextN++, now, true));
         await ConversationModel.collection.insertMany(due);
+        await WindowAlertModel.collection.insertMany(due.map((r) => alertRow(r, now, true)));
         stored += DUE;
         // Batches of 50: one bulk write of 100 or more updates never returns on the embedded FerretDB 1.24.
         const t = performance.now();
@@ -115,6 +129,7 @@ export async function sweepBench(ctx: BenchContext, sizes: readonly number[]) {
       ctx.log(`sweep: ${stored} stored, ${handled} due swept in ${round(median(sweepMs))} ms (full scan ${round(median(scanMs))} ms)`);
       results.push({
         storedConversations: stored,
+        pendingAlertsStored: await WindowAlertModel.countDocuments(),
         due: DUE,
         dueHandledPerSweep: handled,
         sweepMs: round(median(sweepMs), 1),
@@ -129,7 +144,7 @@ export async function sweepBench(ctx: BenchContext, sizes: readonly number[]) {
       sizes: results,
       ratioLargestToSmallest: first && last ? round(last.sweepMs / first.sweepMs, 2) : undefined,
       fullScanRatioLargestToSmallest: first && last ? round(last.fullScanBaselineMs / first.fullScanBaselineMs, 2) : undefined,
-      note: `median of ${REPEATS} measurement(s) per size, each with ${DUE} fresh conversations due (both warnings crossed), swept in batches of ${SWEEP_BATCH} until none is due; the baseline is an unindexed count over every conversation`,
+      note: `median of ${REPEATS} measurement(s) per size, each with ${DUE} fresh conversations due (both warnings crossed; ${PENDING_SHARE * 100}% of the others with an alert pending, not yet due), swept in batches of ${SWEEP_BATCH} until none is due; the baseline is an unindexed count over every conversation`,
     };
   } finally {
     await database.close();
