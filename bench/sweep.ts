@@ -56,6 +56,9 @@ function alertRow(r: Row, now: Date, due: boolean) {
   return {
     _id: r._id,
     accountId: r.accountId,
+    waId: r.waId,
+    profileName: r.profileName,
+    channelId: r.channelId,
     closesAt: r.windowClosesAt,
     warnedThresholds: [],
     closedNotified: false,

@@ -3,7 +3,7 @@ import { nextAlertAt, nextWindowCloseAt } from '../domain/window';
 import { isDuplicateKey } from './database';
 import { claimRef, findRef, lookupKey, withLock } from './lookups';
 import { ConversationModel, type ConversationDocument } from './models';
-import { deleteWindowAlert, putWindowAlert } from './windows';
+import { deleteWindowAlert, putWindowAlert, setWindowAlertThread } from './windows';
 
 // Every per-request query here filters on `_id` alone: the embedded database
 // (FerretDB on SQLite) decodes the whole collection for any other filter.
@@ -128,7 +128,7 @@ export async function recordInbound(
     // The moved window starts afresh for the sweep: its alert document is replaced (or goes if nothing is due).
     const window = updated.windowClosesAt ?? closesAt;
     const alertAt = nextAlertAt({ closesAt: window, warnMinutes, alreadyWarned: [], closedNotified: false, answeredAfterLastInbound: answered });
-    await putWindowAlert(updated._id, updated.accountId, window, { warnedThresholds: [], closedNotified: false, nextAlertAt: alertAt });
+    await putWindowAlert(updated, window, { warnedThresholds: [], closedNotified: false, nextAlertAt: alertAt });
     const reopened = current !== undefined && current.getTime() <= inbound.at.getTime() && Boolean(updated.threadTs);
     return { moved: true, reopened, conversation: updated };
   });
@@ -157,5 +157,6 @@ export async function setThread(conversationId: Types.ObjectId, channelId: strin
   // at a conversation whose thread is not this one, which findConversationByThread checks.
   await claimRef(lookupKey.thread(channelId, threadTs), conversationId, { isLive });
   await ConversationModel.updateOne({ _id: conversationId }, { $set: { channelId, threadTs } });
+  await setWindowAlertThread(conversationId, channelId, threadTs);
   return threadTs;
 }

@@ -30,16 +30,22 @@ export interface AlertProgress {
  * inserted, or on a duplicate key replaced by `_id`; deleted when nothing is due.
  */
 export async function putWindowAlert(
-  id: Types.ObjectId,
-  accountId: Types.ObjectId,
+  c: Pick<ConversationDocument, '_id' | 'accountId' | 'waId' | 'profileName' | 'channelId' | 'threadTs'>,
   closesAt: Date,
   progress: AlertProgress,
 ): Promise<void> {
+  const id = c._id;
   if (!progress.nextAlertAt) {
     await deleteWindowAlert(id);
     return;
   }
-  const fields = { accountId, closesAt, warnedThresholds: progress.warnedThresholds, closedNotified: progress.closedNotified, nextAlertAt: progress.nextAlertAt };
+  const fields = {
+    accountId: c.accountId,
+    waId: c.waId,
+    ...(c.profileName ? { profileName: c.profileName } : {}),
+    ...(c.channelId ? { channelId: c.channelId } : {}),
+    ...(c.threadTs ? { threadTs: c.threadTs } : {}),
+    closesAt, warnedThresholds: progress.warnedThresholds, closedNotified: progress.closedNotified, nextAlertAt: progress.nextAlertAt };
   try {
     await WindowAlertModel.create({ _id: id, ...fields });
   } catch (err) {
@@ -52,13 +58,19 @@ export async function deleteWindowAlert(id: Types.ObjectId): Promise<void> {
   await WindowAlertModel.deleteOne({ _id: id });
 }
 
+/** The conversation's thread was opened: its pending alert (if any) summarises with a link to it. */
+export async function setWindowAlertThread(id: Types.ObjectId, channelId: string, threadTs: string): Promise<void> {
+  await WindowAlertModel.updateOne({ _id: id }, { $set: { channelId, threadTs } });
+}
+
 /**
- * Records the sweep's progress by `_id` alone (deleting what is done). The alert's window
- * is not in the filter: a guard is not atomic on every MongoDB-wire server, so a window
- * that moved meanwhile is put right by the sweep's repair pass instead.
+ * Records the sweep's progress (deleting what is done). Updates filter on `_id` alone: a
+ * window that moved meanwhile is put right by the sweep's repair pass, which sees the new
+ * `closesAt`. A delete also names the window, so it never removes the fresh alert of a
+ * window that moved (a scan of this small collection on FerretDB, not of the conversations).
  */
 export async function recordAlertProgressMany(
-  entries: readonly { id: Types.ObjectId; progress: AlertProgress }[],
+  entries: readonly { id: Types.ObjectId; closesAt: Date; progress: AlertProgress }[],
 ): Promise<void> {
   // FerretDB v1 never answers a bulkWrite of 100 or more operations; chunks keep it well below.
   for (let start = 0; start < entries.length; start += BULK_CHUNK) {
@@ -68,9 +80,9 @@ export async function recordAlertProgressMany(
 
 const BULK_CHUNK = 50;
 
-function writeProgress(entries: readonly { id: Types.ObjectId; progress: AlertProgress }[]) {
+function writeProgress(entries: readonly { id: Types.ObjectId; closesAt: Date; progress: AlertProgress }[]) {
   return WindowAlertModel.bulkWrite(
-    entries.map(({ id, progress }) =>
+    entries.map(({ id, closesAt, progress }) =>
       progress.nextAlertAt
         ? {
             updateOne: {
@@ -78,7 +90,7 @@ function writeProgress(entries: readonly { id: Types.ObjectId; progress: AlertPr
               update: { $set: { warnedThresholds: progress.warnedThresholds, closedNotified: progress.closedNotified, nextAlertAt: progress.nextAlertAt } },
             },
           }
-        : { deleteOne: { filter: { _id: id } } },
+        : { deleteOne: { filter: { _id: id, closesAt } } },
     ),
     { ordered: false },
   );

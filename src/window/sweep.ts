@@ -3,17 +3,18 @@ import type { Deps } from '../context';
 import { dueAlerts, nextAlertAt } from '../domain/window';
 import { enqueue, type EnqueueInput } from '../outbox';
 import { releaseClaim, tryClaim } from '../store/claims';
-import { AccountModel, ConversationModel, type ConversationDocument, type WindowAlertDocument } from '../store/models';
-import { alertsDue, existingAlertKeys, findWindowAlert, isAnswered, putWindowAlert, recordAlertProgressMany, type AlertProgress } from '../store/windows';
+import { AccountModel, type WindowAlertDocument } from '../store/models';
+import { alertsDue, existingAlertKeys, findWindowAlert, putWindowAlert, recordAlertProgressMany, type AlertProgress } from '../store/windows';
 
 /**
  * The 24-hour window sweep. Each alert is an outbox item whose key names the
  * conversation, the window (its closing moment) and the threshold, so it is
  * stored, and posted, once however many sweepers compute it: two instances at
  * the same moment, or one taking over from a sweeper that died mid-run.
- * The WindowAlert documents (one per conversation with an alert pending) only keep
- * sweeps cheap: a sweep reads the due ones, then each conversation by `_id`, and
- * never queries the conversations collection as a whole.
+ * The WindowAlert documents (one per conversation with an alert pending, carrying what
+ * the sweep needs of it) only keep sweeps cheap: a sweep reads and writes those alone and
+ * never touches the conversations, so its cost follows what is pending, not what is stored.
+ * Whether an alert still stands (same window, not answered, account on) is checked at delivery.
  */
 
 export const SWEEP_RESOURCE = 'window-sweep';
@@ -56,32 +57,24 @@ export function alertKey(conversationId: string, closesAt: Date, alert: number |
 
 interface Plan {
   alert: WindowAlertDocument;
-  /** Undefined when the conversation is gone. */
-  conversation: ConversationDocument | undefined;
   /** The window the alert document is for. */
   closesAt: Date;
   items: EnqueueInput[];
   warned: boolean;
   closed: boolean;
-  /** Undefined: nothing to write now (the repair pass handles a window that moved). */
-  progress: AlertProgress | undefined;
+  progress: AlertProgress;
 }
 
-const NOTHING_DUE: AlertProgress = { warnedThresholds: [], closedNotified: false, nextAlertAt: undefined };
-
-function planFor(a: WindowAlertDocument, c: ConversationDocument | undefined, now: Date, warnMinutes: readonly number[], posting: boolean): Plan {
+function planFor(a: WindowAlertDocument, now: Date, warnMinutes: readonly number[], posting: boolean): Plan {
   const closesAt = a.closesAt;
-  const none = { alert: a, conversation: c, closesAt, items: [], warned: false, closed: false };
-  if (!c) return { ...none, progress: NOTHING_DUE };
-  // A new inbound message moved the window and its alert document is not rewritten yet: alert nothing for the old one.
-  if (c.windowClosesAt?.getTime() !== closesAt.getTime()) return { ...none, progress: undefined };
-  const id = String(c._id);
+  const id = String(a._id);
   const base = {
     closesAt,
     warnMinutes,
     alreadyWarned: a.warnedThresholds,
     closedNotified: a.closedNotified,
-    answeredAfterLastInbound: isAnswered(c),
+    // The document exists only while unanswered (a reply deletes it); delivery checks again.
+    answeredAfterLastInbound: false,
   };
   const due = dueAlerts({ ...base, now });
   const items: EnqueueInput[] = [];
@@ -102,7 +95,8 @@ function planFor(a: WindowAlertDocument, c: ConversationDocument | undefined, no
   const warnedThresholds = [...new Set([...a.warnedThresholds, ...due.warnings, ...due.skipped])].sort((x, y) => y - x);
   const closedNotified = a.closedNotified || due.notifyClosed;
   return {
-    ...none,
+    alert: a,
+    closesAt,
     items,
     warned: posting && due.warnings.length > 0,
     closed: posting && due.notifyClosed,
@@ -114,7 +108,7 @@ function planFor(a: WindowAlertDocument, c: ConversationDocument | undefined, no
 function summaryItems(plans: readonly Plan[]): EnqueueInput[] {
   const byChannel = new Map<string, Plan[]>();
   for (const p of plans) {
-    const channelId = p.conversation?.channelId;
+    const channelId = p.alert.channelId;
     if (!p.warned || !channelId) continue;
     byChannel.set(channelId, [...(byChannel.get(channelId) ?? []), p]);
   }
@@ -129,11 +123,13 @@ function summaryItems(plans: readonly Plan[]): EnqueueInput[] {
       kind: WINDOW_KINDS.summary,
       payload: {
         channelId,
-        rows: group.flatMap(({ conversation: c, closesAt }) =>
-          c
-            ? [{ conversationId: String(c._id), customerName: c.profileName ?? undefined, waId: c.waId, closesAt: closesAt.toISOString(), threadTs: c.threadTs ?? undefined }]
-            : [],
-        ),
+        rows: group.map(({ alert: a, closesAt }) => ({
+          conversationId: String(a._id),
+          customerName: a.profileName ?? undefined,
+          waId: a.waId,
+          closesAt: closesAt.toISOString(),
+          threadTs: a.threadTs ?? undefined,
+        })),
       },
     });
   }
@@ -152,21 +148,16 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   if (!(await tryClaim(SWEEP_RESOURCE, owner, now, options.leaseMs ?? DEFAULT_LEASE_MS))) return idle;
 
   const due = await alertsDue(now, options.batchSize ?? DEFAULT_BATCH);
-  // One read by _id each: the only filter every MongoDB-wire server answers from an index.
-  const conversations = await Promise.all(due.map((a) => ConversationModel.findById(a._id)));
-  const accountIds = [...new Set(conversations.flatMap((c) => (c ? [String(c.accountId)] : [])))];
+  const accountIds = [...new Set(due.map((a) => String(a.accountId)))];
   const posting = new Set(
     (await AccountModel.find({ _id: { $in: accountIds }, state: 'connected', enabled: true }, { _id: 1 })).map((a) => String(a._id)),
   );
-  const plans = due.map((a, i) => {
-    const c = conversations[i] ?? undefined;
-    return planFor(a, c, now, deps.config.expiry.warnMinutes, c !== undefined && posting.has(String(c.accountId)));
-  });
+  const plans = due.map((a) => planFor(a, now, deps.config.expiry.warnMinutes, posting.has(String(a.accountId))));
   const summaries = summaryItems(plans);
   // Alerts are stored before the progress is recorded: a crash in between only leaves work a retry will dedupe.
   await enqueue([...plans.flatMap((p) => p.items), ...summaries], now);
 
-  await recordAlertProgressMany(plans.flatMap((p) => (p.progress ? [{ id: p.alert._id, progress: p.progress }] : [])));
+  await recordAlertProgressMany(plans.map((p) => ({ id: p.alert._id, closesAt: p.closesAt, progress: p.progress })));
   await repairMovedWindows(deps, plans);
   await releaseClaim(SWEEP_RESOURCE, owner);
 
@@ -182,32 +173,29 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
 }
 
 /**
- * A new inbound message may have moved a window while we swept it, and our write by
- * `_id` (not atomic on every MongoDB-wire server) may have landed over its fresh alert
- * document or deleted it. So re-read each conversation and its alert document and, where
- * the window is not the one we swept, rebuild its progress from the outbox (what was really enqueued).
+ * A new inbound message may have moved a window while we swept it: it rewrote the alert
+ * document for the new window, and our progress write by `_id` (not atomic on every
+ * MongoDB-wire server) may have landed over it. So re-read each alert document by `_id`
+ * and, where its window is not the one we swept, rebuild its progress from the outbox
+ * (what was really enqueued). Our deletes name the window, so they never remove a new one.
  */
 async function repairMovedWindows(deps: SweepDeps, plans: readonly Plan[]): Promise<void> {
-  const swept = plans.filter((p) => p.conversation);
   await Promise.all(
-    swept.map(async (p) => {
-      const [c, alert] = await Promise.all([ConversationModel.findById(p.alert._id), findWindowAlert(p.alert._id)]);
-      const closesAt = c?.windowClosesAt ?? undefined;
-      if (!c || !closesAt) return;
-      const moved = closesAt.getTime() !== p.closesAt.getTime();
-      const stale = alert !== undefined && alert.closesAt.getTime() !== closesAt.getTime();
-      if (moved || stale) await rebuildProgress(deps, c, closesAt);
+    plans.map(async (p) => {
+      const alert = await findWindowAlert(p.alert._id);
+      if (alert && alert.closesAt.getTime() !== p.closesAt.getTime()) await rebuildProgress(deps, alert);
     }),
   );
 }
 
-async function rebuildProgress(deps: SweepDeps, c: ConversationDocument, closesAt: Date): Promise<void> {
+async function rebuildProgress(deps: SweepDeps, a: WindowAlertDocument): Promise<void> {
   const warnMinutes = deps.config.expiry.warnMinutes;
-  const conversationId = String(c._id);
+  const closesAt = a.closesAt;
+  const conversationId = String(a._id);
   const keys = [...warnMinutes.map((m) => alertKey(conversationId, closesAt, m)), alertKey(conversationId, closesAt, 'closed')];
   const existing = await existingAlertKeys(keys);
   const warnedThresholds = warnMinutes.filter((m) => existing.has(alertKey(conversationId, closesAt, m)));
   const closedNotified = existing.has(alertKey(conversationId, closesAt, 'closed'));
-  const next = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: warnedThresholds, closedNotified, answeredAfterLastInbound: isAnswered(c) });
-  await putWindowAlert(c._id, c.accountId, closesAt, { warnedThresholds, closedNotified, nextAlertAt: next });
+  const next = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: warnedThresholds, closedNotified, answeredAfterLastInbound: false });
+  await putWindowAlert(a, closesAt, { warnedThresholds, closedNotified, nextAlertAt: next });
 }

@@ -123,7 +123,7 @@ describe('window sweeps on several instances', () => {
       // The customer writes just as the sweep records its progress...
       await recordInbound(await reload(c._id), { at: sweepAt, preview: 'Still there?' }, config.expiry.warnMinutes);
       // ...and a non-atomic guard lets the old window's progress overwrite the new window's.
-      await WindowAlertModel.collection.updateOne({ _id: c._id }, { $set: { closesAt: closes, warnedThresholds: [120, 30], nextAlertAt: closes } });
+      await WindowAlertModel.collection.updateOne({ _id: c._id }, { $set: { warnedThresholds: [120, 30], nextAlertAt: closes } });
       return original([]);
     });
     expect(await runSweep(deps)).toMatchObject({ swept: true, warnings: 1 });

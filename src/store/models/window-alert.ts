@@ -10,6 +10,12 @@ const windowAlertSchema = new Schema(
   {
     _id: { type: Schema.Types.ObjectId, required: true },
     accountId: { type: Schema.Types.ObjectId, required: true, ref: 'Account' },
+    // Copied from the conversation for the sweep's channel summaries, so a sweep reads no
+    // conversation at all (even a read by _id costs time in proportion to the collection on FerretDB).
+    waId: { type: String, required: true },
+    profileName: { type: String },
+    channelId: { type: String },
+    threadTs: { type: String },
     /** The window this progress is for (the conversation's windowClosesAt when written). */
     closesAt: { type: Date, required: true },
     /** Warning thresholds (minutes) already enqueued for this window. */
