@@ -1,5 +1,5 @@
 import { TestClock } from '../helpers/service';
-import { recordInbound, recordReply } from '../../src/store/conversations';
+import { recordInbound, recordReply, setThread } from '../../src/store/conversations';
 import { Types } from 'mongoose';
 import { ConversationModel, OutboxModel, WindowAlertModel } from '../../src/store/models';
 import { outboxKeys } from '../helpers/outbox';
@@ -155,6 +155,17 @@ describe('the window sweep', () => {
     const [warning] = await sweepAt(beforeClose(120 * MINUTE));
     expect(warning).toMatchObject({ channel: 'C0SHOP' });
     expect(warning?.thread_ts).toBeUndefined();
+  });
+
+  it('links the summary to a thread opened after the alert was recorded', async () => {
+    const account = await createAccount();
+    const a = await createConversation(account, start, { threadTs: null, name: 'Ani' });
+    await createConversation(account, start, { name: 'Budi' });
+    expect((await alertOf(a._id))?.threadTs).toBeUndefined();
+    await setThread(a._id, 'C0SHOP', '1767500999.000001');
+    expect(await alertOf(a._id)).toMatchObject({ channelId: 'C0SHOP', threadTs: '1767500999.000001' });
+    const [summary] = (await sweepAt(beforeClose(120 * MINUTE))).filter((p) => p.thread_ts === undefined);
+    expect(JSON.stringify(summary?.blocks)).toContain('https://slack.com/archives/C0SHOP/p1767500999000001');
   });
 
   it('posts nothing for an account switched off, yet does not keep its alerts due', async () => {
