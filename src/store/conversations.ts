@@ -119,16 +119,16 @@ export async function recordInbound(
 
     const lastReplyAt = fresh.lastReplyAt ?? undefined;
     const answered = lastReplyAt !== undefined && lastReplyAt.getTime() >= inbound.at.getTime();
+    // The new window starts afresh for the sweep. Its alert document is written first: if we stop
+    // before the conversation moves, Meta redelivers (nothing was acknowledged) and both are written again.
+    const alertAt = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: [], closedNotified: false, answeredAfterLastInbound: answered });
+    await putWindowAlert(fresh, closesAt, { warnedThresholds: [], closedNotified: false, nextAlertAt: alertAt });
     const updated = await ConversationModel.findOneAndUpdate(
       { _id: fresh._id },
       { $max: { windowClosesAt: closesAt, lastInboundAt: inbound.at }, $set: { lastInboundPreview: inbound.preview } },
       { new: true },
     );
     if (!updated) return { moved: false, reopened: false, conversation: fresh };
-    // The moved window starts afresh for the sweep: its alert document is replaced (or goes if nothing is due).
-    const window = updated.windowClosesAt ?? closesAt;
-    const alertAt = nextAlertAt({ closesAt: window, warnMinutes, alreadyWarned: [], closedNotified: false, answeredAfterLastInbound: answered });
-    await putWindowAlert(updated, window, { warnedThresholds: [], closedNotified: false, nextAlertAt: alertAt });
     const reopened = current !== undefined && current.getTime() <= inbound.at.getTime() && Boolean(updated.threadTs);
     return { moved: true, reopened, conversation: updated };
   });

@@ -45,7 +45,11 @@ export async function putWindowAlert(
     ...(c.profileName ? { profileName: c.profileName } : {}),
     ...(c.channelId ? { channelId: c.channelId } : {}),
     ...(c.threadTs ? { threadTs: c.threadTs } : {}),
-    closesAt, warnedThresholds: progress.warnedThresholds, closedNotified: progress.closedNotified, nextAlertAt: progress.nextAlertAt };
+    closesAt,
+    warnedThresholds: progress.warnedThresholds,
+    closedNotified: progress.closedNotified,
+    nextAlertAt: progress.nextAlertAt,
+  };
   try {
     await WindowAlertModel.create({ _id: id, ...fields });
   } catch (err) {

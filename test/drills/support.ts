@@ -129,6 +129,15 @@ export async function postWebhook(baseUrl: string, accountId: string, body: stri
   });
 }
 
+/** Delivers as Meta does: a 503 (storage busy or away) is retried after a pause, anything else is the answer. */
+export async function deliverLikeMeta(baseUrl: string, accountId: string, body: string, attempts = 10): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await postWebhook(baseUrl, accountId, body);
+    if (res.status !== 503 || attempt >= attempts) return res.status;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 /** A unique wamid, shaped like Meta's (base64 of an opaque id). */
 export function wamid(tag: string): string {
   return 'wamid.' + Buffer.from(`drill:${tag}:${crypto.randomBytes(6).toString('hex')}`).toString('base64');
