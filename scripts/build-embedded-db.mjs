@@ -9,7 +9,7 @@ const go = spawnSync('go', ['version'], { encoding: 'utf8' });
 if (go.error || go.status !== 0) {
   const need = process.env.MONGODB_URI ? 'warning' : 'error';
   console.error(
-    `${need}: Go (1.22 or newer) was not found on PATH.\n` +
+    `${need}: Go (1.21 or newer) was not found on PATH.\n` +
       'wadesk builds its embedded database (FerretDB on SQLite) with Go.\n' +
       'Install it (Debian: apt-get install golang-go, or https://go.dev/dl/),\n' +
       'or set MONGODB_URI to a MongoDB 6+ server to run without the embedded database.',
