@@ -49,3 +49,97 @@ export function slashCommandBody(fields: Record<string, string>): string {
 export function interactionBody(payload: object): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+const TEAM_ID = 'T0001';
+
+/** Who clicked or submitted, as interaction payloads name them. */
+function actor(userId: string) {
+  return {
+    team: { id: TEAM_ID, domain: 'acme' },
+    user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM_ID },
+    api_app_id: 'A0001',
+    token: 'deprecated',
+  };
+}
+
+/** A `view_submission` of a modal, as Slack posts it. */
+export function viewSubmissionBody(userId: string, callbackId: string, state: object, privateMetadata: string, viewId = 'V0MODAL'): string {
+  return interactionBody({
+    type: 'view_submission',
+    ...actor(userId),
+    trigger_id: '1.2.submit',
+    view: {
+      id: viewId,
+      team_id: TEAM_ID,
+      type: 'modal',
+      callback_id: callbackId,
+      private_metadata: privateMetadata,
+      state,
+      hash: '1.abc',
+      title: { type: 'plain_text', text: 'x' },
+      blocks: [],
+      app_id: 'A0001',
+      bot_id: 'BBOT',
+    },
+    response_urls: [],
+  });
+}
+
+/** Where a `block_actions` click happened: a view (Home tab or modal) or a message. */
+export function viewContainer(view: { id: string; type: 'home' | 'modal'; callbackId?: string; privateMetadata?: string; state?: object }) {
+  return {
+    container: { type: 'view', view_id: view.id },
+    view: {
+      id: view.id,
+      type: view.type,
+      team_id: TEAM_ID,
+      callback_id: view.callbackId ?? '',
+      private_metadata: view.privateMetadata ?? '',
+      state: view.state ?? { values: {} },
+      hash: '1.h',
+      blocks: [],
+    },
+  };
+}
+
+export function messageContainer(channel: { id: string; name: string }, responseHost: string, ephemeral = false) {
+  return {
+    container: { type: 'message', message_ts: '1.1', channel_id: channel.id, ...(ephemeral ? { is_ephemeral: true } : {}) },
+    channel,
+    response_url: `${responseHost}/actions/${TEAM_ID}/1/xyz`,
+  };
+}
+
+/** A `block_actions` payload: one action, at `where`. */
+export function blockActionsBody(userId: string, where: object, action: Record<string, unknown>): string {
+  return interactionBody({
+    type: 'block_actions',
+    ...actor(userId),
+    trigger_id: '1.2.click',
+    ...where,
+    actions: [{ block_id: 'b', action_ts: '1.2', ...action }],
+  });
+}
+
+/** A Web API call's arguments as nock hands them over: JSON, form-encoded, or already parsed. */
+export function slackCallParams(body: unknown): Record<string, unknown> {
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return Object.fromEntries(new URLSearchParams(body));
+    }
+  }
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+}
+
+/** Polls until `find` returns something; listeners answer Slack before they finish. */
+export async function waitFor<T>(find: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 5_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await find();
+    if (found !== undefined && found !== false) return found;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,6 +1,17 @@
 import nock from 'nock';
 import { SLACK_API, type TestService } from '../helpers/service';
-import { interactionBody, postToSlackEvents, slashCommandBody } from '../helpers/slack';
+import {
+  blockActionsBody,
+  messageContainer,
+  postToSlackEvents,
+  slackCallParams,
+  slashCommandBody,
+  viewContainer,
+  viewSubmissionBody,
+  waitFor,
+} from '../helpers/slack';
+
+export { waitFor };
 
 /**
  * Drives the accounts feature the way Slack does (signed slash commands,
@@ -44,7 +55,7 @@ export class SlackRecorder {
       .post(/\/api\/.+/)
       .reply((uri, body) => {
         const method = uri.replace(/^\/api\//, '').split('?')[0] ?? '';
-        const params = parseParams(body);
+        const params = slackCallParams(body);
         this.calls.push({ method, params, raw: rawText(body, params) });
         this.history.push(rawText(body, params));
         return [200, this.answer(method, params)];
@@ -53,7 +64,7 @@ export class SlackRecorder {
       .persist()
       .post(/.*/)
       .reply((uri, body) => {
-        const params = parseParams(body);
+        const params = slackCallParams(body);
         this.responses.push({ method: uri, params, raw: rawText(body, params) });
         this.history.push(rawText(body, params));
         return [200, { ok: true }];
@@ -98,33 +109,12 @@ function rawText(body: unknown, params: Record<string, unknown>): string {
   return `${typeof body === 'string' ? body : ''}\n${JSON.stringify(params)}`;
 }
 
-function parseParams(body: unknown): Record<string, unknown> {
-  if (typeof body === 'string') {
-    try {
-      return JSON.parse(body) as Record<string, unknown>;
-    } catch {
-      return Object.fromEntries(new URLSearchParams(body));
-    }
-  }
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-}
-
 export function viewOf(params: Record<string, unknown>): Record<string, unknown> {
   const view = params.view;
   if (typeof view === 'string') return JSON.parse(view) as Record<string, unknown>;
   return typeof view === 'object' && view !== null ? (view as Record<string, unknown>) : {};
 }
 
-/** Polls until `find` returns something; the listeners answer Slack before they finish. */
-export async function waitFor<T>(find: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 5_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined && found !== false) return found;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 export interface ConnectValues {
   name?: string;
@@ -188,30 +178,7 @@ export class SlackDriver {
   }
 
   submit(userId: string, callbackId: string, state: object, privateMetadata: string, viewId = 'V0MODAL') {
-    return this.post(
-      interactionBody({
-        type: 'view_submission',
-        team: { id: TEAM, domain: 'acme' },
-        user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM },
-        api_app_id: 'A0001',
-        token: 'deprecated',
-        trigger_id: '1.2.submit',
-        view: {
-          id: viewId,
-          team_id: TEAM,
-          type: 'modal',
-          callback_id: callbackId,
-          private_metadata: privateMetadata,
-          state,
-          hash: '1.abc',
-          title: { type: 'plain_text', text: 'x' },
-          blocks: [],
-          app_id: 'A0001',
-          bot_id: 'BBOT',
-        },
-        response_urls: [],
-      }),
-    );
+    return this.post(viewSubmissionBody(userId, callbackId, state, privateMetadata, viewId));
   }
 
   connect(userId: string, values: ConnectValues, viewId?: string) {
@@ -222,35 +189,8 @@ export class SlackDriver {
   click(userId: string, actionId: string, value: string, surface: 'home' | 'modal' | 'message' = 'home') {
     const where =
       surface === 'message'
-        ? {
-            container: { type: 'message', message_ts: '1.1', channel_id: 'C0001', is_ephemeral: true },
-            channel: { id: 'C0001', name: 'general' },
-            response_url: `${RESPONSE_HOST}/actions/T0001/1/xyz`,
-          }
-        : {
-            container: { type: 'view', view_id: surface === 'home' ? 'V0HOME' : 'V0MODAL' },
-            view: {
-              id: surface === 'home' ? 'V0HOME' : 'V0MODAL',
-              type: surface,
-              team_id: TEAM,
-              callback_id: '',
-              private_metadata: '',
-              state: { values: {} },
-              hash: '1.h',
-              blocks: [],
-            },
-          };
-    return this.post(
-      interactionBody({
-        type: 'block_actions',
-        team: { id: TEAM, domain: 'acme' },
-        user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM },
-        api_app_id: 'A0001',
-        token: 'deprecated',
-        trigger_id: '1.2.click',
-        ...where,
-        actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: '1.2' }],
-      }),
-    );
+        ? messageContainer({ id: 'C0001', name: 'general' }, RESPONSE_HOST, true)
+        : viewContainer({ id: surface === 'home' ? 'V0HOME' : 'V0MODAL', type: surface });
+    return this.post(blockActionsBody(userId, where, { type: 'button', action_id: actionId, value }));
   }
 }

@@ -5,7 +5,18 @@ import { AccountModel, type AccountDocument } from '../../src/store/models';
 import { templateOutboxHandlers } from '../../src/templates';
 import type { TemplateFormValues } from '../../src/templates/form';
 import { SLACK_API, type TestService } from '../helpers/service';
-import { interactionBody, postToSlackEvents, slashCommandBody } from '../helpers/slack';
+import {
+  blockActionsBody,
+  messageContainer,
+  postToSlackEvents,
+  slackCallParams,
+  slashCommandBody,
+  viewContainer,
+  viewSubmissionBody,
+  waitFor,
+} from '../helpers/slack';
+
+export { waitFor };
 
 /**
  * Drives the template screens the way Slack does (signed commands, block_actions,
@@ -52,7 +63,7 @@ export class TemplateSlack {
       .post(/\/api\/.+/)
       .reply((uri, body) => {
         const method = uri.replace(/^\/api\//, '').split('?')[0] ?? '';
-        const params = parseParams(body);
+        const params = slackCallParams(body);
         this.calls.push({ method, params });
         return [200, this.answer(method, params)];
       });
@@ -60,7 +71,7 @@ export class TemplateSlack {
       .persist()
       .post(/.*/)
       .reply((_uri, body) => {
-        this.responses.push(parseParams(body));
+        this.responses.push(slackCallParams(body));
         return [200, { ok: true }];
       });
   }
@@ -119,36 +130,9 @@ export class TemplateSlack {
   /** A block action in a modal whose private_metadata and state are given, or in a channel message. */
   action(userId: string, action: Record<string, unknown>, view?: { id?: string; privateMetadata?: string; state?: object; callbackId?: string }) {
     const where = view
-      ? {
-          container: { type: 'view', view_id: view.id ?? 'V0MODAL' },
-          view: {
-            id: view.id ?? 'V0MODAL',
-            type: 'modal',
-            team_id: TEAM,
-            callback_id: view.callbackId ?? '',
-            private_metadata: view.privateMetadata ?? '',
-            state: view.state ?? { values: {} },
-            hash: '1.h',
-            blocks: [],
-          },
-        }
-      : {
-          container: { type: 'message', message_ts: '1.1', channel_id: CHANNEL },
-          channel: { id: CHANNEL, name: 'sales' },
-          response_url: `${RESPONSE_HOST}/actions/T0001/1/xyz`,
-        };
-    return this.post(
-      interactionBody({
-        type: 'block_actions',
-        team: { id: TEAM, domain: 'acme' },
-        user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM },
-        api_app_id: 'A0001',
-        token: 'deprecated',
-        trigger_id: '1.2.click',
-        ...where,
-        actions: [{ block_id: 'b', action_ts: '1.2', ...action }],
-      }),
-    );
+      ? viewContainer({ ...view, id: view.id ?? 'V0MODAL', type: 'modal' })
+      : messageContainer({ id: CHANNEL, name: 'sales' }, RESPONSE_HOST);
+    return this.post(blockActionsBody(userId, where, action));
   }
 
   click(userId: string, actionId: string, value: string, view?: { id?: string; privateMetadata?: string; state?: object }) {
@@ -156,30 +140,7 @@ export class TemplateSlack {
   }
 
   submit(userId: string, callbackId: string, state: object, privateMetadata: string, viewId = 'V0MODAL') {
-    return this.post(
-      interactionBody({
-        type: 'view_submission',
-        team: { id: TEAM, domain: 'acme' },
-        user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM },
-        api_app_id: 'A0001',
-        token: 'deprecated',
-        trigger_id: '1.2.submit',
-        view: {
-          id: viewId,
-          team_id: TEAM,
-          type: 'modal',
-          callback_id: callbackId,
-          private_metadata: privateMetadata,
-          state,
-          hash: '1.abc',
-          title: { type: 'plain_text', text: 'x' },
-          blocks: [],
-          app_id: 'A0001',
-          bot_id: 'BBOT',
-        },
-        response_urls: [],
-      }),
-    );
+    return this.post(viewSubmissionBody(userId, callbackId, state, privateMetadata, viewId));
   }
 }
 
@@ -196,32 +157,12 @@ export interface Ack {
   view?: View;
 }
 
-function parseParams(body: unknown): Record<string, unknown> {
-  if (typeof body === 'string') {
-    try {
-      return JSON.parse(body) as Record<string, unknown>;
-    } catch {
-      return Object.fromEntries(new URLSearchParams(body));
-    }
-  }
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-}
-
 function viewOf(params: Record<string, unknown>): View {
   const view = params.view;
   if (typeof view === 'string') return JSON.parse(view) as View;
   return typeof view === 'object' && view !== null ? (view as View) : {};
 }
 
-export async function waitFor<T>(find: () => T | undefined | false, what: string, timeoutMs = 5_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined && found !== false) return found;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 export function metadataOf(view: View): Record<string, unknown> {
   return JSON.parse(view.private_metadata ?? '{}') as Record<string, unknown>;
