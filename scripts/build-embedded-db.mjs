@@ -1,6 +1,7 @@
 // Builds tools/embedded-db (FerretDB on SQLite) into bin/embedded-db.
 // Go's build cache makes a repeat run take about a second.
 import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -16,12 +17,53 @@ if (go.error || go.status !== 0) {
   );
   process.exit(process.env.MONGODB_URI ? 0 : 1);
 }
-const out = path.join(root, 'bin', 'embedded-db');
-const build = spawnSync('go', ['build', '-o', out, '.'], {
-  cwd: path.join(root, 'tools', 'embedded-db'),
+const moduleDir = path.join(root, 'tools', 'embedded-db');
+const bin = path.join(root, 'bin');
+const ferret = spawnSync('go', ['mod', 'download', '-json', 'github.com/FerretDB/FerretDB'], {
+  cwd: moduleDir,
+  encoding: 'utf8',
+});
+if (ferret.status !== 0) {
+  console.error(`error: downloading FerretDB failed:\n${ferret.stdout}${ferret.stderr}`);
+  process.exit(1);
+}
+
+// FerretDB is built from a copy with one file of ours swapped in, so that
+// lookups by _id use its index (tools/embedded-db/overlay explains). Go
+// refuses to overlay files in its module cache, hence the copy and a go.mod
+// that points at it.
+const { Dir: cached, Version: version } = JSON.parse(ferret.stdout);
+const patched = path.join(bin, `ferretdb-${version}`);
+if (!existsSync(patched)) {
+  cpSync(cached, patched, { recursive: true });
+  makeWritable(patched); // the module cache is read-only, and `rm -rf bin` should still work
+}
+copyFileSync(
+  path.join(moduleDir, 'overlay', 'sqlite-metadata.go'),
+  path.join(patched, 'internal/backends/sqlite/metadata/metadata.go'),
+);
+const modFile = path.join(bin, 'embedded-db.mod');
+writeFileSync(
+  modFile,
+  `${readFileSync(path.join(moduleDir, 'go.mod'), 'utf8')}\nreplace github.com/FerretDB/FerretDB => ${patched}\n`,
+);
+copyFileSync(path.join(moduleDir, 'go.sum'), path.join(bin, 'embedded-db.sum'));
+
+const out = path.join(bin, 'embedded-db');
+const build = spawnSync('go', ['build', `-modfile=${modFile}`, '-o', out, '.'], {
+  cwd: moduleDir,
   stdio: 'inherit',
 });
 if (build.status !== 0) {
   console.error('error: building the embedded database failed (see the Go output above).');
   process.exit(1);
+}
+
+function makeWritable(dir) {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) makeWritable(full);
+    else chmodSync(full, 0o644);
+  }
 }
