@@ -25,6 +25,8 @@ export const CONFIG_HELP: Record<string, string> = {
   SLACK_SIGNING_SECRET: `the signing secret from "Basic Information → App Credentials", used to check Slack's requests. ${SLACK_HELP}`,
   SLACK_APP_TOKEN: 'optional app-level token (xapp-…, scope connections:write) to use Socket Mode instead of a public URL',
   SLACK_API_URL: 'optional base URL of the Slack Web API, for proxies and tests (default https://slack.com/api/)',
+  SLACK_CHANNEL_POSTS_PER_SECOND: "messages posted per second into one Slack channel, sustained; Slack's limit is about 1 (default 1)",
+  SLACK_CHANNEL_BURST: 'messages that may go at once into a Slack channel that was quiet (default 4)',
   PORT: 'the HTTP port of the webhook server (default 3000)',
   PUBLIC_URL: 'the public https URL of this service, shown in the WhatsApp webhook URLs (default http://localhost:PORT)',
   MONGODB_URI: 'optional MongoDB 6+ connection string; when unset an embedded database keeps its data in DATA_DIR',
@@ -48,6 +50,8 @@ const schema = z
     SLACK_SIGNING_SECRET: z.string().min(1).optional(),
     SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must start with xapp-').optional(),
     SLACK_API_URL: z.string().url().optional(),
+    SLACK_CHANNEL_POSTS_PER_SECOND: z.coerce.number({ invalid_type_error: 'must be a number' }).positive().default(1),
+    SLACK_CHANNEL_BURST: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).default(4),
     PORT: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(0).max(65535).default(3000),
     PUBLIC_URL: z.string().url().optional(),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
@@ -91,7 +95,13 @@ function describe(name: string, problem: string): string {
 }
 
 export type Config = Readonly<{
-  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
+  slack: {
+    botToken: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl?: string;
+    channelPacing: { perSecond: number; burst: number };
+  };
   port: number;
   publicUrl: string;
   mongodbUri?: string;
@@ -139,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       signingSecret: e.SLACK_SIGNING_SECRET,
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL,
+      channelPacing: { perSecond: e.SLACK_CHANNEL_POSTS_PER_SECOND, burst: e.SLACK_CHANNEL_BURST },
     },
     port: e.PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),

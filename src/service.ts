@@ -10,6 +10,7 @@ import { startJobs, type Job, type Jobs } from './jobs';
 import { templateSyncJob } from './jobs/template-sync';
 import { createLogger, type Logger } from './log';
 import { OutboxWorker, type OutboxHandler } from './outbox';
+import { ChannelPacer } from './outbox/pacing';
 import { SecretBox, loadOrCreateKey } from './security/secrets';
 import { templateOutboxHandlers } from './templates';
 import { openDatabase, type Database } from './store/database';
@@ -53,7 +54,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
   });
-  const deps: Deps = { config, clock, logger, secrets, slack };
+  const deps: Deps = { config, clock, logger, secrets, slack, slackPacer: new ChannelPacer(config.slack.channelPacing) };
 
   const receiver = config.slack.appToken
     ? undefined

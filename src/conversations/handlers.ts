@@ -10,7 +10,7 @@ import type { Deps } from '../context';
 import { canReplyFreely } from '../domain/window';
 import { strings } from '../i18n';
 import { enqueue, PermanentFailure, RetryLater, type DeliveryContext, type OutboxHandler } from '../outbox';
-import { postOnce } from '../outbox/slack';
+import { postOnce, waitTurn } from '../outbox/slack';
 import { accountProvider } from '../accounts/provider';
 import { findConversation, recordReply } from '../store/conversations';
 import { findMessage, findMessageByWamid, markAccepted, markFailed, setMessageSlackRef } from '../store/messages';
@@ -92,7 +92,7 @@ async function postInThread(
 ): Promise<{ channel: string; ts: string }> {
   const thread = await ensureThread(deps, conversationId, opts.delivery);
   const ts = await postOnce(
-    deps.slack,
+    deps,
     {
       channel: thread.channel,
       thread_ts: thread.threadTs,
@@ -135,6 +135,8 @@ async function upload(deps: Deps, payload: Record<string, unknown>, delivery: De
     return;
   }
   const filename = mediaFilename(p.kind, media.mimeType, p.filename);
+  // Sharing the file posts a message into the thread: it takes a turn like any post.
+  waitTurn(deps.slackPacer, thread.channel, delivery.key);
   const target = await deps.slack.files.getUploadURLExternal({ filename, length: media.data.length });
   if (!target.upload_url || !target.file_id) throw new RetryLater('Slack gave no upload URL');
   let uploaded: Response;

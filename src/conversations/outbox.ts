@@ -72,7 +72,7 @@ export function renderHeader(deps: Pick<Deps, 'clock' | 'config'>, conversation:
 
 /** The conversation's thread, posting its header as the root first if there is none yet. */
 export async function ensureThread(
-  deps: Pick<Deps, 'clock' | 'config' | 'slack'>,
+  deps: Pick<Deps, 'clock' | 'config' | 'slack' | 'slackPacer'>,
   conversationId: string | Types.ObjectId,
   delivery: Pick<DeliveryContext, 'uncertain'> = { uncertain: false },
 ): Promise<Thread> {
@@ -85,7 +85,7 @@ export async function ensureThread(
 
   const header = renderHeader(deps, conversation, account);
   const rootTs = await postOnce(
-    deps.slack,
+    deps,
     { channel, text: header.text, blocks: header.blocks, unfurl_links: false },
     { key: `thread-root:${String(conversation._id)}`, uncertain: delivery.uncertain },
   );

@@ -43,6 +43,17 @@ export class RetryLater extends Error {
   }
 }
 
+/** Not a failure: the item's turn has not come yet (its Slack channel is paced). Tried again after `waitMs`, as the same attempt. */
+export class NotYet extends Error {
+  constructor(
+    message: string,
+    readonly waitMs: number,
+  ) {
+    super(message);
+    this.name = 'NotYet';
+  }
+}
+
 export class PermanentFailure extends Error {
   constructor(message: string) {
     super(message);
@@ -91,8 +102,8 @@ const slackErrorShape = z.object({
 });
 
 /** Sorts a failed Slack call into "try again" or "will never work". */
-export function classifySlackError(err: unknown): RetryLater | PermanentFailure {
-  if (err instanceof RetryLater || err instanceof PermanentFailure) return err;
+export function classifySlackError(err: unknown): RetryLater | PermanentFailure | NotYet {
+  if (err instanceof RetryLater || err instanceof PermanentFailure || err instanceof NotYet) return err;
   const parsed = slackErrorShape.safeParse(err);
   const e = parsed.success ? parsed.data : {};
   const message = e.message ?? String(err);
@@ -136,6 +147,12 @@ export function backoffMs(attempt: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
 }
 
+/** What one pass over the due lane heads did, and when the soonest waiting head falls due. */
+interface Pass {
+  handled: number;
+  nextDueInMs?: number;
+}
+
 export class OutboxWorker {
   private readonly owner = randomUUID();
   private readonly options: Required<OutboxOptions>;
@@ -170,7 +187,7 @@ export class OutboxWorker {
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const handled = await this.deliverDue();
+      const { handled } = await this.deliverDue();
       if (handled === 0) return total;
       total += handled;
     }
@@ -178,15 +195,15 @@ export class OutboxWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
-      let handled = 0;
+      let pass: Pass = { handled: 0 };
       try {
-        handled = await this.deliverDue();
+        pass = await this.deliverDue();
       } catch (err) {
         this.deps.logger.error('outbox pass failed', { err });
       }
-      if (handled === 0 && this.running) {
+      if (pass.handled === 0 && this.running) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs);
+          const timer = setTimeout(resolve, Math.min(this.options.pollMs, pass.nextDueInMs ?? Infinity));
           this.wake = () => {
             clearTimeout(timer);
             resolve();
@@ -201,7 +218,7 @@ export class OutboxWorker {
    * One pass: the head item of every lane, if it is due, delivered concurrently
    * across lanes. A lane whose head waits (backing off) waits as a whole: order beats speed.
    */
-  private async deliverDue(): Promise<number> {
+  private async deliverDue(): Promise<Pass> {
     const now = this.deps.clock.now();
     const pending = await OutboxModel.find({ state: 'pending' }).sort({ seq: 1 }).limit(this.options.batchSize);
     const heads = new Map<string, OutboxDocument>();
@@ -209,13 +226,15 @@ export class OutboxWorker {
 
     let handled = 0;
     const queue = [...heads.values()].filter((head) => head.nextAttemptAt <= now);
+    const waits = [...heads.values()].map((head) => head.nextAttemptAt.getTime() - now.getTime()).filter((ms) => ms > 0);
     const workers = Array.from({ length: Math.min(this.options.concurrency, queue.length) }, async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
         if (await this.deliverLaneHead(item)) handled++;
       }
     });
     await Promise.all(workers);
-    return handled;
+    // A paced channel's next turn is often sooner than the next poll.
+    return { handled, ...(waits.length > 0 ? { nextDueInMs: Math.min(...waits) } : {}) };
   }
 
   private async deliverLaneHead(candidate: OutboxDocument): Promise<boolean> {
@@ -237,8 +256,11 @@ export class OutboxWorker {
       });
       await this.finish(item);
     } catch (err) {
-      const failure = err instanceof RetryLater || err instanceof PermanentFailure ? err : classifySlackError(err);
-      if (failure instanceof PermanentFailure) {
+      const failure = classifySlackError(err);
+      if (failure instanceof NotYet) {
+        this.deps.logger.debug('outbox item waits its turn', { key: item._id, kind: item.kind, waitMs: failure.waitMs, reason: failure.message });
+        await this.settle(item, { nextAttemptAt: new Date(this.deps.clock.now().getTime() + failure.waitMs) });
+      } else if (failure instanceof PermanentFailure) {
         this.deps.logger.error('outbox item failed for good', { key: item._id, kind: item.kind, reason: failure.message });
         await this.settle(item, { state: 'failed', attempts: attempt, lastError: failure.message });
       } else {

@@ -1,6 +1,7 @@
 import type { ChatPostMessageArguments, WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { classifySlackError, PermanentFailure } from './index';
+import type { Deps } from '../context';
+import { classifySlackError, NotYet, PermanentFailure } from './index';
 
 /** The metadata event type that marks a post with the outbox key it delivers. */
 export const OUTBOX_EVENT_TYPE = 'wadesk_outbox';
@@ -15,13 +16,14 @@ const history = z.object({
  * chat.postMessage has no idempotency key. Each post carries its key as message
  * metadata; a delivery that may follow one which reached Slack (a retry, or a
  * take-over after a crash) first looks for that key in the thread or channel.
- * Returns the message's ts.
+ * Posts take turns per channel (see ChannelPacer). Returns the message's ts.
  */
 export async function postOnce(
-  slack: WebClient,
+  { slack, slackPacer }: Pick<Deps, 'slack' | 'slackPacer'>,
   message: ChatPostMessageArguments & { channel: string; thread_ts?: string },
   delivery: { key: string; uncertain: boolean },
 ): Promise<string | undefined> {
+  waitTurn(slackPacer, message.channel, delivery.key);
   if (delivery.uncertain) {
     // A lookup Slack refuses (a DM addressed by user ID, a missing scope) must not stop the post;
     // Slack being down or rate limiting stops it, to be retried.
@@ -36,6 +38,12 @@ export async function postOnce(
     metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key: delivery.key } },
   });
   return res.ts;
+}
+
+/** Throws NotYet, for the outbox to come back later, when `channel` has had its share of posts for now. */
+export function waitTurn(pacer: Deps['slackPacer'], channel: string, key: string): void {
+  const waitMs = pacer.take(channel, key);
+  if (waitMs > 0) throw new NotYet(`Slack channel ${channel} is paced`, waitMs);
 }
 
 async function findPosted(slack: WebClient, channel: string, threadTs: string | undefined, key: string): Promise<string | undefined> {

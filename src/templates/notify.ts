@@ -54,7 +54,7 @@ export async function enqueueTemplateNotice(
 }
 
 /** Outbox handlers for the template kinds; the service merges them into its handler table. */
-export function templateOutboxHandlers(deps: Pick<Deps, 'slack' | 'config' | 'logger'>): Record<string, OutboxHandler> {
+export function templateOutboxHandlers(deps: Pick<Deps, 'slack' | 'slackPacer' | 'config' | 'logger'>): Record<string, OutboxHandler> {
   return {
     [TEMPLATE_NOTIFY]: async (raw, delivery) => {
       const parsed = notifyPayload.safeParse(raw);
@@ -62,7 +62,7 @@ export function templateOutboxHandlers(deps: Pick<Deps, 'slack' | 'config' | 'lo
       const notice = parsed.data;
       try {
         const t = strings(await userLocale(deps.slack, deps, notice.userId)).templates;
-        await postOnce(deps.slack, { channel: notice.userId, text: t.notice(notice) }, delivery);
+        await postOnce(deps, { channel: notice.userId, text: t.notice(notice) }, delivery);
       } catch (err) {
         throw classifySlackError(err);
       }

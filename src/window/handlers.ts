@@ -12,7 +12,7 @@ import { WINDOW_KINDS } from './sweep';
 
 const DIGEST_LIMIT = 500;
 
-export type WindowHandlerDeps = Pick<Deps, 'slack' | 'clock' | 'config'>;
+export type WindowHandlerDeps = Pick<Deps, 'slack' | 'slackPacer' | 'clock' | 'config'>;
 
 const isoDate = z.string().datetime().transform((v) => new Date(v));
 const warningPayload = z.object({ conversationId: z.string(), closesAt: isoDate, threshold: z.number() });
@@ -57,7 +57,7 @@ async function summaryLocale(conversationIds: readonly string[]): Promise<Locale
 export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, OutboxHandler> {
   const timeZone = deps.config.timeZone;
   const post = async (channel: string, threadTs: string | undefined, m: SlackMessage, delivery: DeliveryContext) => {
-    await postOnce(deps.slack, { channel, text: m.text, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }, delivery);
+    await postOnce(deps, { channel, text: m.text, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) }, delivery);
   };
 
   return {

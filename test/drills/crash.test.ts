@@ -12,6 +12,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/em
 import { ClaimModel, MessageModel } from '../../src/store/models';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { uniqueDbName } from '../helpers/service';
+import { UNPACED } from '../helpers/unpaced';
 import {
   BOT_TOKEN,
   cloudTextWebhook,
@@ -52,6 +53,7 @@ describe('drill: crash mid-stream', () => {
       ENCRYPTION_KEY: key.toString('base64'),
       DATA_DIR: path.join(dir, 'data'),
       LOG_LEVEL: 'error',
+      ...UNPACED,
     };
   });
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config';
 import type { Clock } from '../../src/clock';
 import { createLogger } from '../../src/log';
 import { startService, type RunningService } from '../../src/service';
+import { UNPACED } from './unpaced';
 
 export const SLACK_API = 'https://slack.test';
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -52,6 +53,8 @@ export async function startTestService(
     ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
+    // Paced posts wait on the service clock, which stands still here.
+    ...UNPACED,
     ...env,
   });
   const clock = options.clock ?? new TestClock();

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { createLogger } from '../../src/log';
-import { OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue, knownOutboxKeys } from '../../src/outbox';
+import { NotYet, OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue, knownOutboxKeys } from '../../src/outbox';
 import { tryClaim } from '../../src/store/claims';
 import { ClaimModel, DeliveredModel, OutboxModel } from '../../src/store/models';
 import { TestClock, requireTestDbUri, uniqueDbName } from '../helpers/service';
@@ -91,6 +91,24 @@ describe('the outbox', () => {
     await new OutboxWorker({ clock, logger }, handlers).drain();
     expect(delivered).toEqual(['2']);
     expect(await OutboxModel.findById('1')).toMatchObject({ state: 'failed', lastError: 'channel_not_found', attempts: 1 });
+  });
+
+  it('brings an item whose turn has not come back at its turn, as the same attempt, without backing off', async () => {
+    await enqueue([item('1', 'L1'), item('2', 'L1')], clock.now());
+    failures = { '1': [new NotYet('channel paced', 2_500), new NotYet('channel paced', 100)] };
+    const worker = new OutboxWorker({ clock, logger }, handlers);
+    await worker.drain();
+    expect(delivered).toEqual([]);
+    expect(await OutboxModel.findById('1')).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAt: new Date(clock.now().getTime() + 2_500) });
+    clock.advance(2_499);
+    await worker.drain();
+    expect(delivered).toEqual([]);
+    clock.advance(1);
+    await worker.drain();
+    clock.advance(100);
+    await worker.drain();
+    expect(delivered).toEqual(['1', '2']);
+    expect(await DeliveredModel.exists({ _id: '1' })).toBeTruthy();
   });
 
   it('delivers each item exactly once when two workers run at the same moment', async () => {

@@ -9,7 +9,9 @@ import { OutboxWorker } from '../../src/outbox';
 import { recordInbound } from '../../src/store/conversations';
 import { AccountModel, ClaimModel, ConversationModel, DeliveredModel, OutboxModel, WindowAlertModel, type ConversationDocument, type WindowAlertDocument } from '../../src/store/models';
 import { windowOutboxHandlers } from '../../src/window';
+import { ChannelPacer } from '../../src/outbox/pacing';
 import { BOT_TOKEN, SLACK_API, TestClock, requireTestDbUri, uniqueDbName } from '../helpers/service';
+import { UNPACED } from '../helpers/unpaced';
 
 /** Shared set-up of the window suites: a real database, Slack behind nock, a clock moved by hand. */
 
@@ -24,6 +26,7 @@ export function windowConfig(env: Record<string, string> = {}): Config {
     SLACK_API_URL: `${SLACK_API}/api/`,
     EXPIRY_WARN_MINUTES: '120,30',
     TZ: 'UTC',
+    ...UNPACED,
     ...env,
   });
 }
@@ -66,7 +69,7 @@ export async function clearWindowDb(): Promise<void> {
 
 export function windowDeps(config: Config, clock: TestClock) {
   const slack = new WebClient(BOT_TOKEN, { slackApiUrl: `${SLACK_API}/api/`, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
-  return { config, clock, logger, slack };
+  return { config, clock, logger, slack, slackPacer: new ChannelPacer(config.slack.channelPacing) };
 }
 
 export function windowWorker(deps: ReturnType<typeof windowDeps>): OutboxWorker {

@@ -10,6 +10,13 @@ describe('loadConfig', () => {
     expect(config.mongodbUri).toBeUndefined();
     expect(config.expiry.warnMinutes).toEqual([120, 30]);
     expect(config.timeZone).toBe('UTC');
+    expect(config.slack.channelPacing).toEqual({ perSecond: 1, burst: 4 });
+  });
+
+  it('takes a channel pace and refuses one that would never post', () => {
+    expect(loadConfig({ ...valid, SLACK_CHANNEL_POSTS_PER_SECOND: '0.5', SLACK_CHANNEL_BURST: '2' }).slack.channelPacing).toEqual({ perSecond: 0.5, burst: 2 });
+    expect(() => loadConfig({ ...valid, SLACK_CHANNEL_POSTS_PER_SECOND: '0' })).toThrow(/SLACK_CHANNEL_POSTS_PER_SECOND .*messages posted per second/);
+    expect(() => loadConfig({ ...valid, SLACK_CHANNEL_BURST: '1.5' })).toThrow(/SLACK_CHANNEL_BURST /);
   });
 
   it('lists every missing or invalid variable with what it is for', () => {

@@ -1,9 +1,12 @@
 import { WebClient } from '@slack/web-api';
 import nock from 'nock';
+import { NotYet } from '../../src/outbox';
+import { ChannelPacer } from '../../src/outbox/pacing';
 import { OUTBOX_EVENT_TYPE, postOnce } from '../../src/outbox/slack';
 
 const API = 'https://slack.test';
-const slack = new WebClient('xoxb-test', { slackApiUrl: `${API}/api/`, retryConfig: { retries: 0 } });
+const client = new WebClient('xoxb-test', { slackApiUrl: `${API}/api/`, retryConfig: { retries: 0 } });
+const slack = { slack: client, slackPacer: new ChannelPacer({ perSecond: 1, burst: 100 }) };
 /** nock hands over form bodies already parsed. */
 const field = (body: unknown, name: string): string | undefined =>
   typeof body === 'object' && body !== null && name in body ? String(Object.entries(body).find(([k]) => k === name)?.[1]) : undefined;
@@ -42,5 +45,16 @@ describe('postOnce', () => {
     nock(API).post('/api/conversations.history').reply(200, { ok: false, error: 'channel_not_found' });
     nock(API).post('/api/chat.postMessage').reply(200, { ok: true, ts: '3.3' });
     expect(await postOnce(slack, { channel: 'U0USER', text: 'hi' }, { key: 'k3', uncertain: true })).toBe('3.3');
+  });
+
+  it("waits its channel's turn before asking Slack anything", async () => {
+    const paced = { slack: client, slackPacer: new ChannelPacer({ perSecond: 1, burst: 1 }) };
+    nock(API).post('/api/chat.postMessage').reply(200, { ok: true, ts: '4.4' });
+    expect(await postOnce(paced, { channel: 'C2', text: 'first' }, { key: 'k4', uncertain: false })).toBe('4.4');
+    const calls = nock(API).post(/.*/).reply(200, { ok: true, ts: '5.5' });
+    const second = postOnce(paced, { channel: 'C2', text: 'second' }, { key: 'k5', uncertain: true });
+    await expect(second).rejects.toBeInstanceOf(NotYet);
+    await expect(second).rejects.toMatchObject({ waitMs: expect.any(Number) });
+    expect(calls.isDone()).toBe(false);
   });
 });
