@@ -108,16 +108,11 @@ async function postInThread(
 
 async function post(deps: Deps, payload: Record<string, unknown>, delivery: DeliveryContext): Promise<void> {
   const p = parse(postPayload, payload);
-  if (p.messageId) {
-    // Already shown: a retry after a crash between posting and settling must not post twice.
-    const stored = await findMessage(p.messageId);
-    if (stored?.slackTs) return;
-  }
+  const stored = p.messageId ? await findMessage(p.messageId) : undefined;
+  // Already shown: a retry after a crash between posting and settling must not post twice.
+  if (stored?.slackTs) return;
   const posted = await postInThread(deps, p.conversationId, { text: p.text, blocks: p.blocks }, { broadcast: p.broadcast, delivery });
-  if (p.messageId && posted.ts) {
-    const stored = await findMessage(p.messageId);
-    if (stored) await setMessageSlackRef(stored._id, posted.channel, posted.ts);
-  }
+  if (stored && posted.ts) await setMessageSlackRef(stored._id, posted.channel, posted.ts);
 }
 
 /** WhatsApp media into the thread with Slack's external upload flow. */

@@ -153,9 +153,10 @@ async function ingestMessage(deps: Deps, account: AccountDocument, m: InboundMes
     const message = window.reopened ? reopenedView(s, conversation.profileName ?? undefined, view) : view;
     items.push(threadPostItem({ key: `slack-post:${messageId}`, conversationId, message, broadcast: window.reopened, messageId }));
   }
-  if (window.moved && window.conversation.threadTs) {
+  const closesAt = shownMinute(window.conversation.windowClosesAt);
+  if (window.moved && window.conversation.threadTs && closesAt !== shownMinute(conversation.windowClosesAt)) {
     items.push({
-      key: `slack-header:${conversationId}:${window.conversation.windowClosesAt?.getTime() ?? 0}`,
+      key: `slack-header:${conversationId}:${closesAt ?? 0}`,
       lane: conversationLane(conversationId),
       kind: 'conversation.header',
       payload: { conversationId },
@@ -163,6 +164,14 @@ async function ingestMessage(deps: Deps, account: AccountDocument, m: InboundMes
   }
   await enqueue(items, deps.clock.now());
   return created;
+}
+
+/**
+ * The header shows the window's close to the minute: a move within that minute
+ * changes nothing a reader sees, and is not worth a chat.update (Slack allows few).
+ */
+function shownMinute(at: Date | null | undefined): number | undefined {
+  return at ? Math.floor(at.getTime() / 60_000) : undefined;
 }
 
 function deliveryStatus(status: string): DeliveryStatus | undefined {

@@ -15,6 +15,8 @@ export interface Database {
 export async function openDatabase(options: { uri?: string; dataDir: string; dbName?: string }): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   const uri = options.uri ?? (embedded = await startEmbeddedDatabase(path.join(options.dataDir, 'db'))).uri;
+  // Each query would otherwise capture a stack trace, only to explain "query was already executed".
+  mongoose.set('skipOriginalStackTraces', true);
   try {
     await mongoose.connect(uri, {
       dbName: options.dbName,

@@ -17,7 +17,7 @@ export const lookupKey = {
 };
 
 export async function findRef(key: string): Promise<Types.ObjectId | undefined> {
-  const found = await LookupModel.findById(key);
+  const found = await LookupModel.findById(key, { ref: 1 }).lean();
   return found?.ref ?? undefined;
 }
 

@@ -19,7 +19,7 @@ export async function insertMessage(input: NewMessage): Promise<{ message: Messa
     message = await MessageModel.create(input);
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    const ref = await findRef(lookupKey.message(input.key));
+    const ref = await findRef(keyLookup(input));
     // Without the key, the first insert is still between its two writes (or died there): found by its fields, rarely.
     const existing = (ref && (await MessageModel.findById(ref))) || (await MessageModel.findOne({ key: input.key }));
     if (!existing) throw err;
@@ -32,8 +32,13 @@ export async function insertMessage(input: NewMessage): Promise<{ message: Messa
 
 /** The keys a message is found by: its idempotency key, and its wamid once it has one. */
 async function registerMessage(message: MessageDocument): Promise<void> {
-  await claimRef(lookupKey.message(message.key), message._id, { isLive });
-  if (message.wamid) await claimRef(lookupKey.wamid(message.wamid), message._id, { isLive });
+  await claimRef(keyLookup(message), message._id, { isLive });
+  if (message.wamid && message.wamid !== message.key) await claimRef(lookupKey.wamid(message.wamid), message._id, { isLive });
+}
+
+/** An inbound message's key is its wamid: one lookup serves both, one write fewer per message. */
+function keyLookup(message: { key: string; wamid?: string | null }): string {
+  return message.wamid === message.key ? lookupKey.wamid(message.key) : lookupKey.message(message.key);
 }
 
 const isLive = async (id: Types.ObjectId): Promise<boolean> => (await MessageModel.exists({ _id: id })) !== null;

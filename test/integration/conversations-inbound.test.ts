@@ -173,6 +173,25 @@ describe('customers writing in: conversations in Slack threads', () => {
     expect(JSON.stringify(update)).toContain(String(Math.floor((service.clock.now().getTime() + 24 * HOUR) / 1000)));
   });
 
+  it('updates the header once per minute the shown close time moves, not per message', async () => {
+    const t0 = service.clock.now();
+    const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+    await post(textDelivery({ wamid: 'wamid.H0', at: at(0), body: 'h0' }));
+    await service.outbox.drain();
+    // Three more within the same minute: the window moves each time, what the header shows does not.
+    for (const s of [10, 20, 30]) await post(textDelivery({ wamid: `wamid.H${s}`, at: at(s), body: `h${s}` }));
+    await service.outbox.drain();
+    expect(slack.of('chat.update')).toHaveLength(0);
+    expect((await ConversationModel.findOne({}))?.windowClosesAt).toEqual(new Date(at(30).getTime() + 24 * HOUR));
+
+    await post(textDelivery({ wamid: 'wamid.H90', at: at(90), body: 'h90' }));
+    await post(textDelivery({ wamid: 'wamid.H95', at: at(95), body: 'h95' }));
+    await service.outbox.drain();
+    const updates = slack.of('chat.update');
+    expect(updates).toHaveLength(1);
+    expect(JSON.stringify(updates[0])).toContain(String(Math.floor((at(95).getTime() + 24 * HOUR) / 1000)));
+  });
+
   it("opens the thread in the account's channel language: Indonesian for an Indonesian account", async () => {
     const indonesian = await createAccount(service, { locale: 'id' });
     const body = textDelivery({ wamid: 'wamid.ID1', from: '6281299', name: 'Siti', at: service.clock.now(), body: 'halo, masih ada stok?' });
