@@ -1,7 +1,7 @@
 // Builds tools/embedded-db (FerretDB on SQLite) into bin/embedded-db.
 // Go's build cache makes a repeat run take about a second.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -28,20 +28,20 @@ if (ferret.status !== 0) {
   process.exit(1);
 }
 
-// FerretDB is built from a copy with one file of ours swapped in, so that
-// lookups by _id use its index (tools/embedded-db/overlay explains). Go
-// refuses to overlay files in its module cache, hence the copy and a go.mod
-// that points at it.
+// FerretDB is built from a copy with files of ours swapped in from
+// tools/ferretdb-overlay (each file says why). Go refuses to overlay files in
+// its module cache, hence the copy and a go.mod that points at it.
 const { Dir: cached, Version: version } = JSON.parse(ferret.stdout);
 const patched = path.join(bin, `ferretdb-${version}`);
-if (!existsSync(patched)) {
-  cpSync(cached, patched, { recursive: true });
-  makeWritable(patched); // the module cache is read-only, and `rm -rf bin` should still work
+rmSync(patched, { recursive: true, force: true });
+cpSync(cached, patched, { recursive: true });
+makeWritable(patched); // the module cache is read-only, and `rm -rf bin` should still work
+const overlay = path.join(root, 'tools', 'ferretdb-overlay');
+for (const file of readdirSync(overlay, { recursive: true, withFileTypes: true })) {
+  if (!file.isFile()) continue;
+  const from = path.join(file.parentPath, file.name);
+  copyFileSync(from, path.join(patched, path.relative(overlay, from)));
 }
-copyFileSync(
-  path.join(moduleDir, 'overlay', 'sqlite-metadata.go'),
-  path.join(patched, 'internal/backends/sqlite/metadata/metadata.go'),
-);
 const modFile = path.join(bin, 'embedded-db.mod');
 writeFileSync(
   modFile,

@@ -1,5 +1,5 @@
-// wadesk: FerretDB v1.24.2's internal/backends/sqlite/metadata/metadata.go,
-// swapped in at build time by `go build -overlay` (scripts/build-embedded-db.mjs).
+// wadesk: replaces FerretDB v1.24.2's file of the same path when
+// scripts/build-embedded-db.mjs builds the embedded database.
 // The only change is IDColumn, marked below.
 //
 // Copyright 2021 FerretDB Inc.
