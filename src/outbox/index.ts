@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Deps } from '../context';
 import { forgetClaims, tryClaim } from '../store/claims';
 import { isDuplicateKey } from '../store/database';
-import { DeliveredModel, OutboxModel, type OutboxDocument } from '../store/models';
+import { DeliveredModel, OutboxModel, type OutboxDocument, type OutboxItem } from '../store/models';
 
 /**
  * The durable outbox: everything bound for Slack (and replies bound for
@@ -147,6 +147,9 @@ export function backoffMs(attempt: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
 }
 
+/** What a pass reads of a pending item. */
+type Queued = Pick<OutboxItem, '_id' | 'lane' | 'seq' | 'attempts' | 'nextAttemptAt'>;
+
 /** What one pass over the due lane heads did, and when the soonest waiting head falls due. */
 interface Pass {
   handled: number;
@@ -166,7 +169,7 @@ export class OutboxWorker {
     private readonly handlers: Record<string, OutboxHandler>,
     options: OutboxOptions = {},
   ) {
-    this.options = { leaseMs: 60_000, pollMs: 1_000, batchSize: 100, concurrency: 8, ...options };
+    this.options = { leaseMs: 60_000, pollMs: 1_000, batchSize: 500, concurrency: 8, ...options };
   }
 
   start(): void {
@@ -215,21 +218,32 @@ export class OutboxWorker {
   }
 
   /**
-   * One pass: the head item of every lane, if it is due, delivered concurrently
-   * across lanes. A lane whose head waits (backing off) waits as a whole: order beats speed.
+   * One pass: the lanes whose head is due, delivered concurrently across lanes, each
+   * lane in order through the items this pass read of it. A lane whose head waits
+   * (backing off) waits as a whole: order beats speed.
    */
   private async deliverDue(): Promise<Pass> {
     const now = this.deps.clock.now();
-    const pending = await OutboxModel.find({ state: 'pending' }).sort({ seq: 1 }).limit(this.options.batchSize);
-    const heads = new Map<string, OutboxDocument>();
-    for (const item of pending) if (!heads.has(item.lane)) heads.set(item.lane, item);
+    // Only what ordering needs: the payload is read with the claim, and a backlog is not hydrated on every pass.
+    const pending: Queued[] = await OutboxModel.find({ state: 'pending' }, { lane: 1, seq: 1, attempts: 1, nextAttemptAt: 1 })
+      .sort({ seq: 1 })
+      .limit(this.options.batchSize)
+      .lean();
+    const lanes = new Map<string, Queued[]>();
+    for (const item of pending) lanes.set(item.lane, [...(lanes.get(item.lane) ?? []), item]);
 
     let handled = 0;
-    const queue = [...heads.values()].filter((head) => head.nextAttemptAt <= now);
-    const waits = [...heads.values()].map((head) => head.nextAttemptAt.getTime() - now.getTime()).filter((ms) => ms > 0);
+    const heads = [...lanes.values()].flatMap((items) => items.slice(0, 1));
+    const queue = [...lanes.values()].filter((items) => items[0] && items[0].nextAttemptAt <= now);
+    const waits = heads.map((head) => head.nextAttemptAt.getTime() - now.getTime()).filter((ms) => ms > 0);
     const workers = Array.from({ length: Math.min(this.options.concurrency, queue.length) }, async () => {
-      for (let item = queue.shift(); item; item = queue.shift()) {
-        if (await this.deliverLaneHead(item)) handled++;
+      for (let lane = queue.shift(); lane; lane = queue.shift()) {
+        for (const item of lane) {
+          if (item.nextAttemptAt > now) break;
+          const outcome = await this.deliverOne(item);
+          if (outcome !== 'skipped') handled++;
+          if (outcome !== 'done') break;
+        }
       }
     });
     await Promise.all(workers);
@@ -237,13 +251,14 @@ export class OutboxWorker {
     return { handled, ...(waits.length > 0 ? { nextDueInMs: Math.min(...waits) } : {}) };
   }
 
-  private async deliverLaneHead(candidate: OutboxDocument): Promise<boolean> {
+  /** 'done' (delivered or failed for good) lets the lane go on; 'waiting' holds it; 'skipped' is another worker's. */
+  private async deliverOne(candidate: Queued): Promise<'done' | 'waiting' | 'skipped'> {
     const claimed = await this.claim(candidate);
-    if (!claimed) return false;
+    if (!claimed) return 'skipped';
     const { item, tookOver } = claimed;
     if (await DeliveredModel.exists({ _id: item._id })) {
       await this.finish(item);
-      return true;
+      return 'done';
     }
 
     const handler = this.handlers[item.kind];
@@ -255,6 +270,7 @@ export class OutboxWorker {
         if (!isDuplicateKey(err)) throw err;
       });
       await this.finish(item);
+      return 'done';
     } catch (err) {
       const failure = classifySlackError(err);
       if (failure instanceof NotYet) {
@@ -263,6 +279,7 @@ export class OutboxWorker {
       } else if (failure instanceof PermanentFailure) {
         this.deps.logger.error('outbox item failed for good', { key: item._id, kind: item.kind, reason: failure.message });
         await this.settle(item, { state: 'failed', attempts: attempt, lastError: failure.message });
+        return 'done';
       } else {
         const delay = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempt));
         this.deps.logger.warn('outbox delivery will be retried', { key: item._id, kind: item.kind, attempt, delayMs: delay, reason: failure.message });
@@ -274,15 +291,15 @@ export class OutboxWorker {
           nextAttemptAt: new Date(this.deps.clock.now().getTime() + delay),
         });
       }
+      return 'waiting';
     }
-    return true;
   }
 
   /**
    * Takes this attempt of the item unless another worker holds a live claim on it,
    * then re-reads it: a worker that finished it meanwhile has already settled it.
    */
-  private async claim(item: OutboxDocument): Promise<{ item: OutboxDocument; tookOver: boolean } | undefined> {
+  private async claim(item: Queued): Promise<{ item: OutboxDocument; tookOver: boolean } | undefined> {
     const claim = await tryClaim(attemptResource(item), this.owner, this.deps.clock.now(), this.options.leaseMs);
     if (!claim) return undefined;
     const fresh = await OutboxModel.findById(item._id);
@@ -306,7 +323,7 @@ function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value)) : {};
 }
 
-function attemptResource(item: OutboxDocument): string {
+function attemptResource(item: Pick<OutboxItem, '_id' | 'attempts'>): string {
   return `outbox:${item._id}:${item.attempts}`;
 }
 

@@ -8,14 +8,22 @@ import { ClaimModel } from './models';
  * their turns when done (the outbox), it ran out unfinished and its work may be half done.
  */
 export async function tryClaim(resource: string, owner: string, now: Date, leaseMs: number): Promise<'claimed' | 'took-over' | undefined> {
+  // Most resources are claimed once (an outbox attempt): try the first turn, by its _id alone.
+  if (await insertTurn(resource, 0, owner, now, leaseMs)) return 'claimed';
   const latest = await ClaimModel.findOne({ resource }).sort({ turn: -1 });
   if (latest && latest.until > now) return undefined;
   const turn = latest ? latest.turn + 1 : 0;
+  if (!(await insertTurn(resource, turn, owner, now, leaseMs))) return undefined;
+  return latest ? 'took-over' : 'claimed';
+}
+
+/** The turn's document has a unique _id: of concurrent inserts exactly one succeeds. */
+async function insertTurn(resource: string, turn: number, owner: string, now: Date, leaseMs: number): Promise<boolean> {
   try {
     await ClaimModel.create({ _id: `${resource}#${turn}`, resource, turn, owner, until: new Date(now.getTime() + leaseMs) });
-    return latest ? 'took-over' : 'claimed';
+    return true;
   } catch (err) {
-    if (isDuplicateKey(err)) return undefined;
+    if (isDuplicateKey(err)) return false;
     throw err;
   }
 }
