@@ -25,6 +25,12 @@ export async function openPhaseDb(ctx: BenchContext, dbName: string): Promise<Da
   return openDatabase({ uri: ctx.dbUri, dataDir: ctx.tmp, dbName });
 }
 
+/**
+ * Ingest and memory load every customer into one channel, far beyond Slack's pace of about
+ * one post a second: paced, the outbox would only pile up. Their delivery runs alongside, unpaced.
+ */
+export const UNPACED_DELIVERY = { SLACK_CHANNEL_POSTS_PER_SECOND: '10000', SLACK_CHANNEL_BURST: '10000' };
+
 export async function startPhaseService(ctx: BenchContext, dbName: string, extraEnv: Record<string, string> = {}): Promise<ChildService> {
   return startChildService({
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -35,7 +41,7 @@ export async function startPhaseService(ctx: BenchContext, dbName: string, extra
     DATA_DIR: fs.mkdtempSync(path.join(ctx.tmp, 'data-')),
     LOG_LEVEL: 'error',
     ...extraEnv,
-  });
+  }, process.env.BENCH_PROF ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] } : {});
 }
 
 /** Runs a TypeScript script under tsx in its own process and returns its last stdout line as JSON. */

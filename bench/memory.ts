@@ -1,13 +1,13 @@
 /** 4. Memory: RSS of the service after ingesting N messages, and after the same run again. */
 import { MessageModel, OutboxModel } from '../src/store/models';
-import { rssOf, seedCloudAccount } from '../test/drills/support';
+import { rssOf, seedCloudAccount, waitFor } from '../test/drills/support';
 import { load, loadFigures, type LoadOptions } from './ingest';
-import { BENCH_KEY, mib, openPhaseDb, round, startPhaseService, type BenchContext } from './lib';
+import { BENCH_KEY, mib, openPhaseDb, round, startPhaseService, UNPACED_DELIVERY, type BenchContext } from './lib';
 
 export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
   const database = await openPhaseDb(ctx, 'bench_memory');
   const account = await seedCloudAccount(BENCH_KEY);
-  const service = await startPhaseService(ctx, 'bench_memory');
+  const service = await startPhaseService(ctx, 'bench_memory', UNPACED_DELIVERY);
   const pid = service.child.pid ?? 0;
   try {
     await new Promise((r) => setTimeout(r, 1_000));
@@ -16,11 +16,17 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
     for (const run of [1, 2]) {
       ctx.log(`memory: run ${run}, ${options.amount} messages`);
       const figures = loadFigures(await load(service.url, account.id, options));
+      // Read at rest: once the outbox has posted everything, as it would be between bursts.
+      const drainStarted = Date.now();
+      await waitFor(async () => (await OutboxModel.countDocuments({ state: 'pending' })) === 0, 30 * 60_000, 1_000);
+      const drainSeconds = round((Date.now() - drainStarted) / 1000);
       await new Promise((r) => setTimeout(r, 2_000));
+      ctx.log(`memory: run ${run} done (${figures.requestsPerSecond} msgs/s, outbox drained in ${drainSeconds} s), RSS ${mib(rssOf(pid))} MiB`);
       runs.push({
         run,
         rssMiB: mib(rssOf(pid)),
         requestsPerSecond: figures.requestsPerSecond,
+        drainSeconds,
         errors: figures.errors,
         storedTotal: await MessageModel.countDocuments({}),
         outboxPending: await OutboxModel.countDocuments({ state: 'pending' }),
@@ -32,7 +38,7 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
       idleRssMiB: mib(idle),
       runs,
       growthMiB: first && second ? round(second.rssMiB - first.rssMiB) : undefined,
-      note: 'RSS of the service process (node dist/main.js), read from /proc after each run plus 2 s; the baseline is its idle RSS after start. The outbox keeps posting to the fake Slack meanwhile.',
+      note: 'RSS of the service process (node dist/main.js), read from /proc 2 s after each run once its outbox has posted everything to the fake Slack; the baseline is its idle RSS after start.',
     };
   } finally {
     await service.stop();
