@@ -230,12 +230,20 @@ export class OutboxWorker {
       .limit(this.options.batchSize)
       .lean();
     const lanes = new Map<string, Queued[]>();
-    for (const item of pending) lanes.set(item.lane, [...(lanes.get(item.lane) ?? []), item]);
+    for (const item of pending) {
+      const lane = lanes.get(item.lane);
+      if (lane) lane.push(item);
+      else lanes.set(item.lane, [item]);
+    }
+    const queue: Queued[][] = [];
+    const waits: number[] = [];
+    for (const items of lanes.values()) {
+      const head = items[0];
+      if (head && head.nextAttemptAt <= now) queue.push(items);
+      else if (head) waits.push(head.nextAttemptAt.getTime() - now.getTime());
+    }
 
     let handled = 0;
-    const heads = [...lanes.values()].flatMap((items) => items.slice(0, 1));
-    const queue = [...lanes.values()].filter((items) => items[0] && items[0].nextAttemptAt <= now);
-    const waits = heads.map((head) => head.nextAttemptAt.getTime() - now.getTime()).filter((ms) => ms > 0);
     const workers = Array.from({ length: Math.min(this.options.concurrency, queue.length) }, async () => {
       for (let lane = queue.shift(); lane; lane = queue.shift()) {
         for (const item of lane) {
