@@ -25,12 +25,6 @@ export async function openPhaseDb(ctx: BenchContext, dbName: string): Promise<Da
   return openDatabase({ uri: ctx.dbUri, dataDir: ctx.tmp, dbName });
 }
 
-/**
- * Ingest and memory load every customer into one channel, far beyond Slack's pace of about
- * one post a second: paced, the outbox would only pile up. Their delivery runs alongside, unpaced.
- */
-export const UNPACED_DELIVERY = { SLACK_CHANNEL_POSTS_PER_SECOND: '10000', SLACK_CHANNEL_BURST: '10000' };
-
 export async function startPhaseService(ctx: BenchContext, dbName: string, extraEnv: Record<string, string> = {}): Promise<ChildService> {
   return startChildService({
     SLACK_BOT_TOKEN: BOT_TOKEN,

@@ -2,12 +2,14 @@
 import { MessageModel, OutboxModel } from '../src/store/models';
 import { rssOf, seedCloudAccount, waitFor } from '../test/drills/support';
 import { load, loadFigures, type LoadOptions } from './ingest';
-import { BENCH_KEY, mib, openPhaseDb, round, startPhaseService, UNPACED_DELIVERY, type BenchContext } from './lib';
+import { BENCH_KEY, mib, openPhaseDb, round, startPhaseService, type BenchContext } from './lib';
+import { UNPACED } from '../test/helpers/unpaced';
 
 export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
   const database = await openPhaseDb(ctx, 'bench_memory');
   const account = await seedCloudAccount(BENCH_KEY);
-  const service = await startPhaseService(ctx, 'bench_memory', UNPACED_DELIVERY);
+  // As in ingest: one channel, delivery unpaced.
+  const service = await startPhaseService(ctx, 'bench_memory', UNPACED);
   const pid = service.child.pid ?? 0;
   try {
     await new Promise((r) => setTimeout(r, 1_000));
