@@ -120,6 +120,8 @@ async function upload(deps: Deps, payload: Record<string, unknown>, delivery: De
   const { attempt } = delivery;
   const p = parse(uploadPayload, payload);
   const thread = await ensureThread(deps, p.conversationId);
+  // Sharing the file posts into the thread, so it takes a turn like any post: before the download, not to repeat that.
+  waitTurn(deps.slackPacer, thread.channel, delivery.key);
   let media: { data: Buffer; mimeType: string };
   try {
     media = await accountProvider(deps, thread.account).downloadMedia(p.mediaId);
@@ -130,8 +132,6 @@ async function upload(deps: Deps, payload: Record<string, unknown>, delivery: De
     return;
   }
   const filename = mediaFilename(p.kind, media.mimeType, p.filename);
-  // Sharing the file posts a message into the thread: it takes a turn like any post.
-  waitTurn(deps.slackPacer, thread.channel, delivery.key);
   const target = await deps.slack.files.getUploadURLExternal({ filename, length: media.data.length });
   if (!target.upload_url || !target.file_id) throw new RetryLater('Slack gave no upload URL');
   let uploaded: Response;
