@@ -9,7 +9,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/em
 import { ConversationModel, MessageModel, OutboxModel } from '../../src/store/models';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { startTestService, uniqueDbName, type TestService } from '../helpers/service';
-import { cloudTextWebhook, marksOf, postWebhook, seedCloudAccount, waitFor, wamid, type SeededAccount } from './support';
+import { cloudTextWebhook, marksOf, postWebhook, seedServiceAccount, waitFor, wamid, type SeededAccount } from './support';
 
 describe('drill: database away and back', () => {
   let dir: string;
@@ -23,9 +23,7 @@ describe('drill: database away and back', () => {
     db = await startEmbeddedDatabase(dir);
     slack = await startFakeSlack();
     service = await startTestService({ MONGODB_URI: db.uri, SLACK_API_URL: slack.apiUrl }, { dbName: uniqueDbName() });
-    const key = service.deps.config.encryptionKey;
-    if (!key) throw new Error('the test service has no encryption key');
-    account = await seedCloudAccount(key);
+    account = await seedServiceAccount(service);
   });
   afterAll(async () => {
     await service?.stop();

@@ -5,7 +5,7 @@
 import { ConversationModel, MessageModel, OutboxModel } from '../../src/store/models';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { startTestService, type TestService } from '../helpers/service';
-import { cloudTextWebhook, marksOf, postWebhook, seedCloudAccount, wamid, type InboundText } from './support';
+import { cloudTextWebhook, marksOf, postWebhook, seedServiceAccount, wamid, type InboundText } from './support';
 
 describe('drill: redelivery storm', () => {
   let slack: FakeSlack;
@@ -21,9 +21,7 @@ describe('drill: redelivery storm', () => {
   });
 
   it('stores and posts each message of a batch delivered 20 times concurrently exactly once', async () => {
-    const key = service.deps.config.encryptionKey;
-    if (!key) throw new Error('the test service has no encryption key');
-    const account = await seedCloudAccount(key);
+    const account = await seedServiceAccount(service);
     const at = Math.floor(service.clock.now().getTime() / 1000);
     // One delivery, several customers, several messages each: Meta batches like this under load.
     const batch: InboundText[] = [];

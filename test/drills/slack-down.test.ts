@@ -5,7 +5,7 @@
 import { MessageModel } from '../../src/store/models';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { startTestService, type TestService } from '../helpers/service';
-import { cloudTextWebhook, MARK, marksOf, postWebhook, seedCloudAccount, wamid, type SeededAccount } from './support';
+import { cloudTextWebhook, MARK, marksOf, postWebhook, seedServiceAccount, wamid, type SeededAccount } from './support';
 
 describe('drill: Slack API down', () => {
   let slack: FakeSlack;
@@ -15,9 +15,7 @@ describe('drill: Slack API down', () => {
   beforeAll(async () => {
     slack = await startFakeSlack();
     service = await startTestService({ SLACK_API_URL: slack.apiUrl });
-    const key = service.deps.config.encryptionKey;
-    if (!key) throw new Error('the test service has no encryption key');
-    account = await seedCloudAccount(key);
+    account = await seedServiceAccount(service);
   });
   afterAll(async () => {
     await service?.stop();

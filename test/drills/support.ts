@@ -5,10 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Types } from 'mongoose';
 import { SecretBox } from '../../src/security/secrets';
+import { freePort } from '../../src/store/embedded';
 import { AccountModel } from '../../src/store/models';
 import type { SlackCall } from '../fakes/slack-server';
 
@@ -26,6 +26,16 @@ export const SIGNING_SECRET = 'drill-signing-secret';
 export interface SeededAccount {
   id: string;
   _id: Types.ObjectId;
+}
+
+/** A Cloud API account sealed with the running test service's own key, so the service can open it. */
+export async function seedServiceAccount(
+  service: { deps: { config: { encryptionKey?: Buffer } } },
+  options: Parameters<typeof seedCloudAccount>[1] = {},
+): Promise<SeededAccount> {
+  const key = service.deps.config.encryptionKey;
+  if (!key) throw new Error('the test service has no encryption key');
+  return seedCloudAccount(key, options);
 }
 
 /** A connected, switched-on Cloud API account stored directly, with secrets sealed by `key`. */
@@ -141,18 +151,6 @@ export async function deliverLikeMeta(baseUrl: string, accountId: string, body: 
 /** A unique wamid, shaped like Meta's (base64 of an opaque id). */
 export function wamid(tag: string): string {
   return 'wamid.' + Buffer.from(`drill:${tag}:${crypto.randomBytes(6).toString('hex')}`).toString('base64');
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export interface ChildService {

@@ -7,7 +7,7 @@ import { acceptAgentMessage } from '../../src/conversations/replies';
 import { MessageModel } from '../../src/store/models';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { startTestService, type TestService } from '../helpers/service';
-import { CHANNEL_ID, cloudTextWebhook, PHONE_NUMBER_ID, postWebhook, seedCloudAccount, wamid, type SeededAccount } from './support';
+import { CHANNEL_ID, cloudTextWebhook, PHONE_NUMBER_ID, postWebhook, seedServiceAccount, wamid, type SeededAccount } from './support';
 
 const GRAPH = 'https://graph.facebook.test';
 const SEND_PATH = `/v23.0/${PHONE_NUMBER_ID}/messages`;
@@ -27,9 +27,7 @@ describe('drill: WhatsApp throttling on replies', () => {
   beforeAll(async () => {
     slack = await startFakeSlack();
     service = await startTestService({ SLACK_API_URL: slack.apiUrl });
-    const key = service.deps.config.encryptionKey;
-    if (!key) throw new Error('the test service has no encryption key');
-    account = await seedCloudAccount(key, { apiUrl: `${GRAPH}/v23.0` });
+    account = await seedServiceAccount(service, { apiUrl: `${GRAPH}/v23.0` });
     // The customer writes first, so there is an open window and a thread to reply in.
     const now = Math.floor(service.clock.now().getTime() / 1000);
     const body = cloudTextWebhook([{ wamid: wamid('in'), from: '6281200000009', body: 'Is my order shipped?', timestamp: now }]);

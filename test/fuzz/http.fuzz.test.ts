@@ -8,10 +8,9 @@ import http from 'node:http';
 import fc from 'fast-check';
 import nock from 'nock';
 import { AccountModel, ConversationModel, MessageModel, OutboxModel } from '../../src/store/models';
-import { SecretBox } from '../../src/security/secrets';
 import { SIGNING_SECRET, startTestService, type TestService } from '../helpers/service';
 import { slackSignature } from '../helpers/slack';
-import { cloudTextWebhook, metaSignature, seedCloudAccount, wamid, type SeededAccount } from '../drills/support';
+import { cloudTextWebhook, metaSignature, seedServiceAccount, wamid, type SeededAccount } from '../drills/support';
 
 interface RawRequest {
   method: string;
@@ -75,10 +74,8 @@ describe('fuzz: malformed requests to every endpoint', () => {
     // Raw, deliberately broken requests must reach the server as sent: nock's interception would rewrite or reject them.
     nock.restore();
     service = await startTestService();
-    const key = service.deps.config.encryptionKey;
-    if (!key) throw new Error('the test service has no encryption key');
-    account = await seedCloudAccount(key);
-    const box = new SecretBox(key);
+    account = await seedServiceAccount(service);
+    const box = service.deps.secrets;
     const op = await AccountModel.create({
       teamId: 'T0001', name: 'Fuzz onprem', nameKey: 'fuzz onprem', kind: 'onprem', apiUrl: 'https://waba.example.test',
       tokenSealed: box.seal('tok'), tokenHint: 'tok', verifyTokenSealed: box.seal('the-url-secret'), channelId: 'C0FUZZ', createdBy: 'U0ADMIN',
