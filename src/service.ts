@@ -16,7 +16,9 @@ import { templateOutboxHandlers } from './templates';
 import { openDatabase, type Database } from './store/database';
 import './store/models';
 import { createHttpApp } from './webhooks/server';
-import { whatsappWebhookRoutes } from './webhooks/whatsapp';
+import { restoreDelivery, whatsappWebhookRoutes } from './webhooks/whatsapp';
+import { Journal } from './journal';
+import { ingestEvents } from './conversations/ingest';
 import { conversationOutboxHandlers } from './conversations/handlers';
 import { windowJobs, windowOutboxHandlers } from './window';
 
@@ -36,6 +38,7 @@ export interface RunningService {
   url: string;
   database: Database;
   outbox: OutboxWorker;
+  journal: Journal;
   stop(): Promise<void>;
 }
 
@@ -68,7 +71,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
   registerListeners(bolt, deps);
 
   // Each feature contributes its routes, outbox handlers and cron jobs here.
-  const routes: Parameters<typeof createHttpApp>[0]['routes'] = [whatsappWebhookRoutes(deps)];
+  const journal = new Journal(deps, { ingest: ({ account, events }) => ingestEvents(deps, account, events), restore: restoreDelivery });
+  const routes: Parameters<typeof createHttpApp>[0]['routes'] = [whatsappWebhookRoutes(deps, journal)];
   const outboxHandlers: Record<string, OutboxHandler> = {
     ...conversationOutboxHandlers(deps),
     ...templateOutboxHandlers(deps),
@@ -88,7 +92,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
   }
   const background = options.background !== false;
   const jobs: Jobs | undefined = background ? startJobs(cronJobs, deps) : undefined;
-  if (background) outbox.start();
+  if (background) {
+    journal.start();
+    outbox.start();
+  }
   logger.info('wadesk is listening', { port, publicUrl: config.publicUrl, socketMode: !receiver });
 
   let stopping: Promise<void> | undefined;
@@ -99,10 +106,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
     url: `http://127.0.0.1:${port}`,
     database,
     outbox,
+    journal,
     stop: () =>
       (stopping ??= (async () => {
         await closeServer(server);
         await jobs?.stop();
+        await journal.stop();
         await outbox.stop();
         if (!receiver) await bolt.stop().catch(() => undefined);
         await database.close();

@@ -9,6 +9,28 @@ export async function findAccount(id: string): Promise<AccountDocument | undefin
   return (await AccountModel.findById(id)) ?? undefined;
 }
 
+const RECENT_MS = 2_000;
+const recent = new Map<string, { account: AccountDocument | undefined; at: number }>();
+
+/**
+ * `findAccount`, answered from memory for up to two seconds: every webhook names its
+ * account, and a read per delivery would cost as much as storing it. Changes made here
+ * are seen at once; those made by another instance within the two seconds.
+ */
+export async function findAccountRecent(id: string): Promise<AccountDocument | undefined> {
+  const now = performance.now();
+  const hit = recent.get(id);
+  if (hit && now - hit.at < RECENT_MS) return hit.account;
+  const account = await findAccount(id);
+  if (recent.size > 10_000) recent.clear(); // unknown ids must not grow it without bound
+  recent.set(id, { account, at: now });
+  return account;
+}
+
+function forgetRecent(id: string): void {
+  recent.delete(id);
+}
+
 /** Decrypted credentials, for the WhatsApp client only: never log or show them. */
 export function accountSecrets(account: AccountDocument, secrets: SecretBox) {
   return {
@@ -90,6 +112,7 @@ export async function updateAccount(id: string, changes: AccountChanges): Promis
   account.set(changes);
   try {
     await account.save();
+    forgetRecent(id);
   } catch (err) {
     if (isDuplicateKey(err) && changes.name !== undefined) throw new DuplicateAccountNameError(changes.name);
     throw err;
@@ -113,5 +136,6 @@ export async function disconnectAccount(id: string): Promise<AccountDocument | u
   account.enabled = false;
   account.nameKey = `${account.nameKey}#disconnected#${account.id}`;
   await account.save();
+  forgetRecent(id);
   return account;
 }

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { ingestEvents } from '../conversations/ingest';
 import type { Deps } from '../context';
+import type { Delivery, Journal } from '../journal';
 import { safeEqual } from '../security/secrets';
-import { accountSecrets, findAccount } from '../store/accounts';
-import type { AccountDocument } from '../store/models';
+import { accountSecrets, findAccount, findAccountRecent } from '../store/accounts';
+import type { AccountDocument, JournalEntry } from '../store/models';
 import { parseCloudWebhook, parseWhatsAppWebhook, type WebhookParseResult } from '../whatsapp/inbound';
 import { BodyError, decodeUtf8, parseJson, readRawBody } from './raw-body';
 
@@ -24,7 +24,7 @@ function refuse(ctx: Context, status: number, error: string): void {
 
 /** A connected account, or undefined after answering 404 (a disconnected account has no webhook any more). */
 async function liveAccount(ctx: Context, id: string): Promise<AccountDocument | undefined> {
-  const account = await findAccount(id);
+  const account = await findAccountRecent(id);
   if (!account || account.state === 'disconnected') {
     refuse(ctx, 404, 'unknown account');
     return undefined;
@@ -33,35 +33,55 @@ async function liveAccount(ctx: Context, id: string): Promise<AccountDocument | 
 }
 
 /**
- * Reads, verifies and parses the body, stores everything, and only then answers
- * 200: Meta redelivers whatever is not acknowledged, and Slack work happens later via the outbox.
+ * Reads, verifies and parses the body, stores it in the journal, and only then
+ * answers 200: Meta redelivers whatever is not acknowledged. Ingest follows from the journal.
  */
 async function receive(
   deps: Deps,
+  journal: Journal,
   ctx: Context,
   account: AccountDocument,
   verify: (raw: Buffer) => boolean,
   parse: (body: unknown) => WebhookParseResult,
 ): Promise<void> {
+  let text: string;
   let body: unknown;
   try {
     const raw = await readRawBody(ctx, deps.config.webhookBodyLimitBytes);
     if (!verify(raw)) return refuse(ctx, 401, 'invalid signature');
-    body = parseJson(decodeUtf8(raw));
+    text = decodeUtf8(raw);
+    body = parseJson(text);
   } catch (err) {
     if (err instanceof BodyError) return refuse(ctx, err.status, err.message);
     throw err;
   }
   const parsed = parse(body);
   if (!parsed.ok) return refuse(ctx, 400, `unexpected payload: ${parsed.reason}`);
-  const result = await ingestEvents(deps, account, parsed.events);
-  deps.logger.debug('webhook stored', { accountId: String(account._id), ...result });
+  await journal.accept({ account, events: parsed.events }, text);
   ctx.status = 200;
   ctx.body = { ok: true };
 }
 
+function webhookParser(account: Pick<AccountDocument, 'kind'>): (body: unknown) => WebhookParseResult {
+  return account.kind === 'cloud' ? parseCloudWebhook : parseWhatsAppWebhook;
+}
+
+/** A journal entry's delivery, parsed again as when it was received; undefined if it no longer parses. */
+export async function restoreDelivery(entry: JournalEntry): Promise<Delivery | undefined> {
+  const account = await findAccount(String(entry.accountId));
+  if (!account) return undefined;
+  let body: unknown;
+  try {
+    body = parseJson(entry.body);
+  } catch {
+    return undefined;
+  }
+  const parsed = webhookParser(account)(body);
+  return parsed.ok ? { account, events: parsed.events } : undefined;
+}
+
 /** WhatsApp's webhooks: `GET/POST /webhooks/whatsapp/:accountId` (Cloud API) and `POST .../:accountId/:secret` (On-Premises). */
-export function whatsappWebhookRoutes(deps: Deps): (router: Router) => void {
+export function whatsappWebhookRoutes(deps: Deps, journal: Journal): (router: Router) => void {
   return (router) => {
     // Meta's verification handshake when the webhook URL is configured.
     router.get('/webhooks/whatsapp/:accountId', async (ctx) => {
@@ -92,7 +112,7 @@ export function whatsappWebhookRoutes(deps: Deps): (router: Router) => void {
         return refuse(ctx, 401, 'invalid signature');
       }
       const header = ctx.get('x-hub-signature-256');
-      await receive(deps, ctx, account, (raw) => validSignature(raw, header, appSecret), parseCloudWebhook);
+      await receive(deps, journal, ctx, account, (raw) => validSignature(raw, header, appSecret), webhookParser(account));
     });
 
     // On-Premises and BSP gateways do not sign; the URL carries the account's secret instead.
@@ -103,7 +123,7 @@ export function whatsappWebhookRoutes(deps: Deps): (router: Router) => void {
       if (!safeEqual(ctx.params.secret ?? '', accountSecrets(account, deps.secrets).verifyToken)) {
         return refuse(ctx, 401, 'invalid webhook secret');
       }
-      await receive(deps, ctx, account, () => true, parseWhatsAppWebhook);
+      await receive(deps, journal, ctx, account, () => true, webhookParser(account));
     });
   };
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded';
-import { ClaimModel, MessageModel } from '../../src/store/models';
+import { ClaimModel, JournalModel, MessageModel } from '../../src/store/models';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { uniqueDbName } from '../helpers/service';
 import { UNPACED } from '../helpers/unpaced';
@@ -95,12 +95,22 @@ describe('drill: crash mid-stream', () => {
     expect(await first.exited).toBe('SIGKILL');
     expect(acked.size).toBeGreaterThan(0);
 
-    // The dead process's outbox claims would block their lanes for the lease (60 s); let that time pass.
+    // Acknowledged means journaled: whatever the dead process had not ingested yet is still there.
+    const journaled = new Set((await JournalModel.find({}, { body: 1 }).lean()).flatMap((e) => [...e.body.matchAll(/"id":"(wamid\.[^"]+)"/g)].map((m) => m[1])));
+    const ingested = new Set((await MessageModel.find({}, { wamid: 1 }).lean()).map((m) => m.wamid));
+    for (const id of acked) expect(journaled.has(id) || ingested.has(id)).toBe(true);
+
+    // The dead process's journal holds (30 s) and outbox claims (60 s) would keep others out; let that time pass.
+    await JournalModel.updateMany({}, { $set: { heldUntil: new Date(0) } });
     await ClaimModel.updateMany({}, { $set: { until: new Date(0) } });
     const second = await startChildService(env);
     services.push(second);
 
-    for (const id of acked) expect(await MessageModel.countDocuments({ wamid: id })).toBe(1);
+    const storedOnce = async () => {
+      for (const id of acked) if ((await MessageModel.countDocuments({ wamid: id })) !== 1) return false;
+      return true;
+    };
+    expect(await waitFor(storedOnce, 20_000, 100)).toBe(true);
     const ackedMarks = messages.flat().filter((m) => acked.has(m.wamid)).map((m) => /\[drill:(\w+:\d+)\]/.exec(m.body)?.[1]);
     const posted = () => marksOf(slack.posts()).map((m) => `${m.conversation}:${m.n}`);
     expect(await waitFor(() => ackedMarks.every((m) => posted().includes(m ?? '')), 20_000, 100)).toBe(true);

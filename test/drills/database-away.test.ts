@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded';
-import { ConversationModel, MessageModel, OutboxModel } from '../../src/store/models';
+import { ConversationModel, JournalModel, MessageModel, OutboxModel } from '../../src/store/models';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { startTestService, uniqueDbName, type TestService } from '../helpers/service';
 import { cloudTextWebhook, marksOf, postWebhook, seedServiceAccount, waitFor, wamid, type SeededAccount } from './support';
@@ -52,10 +52,12 @@ describe('drill: database away and back', () => {
     expect(await MessageModel.countDocuments({ accountId: account._id })).toBe(0);
     expect(await ConversationModel.countDocuments({ accountId: account._id })).toBe(0);
     expect(await OutboxModel.countDocuments({})).toBe(0);
+    expect(await JournalModel.countDocuments({})).toBe(0);
 
     // Meta's retry.
     const after = await Promise.all(bodies.map((b) => postWebhook(service.url, account.id, b)));
     expect(after.map((r) => r.status)).toEqual([200, 200, 200]);
+    await service.journal.drain();
     expect(await MessageModel.countDocuments({ accountId: account._id })).toBe(3);
     await service.outbox.drain();
     expect(marksOf(slack.posts()).map((m) => m.conversation).sort()).toEqual(['hana', 'indra', 'joko']);

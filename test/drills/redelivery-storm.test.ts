@@ -33,6 +33,7 @@ describe('drill: redelivery storm', () => {
     const statuses = await Promise.all(Array.from({ length: 20 }, () => postWebhook(service.url, account.id, body).then((r) => r.status)));
     // A duplicate is not an error: every copy is acknowledged, or Meta would keep redelivering it.
     expect(statuses).toEqual(Array(20).fill(200));
+    await service.journal.drain();
 
     expect(await MessageModel.countDocuments({ accountId: account._id })).toBe(batch.length);
     for (const m of batch) expect(await MessageModel.countDocuments({ wamid: m.wamid })).toBe(1);
@@ -40,6 +41,7 @@ describe('drill: redelivery storm', () => {
 
     // And once more, later, as Meta's retries would.
     expect((await postWebhook(service.url, account.id, body)).status).toBe(200);
+    await service.journal.drain();
 
     await service.outbox.drain();
     service.clock.advance(60_000);

@@ -41,6 +41,7 @@ describe('drill: Slack API down', () => {
         expect((await postWebhook(service.url, account.id, body)).status).toBe(200);
       }
     }
+    await service.journal.drain();
     expect(await MessageModel.countDocuments({ accountId: account._id })).toBe(customers.length * perCustomer);
 
     await service.outbox.drain();

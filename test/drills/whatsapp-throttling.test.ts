@@ -32,6 +32,7 @@ describe('drill: WhatsApp throttling on replies', () => {
     const now = Math.floor(service.clock.now().getTime() / 1000);
     const body = cloudTextWebhook([{ wamid: wamid('in'), from: '6281200000009', body: 'Is my order shipped?', timestamp: now }]);
     expect((await postWebhook(service.url, account.id, body)).status).toBe(200);
+    await service.journal.drain();
     await service.outbox.drain();
     const root = slack.posts().find((c) => c.args.thread_ts === undefined);
     if (!root?.ts) throw new Error('the conversation thread was not opened');

@@ -2,6 +2,7 @@
 export * from './account';
 export * from './audit';
 export * from './conversation';
+export * from './journal';
 export * from './lookup';
 export * from './claim';
 export * from './message';

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import { Types } from 'mongoose';
+import type { Deps } from '../context';
+import { forgetClaims, tryClaim } from '../store/claims';
+import { appendJournal, holdJournal, removeJournal, renewJournal, staleJournal } from '../store/journal';
+import type { AccountDocument, JournalEntry } from '../store/models';
+import type { InboundEvent } from '../whatsapp/inbound';
+
+/**
+ * The durable inbound journal. A verified webhook delivery is stored here as
+ * received, in one write with the deliveries arriving beside it, and only then
+ * acknowledged; ingesting it (conversations, messages, the outbox) follows.
+ * Ingest is idempotent (messages are unique by wamid, outbox items by key), so
+ * an entry ingested twice after a crash stores and posts nothing twice.
+ *
+ * The instance that received an entry ingests it, in arrival order per customer
+ * and concurrently across customers, and renews its hold on it meanwhile. Entries
+ * whose hold lapsed (their instance died) are taken over by another, one claim each.
+ */
+
+export interface Delivery {
+  account: AccountDocument;
+  events: InboundEvent[];
+}
+
+export interface JournalParts {
+  ingest(delivery: Delivery): Promise<unknown>;
+  /** Rebuilds a stored entry's delivery; undefined when it can no longer be read. */
+  restore(entry: JournalEntry): Promise<Delivery | undefined>;
+}
+
+export interface JournalOptions {
+  /** How long an entry stays with its instance without a renewal. */
+  leaseMs?: number;
+  /** How often entries of stopped instances are looked for. */
+  recoverEveryMs?: number;
+  /** Customers ingested at once. */
+  concurrency?: number;
+}
+
+interface Pending {
+  id: Types.ObjectId;
+  delivery: Delivery;
+  attempts: number;
+  /** Taken over from a stopped instance: its claim is forgotten once done. */
+  recovered: boolean;
+}
+
+const RECOVERY_BATCH = 200;
+const RETRY_BASE_MS = 250;
+const RETRY_MAX_MS = 30_000;
+const KEPT_ASIDE_MS = 365 * 24 * 3_600_000;
+
+export class Journal {
+  private readonly owner = randomUUID();
+  private readonly options: Required<JournalOptions>;
+  /** Entries waiting, per customer, in arrival order. */
+  private readonly lanes = new Map<string, Pending[]>();
+  /** Customers with an entry under way or backing off. */
+  private readonly busy = new Set<string>();
+  /** Customers with a waiting entry and none under way, in the order they became so. */
+  private readonly ready: string[] = [];
+  /** Entries this instance holds in memory, by id. */
+  private readonly held = new Set<string>();
+  private readonly removals = new Set<Promise<void>>();
+  private readonly retries = new Set<NodeJS.Timeout>();
+  private active = 0;
+  private running = false;
+  private draining = 0;
+  private idle: (() => void)[] = [];
+  private intervals: NodeJS.Timeout[] = [];
+  private recovering: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: Pick<Deps, 'clock' | 'logger'>,
+    private readonly parts: JournalParts,
+    options: JournalOptions = {},
+  ) {
+    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 8, ...options };
+  }
+
+  /** Stores the delivery and resolves once it is durable. Ingest follows: at once when started, else on `drain`. */
+  async accept(delivery: Delivery, body: string): Promise<void> {
+    const id = new Types.ObjectId();
+    await appendJournal({ _id: id, accountId: delivery.account._id, body, owner: this.owner, heldUntil: this.leaseEnd() });
+    this.queue({ id, delivery, attempts: 0, recovered: false });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.intervals = [
+      setInterval(() => void this.renew(), Math.max(1, Math.floor(this.options.leaseMs / 3))),
+      setInterval(() => void this.recover(), this.options.recoverEveryMs),
+    ];
+    void this.recover();
+    this.pump();
+  }
+
+  /** Finishes what is under way and hands the rest back at once, so another instance need not wait out the lease. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const t of [...this.intervals, ...this.retries]) clearTimeout(t);
+    await this.recovering;
+    await this.whenIdle();
+    await Promise.all(this.removals);
+    await renewJournal(this.owner, new Date(0)).catch((err: unknown) => this.deps.logger.warn('journal hand-back failed', { err }));
+  }
+
+  /** Ingests everything that can be now, stale entries of other instances too; tests drive the journal with it. */
+  async drain(): Promise<void> {
+    this.draining++;
+    try {
+      await this.recover();
+      this.pump();
+      await this.whenIdle();
+      await Promise.all(this.removals);
+    } finally {
+      this.draining--;
+    }
+  }
+
+  private leaseEnd(): Date {
+    return new Date(this.deps.clock.now().getTime() + this.options.leaseMs);
+  }
+
+  private queue(item: Pending): void {
+    this.held.add(String(item.id));
+    const key = laneKey(item.delivery);
+    const lane = this.lanes.get(key);
+    if (lane) lane.push(item);
+    else {
+      this.lanes.set(key, [item]);
+      if (!this.busy.has(key)) this.ready.push(key);
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    while ((this.running || this.draining > 0) && this.active < this.options.concurrency) {
+      const key = this.ready.shift();
+      if (key === undefined) break;
+      const lane = this.lanes.get(key);
+      const item = lane?.shift();
+      if (!lane || !item) continue;
+      if (lane.length === 0) this.lanes.delete(key);
+      this.active++;
+      this.busy.add(key);
+      void this.ingest(item).then((retryInMs) => {
+        this.active--;
+        if (retryInMs === undefined) return this.release(key);
+        // Back to the head of its lane: the customer's later entries wait behind it.
+        this.lanes.set(key, [item, ...(this.lanes.get(key) ?? [])]);
+        const timer = setTimeout(() => {
+          this.retries.delete(timer);
+          this.release(key);
+        }, retryInMs);
+        this.retries.add(timer);
+        this.pump();
+      });
+    }
+    this.settleIdle();
+  }
+
+  private release(key: string): void {
+    this.busy.delete(key);
+    if (this.lanes.has(key)) this.ready.push(key);
+    this.pump();
+  }
+
+  /** Undefined when done with the entry, else when to try it again. */
+  private async ingest(item: Pending): Promise<number | undefined> {
+    try {
+      await this.parts.ingest(item.delivery);
+    } catch (err) {
+      item.attempts++;
+      const retryInMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (item.attempts - 1));
+      this.deps.logger.warn('journal entry will be ingested again', { id: String(item.id), attempt: item.attempts, retryInMs, err });
+      return retryInMs;
+    }
+    this.held.delete(String(item.id));
+    // The lane does not wait for it: an entry left behind is only ingested again, harmlessly.
+    const removal = removeJournal(item.id)
+      .then(() => (item.recovered ? forgetClaims(journalResource(item.id)) : undefined))
+      .catch((err: unknown) => this.deps.logger.warn('ingested journal entry not removed', { id: String(item.id), err }))
+      .finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
+    return undefined;
+  }
+
+  private async renew(): Promise<void> {
+    if (this.held.size === 0) return;
+    await renewJournal(this.owner, this.leaseEnd()).catch((err: unknown) => this.deps.logger.warn('journal renewal failed', { err }));
+  }
+
+  private recover(): Promise<void> {
+    this.recovering ??= this.takeOverStale()
+      .catch((err: unknown) => this.deps.logger.warn('journal recovery failed', { err }))
+      .finally(() => (this.recovering = undefined));
+    return this.recovering;
+  }
+
+  private async takeOverStale(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const entry of await staleJournal(now, RECOVERY_BATCH)) {
+      if (this.held.has(String(entry._id))) continue;
+      if (!(await tryClaim(journalResource(entry._id), this.owner, now, this.options.leaseMs))) continue;
+      const delivery = await this.parts.restore(entry);
+      if (!delivery) {
+        this.deps.logger.error('journal entry cannot be read back; kept aside for an operator', { id: String(entry._id) });
+        await holdJournal(entry._id, this.owner, new Date(now.getTime() + KEPT_ASIDE_MS));
+        continue;
+      }
+      await holdJournal(entry._id, this.owner, this.leaseEnd());
+      this.deps.logger.info('journal entry taken over from a stopped instance', { id: String(entry._id) });
+      this.queue({ id: entry._id, delivery, attempts: 0, recovered: true });
+    }
+  }
+
+  private whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idle.push(resolve);
+      this.settleIdle();
+    });
+  }
+
+  /** Idle: nothing under way and nothing that may start (entries backing off do not count). */
+  private settleIdle(): void {
+    const startable = this.running || this.draining > 0 ? this.ready.length : 0;
+    if (this.active > 0 || startable > 0) return;
+    for (const resolve of this.idle.splice(0)) resolve();
+  }
+}
+
+/** One customer's entries are ingested in arrival order, so the thread keeps their order. */
+function laneKey({ account, events }: Delivery): string {
+  for (const e of events) {
+    if (e.kind === 'message') return `${String(account._id)}:${e.message.from}`;
+    if (e.kind === 'status') return `${String(account._id)}:${e.status.recipientId}`;
+  }
+  return String(account._id);
+}
+
+function journalResource(id: Types.ObjectId): string {
+  return `journal:${String(id)}`;
+}
