@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { ConversationModel, MessageModel, OutboxModel, type AccountDocument } from '../../src/store/models';
+import { ConversationModel, JournalModel, MessageModel, OutboxModel, type AccountDocument } from '../../src/store/models';
 import { startTestService, type TestService } from '../helpers/service';
 import {
   CHANNEL,
@@ -34,7 +34,26 @@ describe('WhatsApp webhooks', () => {
     await clearConversations();
   });
 
-  const stored = () => MessageModel.countDocuments();
+  /** Messages stored, and deliveries journaled but not ingested: a refused request leaves neither. */
+  const stored = async () => (await MessageModel.countDocuments()) + (await JournalModel.countDocuments());
+
+  describe('acknowledgement', () => {
+    it('answers 200 once the delivery is journaled; its message is stored when the journal is ingested', async () => {
+      const raw = textDelivery({ wamid: 'wamid.JOURNALED', at: service.clock.now() });
+      const res = await fetch(`${service.url}/webhooks/whatsapp/${String(account._id)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) },
+        body: raw,
+      });
+      expect(res.status).toBe(200);
+      expect((await JournalModel.find({}).lean()).map((e) => e.body)).toEqual([raw]);
+      expect(await MessageModel.countDocuments({ wamid: 'wamid.JOURNALED' })).toBe(0);
+
+      await service.journal.drain();
+      expect(await MessageModel.countDocuments({ wamid: 'wamid.JOURNALED' })).toBe(1);
+      expect(await JournalModel.countDocuments()).toBe(0);
+    });
+  });
 
   describe('the verification handshake', () => {
     const handshake = (id: string, query: Record<string, string>) =>

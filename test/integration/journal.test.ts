@@ -1,0 +1,168 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import mongoose, { Types } from 'mongoose';
+import { systemClock } from '../../src/clock';
+import { Journal, type Delivery, type JournalParts } from '../../src/journal';
+import { createLogger } from '../../src/log';
+import { AccountModel, ClaimModel, JournalModel, type JournalEntry } from '../../src/store/models';
+import { parseCloudWebhook } from '../../src/whatsapp/inbound';
+import { cloudTextWebhook, wamid } from '../drills/support';
+import { requireTestDbUri, uniqueDbName } from '../helpers/service';
+
+const account = new AccountModel({ kind: 'cloud' });
+
+/** A real delivery: one text message from `from`, as Meta would send it. */
+function delivery(from: string, n: number): { delivery: Delivery; body: string } {
+  const body = cloudTextWebhook([{ wamid: wamid(`${from}-${n}`), from, body: `${from}:${n}`, timestamp: 1_700_000_000 + n }]);
+  const parsed = parseCloudWebhook(JSON.parse(body));
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return { delivery: { account, events: parsed.events }, body };
+}
+
+/** "from:n" of a delivery's first message. */
+function mark({ events }: Delivery): string {
+  const first = events[0];
+  return first?.kind === 'message' && first.message.content.type === 'text' ? first.message.content.body : '?';
+}
+
+function journal(parts: Partial<JournalParts> & Pick<JournalParts, 'ingest'>, logLines: string[] = []): Journal {
+  const restore: JournalParts['restore'] = async (entry) => {
+    const parsed = parseCloudWebhook(JSON.parse(entry.body));
+    return parsed.ok ? { account, events: parsed.events } : undefined;
+  };
+  return new Journal({ clock: systemClock, logger: createLogger('debug', (l) => logLines.push(l)) }, { restore, ...parts }, { concurrency: 4 });
+}
+
+function orphan(body: string, heldUntil: Date): JournalEntry {
+  return { _id: new Types.ObjectId(), accountId: account._id, body, owner: 'an-instance-that-died', heldUntil };
+}
+
+describe('the inbound journal', () => {
+  beforeAll(async () => {
+    await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName() });
+    await Promise.all([JournalModel.init(), ClaimModel.init()]);
+  });
+  afterAll(() => mongoose.disconnect());
+  beforeEach(async () => {
+    jest.restoreAllMocks();
+    await Promise.all([JournalModel.deleteMany({}), ClaimModel.deleteMany({})]);
+  });
+
+  it('stores a delivery before accept resolves, and removes it only once ingested', async () => {
+    const ingested: string[] = [];
+    const j = journal({ ingest: async (d) => ingested.push(mark(d)) });
+    const { delivery: d, body } = delivery('6281100000001', 1);
+
+    await j.accept(d, body);
+    const stored = await JournalModel.find({}).lean();
+    expect(stored.map((e) => e.body)).toEqual([body]);
+    expect(ingested).toEqual([]);
+
+    await j.drain();
+    expect(ingested).toEqual(['6281100000001:1']);
+    expect(await JournalModel.countDocuments({})).toBe(0);
+  });
+
+  it('shares one insert among deliveries that arrive while another is being written', async () => {
+    const inserts = jest.spyOn(JournalModel, 'insertMany');
+    const j = journal({ ingest: async () => undefined });
+    await Promise.all(Array.from({ length: 50 }, (_, n) => delivery(`62811000000${n % 5}`, n)).map((x) => j.accept(x.delivery, x.body)));
+    expect(await JournalModel.countDocuments({})).toBe(50);
+    // The first goes alone; the 49 that came meanwhile go together.
+    expect(inserts).toHaveBeenCalledTimes(2);
+    await j.drain();
+  });
+
+  it("ingests one customer's deliveries in arrival order while customers run side by side", async () => {
+    const ingested: string[] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    const j = journal({
+      ingest: async (d) => {
+        mostAtOnce = Math.max(mostAtOnce, ++running);
+        await sleep(Math.random() * 10);
+        ingested.push(mark(d));
+        running--;
+      },
+    });
+    const customers = ['6281200000001', '6281200000002', '6281200000003'];
+    for (let n = 0; n < 8; n++) for (const c of customers) await j.accept(delivery(c, n).delivery, delivery(c, n).body);
+
+    await j.drain();
+    expect(ingested).toHaveLength(24);
+    for (const c of customers) {
+      expect(ingested.filter((m) => m.startsWith(c))).toEqual([...Array(8).keys()].map((n) => `${c}:${n}`));
+    }
+    expect(mostAtOnce).toBeGreaterThan(1);
+  });
+
+  it("keeps a failing delivery and retries it with backoff, holding that customer's later ones behind it", async () => {
+    const ingested: string[] = [];
+    let failures = 2;
+    const logLines: string[] = [];
+    const j = journal(
+      {
+        ingest: async (d) => {
+          if (mark(d) === '6281300000001:0' && failures > 0) {
+            failures--;
+            throw new Error('database busy');
+          }
+          ingested.push(mark(d));
+        },
+      },
+      logLines,
+    );
+    for (let n = 0; n < 3; n++) await j.accept(delivery('6281300000001', n).delivery, delivery('6281300000001', n).body);
+    await j.accept(delivery('6281300000002', 0).delivery, delivery('6281300000002', 0).body);
+
+    await j.drain();
+    // The other customer is not held up; the failing one's entries all wait, still stored.
+    expect(ingested).toEqual(['6281300000002:0']);
+    expect(await JournalModel.countDocuments({})).toBe(3);
+    await sleep(300);
+    await j.drain();
+    expect(ingested).toEqual(['6281300000002:0']);
+    await sleep(600);
+    await j.drain();
+    expect(ingested).toEqual(['6281300000002:0', '6281300000001:0', '6281300000001:1', '6281300000001:2']);
+    expect(await JournalModel.countDocuments({})).toBe(0);
+    expect(logLines.filter((l) => l.includes('will be ingested again'))).toHaveLength(2);
+  });
+
+  it('takes over an entry whose instance stopped renewing it, once among two takers, and leaves live ones alone', async () => {
+    const stale = orphan(delivery('6281400000001', 0).body, new Date(Date.now() - 1_000));
+    const live = orphan(delivery('6281400000002', 0).body, new Date(Date.now() + 60_000));
+    await JournalModel.insertMany([stale, live]);
+    const ingested: string[] = [];
+    const a = journal({ ingest: async (d) => ingested.push(`a ${mark(d)}`) });
+    const b = journal({ ingest: async (d) => ingested.push(`b ${mark(d)}`) });
+
+    await Promise.all([a.drain(), b.drain()]);
+    expect(ingested.map((m) => m.slice(2))).toEqual(['6281400000001:0']);
+    expect((await JournalModel.find({}).lean()).map((e) => String(e._id))).toEqual([String(live._id)]);
+    expect(await ClaimModel.countDocuments({})).toBe(0);
+  });
+
+  it('hands what it has not ingested back on stop, so another instance takes it at once', async () => {
+    const first = journal({ ingest: async () => undefined });
+    const { delivery: d, body } = delivery('6281500000001', 0);
+    await first.accept(d, body);
+    await first.stop();
+
+    const ingested: string[] = [];
+    await journal({ ingest: async (x) => ingested.push(mark(x)) }).drain();
+    expect(ingested).toEqual(['6281500000001:0']);
+  });
+
+  it('keeps an entry it can no longer read aside, for an operator, instead of dropping or retrying it', async () => {
+    const unreadable = orphan('{"object":"whatsapp_business_account","entry":"not a list"}', new Date(0));
+    await JournalModel.insertMany([unreadable]);
+    const logLines: string[] = [];
+    const ingest = jest.fn(async () => undefined);
+    await journal({ ingest }, logLines).drain();
+
+    expect(ingest).not.toHaveBeenCalled();
+    const kept = await JournalModel.findById(unreadable._id).lean();
+    expect(kept?.heldUntil.getTime()).toBeGreaterThan(Date.now() + 300 * 24 * 3_600_000);
+    expect(logLines.some((l) => l.includes('cannot be read back'))).toBe(true);
+  });
+});
