@@ -133,7 +133,8 @@ async function sendAndWatch(
         wamid: `wamid.e2e.${options.phase}.${nowSeconds}.${i}`,
         from: String(6281300000000 + conversation),
         body: `Order question [e2e:${options.phase}:${i}]`,
-        timestamp: nowSeconds,
+        // Sent now, as Meta stamps it: each message moves its conversation's window, as real traffic does.
+        timestamp: Math.floor(Date.now() / 1000),
       },
     ]);
     const sentAt = performance.now();

@@ -15,16 +15,17 @@ const argsSchema = z.object({
   customers: z.number().int().positive(),
   /** Makes wamids unique across runs. */
   runId: z.string(),
+  /** Timestamps run in order from here over `spanSeconds`, as real traffic does: each message moves its customer's window. */
+  firstSecond: z.number().int(),
+  spanSeconds: z.number().int().positive(),
 });
 const args = argsSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
-
-const nowSeconds = Math.floor(Date.now() / 1000);
 
 /** Bodies and signatures are made before the clock starts, so the generator measures the server, not its own HMACs. */
 const prepared = Array.from({ length: args.amount }, (_, i) => {
   const n = i + 1;
   const from = String(6281200000000 + (n % args.customers));
-  const body = cloudTextWebhook([{ wamid: `wamid.bench.${args.runId}.${n}`, from, body: `Hello, message ${n}`, timestamp: nowSeconds }]);
+  const body = cloudTextWebhook([{ wamid: `wamid.bench.${args.runId}.${n}`, from, body: `Hello, message ${n}`, timestamp: args.firstSecond + Math.floor((n * args.spanSeconds) / args.amount) }]);
   return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(body) } };
 });
 let next = 0;

@@ -25,9 +25,15 @@ export interface LoadOptions {
   customers: number;
 }
 
+const HOUR = 3_600;
+/** Each load's messages are an hour later than the last load's, and all within the 24-hour window. */
+let nextFirstSecond = Math.floor(Date.now() / 1000) - 12 * HOUR;
+
 /** Drives one load run from a separate process. */
 export async function load(url: string, accountId: string, options: LoadOptions): Promise<LoadResult> {
-  const raw = await runTsChild('ingest-load.ts', { url, accountId, ...options, runId: crypto.randomBytes(4).toString('hex') });
+  const firstSecond = nextFirstSecond;
+  nextFirstSecond += HOUR;
+  const raw = await runTsChild('ingest-load.ts', { url, accountId, ...options, runId: crypto.randomBytes(4).toString('hex'), firstSecond, spanSeconds: HOUR });
   return resultSchema.parse(raw);
 }
 

@@ -65,6 +65,8 @@ export class Journal {
   private readonly removals = new Set<Promise<void>>();
   private readonly retries = new Set<NodeJS.Timeout>();
   private active = 0;
+  /** Deliveries waiting for their 200. */
+  private accepting = 0;
   private running = false;
   private draining = 0;
   private idle: (() => void)[] = [];
@@ -82,7 +84,12 @@ export class Journal {
   /** Stores the delivery and resolves once it is durable. Ingest follows: at once when started, else on `drain`. */
   async accept(delivery: Delivery, body: string): Promise<void> {
     const id = new Types.ObjectId();
-    await appendJournal({ _id: id, accountId: delivery.account._id, body, owner: this.owner, heldUntil: this.leaseEnd() });
+    this.accepting++;
+    try {
+      await appendJournal({ _id: id, accountId: delivery.account._id, body, owner: this.owner, heldUntil: this.leaseEnd() });
+    } finally {
+      this.accepting--;
+    }
     this.queue({ id, delivery, attempts: 0, recovered: false });
   }
 
@@ -137,7 +144,10 @@ export class Journal {
   }
 
   private pump(): void {
-    while ((this.running || this.draining > 0) && this.active < this.options.concurrency) {
+    // While deliveries wait for their 200, ingest goes one customer at a time: it shares the
+    // database with their writes, and Meta retries (and backs off from) slow acknowledgements.
+    const concurrency = this.accepting > 0 ? 1 : this.options.concurrency;
+    while ((this.running || this.draining > 0) && this.active < concurrency) {
       const key = this.ready.shift();
       if (key === undefined) break;
       const lane = this.lanes.get(key);

@@ -17,7 +17,19 @@ export class SecretBox {
     return [VERSION, iv.toString('base64'), cipher.getAuthTag().toString('base64'), data.toString('base64')].join(':');
   }
 
+  /** Each sealed value opens to one secret for good, so it is opened once: every webhook needs its account's. */
+  private readonly opened = new Map<string, string>();
+
   open(sealed: string): string {
+    const known = this.opened.get(sealed);
+    if (known !== undefined) return known;
+    const secret = this.decrypt(sealed);
+    if (this.opened.size >= 1_000) this.opened.clear();
+    this.opened.set(sealed, secret);
+    return secret;
+  }
+
+  private decrypt(sealed: string): string {
     const [version, iv, tag, data] = sealed.split(':');
     if (version !== VERSION || !iv || !tag || data === undefined) throw new Error('not a sealed secret');
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));

@@ -15,9 +15,25 @@ export async function findConversation(id: string | Types.ObjectId): Promise<Con
 
 const isLive = async (id: Types.ObjectId): Promise<boolean> => (await ConversationModel.exists({ _id: id })) !== null;
 
+/**
+ * What keys named when last read. A key names one conversation for as long as it exists
+ * (it moves only when that one was deleted), so a remembered id that still finds its
+ * conversation is right, and saves reading the key on every message of a customer.
+ */
+const named = new Map<string, Types.ObjectId>();
+const NAMED_MAX = 100_000;
+
 async function findByKey(key: string): Promise<ConversationDocument | undefined> {
+  const remembered = named.get(key);
+  const hit = remembered && (await findConversation(remembered));
+  if (hit) return hit;
+  named.delete(key);
   const ref = await findRef(key);
-  return ref ? findConversation(ref) : undefined;
+  const found = ref && (await findConversation(ref));
+  if (!found) return undefined;
+  if (named.size >= NAMED_MAX) named.clear();
+  named.set(key, found._id);
+  return found;
 }
 
 /** The conversation whose Slack thread this is, if any. */

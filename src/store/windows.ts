@@ -50,6 +50,8 @@ export async function putWindowAlert(
     closedNotified: progress.closedNotified,
     nextAlertAt: progress.nextAlertAt,
   };
+  // Most writes move an existing window (each new message does): update first, create when there was none.
+  if ((await WindowAlertModel.updateOne({ _id: id }, { $set: fields })).matchedCount > 0) return;
   try {
     await WindowAlertModel.create({ _id: id, ...fields });
   } catch (err) {

@@ -95,6 +95,34 @@ describe('the inbound journal', () => {
     expect(mostAtOnce).toBeGreaterThan(1);
   });
 
+  it('ingests one customer at a time while a delivery waits for its 200, and side by side again after', async () => {
+    let running = 0;
+    const mostAtOnce: number[] = [];
+    const j = journal({
+      ingest: async () => {
+        mostAtOnce.push(++running);
+        await sleep(5);
+        running--;
+      },
+    });
+    for (const c of ['6281250000001', '6281250000002', '6281250000003', '6281250000004']) await j.accept(delivery(c, 0).delivery, delivery(c, 0).body);
+
+    // The next delivery's write is held open: it waits for its 200 while the journal ingests.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    jest.spyOn(JournalModel, 'insertMany').mockImplementationOnce(() => held.then(() => []) as never);
+    const waiting = j.accept(delivery('6281250000005', 0).delivery, delivery('6281250000005', 0).body);
+    await j.drain();
+    expect(Math.max(...mostAtOnce)).toBe(1);
+
+    release();
+    await waiting;
+    for (const c of ['6281250000006', '6281250000007', '6281250000008']) await j.accept(delivery(c, 0).delivery, delivery(c, 0).body);
+    mostAtOnce.length = 0;
+    await j.drain();
+    expect(Math.max(...mostAtOnce)).toBeGreaterThan(1);
+  });
+
   it("keeps a failing delivery and retries it with backoff, holding that customer's later ones behind it", async () => {
     const ingested: string[] = [];
     let failures = 2;
