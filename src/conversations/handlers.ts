@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { isValidObjectId, Types } from 'mongoose';
 import { z } from 'zod';
 import {
   failureView,
@@ -90,7 +91,7 @@ async function postInThread(
   message: Postable,
   opts: { broadcast?: boolean; delivery: DeliveryContext },
 ): Promise<{ channel: string; ts: string }> {
-  const thread = await ensureThread(deps, conversationId, opts.delivery);
+  const thread = await ensureThread(deps, conversationId, { uncertain: opts.delivery.uncertain, account: 'recent' });
   const ts = await postOnce(
     deps,
     {
@@ -108,11 +109,15 @@ async function postInThread(
 
 async function post(deps: Deps, payload: Record<string, unknown>, delivery: DeliveryContext): Promise<void> {
   const p = parse(postPayload, payload);
-  const stored = p.messageId ? await findMessage(p.messageId) : undefined;
-  // Already shown: a retry after a crash between posting and settling must not post twice.
-  if (stored?.slackTs) return;
+  const messageId = p.messageId !== undefined && isValidObjectId(p.messageId) ? new Types.ObjectId(p.messageId) : undefined;
+  // Already shown: an attempt after one that posted but stopped short of its tombstone must not post again.
+  // Only an uncertain attempt can follow such a one: the worker found no tombstone for this key (a message
+  // has one post key), and whatever stops an attempt between posting and the tombstone (a crash, a failed
+  // write) makes the next attempt uncertain. A certain one, the usual case, spares the read.
+  if (messageId && delivery.uncertain && (await findMessage(messageId))?.slackTs) return;
   const posted = await postInThread(deps, p.conversationId, { text: p.text, blocks: p.blocks }, { broadcast: p.broadcast, delivery });
-  if (stored && posted.ts) await setMessageSlackRef(stored._id, posted.channel, posted.ts);
+  // By _id without reading it first: a message that is gone matches nothing.
+  if (messageId && posted.ts) await setMessageSlackRef(messageId, posted.channel, posted.ts);
 }
 
 /** WhatsApp media into the thread with Slack's external upload flow. */

@@ -5,7 +5,7 @@ import type { Deps } from '../context';
 import { strings } from '../i18n';
 import { enqueue, PermanentFailure, type DeliveryContext, type EnqueueInput } from '../outbox';
 import { postOnce } from '../outbox/slack';
-import { findAccount } from '../store/accounts';
+import { findAccount, findAccountRecent } from '../store/accounts';
 import { findConversation, setThread } from '../store/conversations';
 import type { AccountDocument, ConversationDocument } from '../store/models';
 
@@ -70,15 +70,25 @@ export function renderHeader(deps: Pick<Deps, 'clock' | 'config'>, conversation:
   });
 }
 
+export interface ThreadOptions extends Partial<Pick<DeliveryContext, 'uncertain'>> {
+  /**
+   * 'recent': the account may be up to two seconds old (`findAccountRecent`), as it is when
+   * a webhook is stored: enough for posting, which uses only its name, language and channel,
+   * and it spares a read per post. 'fresh' (the default): for a decision on its switch or
+   * its credentials, which another instance may have changed a moment ago.
+   */
+  account?: 'fresh' | 'recent';
+}
+
 /** The conversation's thread, posting its header as the root first if there is none yet. */
 export async function ensureThread(
   deps: Pick<Deps, 'clock' | 'config' | 'slack' | 'slackPacer'>,
   conversationId: string | Types.ObjectId,
-  delivery: Pick<DeliveryContext, 'uncertain'> = { uncertain: false },
+  options: ThreadOptions = {},
 ): Promise<Thread> {
   const conversation = await findConversation(conversationId);
   if (!conversation) throw new PermanentFailure(`conversation ${String(conversationId)} no longer exists`);
-  const account = await findAccount(String(conversation.accountId));
+  const account = await (options.account === 'recent' ? findAccountRecent : findAccount)(String(conversation.accountId));
   if (!account) throw new PermanentFailure(`account of conversation ${String(conversationId)} no longer exists`);
   const channel = conversation.channelId ?? account.channelId;
   if (conversation.threadTs) return { conversation, account, channel, threadTs: conversation.threadTs };
@@ -87,7 +97,7 @@ export async function ensureThread(
   const rootTs = await postOnce(
     deps,
     { channel, text: header.text, blocks: header.blocks, unfurl_links: false },
-    { key: `thread-root:${String(conversation._id)}`, uncertain: delivery.uncertain },
+    { key: `thread-root:${String(conversation._id)}`, uncertain: options.uncertain === true },
   );
   if (!rootTs) throw new PermanentFailure('Slack returned no ts for the thread root');
   // Stored at once: if a later step fails, the retry reuses this root instead of opening another.

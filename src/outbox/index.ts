@@ -3,9 +3,9 @@ import { EventEmitter } from 'node:events';
 import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../context';
-import { forgetClaims, tryClaim } from '../store/claims';
+import { claimTurn, forgetTurn, forgetTurns, type Turn } from '../store/claims';
 import { isDuplicateKey } from '../store/database';
-import { DeliveredModel, OutboxModel, type OutboxDocument, type OutboxItem } from '../store/models';
+import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
 
 /**
  * The durable outbox: everything bound for Slack (and replies bound for
@@ -263,35 +263,38 @@ export class OutboxWorker {
   private async deliverOne(candidate: Queued): Promise<'done' | 'waiting' | 'skipped'> {
     const claimed = await this.claim(candidate);
     if (!claimed) return 'skipped';
-    const { item, tookOver } = claimed;
-    if (await DeliveredModel.exists({ _id: item._id })) {
-      await this.finish(item);
+    const { item, turn, delivered } = claimed;
+    if (delivered) {
+      await this.finish(item, turn);
       return 'done';
     }
 
     const handler = this.handlers[item.kind];
     const attempt = item.attempts + 1;
+    const uncertain = item.maybeDone || turn.tookOver;
     try {
       if (!handler) throw new PermanentFailure(`no handler for outbox kind ${item.kind}`);
-      await handler(asRecord(item.payload), { key: item._id, attempt, uncertain: item.maybeDone || tookOver });
-      await DeliveredModel.create({ _id: item._id, at: this.deps.clock.now() }).catch((err: unknown) => {
+      await handler(asRecord(item.payload), { key: item._id, attempt, uncertain });
+      // The driver's own insert: a tombstone has nothing to cast, and mongoose's `create` costs a few times the CPU.
+      await tombstones().insertOne({ _id: item._id, at: this.deps.clock.now() }).catch((err: unknown) => {
         if (!isDuplicateKey(err)) throw err;
       });
-      await this.finish(item);
+      await this.finish(item, turn);
       return 'done';
     } catch (err) {
       const failure = classifySlackError(err);
       if (failure instanceof NotYet) {
         this.deps.logger.debug('outbox item waits its turn', { key: item._id, kind: item.kind, waitMs: failure.waitMs, reason: failure.message });
-        await this.settle(item, { nextAttemptAt: new Date(this.deps.clock.now().getTime() + failure.waitMs) });
+        // The same attempt comes back: if it took over from a worker that died mid-delivery, it must still check first.
+        await this.settle(item, turn, { nextAttemptAt: new Date(this.deps.clock.now().getTime() + failure.waitMs), maybeDone: uncertain });
       } else if (failure instanceof PermanentFailure) {
         this.deps.logger.error('outbox item failed for good', { key: item._id, kind: item.kind, reason: failure.message });
-        await this.settle(item, { state: 'failed', attempts: attempt, lastError: failure.message });
+        await this.settle(item, turn, { state: 'failed', attempts: attempt, lastError: failure.message });
         return 'done';
       } else {
         const delay = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempt));
         this.deps.logger.warn('outbox delivery will be retried', { key: item._id, kind: item.kind, attempt, delayMs: delay, reason: failure.message });
-        await this.settle(item, {
+        await this.settle(item, turn, {
           state: 'pending',
           attempts: attempt,
           maybeDone: failure.maybeDone,
@@ -306,26 +309,50 @@ export class OutboxWorker {
   /**
    * Takes this attempt of the item unless another worker holds a live claim on it,
    * then re-reads it: a worker that finished it meanwhile has already settled it.
+   * Also asks whether its key was delivered before: a redelivered webhook may have
+   * enqueued a delivered key again (see `enqueue`), and a worker may have died between
+   * the tombstone and the item's removal. Both reads are by _id and go at once.
    */
-  private async claim(item: Queued): Promise<{ item: OutboxDocument; tookOver: boolean } | undefined> {
-    const claim = await tryClaim(attemptResource(item), this.owner, this.deps.clock.now(), this.options.leaseMs);
-    if (!claim) return undefined;
-    const fresh = await OutboxModel.findById(item._id);
-    if (!fresh || fresh.state !== 'pending' || fresh.attempts !== item.attempts) return undefined;
-    return { item: fresh, tookOver: claim === 'took-over' };
+  private async claim(candidate: Queued): Promise<{ item: Claimed; turn: Turn; delivered: boolean } | undefined> {
+    const turn = await claimTurn(attemptResource(candidate), this.owner, this.deps.clock.now(), this.options.leaseMs);
+    if (!turn) return undefined;
+    const [item, delivered] = await Promise.all([
+      // Plain objects: nothing here is saved back, and hydrating a document costs more CPU than reading it.
+      OutboxModel.findById(candidate._id, { kind: 1, payload: 1, state: 1, attempts: 1, maybeDone: 1 }).lean<Claimed>(),
+      tombstones().findOne({ _id: candidate._id }, { projection: { _id: 1 } }),
+    ]);
+    if (!item || item.state !== 'pending' || item.attempts !== candidate.attempts) {
+      // Settled by another worker between our read and our claim (it forgot its turns, so ours could be taken): ours goes too.
+      await forgetTurn(turn).catch((err: unknown) => this.deps.logger.warn('outbox claim of a settled item not removed', { key: candidate._id, err }));
+      return undefined;
+    }
+    return { item, turn, delivered: delivered !== null };
   }
 
-  private async settle(item: OutboxDocument, changes: Record<string, unknown>): Promise<void> {
+  private async settle(item: Claimed, turn: Turn, changes: Record<string, unknown>): Promise<void> {
     await OutboxModel.updateOne({ _id: item._id }, { $set: changes });
-    await forgetClaims(attemptResource(item));
+    // Only after the item has changed: a claim of this attempt that found it still unsettled would deliver it again.
+    await forgetTurns(turn);
   }
 
   /** Delivered (now or before): the tombstone stays, the item goes. */
-  private async finish(item: OutboxDocument): Promise<void> {
-    await OutboxModel.deleteOne({ _id: item._id });
-    await forgetClaims(attemptResource(item));
+  private async finish(item: Claimed, turn: Turn): Promise<void> {
+    await outboxItems().deleteOne({ _id: item._id });
+    await forgetTurns(turn);
   }
 }
+
+/** The collections as the driver sees them, typed by our documents: for the hot writes and reads by _id, with nothing for mongoose to cast. */
+function outboxItems() {
+  return OutboxModel.db.collection<OutboxItem>(OutboxModel.collection.collectionName);
+}
+
+function tombstones() {
+  return DeliveredModel.db.collection<{ _id: string; at: Date }>(DeliveredModel.collection.collectionName);
+}
+
+/** What delivering an item needs of it, read once its attempt is claimed. */
+type Claimed = Pick<OutboxItem, '_id' | 'kind' | 'payload' | 'state' | 'attempts' | 'maybeDone'>;
 
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value)) : {};

@@ -1,26 +1,51 @@
 import { isDuplicateKey } from './database';
-import { ClaimModel } from './models';
+import { ClaimModel, type Claim } from './models';
+
+/** A turn won on a resource: which one, and whether an earlier holder's turn ran out before it. */
+export interface Turn {
+  resource: string;
+  turn: number;
+  /** An earlier turn exists: where holders forget their turns when done (the outbox), it ran out unfinished and its work may be half done. */
+  tookOver: boolean;
+}
 
 /**
  * Takes the next turn on `resource` unless someone holds an unexpired one.
- * At most one caller wins a turn, even against concurrent callers on other
- * instances. 'took-over' means an earlier turn exists: where holders forget
- * their turns when done (the outbox), it ran out unfinished and its work may be half done.
+ * At most one caller wins a turn, even against concurrent callers on other instances.
  */
-export async function tryClaim(resource: string, owner: string, now: Date, leaseMs: number): Promise<'claimed' | 'took-over' | undefined> {
+export async function claimTurn(resource: string, owner: string, now: Date, leaseMs: number): Promise<Turn | undefined> {
   // Most resources are claimed once (an outbox attempt): try the first turn, by its _id alone.
-  if (await insertTurn(resource, 0, owner, now, leaseMs)) return 'claimed';
-  const latest = await ClaimModel.findOne({ resource }).sort({ turn: -1 });
+  if (await insertTurn(resource, 0, owner, now, leaseMs)) return { resource, turn: 0, tookOver: false };
+  // Rare (a live holder, or one that died): this filter is not on _id, and FerretDB scans the collection for it.
+  const latest = await ClaimModel.findOne({ resource }, { turn: 1, until: 1 }).sort({ turn: -1 }).lean();
   if (latest && latest.until > now) return undefined;
   const turn = latest ? latest.turn + 1 : 0;
   if (!(await insertTurn(resource, turn, owner, now, leaseMs))) return undefined;
-  return latest ? 'took-over' : 'claimed';
+  return { resource, turn, tookOver: latest !== null };
+}
+
+/** `claimTurn`, answered as 'claimed' or 'took-over' (see `Turn.tookOver`). */
+export async function tryClaim(resource: string, owner: string, now: Date, leaseMs: number): Promise<'claimed' | 'took-over' | undefined> {
+  const won = await claimTurn(resource, owner, now, leaseMs);
+  if (!won) return undefined;
+  return won.tookOver ? 'took-over' : 'claimed';
+}
+
+/** The collection as the driver sees it, typed by our documents: for writes with nothing for mongoose to cast. */
+function claims() {
+  return ClaimModel.db.collection<Claim>(ClaimModel.collection.collectionName);
+}
+
+function turnId(resource: string, turn: number): string {
+  return `${resource}#${turn}`;
 }
 
 /** The turn's document has a unique _id: of concurrent inserts exactly one succeeds. */
 async function insertTurn(resource: string, turn: number, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+  // The driver's own insert: nothing to cast or validate, and mongoose's `create` costs a few times as much CPU.
+  const claim: Claim = { _id: turnId(resource, turn), resource, turn, owner, until: new Date(now.getTime() + leaseMs) };
   try {
-    await ClaimModel.create({ _id: `${resource}#${turn}`, resource, turn, owner, until: new Date(now.getTime() + leaseMs) });
+    await claims().insertOne(claim);
     return true;
   } catch (err) {
     if (isDuplicateKey(err)) return false;
@@ -34,7 +59,30 @@ export async function releaseClaim(resource: string, owner: string): Promise<voi
   if (latest?.owner === owner) await ClaimModel.updateOne({ _id: latest._id }, { $set: { until: new Date(0) } });
 }
 
-/** Forgets every turn on `resource` (for resources that will never be claimed again). */
+/** Forgets every turn on `resource` (for resources that will never be claimed again). Scans the collection on FerretDB. */
 export async function forgetClaims(resource: string): Promise<void> {
   await ClaimModel.deleteMany({ resource });
+}
+
+/**
+ * Forgets this turn and the ones before it, by _id: the holder is done with the resource.
+ * Turns are numbered from 0 and an earlier turn exists only where this one took over,
+ * so the usual case is one delete, answered from the _id index. A later turn, taken
+ * after this one's lease ran out, is its holder's to forget.
+ */
+export async function forgetTurns({ resource, turn }: Pick<Turn, 'resource' | 'turn'>): Promise<void> {
+  if (turn === 0) {
+    await claims().deleteOne({ _id: turnId(resource, 0) });
+    return;
+  }
+  // One command with a delete statement per turn, each by _id.
+  await claims().bulkWrite(
+    Array.from({ length: turn + 1 }, (_, t) => ({ deleteOne: { filter: { _id: turnId(resource, t) } } })),
+    { ordered: false },
+  );
+}
+
+/** Forgets just this turn, by _id: it was won on a resource that turned out to be finished already. */
+export async function forgetTurn({ resource, turn }: Pick<Turn, 'resource' | 'turn'>): Promise<void> {
+  await claims().deleteOne({ _id: turnId(resource, turn) });
 }

@@ -26,7 +26,7 @@ describe('the outbox', () => {
   });
   afterAll(() => mongoose.disconnect());
   beforeEach(async () => {
-    await Promise.all([OutboxModel.deleteMany({}), DeliveredModel.deleteMany({})]);
+    await Promise.all([OutboxModel.deleteMany({}), DeliveredModel.deleteMany({}), ClaimModel.deleteMany({})]);
     delivered.length = 0;
     failures = {};
   });
@@ -50,6 +50,7 @@ describe('the outbox', () => {
     expect(delivered).toEqual(['a', 'b']);
     expect(await OutboxModel.countDocuments({})).toBe(0);
     expect([...(await knownOutboxKeys(['a', 'b', 'c']))].sort()).toEqual(['a', 'b']);
+    expect(await ClaimModel.countDocuments({})).toBe(0);
   });
 
   it('keeps a lane in order while its head waits out a Retry-After, and lets other lanes pass', async () => {
@@ -64,9 +65,10 @@ describe('the outbox', () => {
     clock.advance(1_000);
     await worker.drain();
     expect(delivered).toEqual(['x', '1', '2']);
-    // Delivered: a tombstone stays and the item leaves the outbox.
+    // Delivered: a tombstone stays, the item leaves the outbox, and no claim is left of any attempt.
     expect(await DeliveredModel.exists({ _id: '1' })).toBeTruthy();
     expect(await OutboxModel.exists({ _id: '1' })).toBeNull();
+    expect(await ClaimModel.countDocuments({})).toBe(0);
   });
 
   it('backs off exponentially on failures without Retry-After', async () => {
@@ -91,6 +93,7 @@ describe('the outbox', () => {
     await new OutboxWorker({ clock, logger }, handlers).drain();
     expect(delivered).toEqual(['2']);
     expect(await OutboxModel.findById('1')).toMatchObject({ state: 'failed', lastError: 'channel_not_found', attempts: 1 });
+    expect(await ClaimModel.countDocuments({})).toBe(0);
   });
 
   it('brings an item whose turn has not come back at its turn, as the same attempt, without backing off', async () => {
@@ -109,6 +112,7 @@ describe('the outbox', () => {
     await worker.drain();
     expect(delivered).toEqual(['1', '2']);
     expect(await DeliveredModel.exists({ _id: '1' })).toBeTruthy();
+    expect(await ClaimModel.countDocuments({})).toBe(0);
   });
 
   it('delivers each item exactly once when two workers run at the same moment', async () => {
@@ -122,6 +126,8 @@ describe('the outbox', () => {
       const inLane = delivered.filter((k) => Number(k.slice(1)) % 5 === lane);
       expect(inLane).toEqual([...inLane].sort((x, y) => Number(x.slice(1)) - Number(y.slice(1))));
     }
+    // A worker that claims an attempt another has just settled gives its claim back.
+    expect(await ClaimModel.countDocuments({})).toBe(0);
   });
 
   it('takes over an item whose worker died holding it, once the lease has run out', async () => {
@@ -133,6 +139,39 @@ describe('the outbox', () => {
     clock.advance(60_000);
     await worker.drain();
     expect(delivered).toEqual(['1']);
+    // The dead worker's turn and the taker's.
+    expect(await ClaimModel.countDocuments({})).toBe(0);
+  });
+
+  it('finishes, without delivering again, an item whose worker died between its tombstone and its removal', async () => {
+    await enqueue([item('1', 'L1')], clock.now());
+    expect(await tryClaim('outbox:1:0', 'dead-worker', clock.now(), 60_000)).toBe('claimed');
+    await DeliveredModel.create({ _id: '1', at: clock.now() });
+    clock.advance(60_000);
+    await new OutboxWorker({ clock, logger }, handlers).drain();
+    expect(delivered).toEqual([]);
+    expect(await OutboxModel.countDocuments({})).toBe(0);
+    expect(await ClaimModel.countDocuments({})).toBe(0);
+  });
+
+  it('keeps a takeover uncertain when it has to wait for its turn, as the same attempt', async () => {
+    const seen: boolean[] = [];
+    const probe = {
+      record: async (_payload: Record<string, unknown>, ctx: { uncertain: boolean }) => {
+        seen.push(ctx.uncertain);
+        if (seen.length === 1) throw new NotYet('channel paced', 1_000);
+      },
+    };
+    await enqueue([item('orphan', 'L1')], clock.now());
+    expect(await tryClaim('outbox:orphan:0', 'dead-worker', clock.now(), 60_000)).toBe('claimed');
+    clock.advance(60_000);
+    const worker = new OutboxWorker({ clock, logger }, probe);
+    await worker.drain();
+    // Its claims are gone, so it comes back as a first claim: only the item remembers the doubt.
+    expect(await ClaimModel.countDocuments({})).toBe(0);
+    clock.advance(1_000);
+    await worker.drain();
+    expect(seen).toEqual([true, true]);
   });
 
   it('tells a handler when an earlier attempt may have reached the other side', async () => {
