@@ -3,6 +3,7 @@
  * one text message each, unique wamids, spread over `customers` senders.
  * Prints autocannon's result as one JSON line.
  */
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { z } from 'zod';
 import { cloudTextWebhook, metaSignature, webhookPath } from '../test/drills/support';
@@ -29,6 +30,9 @@ const prepared = Array.from({ length: args.amount }, (_, i) => {
   return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(body) } };
 });
 let next = 0;
+// autocannon reports its duration at the next whole-second tick after the last response: timed here instead.
+let firstSentAt = 0;
+let lastAnsweredAt = 0;
 
 async function main(): Promise<void> {
   const result = await autocannon({
@@ -40,11 +44,17 @@ async function main(): Promise<void> {
       {
         method: 'POST',
         path: webhookPath(args.accountId),
-        setupRequest: (request) => ({ ...request, ...prepared[next++ % prepared.length] }),
+        setupRequest: (request) => {
+          firstSentAt ||= performance.now();
+          return { ...request, ...prepared[next++ % prepared.length] };
+        },
+        onResponse: () => {
+          lastAnsweredAt = performance.now();
+        },
       },
     ],
   });
-  process.stdout.write(JSON.stringify(result) + '\n');
+  process.stdout.write(JSON.stringify({ ...result, duration: (lastAnsweredAt - firstSentAt) / 1000 }) + '\n');
 }
 
 main().catch((err: unknown) => {

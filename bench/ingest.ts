@@ -44,7 +44,7 @@ export function loadFigures(r: LoadResult) {
     latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, mean: round(r.latency.average, 2) },
     acknowledged,
     errors: r.errors + r.timeouts + r.non2xx,
-    seconds: r.duration,
+    seconds: round(r.duration, 2),
   };
 }
 

@@ -93,6 +93,14 @@ export class Journal {
     this.queue({ id, delivery, attempts: 0, recovered: false });
   }
 
+  /**
+   * Deliveries are waiting for their 200: background work makes room for them, as it shares
+   * the process and the database with their writes, and Meta retries (and backs off from) slow acknowledgements.
+   */
+  get acknowledging(): boolean {
+    return this.accepting > 0;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -144,9 +152,8 @@ export class Journal {
   }
 
   private pump(): void {
-    // While deliveries wait for their 200, ingest goes one customer at a time: it shares the
-    // database with their writes, and Meta retries (and backs off from) slow acknowledgements.
-    const concurrency = this.accepting > 0 ? 1 : this.options.concurrency;
+    // One customer at a time while deliveries wait for their 200 (see `acknowledging`).
+    const concurrency = this.acknowledging ? 1 : this.options.concurrency;
     while ((this.running || this.draining > 0) && this.active < concurrency) {
       const key = this.ready.shift();
       if (key === undefined) break;

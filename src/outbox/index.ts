@@ -138,6 +138,8 @@ export interface OutboxOptions {
   batchSize?: number;
   /** Lanes delivered at once; a lane itself is always sequential. */
   concurrency?: number;
+  /** While this holds, one lane at a time: more urgent work (webhooks waiting for their 200) shares the process and the database. */
+  yieldWhile?: () => boolean;
 }
 
 const BACKOFF_BASE_MS = 1_000;
@@ -169,7 +171,7 @@ export class OutboxWorker {
     private readonly handlers: Record<string, OutboxHandler>,
     options: OutboxOptions = {},
   ) {
-    this.options = { leaseMs: 60_000, pollMs: 1_000, batchSize: 500, concurrency: 8, ...options };
+    this.options = { leaseMs: 60_000, pollMs: 1_000, batchSize: 500, concurrency: 8, yieldWhile: () => false, ...options };
   }
 
   start(): void {
@@ -244,7 +246,8 @@ export class OutboxWorker {
     }
 
     let handled = 0;
-    const workers = Array.from({ length: Math.min(this.options.concurrency, queue.length) }, async () => {
+    const concurrency = this.options.yieldWhile() ? 1 : this.options.concurrency;
+    const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
       for (let lane = queue.shift(); lane; lane = queue.shift()) {
         for (const item of lane) {
           if (item.nextAttemptAt > now) break;

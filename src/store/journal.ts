@@ -8,7 +8,8 @@ const appends = new GroupCommit<JournalEntry>(async (entries) => {
   await JournalModel.insertMany(entries, { lean: true });
 });
 const removals = new GroupCommit<Types.ObjectId>(async (ids) => {
-  await JournalModel.deleteMany({ _id: { $in: ids } });
+  // One statement per entry, each by _id alone: FerretDB answers `$in` by reading every entry.
+  await JournalModel.bulkWrite(ids.map((_id) => ({ deleteOne: { filter: { _id } } })), { ordered: false });
 });
 
 /** Resolves once the entry is stored. */

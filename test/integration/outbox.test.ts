@@ -201,6 +201,29 @@ describe('the outbox', () => {
     expect(seen).toEqual([false, false, true, true, false]);
   });
 
+  it('delivers one lane at a time while it yields, and lanes side by side otherwise', async () => {
+    let running = 0;
+    let mostAtOnce = 0;
+    const slow = {
+      record: async () => {
+        mostAtOnce = Math.max(mostAtOnce, ++running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+      },
+    };
+    let yielding = true;
+    const worker = new OutboxWorker({ clock, logger }, slow, { yieldWhile: () => yielding });
+    await enqueue(['L1', 'L2', 'L3', 'L4'].map((lane) => item(`y-${lane}`, lane)), clock.now());
+    await worker.drain();
+    expect(mostAtOnce).toBe(1);
+
+    yielding = false;
+    mostAtOnce = 0;
+    await enqueue(['L1', 'L2', 'L3', 'L4'].map((lane) => item(`n-${lane}`, lane)), clock.now());
+    await worker.drain();
+    expect(mostAtOnce).toBeGreaterThan(1);
+  });
+
   it('classifies Slack errors', () => {
     expect(classifySlackError({ code: 'slack_webapi_rate_limited_error', retryAfter: 7 })).toEqual(new RetryLater('Slack rate limit', 7000));
     expect(classifySlackError({ code: 'slack_webapi_platform_error', data: { error: 'channel_not_found' } })).toBeInstanceOf(PermanentFailure);
