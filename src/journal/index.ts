@@ -36,7 +36,12 @@ export interface JournalOptions {
   recoverEveryMs?: number;
   /** Customers ingested at once. */
   concurrency?: number;
+  /** Entries this instance may hold before it refuses more (with 503, so Meta retries them later). */
+  maxBacklog?: number;
 }
+
+/** The instance holds as many deliveries as it may: nothing was stored, the sender should retry later. */
+export class JournalFull extends Error {}
 
 interface Pending {
   id: Types.ObjectId;
@@ -78,11 +83,13 @@ export class Journal {
     private readonly parts: JournalParts,
     options: JournalOptions = {},
   ) {
-    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 8, ...options };
+    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 8, maxBacklog: 50_000, ...options };
   }
 
   /** Stores the delivery and resolves once it is durable. Ingest follows: at once when started, else on `drain`. */
   async accept(delivery: Delivery, body: string): Promise<void> {
+    // Held entries live in memory until ingested: beyond this, a sustained overload would exhaust it.
+    if (this.held.size >= this.options.maxBacklog) throw new JournalFull(`${this.held.size} deliveries are waiting to be ingested`);
     const id = new Types.ObjectId();
     this.accepting++;
     try {

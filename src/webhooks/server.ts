@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
+import { JournalFull } from '../journal';
 import type { Logger } from '../log';
 import { isDatabaseUnavailable, type Database } from '../store/database';
 import { LockBusyError } from '../store/lookups';
@@ -35,7 +36,7 @@ export function createHttpApp(parts: HttpAppParts): Koa {
       await next();
     } catch (err) {
       // Nothing was acknowledged, so the sender (Meta, Slack) will retry: say when.
-      if (isDatabaseUnavailable(err) || err instanceof LockBusyError) {
+      if (isDatabaseUnavailable(err) || err instanceof LockBusyError || err instanceof JournalFull) {
         parts.logger.warn('request refused: storage unavailable or busy', { path: ctx.path, err });
         ctx.status = 503;
         ctx.set('Retry-After', '5');

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose, { Types } from 'mongoose';
 import { systemClock } from '../../src/clock';
-import { Journal, type Delivery, type JournalParts } from '../../src/journal';
+import { Journal, JournalFull, type Delivery, type JournalOptions, type JournalParts } from '../../src/journal';
 import { createLogger } from '../../src/log';
 import { AccountModel, ClaimModel, JournalModel, type JournalEntry } from '../../src/store/models';
 import { parseCloudWebhook } from '../../src/whatsapp/inbound';
@@ -24,12 +24,12 @@ function mark({ events }: Delivery): string {
   return first?.kind === 'message' && first.message.content.type === 'text' ? first.message.content.body : '?';
 }
 
-function journal(parts: Partial<JournalParts> & Pick<JournalParts, 'ingest'>, logLines: string[] = []): Journal {
+function journal(parts: Partial<JournalParts> & Pick<JournalParts, 'ingest'>, logLines: string[] = [], options: JournalOptions = {}): Journal {
   const restore: JournalParts['restore'] = async (entry) => {
     const parsed = parseCloudWebhook(JSON.parse(entry.body));
     return parsed.ok ? { account, events: parsed.events } : undefined;
   };
-  return new Journal({ clock: systemClock, logger: createLogger('debug', (l) => logLines.push(l)) }, { restore, ...parts }, { concurrency: 4 });
+  return new Journal({ clock: systemClock, logger: createLogger('debug', (l) => logLines.push(l)) }, { restore, ...parts }, { concurrency: 4, ...options });
 }
 
 function orphan(body: string, heldUntil: Date): JournalEntry {
@@ -154,6 +154,18 @@ describe('the inbound journal', () => {
     expect(ingested).toEqual(['6281300000002:0', '6281300000001:0', '6281300000001:1', '6281300000001:2']);
     expect(await JournalModel.countDocuments({})).toBe(0);
     expect(logLines.filter((l) => l.includes('will be ingested again'))).toHaveLength(2);
+  });
+
+  it('refuses a delivery, storing nothing, while it holds as many as it may, and takes them again once ingested', async () => {
+    const j = journal({ ingest: async () => undefined }, [], { maxBacklog: 2 });
+    for (let n = 0; n < 2; n++) await j.accept(delivery('6281350000001', n).delivery, delivery('6281350000001', n).body);
+    await expect(j.accept(delivery('6281350000001', 2).delivery, delivery('6281350000001', 2).body)).rejects.toBeInstanceOf(JournalFull);
+    expect(await JournalModel.countDocuments({})).toBe(2);
+
+    await j.drain();
+    await j.accept(delivery('6281350000001', 2).delivery, delivery('6281350000001', 2).body);
+    expect(await JournalModel.countDocuments({})).toBe(1);
+    await j.drain();
   });
 
   it('takes over an entry whose instance stopped renewing it, once among two takers, and leaves live ones alone', async () => {
