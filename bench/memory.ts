@@ -1,5 +1,5 @@
 /** 4. Memory: RSS of the service after ingesting N messages, and after the same run again. */
-import { MessageModel, OutboxModel } from '../src/store/models';
+import { JournalModel, MessageModel, OutboxModel } from '../src/store/models';
 import { rssOf, seedCloudAccount, waitFor } from '../test/drills/support';
 import { load, loadFigures, type LoadOptions } from './ingest';
 import { BENCH_KEY, mib, openPhaseDb, round, startPhaseService, type BenchContext } from './lib';
@@ -18,12 +18,13 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
     for (const run of [1, 2]) {
       ctx.log(`memory: run ${run}, ${options.amount} messages`);
       const figures = loadFigures(await load(service.url, account.id, options));
-      // Read at rest: once the outbox has posted everything, as it would be between bursts.
+      // Read at rest: once everything is ingested and posted, as it would be between bursts.
       const drainStarted = Date.now();
-      await waitFor(async () => (await OutboxModel.countDocuments({ state: 'pending' })) === 0, 30 * 60_000, 1_000);
+      const atRest = async () => (await JournalModel.countDocuments({})) === 0 && (await OutboxModel.countDocuments({ state: 'pending' })) === 0;
+      await waitFor(atRest, 30 * 60_000, 1_000);
       const drainSeconds = round((Date.now() - drainStarted) / 1000);
       await new Promise((r) => setTimeout(r, 2_000));
-      ctx.log(`memory: run ${run} done (${figures.requestsPerSecond} msgs/s, outbox drained in ${drainSeconds} s), RSS ${mib(rssOf(pid))} MiB`);
+      ctx.log(`memory: run ${run} done (${figures.requestsPerSecond} msgs/s acknowledged, ingested and posted ${drainSeconds} s later), RSS ${mib(rssOf(pid))} MiB`);
       runs.push({
         run,
         rssMiB: mib(rssOf(pid)),
@@ -32,6 +33,7 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
         errors: figures.errors,
         storedTotal: await MessageModel.countDocuments({}),
         outboxPending: await OutboxModel.countDocuments({ state: 'pending' }),
+        journaled: await JournalModel.countDocuments({}),
       });
     }
     const [first, second] = runs;
@@ -40,7 +42,7 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
       idleRssMiB: mib(idle),
       runs,
       growthMiB: first && second ? round(second.rssMiB - first.rssMiB) : undefined,
-      note: 'RSS of the service process (node dist/main.js), read from /proc 2 s after each run once its outbox has posted everything to the fake Slack; the baseline is its idle RSS after start.',
+      note: 'RSS of the service process (node dist/main.js), read from /proc 2 s after each run once its journal is ingested and its outbox has posted everything to the fake Slack; the baseline is its idle RSS after start.',
     };
   } finally {
     await service.stop();
