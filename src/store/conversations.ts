@@ -1,8 +1,8 @@
-import { isValidObjectId, type Types } from 'mongoose';
+import { isValidObjectId, Types } from 'mongoose';
 import { nextAlertAt, nextWindowCloseAt } from '../domain/window';
 import { isDuplicateKey } from './database';
 import { claimRef, findRef, lookupKey, withLock } from './lookups';
-import { ConversationModel, type ConversationDocument } from './models';
+import { ConversationModel, type Conversation, type ConversationDocument } from './models';
 import { deleteWindowAlert, putWindowAlert, setWindowAlertThread } from './windows';
 
 // Every per-request query here filters on `_id` alone: the embedded database
@@ -10,7 +10,20 @@ import { deleteWindowAlert, putWindowAlert, setWindowAlertThread } from './windo
 
 export async function findConversation(id: string | Types.ObjectId): Promise<ConversationDocument | undefined> {
   if (!isValidObjectId(id)) return undefined;
-  return (await ConversationModel.findById(id)) ?? undefined;
+  // Read by the driver and made a document by `hydrate`, as `findById` does: its query machinery costs up to
+  // as much CPU again as the read, and conversations are read on every message and every post.
+  const found = await readConversation(new Types.ObjectId(id));
+  return found && ConversationModel.hydrate(found);
+}
+
+/** The stored conversation as it is, for reads whose result is never saved back. */
+async function readConversation(id: Types.ObjectId): Promise<(Conversation & { _id: Types.ObjectId }) | undefined> {
+  return (await conversations().findOne({ _id: id })) ?? undefined;
+}
+
+/** The collection as the driver sees it, typed by our documents: for the hot reads and writes by `_id`. */
+function conversations() {
+  return ConversationModel.db.collection<Conversation>(ConversationModel.collection.collectionName);
 }
 
 const isLive = async (id: Types.ObjectId): Promise<boolean> => (await ConversationModel.exists({ _id: id })) !== null;
@@ -31,9 +44,13 @@ async function findByKey(key: string): Promise<ConversationDocument | undefined>
   const ref = await findRef(key);
   const found = ref && (await findConversation(ref));
   if (!found) return undefined;
-  if (named.size >= NAMED_MAX) named.clear();
-  named.set(key, found._id);
+  remember(key, found._id);
   return found;
+}
+
+function remember(key: string, id: Types.ObjectId): void {
+  if (named.size >= NAMED_MAX) named.clear();
+  named.set(key, id);
 }
 
 /** The conversation whose Slack thread this is, if any. */
@@ -87,7 +104,11 @@ async function createConversation(
     return ref.equals(existing._id) ? existing : ((await findConversation(ref)) ?? existing);
   }
   const { ref } = await claimRef(key, created._id, { isLive });
-  if (ref.equals(created._id)) return created;
+  if (ref.equals(created._id)) {
+    // The key names it now: the customer's next message need not read the key.
+    remember(key, created._id);
+    return created;
+  }
   // Without the unique index (it is being built, say) another request's conversation won the key: ours goes.
   await ConversationModel.deleteOne({ _id: created._id });
   const winner = await findConversation(ref);
@@ -127,11 +148,11 @@ export async function recordInbound(
   if (known && nextWindowCloseAt(known, inbound.at).getTime() === known.getTime()) return { moved: false, reopened: false, conversation };
 
   return withLock(`window:${String(conversation._id)}`, async () => {
-    const fresh = await findConversation(conversation._id);
+    const fresh = await readConversation(conversation._id);
     if (!fresh) return { moved: false, reopened: false, conversation };
     const current = fresh.windowClosesAt ?? undefined;
     const closesAt = nextWindowCloseAt(current, inbound.at);
-    if (current && closesAt.getTime() === current.getTime()) return { moved: false, reopened: false, conversation: fresh };
+    if (current && closesAt.getTime() === current.getTime()) return { moved: false, reopened: false, conversation: ConversationModel.hydrate(fresh) };
 
     const lastReplyAt = fresh.lastReplyAt ?? undefined;
     const answered = lastReplyAt !== undefined && lastReplyAt.getTime() >= inbound.at.getTime();
@@ -139,14 +160,15 @@ export async function recordInbound(
     // before the conversation moves, Meta redelivers (nothing was acknowledged) and both are written again.
     const alertAt = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: [], closedNotified: false, answeredAfterLastInbound: answered });
     await putWindowAlert(fresh, closesAt, { warnedThresholds: [], closedNotified: false, nextAlertAt: alertAt });
-    const updated = await ConversationModel.findOneAndUpdate(
+    // The driver's own update, with the `updatedAt` mongoose's timestamps would add: its casting and query machinery cost about as much CPU again.
+    const updated = await conversations().findOneAndUpdate(
       { _id: fresh._id },
-      { $max: { windowClosesAt: closesAt, lastInboundAt: inbound.at }, $set: { lastInboundPreview: inbound.preview } },
-      { new: true },
+      { $max: { windowClosesAt: closesAt, lastInboundAt: inbound.at }, $set: { lastInboundPreview: inbound.preview, updatedAt: new Date() } },
+      { returnDocument: 'after' },
     );
-    if (!updated) return { moved: false, reopened: false, conversation: fresh };
+    if (!updated) return { moved: false, reopened: false, conversation: ConversationModel.hydrate(fresh) };
     const reopened = current !== undefined && current.getTime() <= inbound.at.getTime() && Boolean(updated.threadTs);
-    return { moved: true, reopened, conversation: updated };
+    return { moved: true, reopened, conversation: ConversationModel.hydrate(updated) };
   });
 }
 

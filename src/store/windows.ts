@@ -1,7 +1,16 @@
 import type { Types } from 'mongoose';
 import { knownOutboxKeys } from '../outbox';
 import { isDuplicateKey } from './database';
-import { AccountModel, ConversationModel, WindowAlertModel, type AccountDocument, type ConversationDocument, type WindowAlertDocument } from './models';
+import {
+  AccountModel,
+  ConversationModel,
+  WindowAlertModel,
+  type AccountDocument,
+  type Conversation,
+  type ConversationDocument,
+  type WindowAlert,
+  type WindowAlertDocument,
+} from './models';
 
 /**
  * Queries of the 24-hour window feature. The sweep reads and writes only WindowAlert,
@@ -30,7 +39,7 @@ export interface AlertProgress {
  * inserted, or on a duplicate key replaced by `_id`; deleted when nothing is due.
  */
 export async function putWindowAlert(
-  c: Pick<ConversationDocument, '_id' | 'accountId' | 'waId' | 'profileName' | 'channelId' | 'threadTs'>,
+  c: Pick<Conversation, 'accountId' | 'waId' | 'profileName' | 'channelId' | 'threadTs'> & { _id: Types.ObjectId },
   closesAt: Date,
   progress: AlertProgress,
 ): Promise<void> {
@@ -51,13 +60,20 @@ export async function putWindowAlert(
     nextAlertAt: progress.nextAlertAt,
   };
   // Most writes move an existing window (each new message does): update first, create when there was none.
-  if ((await WindowAlertModel.updateOne({ _id: id }, { $set: fields })).matchedCount > 0) return;
+  // The driver's own writes: the fields are already what the schema stores, and mongoose's casting and `create`
+  // cost about as much CPU again as the writes. A created alert gets the version key `create` would give it.
+  if ((await windowAlerts().updateOne({ _id: id }, { $set: fields })).matchedCount > 0) return;
+  const alert = { _id: id, ...fields, __v: 0 };
   try {
-    await WindowAlertModel.create({ _id: id, ...fields });
+    await windowAlerts().insertOne(alert);
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    await WindowAlertModel.updateOne({ _id: id }, { $set: fields });
+    await windowAlerts().updateOne({ _id: id }, { $set: fields });
   }
+}
+
+function windowAlerts() {
+  return WindowAlertModel.db.collection<WindowAlert>(WindowAlertModel.collection.collectionName);
 }
 
 export async function deleteWindowAlert(id: Types.ObjectId): Promise<void> {

@@ -1,0 +1,185 @@
+import mongoose, { Types, type mongo } from 'mongoose';
+import { ingestEvents } from '../../src/conversations/ingest';
+import { enqueue } from '../../src/outbox';
+import { setThread, upsertConversation } from '../../src/store/conversations';
+import { claimRef, findRef, withLock } from '../../src/store/lookups';
+import { insertMessage, type NewMessage } from '../../src/store/messages';
+import { ConversationModel, LookupModel, MessageModel, OutboxModel, WindowAlertModel, type AccountDocument } from '../../src/store/models';
+import { putWindowAlert } from '../../src/store/windows';
+import type { InboundEvent } from '../../src/whatsapp/inbound';
+import { PHONE_NUMBER_ID, createAccount } from '../fixtures/conversations';
+import { requireTestDbUri, startTestService, type TestService } from '../helpers/service';
+
+/**
+ * What ingesting a message costs the database, and what the writes done by the driver
+ * (not mongoose's `create`/`insertMany`) store: exactly what mongoose stored before.
+ */
+describe('ingest: round trips and stored documents', () => {
+  let service: TestService;
+  let account: AccountDocument;
+  const commands: string[] = [];
+  let counting = false;
+
+  beforeAll(async () => {
+    const uri = requireTestDbUri();
+    service = await startTestService({ MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` });
+    account = await createAccount(service);
+    mongoose.connection.getClient().on('commandStarted', (e: mongo.CommandStartedEvent) => {
+      if (counting) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+    });
+  });
+  afterAll(async () => {
+    await service.stop();
+  });
+
+  let seq = 0;
+  const text = (from: string, at: Date): InboundEvent => ({
+    kind: 'message',
+    message: { wamid: `wamid.RT${++seq}`, from, profileName: 'Budi', phoneNumberId: PHONE_NUMBER_ID, timestamp: at, content: { type: 'text', body: `hello ${seq}` } },
+  });
+
+  it('ingests a warm customer’s text that moves the window in 9 round trips', async () => {
+    const from = '6281200009999';
+    const t0 = service.clock.now().getTime();
+    await ingestEvents(service.deps, account, [text(from, new Date(t0 - 120_000))]);
+    const conversation = await upsertConversation({ accountId: account._id, waId: from, channelId: account.channelId });
+    await setThread(conversation._id, account.channelId, '1700000000.000100');
+    await ingestEvents(service.deps, account, [text(from, new Date(t0 - 60_000))]);
+
+    const before = await ConversationModel.findById(conversation._id).lean();
+    commands.length = 0;
+    counting = true;
+    const result = await ingestEvents(service.deps, account, [text(from, new Date(t0))]);
+    counting = false;
+    const after = await ConversationModel.findById(conversation._id).lean();
+
+    expect(result.stored).toBe(1);
+    expect(commands).toEqual([
+      'find conversations', // the customer's conversation, by the id its key named before
+      'insert messages',
+      'insert lookups', // its wamid
+      'insert lookups', // the window's lock
+      'find conversations', // again, holding the lock
+      'update windowalerts',
+      'findAndModify conversations',
+      'delete lookups', // the lock, held briefly: by _id, unread
+      'insert outboxitems', // the thread post and the header refresh, in one insert
+    ]);
+    expect(await OutboxModel.countDocuments({ lane: `conversation:${String(conversation._id)}` })).toBeGreaterThan(0);
+    // The window moved, and the update stamped the conversation as mongoose's timestamps did.
+    expect(after?.windowClosesAt?.getTime()).toBe(t0 + 24 * 60 * 60_000);
+    expect(after?.lastInboundPreview).toBe(`hello ${seq}`);
+    expect(after?.updatedAt.getTime()).toBeGreaterThanOrEqual(before?.updatedAt.getTime() ?? Infinity);
+  });
+
+  /** Both stored documents as the driver reads them back, without what must differ. */
+  async function storedPair(collection: string, a: string | Types.ObjectId, b: string | Types.ObjectId, differing: string[]) {
+    const coll = mongoose.connection.getClient().db(mongoose.connection.name).collection<{ _id: string | Types.ObjectId; [field: string]: unknown }>(collection);
+    const [x, y] = await Promise.all([coll.findOne({ _id: a }), coll.findOne({ _id: b })]);
+    if (!x || !y) throw new Error(`${collection}: a document is missing`);
+    const without = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([k]) => !differing.includes(k)));
+    return { ours: without(x), mongoose: without(y), raw: [x, y] as const };
+  }
+
+  // Undefined values, empty objects (alone, nested, in arrays), nulls, dates: what mongoose's minimize and copy decide.
+  const awkward = () => ({
+    type: 'text',
+    body: 'x',
+    gone: undefined,
+    empty: {},
+    nested: { deep: {}, deeper: { undef: undefined }, keep: 1, none: null },
+    list: [{}, { undef: undefined, empty: {} }, undefined, null, 'x', { a: 1 }],
+    at: new Date('2026-01-05T03:00:00Z'),
+  });
+
+  it('stores a message exactly as MessageModel.create did', async () => {
+    const input = (key: string): NewMessage => ({
+      key,
+      accountId: account._id,
+      conversationId: new Types.ObjectId(),
+      direction: 'outbound',
+      type: 'text',
+      text: undefined,
+      content: awkward(),
+      sentAt: new Date('2026-01-05T03:00:00Z'),
+      sender: { kind: 'slack', id: 'U0AGENT' },
+      status: 'pending',
+      slackChannelId: 'C0SALES',
+      slackTs: '1700000000.000200',
+    });
+    const { message, created } = await insertMessage(input('slack:C0SALES:ours'));
+    expect(created).toBe(true);
+    const theirs = await MessageModel.create(input('slack:C0SALES:mongoose'));
+    const { ours, mongoose: expected, raw } = await storedPair('messages', message._id, theirs._id, ['_id', 'key', 'conversationId', 'createdAt', 'updatedAt']);
+    expect(ours).toEqual(expected);
+    expect(Object.keys(raw[0])).toEqual(Object.keys(raw[1]));
+    expect(raw[0].createdAt).toBeInstanceOf(Date);
+    expect(raw[0].updatedAt).toEqual(raw[0].createdAt);
+    expect(ours).not.toHaveProperty('text');
+    expect(ours.content).toEqual({ type: 'text', body: 'x', nested: { keep: 1, none: null }, list: [{}, {}, null, null, 'x', { a: 1 }], at: new Date('2026-01-05T03:00:00Z') });
+
+    // A second insert of the key still answers with the stored message.
+    const again = await insertMessage(input('slack:C0SALES:ours'));
+    expect(again.created).toBe(false);
+    expect(String(again.message._id)).toBe(String(message._id));
+  });
+
+  it('stores outbox items exactly as OutboxModel.insertMany did', async () => {
+    const now = service.clock.now();
+    await enqueue([{ key: 'rt:ours', lane: 'rt-lane', kind: 'rt.kind', payload: awkward() }], now);
+    await OutboxModel.insertMany(
+      [{ _id: 'rt:mongoose', lane: 'rt-lane', kind: 'rt.kind', payload: awkward(), seq: 1, state: 'pending', attempts: 0, nextAttemptAt: now }],
+      { ordered: false },
+    );
+    const { ours, mongoose: expected, raw } = await storedPair('outboxitems', 'rt:ours', 'rt:mongoose', ['_id', 'seq', 'createdAt', 'updatedAt']);
+    expect(ours).toEqual(expected);
+    expect(Object.keys(raw[0])).toEqual(Object.keys(raw[1]));
+    expect(raw[0].updatedAt).toEqual(raw[0].createdAt);
+    // A key enqueued again is ignored, as before.
+    await expect(enqueue([{ key: 'rt:ours', lane: 'rt-lane', kind: 'rt.kind', payload: { other: 1 } }], now)).resolves.toBeUndefined();
+    expect((await OutboxModel.findById('rt:ours').lean())?.payload).toEqual(expected.payload);
+  });
+
+  it('stores window alerts and lookups exactly as mongoose’s create did', async () => {
+    const conversation = { _id: new Types.ObjectId(), accountId: account._id, waId: '62811', profileName: 'Ani', channelId: 'C0SALES', threadTs: undefined };
+    const progress = { warnedThresholds: [120], closedNotified: false, nextAlertAt: new Date('2026-01-06T01:00:00Z') };
+    await putWindowAlert(conversation, new Date('2026-01-06T03:00:00Z'), progress);
+    const theirs = await WindowAlertModel.create({
+      _id: new Types.ObjectId(),
+      accountId: account._id,
+      waId: '62811',
+      profileName: 'Ani',
+      channelId: 'C0SALES',
+      closesAt: new Date('2026-01-06T03:00:00Z'),
+      ...progress,
+    });
+    const alerts = await storedPair('windowalerts', conversation._id, theirs._id, ['_id']);
+    expect(alerts.ours).toEqual(alerts.mongoose);
+    expect(Object.keys(alerts.raw[0])).toEqual(Object.keys(alerts.raw[1]));
+
+    const ref = new Types.ObjectId();
+    await claimRef('rt:ours', ref);
+    await LookupModel.create({ _id: 'rt:mongoose', ref });
+    const lookups = await storedPair('lookups', 'rt:ours', 'rt:mongoose', ['_id']);
+    expect(lookups.ours).toEqual(lookups.mongoose);
+    expect(Object.keys(lookups.raw[0])).toEqual(Object.keys(lookups.raw[1]));
+  });
+
+  it('releases a lock held long only if it is still its own', async () => {
+    // staleMs 0: every hold counts as long, so the release reads the lock first.
+    const someoneElse = new Types.ObjectId();
+    await withLock(
+      'rt:overtaken',
+      async () => {
+        // Overtaken meanwhile, as a holder presumed dead is.
+        await LookupModel.deleteOne({ _id: 'lock:rt:overtaken' });
+        await claimRef('lock:rt:overtaken', someoneElse);
+      },
+      { staleMs: 0, waitMs: 1_000 },
+    );
+    expect(String(await findRef('lock:rt:overtaken'))).toBe(String(someoneElse));
+
+    await withLock('rt:brief', async () => undefined);
+    expect(await findRef('lock:rt:brief')).toBeUndefined();
+  });
+});
