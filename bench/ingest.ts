@@ -67,6 +67,8 @@ export async function ingestBench(ctx: BenchContext, options: LoadOptions) {
   // Every customer writes into one channel, far beyond Slack's pace: paced, the outbox would only pile up.
   const service = await startPhaseService(ctx, 'bench_ingest', UNPACED);
   const bare = await startTsServer('bare-koa.ts');
+  // An earlier phase may have left the fake enforcing Slack's per-channel limit; this phase posts unpaced.
+  ctx.slack.reset();
   try {
     const warm = { ...options, amount: Math.max(100, Math.min(1_000, Math.floor(options.amount / 10))) };
     ctx.log(`ingest: warming up (${warm.amount} requests each)`);

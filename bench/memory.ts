@@ -11,6 +11,8 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
   // As in ingest: one channel, delivery unpaced.
   const service = await startPhaseService(ctx, 'bench_memory', UNPACED);
   const pid = service.child.pid ?? 0;
+  // An earlier phase may have left the fake enforcing Slack's per-channel limit; this phase posts unpaced.
+  ctx.slack.reset();
   try {
     await new Promise((r) => setTimeout(r, 1_000));
     const idle = rssOf(pid);
