@@ -134,10 +134,9 @@ export interface InboundRecorded {
  * updates (each update reads, then replaces the whole document), so a guard in the filter
  * would not hold there, and would cost a scan of every conversation. The write also
  * raises with `$max`, so on MongoDB the window cannot move back even without the lock.
- * What stays non-atomic on FerretDB: an unrelated update of the same conversation
- * (a profile name, a reply) racing this write by milliseconds can replace it
- * with the document it read before; those writers do not run per inbound message of one
- * customer, and the next inbound message moves the window again.
+ * Storing the thread and recording a reply take the same turns (see `writeLock`). What stays
+ * non-atomic on FerretDB: a profile-name update, which runs in the same customer's ingest and
+ * so not beside this write on one instance.
  */
 export async function recordInbound(
   conversation: ConversationDocument,
@@ -147,7 +146,7 @@ export async function recordInbound(
   const known = conversation.windowClosesAt ?? undefined;
   if (known && nextWindowCloseAt(known, inbound.at).getTime() === known.getTime()) return { moved: false, reopened: false, conversation };
 
-  return withLock(`window:${String(conversation._id)}`, async () => {
+  return withLock(writeLock(conversation._id), async () => {
     const fresh = await readConversation(conversation._id);
     if (!fresh) return { moved: false, reopened: false, conversation };
     const current = fresh.windowClosesAt ?? undefined;
@@ -174,12 +173,24 @@ export async function recordInbound(
 
 /** An agent's message reached WhatsApp: the conversation counts as answered if it came after the last inbound one. */
 export async function recordReply(conversationId: Types.ObjectId, at: Date, by: string): Promise<void> {
-  const conversation = await ConversationModel.findById(conversationId);
-  if (!conversation) return;
-  const lastInboundAt = conversation.lastInboundAt ?? undefined;
-  const answered = lastInboundAt === undefined || at.getTime() >= lastInboundAt.getTime();
-  await ConversationModel.updateOne({ _id: conversationId }, { $set: { lastReplyAt: at, lastReplyBy: by } });
-  if (answered) await deleteWindowAlert(conversationId);
+  await withLock(writeLock(conversationId), async () => {
+    const conversation = await ConversationModel.findById(conversationId);
+    if (!conversation) return;
+    const lastInboundAt = conversation.lastInboundAt ?? undefined;
+    const answered = lastInboundAt === undefined || at.getTime() >= lastInboundAt.getTime();
+    await ConversationModel.updateOne({ _id: conversationId }, { $set: { lastReplyAt: at, lastReplyBy: by } });
+    if (answered) await deleteWindowAlert(conversationId);
+  });
+}
+
+/**
+ * Writers of one conversation take turns: FerretDB applies an update by reading the whole
+ * document and writing it back, so a window move racing the thread being stored (ingest and
+ * the outbox run side by side) could write back a conversation without its thread, and the
+ * next post would open a second one.
+ */
+function writeLock(conversationId: Types.ObjectId): string {
+  return `conversation:${String(conversationId)}`;
 }
 
 /**
@@ -188,13 +199,15 @@ export async function recordReply(conversationId: Types.ObjectId, at: Date, by: 
  * so no second root races this one and a check by `_id` suffices.
  */
 export async function setThread(conversationId: Types.ObjectId, channelId: string, threadTs: string): Promise<string> {
-  const conversation = await ConversationModel.findById(conversationId);
-  if (!conversation) return threadTs;
-  if (conversation.threadTs) return conversation.threadTs;
-  // The key first: if we stop between, the retry posts another root and this key points
-  // at a conversation whose thread is not this one, which findConversationByThread checks.
-  await claimRef(lookupKey.thread(channelId, threadTs), conversationId, { isLive });
-  await ConversationModel.updateOne({ _id: conversationId }, { $set: { channelId, threadTs } });
-  await setWindowAlertThread(conversationId, channelId, threadTs);
-  return threadTs;
+  return withLock(writeLock(conversationId), async () => {
+    const conversation = await ConversationModel.findById(conversationId);
+    if (!conversation) return threadTs;
+    if (conversation.threadTs) return conversation.threadTs;
+    // The key first: if we stop between, the retry posts another root and this key points
+    // at a conversation whose thread is not this one, which findConversationByThread checks.
+    await claimRef(lookupKey.thread(channelId, threadTs), conversationId, { isLive });
+    await ConversationModel.updateOne({ _id: conversationId }, { $set: { channelId, threadTs } });
+    await setWindowAlertThread(conversationId, channelId, threadTs);
+    return threadTs;
+  });
 }

@@ -5,6 +5,7 @@ import {
   findConversationByCustomer,
   findConversationByThread,
   recordInbound,
+  recordReply,
   setThread,
   upsertConversation,
 } from '../../src/store/conversations';
@@ -223,6 +224,23 @@ describe('store lookups by _id', () => {
         expect(alert?.closesAt.getTime()).toBe(latest.getTime() + WINDOW_MS);
         expect(alert?.nextAlertAt?.getTime()).toBe(latest.getTime() + WINDOW_MS - 120 * 60 * 1000);
         expect(results.some((r) => r.moved)).toBe(true);
+      }
+    });
+
+    it('keeps a thread stored while window moves and a reply are written beside it', async () => {
+      for (let round = 0; round < 5; round++) {
+        const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+        const ts = `1700000200.${String(waSeq).padStart(6, '0')}`;
+        // FerretDB writes an update back as the whole document it read: unordered, these would drop the thread.
+        await Promise.all([
+          ...[1, 2, 3].map((h) => recordInbound(c, { at: new Date(START.getTime() + h * HOUR), preview: `m${h}` }, [120])),
+          setThread(c._id, 'C1', ts),
+          recordReply(c._id, new Date(START.getTime() + 2 * HOUR), 'U1'),
+        ]);
+        const stored = await findConversation(c._id);
+        expect(stored?.threadTs).toBe(ts);
+        expect(stored?.lastReplyBy).toBe('U1');
+        expect(stored?.windowClosesAt?.getTime()).toBe(START.getTime() + 3 * HOUR + WINDOW_MS);
       }
     });
 
