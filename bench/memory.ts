@@ -22,7 +22,7 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
       const figures = loadFigures(await load(service.url, account.id, options));
       // Read at rest: once everything is ingested and posted, as it would be between bursts.
       const drainStarted = Date.now();
-      const atRest = async () => (await JournalModel.countDocuments({})) === 0 && (await OutboxModel.countDocuments({ state: 'pending' })) === 0;
+      const atRest = async () => !(await JournalModel.exists({})) && !(await OutboxModel.exists({ state: 'pending' }));
       await waitFor(atRest, 30 * 60_000, 1_000);
       const drainSeconds = round((Date.now() - drainStarted) / 1000);
       await new Promise((r) => setTimeout(r, 2_000));

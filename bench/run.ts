@@ -12,6 +12,7 @@
  * BENCH_SWEEP_SIZES=1000,10000         stored conversations to sweep over (100000 and 1000000 are opt-in)
  * BENCH_DB_BINARY=path                 another build of the embedded database to compare
  * BENCH_PROF=dir                       write the service's CPU profile (node --cpu-prof) there
+ * EMBEDDED_DB_CPUPROFILE=file          write the embedded database's CPU profile (go tool pprof) there
  */
 import fs from 'node:fs';
 import os from 'node:os';

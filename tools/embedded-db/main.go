@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -26,6 +27,18 @@ func main() {
 	}
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		log.Fatal(err)
+	}
+
+	// A CPU profile of the database, for benchmarks (npm run bench with BENCH_DB_PROF).
+	if out := os.Getenv("EMBEDDED_DB_CPUPROFILE"); out != "" {
+		file, err := os.Create(out)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(file); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
