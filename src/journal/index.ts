@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { Deps } from '../context';
-import { forgetClaims, tryClaim } from '../store/claims';
-import { appendJournal, holdJournal, removeJournal, renewJournal, staleJournal } from '../store/journal';
+import { claimTurn, forgetTurns, type Turn } from '../store/claims';
+import {
+  appendJournal,
+  entriesOf,
+  forgetJournalHolder,
+  holdJournal,
+  lapsedOwners,
+  removeJournal,
+  setJournalEntryAside,
+  takeJournalEntry,
+} from '../store/journal';
 import type { AccountDocument, JournalEntry } from '../store/models';
 import type { InboundEvent } from '../whatsapp/inbound';
 
@@ -14,8 +23,9 @@ import type { InboundEvent } from '../whatsapp/inbound';
  * an entry ingested twice after a crash stores and posts nothing twice.
  *
  * The instance that received an entry ingests it, in arrival order per customer
- * and concurrently across customers, and renews its hold on it meanwhile. Entries
- * whose hold lapsed (their instance died) are taken over by another, one claim each.
+ * and concurrently across customers, and renews its hold on all it has meanwhile,
+ * in one write. Entries whose instance stopped renewing (it died) are taken over
+ * by another, one claim each.
  */
 
 export interface Delivery {
@@ -47,8 +57,8 @@ interface Pending {
   id: Types.ObjectId;
   delivery: Delivery;
   attempts: number;
-  /** Taken over from a stopped instance: its claim is forgotten once done. */
-  recovered: boolean;
+  /** Taken over from a stopped instance: the claim, forgotten once done. */
+  claim?: Turn;
 }
 
 const RECOVERY_BATCH = 200;
@@ -77,6 +87,10 @@ export class Journal {
   private idle: (() => void)[] = [];
   private intervals: NodeJS.Timeout[] = [];
   private recovering: Promise<void> | undefined;
+  /** This instance's hold, written before its first entry names it. */
+  private registered: Promise<void> | undefined;
+  /** Entries whose owner has no hold at all are looked for once, at the first recovery. */
+  private orphansSought = false;
 
   constructor(
     private readonly deps: Pick<Deps, 'clock' | 'logger'>,
@@ -93,11 +107,12 @@ export class Journal {
     const id = new Types.ObjectId();
     this.accepting++;
     try {
-      await appendJournal({ _id: id, accountId: delivery.account._id, body, owner: this.owner, heldUntil: this.leaseEnd() });
+      await this.register();
+      await appendJournal({ _id: id, accountId: delivery.account._id, body, owner: this.owner });
     } finally {
       this.accepting--;
     }
-    this.queue({ id, delivery, attempts: 0, recovered: false });
+    this.queue({ id, delivery, attempts: 0 });
   }
 
   /**
@@ -115,6 +130,7 @@ export class Journal {
       setInterval(() => void this.renew(), Math.max(1, Math.floor(this.options.leaseMs / 3))),
       setInterval(() => void this.recover(), this.options.recoverEveryMs),
     ];
+    void this.renew();
     void this.recover();
     this.pump();
   }
@@ -126,7 +142,8 @@ export class Journal {
     await this.recovering;
     await this.whenIdle();
     await Promise.all(this.removals);
-    await renewJournal(this.owner, new Date(0)).catch((err: unknown) => this.deps.logger.warn('journal hand-back failed', { err }));
+    if (!this.registered) return;
+    await holdJournal(this.owner, new Date(0)).catch((err: unknown) => this.deps.logger.warn('journal hand-back failed', { err }));
   }
 
   /** Ingests everything that can be now, stale entries of other instances too; tests drive the journal with it. */
@@ -140,6 +157,14 @@ export class Journal {
     } finally {
       this.draining--;
     }
+  }
+
+  private register(): Promise<void> {
+    this.registered ??= holdJournal(this.owner, this.leaseEnd()).catch((err: unknown) => {
+      this.registered = undefined;
+      throw err;
+    });
+    return this.registered;
   }
 
   private leaseEnd(): Date {
@@ -205,7 +230,7 @@ export class Journal {
     this.held.delete(String(item.id));
     // The lane does not wait for it: an entry left behind is only ingested again, harmlessly.
     const removal = removeJournal(item.id)
-      .then(() => (item.recovered ? forgetClaims(journalResource(item.id)) : undefined))
+      .then(() => (item.claim ? forgetTurns(item.claim) : undefined))
       .catch((err: unknown) => this.deps.logger.warn('ingested journal entry not removed', { id: String(item.id), err }))
       .finally(() => this.removals.delete(removal));
     this.removals.add(removal);
@@ -213,8 +238,12 @@ export class Journal {
   }
 
   private async renew(): Promise<void> {
-    if (this.held.size === 0) return;
-    await renewJournal(this.owner, this.leaseEnd()).catch((err: unknown) => this.deps.logger.warn('journal renewal failed', { err }));
+    const renewal = holdJournal(this.owner, this.leaseEnd());
+    this.registered ??= renewal;
+    await renewal.catch((err: unknown) => {
+      if (this.registered === renewal) this.registered = undefined;
+      this.deps.logger.warn('journal renewal failed', { err });
+    });
   }
 
   private recover(): Promise<void> {
@@ -226,19 +255,27 @@ export class Journal {
 
   private async takeOverStale(): Promise<void> {
     const now = this.deps.clock.now();
-    for (const entry of await staleJournal(now, RECOVERY_BATCH)) {
-      if (this.held.has(String(entry._id))) continue;
-      if (!(await tryClaim(journalResource(entry._id), this.owner, now, this.options.leaseMs))) continue;
-      const delivery = await this.parts.restore(entry);
-      if (!delivery) {
-        this.deps.logger.error('journal entry cannot be read back; kept aside for an operator', { id: String(entry._id) });
-        await holdJournal(entry._id, this.owner, new Date(now.getTime() + KEPT_ASIDE_MS));
-        continue;
+    for (const owner of await lapsedOwners(now, { withoutHolder: !this.orphansSought })) {
+      if (owner === this.owner) continue;
+      for (const entry of await entriesOf(owner, now, RECOVERY_BATCH)) {
+        if (this.held.has(String(entry._id))) continue;
+        const claim = await claimTurn(journalResource(entry._id), this.owner, now, this.options.leaseMs);
+        if (!claim) continue;
+        const delivery = await this.parts.restore(entry);
+        if (!delivery) {
+          this.deps.logger.error('journal entry cannot be read back; kept aside for an operator', { id: String(entry._id) });
+          await setJournalEntryAside(entry._id, new Date(now.getTime() + KEPT_ASIDE_MS));
+          await forgetTurns(claim);
+          continue;
+        }
+        await this.register();
+        await takeJournalEntry(entry._id, this.owner);
+        this.deps.logger.info('journal entry taken over from a stopped instance', { id: String(entry._id) });
+        this.queue({ id: entry._id, delivery, attempts: 0, claim });
       }
-      await holdJournal(entry._id, this.owner, this.leaseEnd());
-      this.deps.logger.info('journal entry taken over from a stopped instance', { id: String(entry._id) });
-      this.queue({ id: entry._id, delivery, attempts: 0, recovered: true });
+      await forgetJournalHolder(owner, now);
     }
+    this.orphansSought = true;
   }
 
   private whenIdle(): Promise<void> {

@@ -59,11 +59,6 @@ export async function releaseClaim(resource: string, owner: string): Promise<voi
   if (latest?.owner === owner) await ClaimModel.updateOne({ _id: latest._id }, { $set: { until: new Date(0) } });
 }
 
-/** Forgets every turn on `resource` (for resources that will never be claimed again). Scans the collection on FerretDB. */
-export async function forgetClaims(resource: string): Promise<void> {
-  await ClaimModel.deleteMany({ resource });
-}
-
 /**
  * Forgets this turn and the ones before it, by _id: the holder is done with the resource.
  * Turns are numbered from 0 and an earlier turn exists only where this one took over,

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import { GroupCommit } from './group-commit';
-import { JournalModel, type JournalEntry } from './models';
+import { JournalHolderModel, JournalModel, type JournalEntry } from './models';
 
 // Concurrent webhooks share one insert (and processed entries one delete): at a
 // thousand deliveries a second, a round trip each would be the bottleneck.
@@ -23,15 +23,44 @@ export function removeJournal(id: Types.ObjectId): Promise<void> {
 }
 
 /** Keeps the owner's entries out of other instances' hands until `until`. */
-export async function renewJournal(owner: string, until: Date): Promise<void> {
-  await JournalModel.updateMany({ owner }, { $set: { heldUntil: until } });
+export async function holdJournal(owner: string, until: Date): Promise<void> {
+  await JournalHolderModel.updateOne({ _id: owner }, { $set: { heldUntil: until } }, { upsert: true });
 }
 
-/** Entries whose owner stopped renewing them, oldest first. */
-export function staleJournal(now: Date, limit: number): Promise<JournalEntry[]> {
-  return JournalModel.find({ heldUntil: { $lt: now } }).sort({ _id: 1 }).limit(limit).lean();
+/** Owners presumed dead: a holder that lapsed, or none at all (its entries' owner never held them here). */
+export async function lapsedOwners(now: Date, { withoutHolder }: { withoutHolder: boolean }): Promise<string[]> {
+  // The holders are few (one an instance); the entries may be many, and a scan reads every one.
+  const holders = await JournalHolderModel.find({}).lean();
+  const lapsed = holders.filter((h) => h.heldUntil < now).map((h) => h._id);
+  if (!withoutHolder) return lapsed;
+  const known = new Set(holders.map((h) => h._id));
+  const owners: string[] = await JournalModel.distinct('owner');
+  return [...lapsed, ...owners.filter((o) => !known.has(o))];
 }
 
-export async function holdJournal(id: Types.ObjectId, owner: string, until: Date): Promise<void> {
-  await JournalModel.updateOne({ _id: id }, { $set: { owner, heldUntil: until } });
+/** The owner's entries, oldest first, but those set aside. */
+export function entriesOf(owner: string, now: Date, limit: number): Promise<JournalEntry[]> {
+  return JournalModel.find({ owner, $nor: [{ asideUntil: { $gt: now } }] })
+    .sort({ _id: 1 })
+    .limit(limit)
+    .lean();
+}
+
+/** Gives the entry to `owner`. */
+export async function takeJournalEntry(id: Types.ObjectId, owner: string): Promise<void> {
+  await JournalModel.updateOne({ _id: id }, { $set: { owner } });
+}
+
+/** The owner of entries set aside: it has no holder, so only a scan for owners without one (at start) finds them. */
+const SET_ASIDE = 'set-aside';
+
+/** Keeps an entry out of every instance's hands until `until`; the first start after that tries it again. */
+export async function setJournalEntryAside(id: Types.ObjectId, until: Date): Promise<void> {
+  await JournalModel.updateOne({ _id: id }, { $set: { owner: SET_ASIDE, asideUntil: until } });
+}
+
+/** Forgets a lapsed holder whose entries are all taken. */
+export async function forgetJournalHolder(owner: string, now: Date): Promise<void> {
+  if (await JournalModel.exists({ owner })) return;
+  await JournalHolderModel.deleteOne({ _id: owner, heldUntil: { $lt: now } });
 }

@@ -3,7 +3,7 @@ import mongoose, { Types } from 'mongoose';
 import { systemClock } from '../../src/clock';
 import { Journal, JournalFull, type Delivery, type JournalOptions, type JournalParts } from '../../src/journal';
 import { createLogger } from '../../src/log';
-import { AccountModel, ClaimModel, JournalModel, type JournalEntry } from '../../src/store/models';
+import { AccountModel, ClaimModel, JournalHolderModel, JournalModel, type JournalEntry } from '../../src/store/models';
 import { parseCloudWebhook } from '../../src/whatsapp/inbound';
 import { cloudTextWebhook, wamid } from '../drills/support';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
@@ -32,19 +32,23 @@ function journal(parts: Partial<JournalParts> & Pick<JournalParts, 'ingest'>, lo
   return new Journal({ clock: systemClock, logger: createLogger('debug', (l) => logLines.push(l)) }, { restore, ...parts }, { concurrency: 4, ...options });
 }
 
-function orphan(body: string, heldUntil: Date): JournalEntry {
-  return { _id: new Types.ObjectId(), accountId: account._id, body, owner: 'an-instance-that-died', heldUntil };
+/** An entry another instance stored; `heldUntil` is that instance's hold, if it has one. */
+async function othersEntry(owner: string, body: string, heldUntil?: Date): Promise<JournalEntry> {
+  const entry: JournalEntry = { _id: new Types.ObjectId(), accountId: account._id, body, owner };
+  if (heldUntil) await JournalHolderModel.updateOne({ _id: owner }, { $set: { heldUntil } }, { upsert: true });
+  await JournalModel.insertMany([entry]);
+  return entry;
 }
 
 describe('the inbound journal', () => {
   beforeAll(async () => {
     await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName() });
-    await Promise.all([JournalModel.init(), ClaimModel.init()]);
+    await Promise.all([JournalModel.init(), JournalHolderModel.init(), ClaimModel.init()]);
   });
   afterAll(() => mongoose.disconnect());
   beforeEach(async () => {
     jest.restoreAllMocks();
-    await Promise.all([JournalModel.deleteMany({}), ClaimModel.deleteMany({})]);
+    await Promise.all([JournalModel.deleteMany({}), JournalHolderModel.deleteMany({}), ClaimModel.deleteMany({})]);
   });
 
   it('stores a delivery before accept resolves, and removes it only once ingested', async () => {
@@ -169,9 +173,8 @@ describe('the inbound journal', () => {
   });
 
   it('takes over an entry whose instance stopped renewing it, once among two takers, and leaves live ones alone', async () => {
-    const stale = orphan(delivery('6281400000001', 0).body, new Date(Date.now() - 1_000));
-    const live = orphan(delivery('6281400000002', 0).body, new Date(Date.now() + 60_000));
-    await JournalModel.insertMany([stale, live]);
+    await othersEntry('an-instance-that-died', delivery('6281400000001', 0).body, new Date(Date.now() - 1_000));
+    const live = await othersEntry('a-live-instance', delivery('6281400000002', 0).body, new Date(Date.now() + 60_000));
     const ingested: string[] = [];
     const a = journal({ ingest: async (d) => ingested.push(`a ${mark(d)}`) });
     const b = journal({ ingest: async (d) => ingested.push(`b ${mark(d)}`) });
@@ -180,6 +183,40 @@ describe('the inbound journal', () => {
     expect(ingested.map((m) => m.slice(2))).toEqual(['6281400000001:0']);
     expect((await JournalModel.find({}).lean()).map((e) => String(e._id))).toEqual([String(live._id)]);
     expect(await ClaimModel.countDocuments({})).toBe(0);
+    // The dead instance's hold is forgotten with its last entry; the live one's stays.
+    const holders = (await JournalHolderModel.find({}).lean()).map((h) => h._id);
+    expect(holders).toContain('a-live-instance');
+    expect(holders).not.toContain('an-instance-that-died');
+  });
+
+  it('takes over, at its first recovery, entries whose owner never held them here (stored by an older version)', async () => {
+    await othersEntry('an-older-version', delivery('6281420000001', 0).body);
+    const ingested: string[] = [];
+    await journal({ ingest: async (d) => ingested.push(mark(d)) }).drain();
+    expect(ingested).toEqual(['6281420000001:0']);
+    expect(await JournalModel.countDocuments({})).toBe(0);
+  });
+
+  it('renews its hold with one write however many entries it holds, and its entries are left alone while it does', async () => {
+    let release: () => void = () => {};
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const holder = journal({ ingest: () => stuck }, [], { leaseMs: 300, concurrency: 1 });
+    holder.start();
+    for (let n = 0; n < 20; n++) await holder.accept(delivery(`62814500000${n % 10}`, n).delivery, delivery(`62814500000${n % 10}`, n).body);
+    const entryWrites = jest.spyOn(JournalModel, 'updateMany');
+    const firstHold = (await JournalHolderModel.find({}).lean())[0]?.heldUntil.getTime() ?? 0;
+    await sleep(700);
+    const hold = await JournalHolderModel.find({}).lean();
+    expect(hold).toHaveLength(1);
+    expect(hold[0]?.heldUntil.getTime()).toBeGreaterThan(firstHold);
+    expect(entryWrites).not.toHaveBeenCalled();
+
+    // Another instance, recovering meanwhile, leaves the live holder's entries alone.
+    const other: string[] = [];
+    await journal({ ingest: async (d) => other.push(mark(d)) }).drain();
+    expect(other).toEqual([]);
+    release();
+    await holder.stop();
   });
 
   it('hands what it has not ingested back on stop, so another instance takes it at once', async () => {
@@ -194,15 +231,20 @@ describe('the inbound journal', () => {
   });
 
   it('keeps an entry it can no longer read aside, for an operator, instead of dropping or retrying it', async () => {
-    const unreadable = orphan('{"object":"whatsapp_business_account","entry":"not a list"}', new Date(0));
-    await JournalModel.insertMany([unreadable]);
+    const unreadable = await othersEntry('an-instance-that-died', '{"object":"whatsapp_business_account","entry":"not a list"}', new Date(0));
     const logLines: string[] = [];
     const ingest = jest.fn(async () => undefined);
     await journal({ ingest }, logLines).drain();
 
     expect(ingest).not.toHaveBeenCalled();
     const kept = await JournalModel.findById(unreadable._id).lean();
-    expect(kept?.heldUntil.getTime()).toBeGreaterThan(Date.now() + 300 * 24 * 3_600_000);
-    expect(logLines.some((l) => l.includes('cannot be read back'))).toBe(true);
+    expect(kept?.asideUntil?.getTime()).toBeGreaterThan(Date.now() + 300 * 24 * 3_600_000);
+    expect(logLines.filter((l) => l.includes('cannot be read back'))).toHaveLength(1);
+
+    // Not tried again by the next instance to start, nor counted against anyone's hold.
+    await journal({ ingest }, logLines).drain();
+    expect(ingest).not.toHaveBeenCalled();
+    expect(logLines.filter((l) => l.includes('cannot be read back'))).toHaveLength(1);
+    expect(await JournalHolderModel.countDocuments({})).toBe(0);
   });
 });
