@@ -80,7 +80,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   };
   const cronJobs: Job[] = [templateSyncJob(deps), ...windowJobs(deps)];
 
-  const outbox = new OutboxWorker(deps, outboxHandlers, { yieldWhile: () => journal.acknowledging });
+  const outbox = new OutboxWorker(deps, outboxHandlers, { yieldWhile: () => journal.urgent });
   const http = createHttpApp({ database, logger, slackEvents: receiver?.middleware(), routes });
   const server = await listen(http.callback(), config.port);
   const address = server.address();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Types } from 'mongoose';
 import type { Deps } from '../context';
 import { claimTurn, forgetTurns, type Turn } from '../store/claims';
@@ -48,6 +49,13 @@ export interface JournalOptions {
   concurrency?: number;
   /** Entries this instance may hold before it refuses more (with 503, so Meta retries them later). */
   maxBacklog?: number;
+  /**
+   * Deliveries a second beyond which acknowledging them comes first: ingest trickles, one
+   * customer every `burstTrickleMs`, until the burst passes. Ingest and acknowledgements share
+   * the database, and a slow 200 makes Meta retry the whole delivery (and back off from us).
+   */
+  burstPerSecond?: number;
+  burstTrickleMs?: number;
 }
 
 /** The instance holds as many deliveries as it may: nothing was stored, the sender should retry later. */
@@ -62,6 +70,8 @@ interface Pending {
 }
 
 const RECOVERY_BATCH = 200;
+/** The time constant of the arrival rate: long enough that a pause inside a burst does not end it. */
+const RATE_TAU_MS = 500;
 const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 30_000;
 const KEPT_ASIDE_MS = 365 * 24 * 3_600_000;
@@ -87,6 +97,12 @@ export class Journal {
   private idle: (() => void)[] = [];
   private intervals: NodeJS.Timeout[] = [];
   private recovering: Promise<void> | undefined;
+  /** Deliveries a second, a moving average that decays with RATE_TAU_MS, as of `rateAt` (monotonic ms). */
+  private arrivalRate = 0;
+  private rateAt = 0;
+  private lastStartedAt = -Infinity;
+  /** A pump put off until the trickle's next turn. */
+  private wake: NodeJS.Timeout | undefined;
   /** This instance's hold, written before its first entry names it. */
   private registered: Promise<void> | undefined;
   /** Entries whose owner has no hold at all are looked for once, at the first recovery. */
@@ -97,7 +113,7 @@ export class Journal {
     private readonly parts: JournalParts,
     options: JournalOptions = {},
   ) {
-    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 8, maxBacklog: 50_000, ...options };
+    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 8, maxBacklog: 50_000, burstPerSecond: 200, burstTrickleMs: 50, ...options };
   }
 
   /** Stores the delivery and resolves once it is durable. Ingest follows: at once when started, else on `drain`. */
@@ -105,6 +121,9 @@ export class Journal {
     // Held entries live in memory until ingested: beyond this, a sustained overload would exhaust it.
     if (this.held.size >= this.options.maxBacklog) throw new JournalFull(`${this.held.size} deliveries are waiting to be ingested`);
     const id = new Types.ObjectId();
+    const now = performance.now();
+    this.arrivalRate = this.rateAsOf(now) + 1000 / RATE_TAU_MS;
+    this.rateAt = now;
     this.accepting++;
     try {
       await this.register();
@@ -116,11 +135,20 @@ export class Journal {
   }
 
   /**
-   * Deliveries are waiting for their 200: background work makes room for them, as it shares
-   * the process and the database with their writes, and Meta retries (and backs off from) slow acknowledgements.
+   * Deliveries are waiting for their 200, or arriving in a burst: background work makes room for
+   * them, as it shares the process and the database with their writes, and Meta retries (and
+   * backs off from) slow acknowledgements.
    */
-  get acknowledging(): boolean {
-    return this.accepting > 0;
+  get urgent(): boolean {
+    return this.accepting > 0 || this.bursting();
+  }
+
+  private bursting(): boolean {
+    return this.rateAsOf(performance.now()) >= this.options.burstPerSecond;
+  }
+
+  private rateAsOf(now: number): number {
+    return this.arrivalRate * Math.exp(-(now - this.rateAt) / RATE_TAU_MS);
   }
 
   start(): void {
@@ -138,7 +166,8 @@ export class Journal {
   /** Finishes what is under way and hands the rest back at once, so another instance need not wait out the lease. */
   async stop(): Promise<void> {
     this.running = false;
-    for (const t of [...this.intervals, ...this.retries]) clearTimeout(t);
+    for (const t of [...this.intervals, ...this.retries, this.wake]) clearTimeout(t);
+    this.wake = undefined;
     await this.recovering;
     await this.whenIdle();
     await Promise.all(this.removals);
@@ -184,11 +213,21 @@ export class Journal {
   }
 
   private pump(): void {
-    // One customer at a time while deliveries wait for their 200 (see `acknowledging`).
-    const concurrency = this.acknowledging ? 1 : this.options.concurrency;
-    while ((this.running || this.draining > 0) && this.active < concurrency) {
+    // One customer at a time while deliveries wait for their 200, and one per trickle turn in a burst (see `urgent`).
+    const bursting = this.bursting();
+    const concurrency = bursting || this.accepting > 0 ? 1 : this.options.concurrency;
+    while ((this.running || this.draining > 0) && this.active < concurrency && this.ready.length > 0) {
+      const turnIn = bursting ? this.lastStartedAt + this.options.burstTrickleMs - performance.now() : 0;
+      if (turnIn > 0) {
+        this.wake ??= setTimeout(() => {
+          this.wake = undefined;
+          this.pump();
+        }, turnIn);
+        break;
+      }
       const key = this.ready.shift();
       if (key === undefined) break;
+      this.lastStartedAt = performance.now();
       const lane = this.lanes.get(key);
       const item = lane?.shift();
       if (!lane || !item) continue;

@@ -127,6 +127,40 @@ describe('the inbound journal', () => {
     expect(Math.max(...mostAtOnce)).toBeGreaterThan(1);
   });
 
+  it('trickles ingest while deliveries arrive in a burst, and ingests side by side again once it has passed', async () => {
+    const starts: { at: number; running: number }[] = [];
+    let running = 0;
+    const j = journal(
+      {
+        ingest: async () => {
+          starts.push({ at: performance.now(), running: ++running });
+          await sleep(5);
+          running--;
+        },
+      },
+      [],
+      { burstPerSecond: 10, burstTrickleMs: 40 },
+    );
+    j.start();
+    // 15 rounds of 10 customers at once: hundreds of deliveries a second, far beyond the burst rate.
+    for (let round = 0; round < 15; round++) {
+      await Promise.all(Array.from({ length: 10 }, (_, n) => delivery(`628146${String(round * 10 + n).padStart(7, '0')}`, 0)).map((x) => j.accept(x.delivery, x.body)));
+      await sleep(10);
+    }
+    const burstEnded = performance.now();
+    await j.drain();
+    await j.stop();
+
+    expect(starts).toHaveLength(150);
+    const during = starts.filter((s) => s.at < burstEnded);
+    expect(during.length).toBeGreaterThan(1);
+    for (const [i, s] of during.entries()) {
+      expect(s.running).toBe(1);
+      if (i > 0) expect(s.at - (during[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(38);
+    }
+    expect(Math.max(...starts.filter((s) => s.at > burstEnded + 100).map((s) => s.running))).toBeGreaterThan(1);
+  });
+
   it("keeps a failing delivery and retries it with backoff, holding that customer's later ones behind it", async () => {
     const ingested: string[] = [];
     let failures = 2;
