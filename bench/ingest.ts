@@ -29,11 +29,11 @@ const HOUR = 3_600;
 /** Each load's messages are an hour later than the last load's, and all within the 24-hour window. */
 let nextFirstSecond = Math.floor(Date.now() / 1000) - 12 * HOUR;
 
-/** Drives one load run from a separate process. */
-export async function load(url: string, accountId: string, options: LoadOptions): Promise<LoadResult> {
+/** Drives one load run from a separate process; its messages span `spanSeconds` of WhatsApp time. */
+export async function load(url: string, accountId: string, options: LoadOptions, spanSeconds = HOUR): Promise<LoadResult> {
   const firstSecond = nextFirstSecond;
-  nextFirstSecond += HOUR;
-  const raw = await runTsChild('ingest-load.ts', { url, accountId, ...options, runId: crypto.randomBytes(4).toString('hex'), firstSecond, spanSeconds: HOUR });
+  nextFirstSecond += spanSeconds;
+  const raw = await runTsChild('ingest-load.ts', { url, accountId, ...options, runId: crypto.randomBytes(4).toString('hex'), firstSecond, spanSeconds });
   return resultSchema.parse(raw);
 }
 
