@@ -4,7 +4,7 @@ import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../context';
 import { claimTurn, forgetTurn, forgetTurns, type Turn } from '../store/claims';
-import { isDuplicateKey, storedMixed } from '../store/database';
+import { driverCollection, isDuplicateKey, storedMixed } from '../store/database';
 import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
 
 /**
@@ -361,13 +361,12 @@ export class OutboxWorker {
   }
 }
 
-/** The collections as the driver sees them, typed by our documents: for the hot writes and reads by _id, with nothing for mongoose to cast. */
 function outboxItems() {
-  return OutboxModel.db.collection<OutboxItem>(OutboxModel.collection.collectionName);
+  return driverCollection<OutboxItem>(OutboxModel);
 }
 
 function tombstones() {
-  return DeliveredModel.db.collection<{ _id: string; at: Date }>(DeliveredModel.collection.collectionName);
+  return driverCollection<{ _id: string; at: Date }>(DeliveredModel);
 }
 
 /** What delivering an item needs of it, read once its attempt is claimed. */

@@ -1,4 +1,4 @@
-import { isDuplicateKey } from './database';
+import { driverCollection, isDuplicateKey } from './database';
 import { ClaimModel, type Claim } from './models';
 
 /** A turn won on a resource: which one, and whether an earlier holder's turn ran out before it. */
@@ -31,9 +31,8 @@ export async function tryClaim(resource: string, owner: string, now: Date, lease
   return won.tookOver ? 'took-over' : 'claimed';
 }
 
-/** The collection as the driver sees it, typed by our documents: for writes with nothing for mongoose to cast. */
 function claims() {
-  return ClaimModel.db.collection<Claim>(ClaimModel.collection.collectionName);
+  return driverCollection<Claim>(ClaimModel);
 }
 
 function turnId(resource: string, turn: number): string {

@@ -1,6 +1,6 @@
 import { isValidObjectId, Types } from 'mongoose';
 import { nextAlertAt, nextWindowCloseAt } from '../domain/window';
-import { isDuplicateKey } from './database';
+import { driverCollection, isDuplicateKey } from './database';
 import { claimRef, findRef, lookupKey, withLock } from './lookups';
 import { ConversationModel, type Conversation, type ConversationDocument } from './models';
 import { deleteWindowAlert, putWindowAlert, setWindowAlertThread } from './windows';
@@ -21,9 +21,8 @@ async function readConversation(id: Types.ObjectId): Promise<(Conversation & { _
   return (await conversations().findOne({ _id: id })) ?? undefined;
 }
 
-/** The collection as the driver sees it, typed by our documents: for the hot reads and writes by `_id`. */
 function conversations() {
-  return ConversationModel.db.collection<Conversation>(ConversationModel.collection.collectionName);
+  return driverCollection<Conversation>(ConversationModel);
 }
 
 const isLive = async (id: Types.ObjectId): Promise<boolean> => (await ConversationModel.exists({ _id: id })) !== null;

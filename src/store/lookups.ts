@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Types } from 'mongoose';
-import { isDuplicateKey } from './database';
+import { driverCollection, isDuplicateKey } from './database';
 import { LookupModel, type Lookup } from './models';
 
 /**
@@ -22,7 +22,7 @@ export const lookupKey = {
  * CPU of the driver's insert: `{ _id, ref }` is exactly what `LookupModel.create` stores (no version key).
  */
 function lookups() {
-  return LookupModel.db.collection<Lookup>(LookupModel.collection.collectionName);
+  return driverCollection<Lookup>(LookupModel);
 }
 
 export async function findRef(key: string): Promise<Types.ObjectId | undefined> {

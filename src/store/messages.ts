@@ -1,5 +1,5 @@
 import { isValidObjectId, Types } from 'mongoose';
-import { isDuplicateKey, storedMixed } from './database';
+import { driverCollection, isDuplicateKey, storedMixed } from './database';
 import { claimRef, findRef, lookupKey, withLock } from './lookups';
 import { MessageModel, type Message, type MessageDocument } from './models';
 
@@ -69,7 +69,7 @@ async function storeNew(input: NewMessage): Promise<StoredMessage> {
 }
 
 function messages() {
-  return MessageModel.db.collection<Message>(MessageModel.collection.collectionName);
+  return driverCollection<Message>(MessageModel);
 }
 
 /** The keys a message is found by: its idempotency key, and its wamid once it has one. */

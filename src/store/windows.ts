@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import { knownOutboxKeys } from '../outbox';
-import { isDuplicateKey } from './database';
+import { driverCollection, isDuplicateKey } from './database';
 import {
   AccountModel,
   ConversationModel,
@@ -73,7 +73,7 @@ export async function putWindowAlert(
 }
 
 function windowAlerts() {
-  return WindowAlertModel.db.collection<WindowAlert>(WindowAlertModel.collection.collectionName);
+  return driverCollection<WindowAlert>(WindowAlertModel);
 }
 
 export async function deleteWindowAlert(id: Types.ObjectId): Promise<void> {
