@@ -115,6 +115,9 @@ describe('failures and the closed window', () => {
 describe('helpers', () => {
   it('formats Slack dates with the service zone as fallback', () => {
     expect(slackDate(new Date('2026-01-05T03:00:00Z'), 'Asia/Jakarta')).toMatch(/^<!date\^1767582000\^\{date_short_pretty\} \{time\}\|.*10:00.*>$/);
+    // Formatters are kept per zone: another zone, and the first one again, each keep their own.
+    expect(slackDate(new Date('2026-01-05T03:00:00Z'), 'Asia/Makassar')).toMatch(/\|.*11:00.*>$/);
+    expect(slackDate(new Date('2026-01-05T04:30:00Z'), 'Asia/Jakarta')).toMatch(/\|.*11:30.*>$/);
   });
 
   it('maps reaction emoji to Slack names, ignoring skin tones', () => {

@@ -34,20 +34,31 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Building a formatter costs far more than using one: one per time zone, kept. */
+const fallbackFormats = new Map<string, Intl.DateTimeFormat>();
+
+function fallbackFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = fallbackFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+      timeZoneName: 'short',
+    });
+    fallbackFormats.set(timeZone, format);
+  }
+  return format;
+}
+
 /** A moment Slack renders in each reader's own time zone; the fallback uses the service's zone. */
 export function slackDate(at: Date, timeZone: string): string {
   const unix = Math.floor(at.getTime() / 1000);
-  const fallback = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-    timeZoneName: 'short',
-  }).format(at);
-  return `<!date^${unix}^{date_short_pretty} {time}|${fallback}>`;
+  return `<!date^${unix}^{date_short_pretty} {time}|${fallbackFormat(timeZone).format(at)}>`;
 }
 
 const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
