@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { performance } from 'node:perf_hooks';
-import { JournalModel, MessageModel } from '../src/store/models';
+import { JournalModel, MessageModel, OutboxModel } from '../src/store/models';
 import { seedCloudAccount } from '../test/drills/support';
 import { BENCH_KEY, openPhaseDb, round, runTsChild, startPhaseService, startTsServer, type BenchContext } from './lib';
 import { UNPACED } from '../test/helpers/unpaced';
@@ -66,6 +66,11 @@ async function waitForIngest(): Promise<void> {
   }
 }
 
+/** Waits until the outbox has nothing left to post. */
+async function waitForPosts(): Promise<void> {
+  while (await OutboxModel.exists({ state: 'pending' })) await new Promise((r) => setTimeout(r, 250));
+}
+
 export async function ingestBench(ctx: BenchContext, options: LoadOptions) {
   const database = await openPhaseDb(ctx, 'bench_ingest');
   const account = await seedCloudAccount(BENCH_KEY);
@@ -83,6 +88,8 @@ export async function ingestBench(ctx: BenchContext, options: LoadOptions) {
     ctx.log(`ingest: bare Koa ceiling, ${options.amount} requests over ${options.connections} connections`);
     const ceiling = loadFigures(await load(`http://127.0.0.1:${bare.port}`, account.id, options));
     await waitForIngest();
+    // The warm-up's Slack posts would otherwise still be going out during the measured run.
+    await waitForPosts();
     const before = await MessageModel.countDocuments({});
     ctx.log(`ingest: wadesk, ${options.amount} requests over ${options.connections} connections`);
     const ours = loadFigures(await load(service.url, account.id, options));
