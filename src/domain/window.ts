@@ -29,6 +29,25 @@ export function nextWindowCloseAt(current: Date | undefined, inboundMessageAt: D
   return new Date(current.getTime());
 }
 
+export interface WindowMove {
+  moved: boolean;
+  /** The message came once the window had closed: it opens a new one. */
+  reopened: boolean;
+}
+
+/** Inbound messages' effects on the window, each in turn, and where it closes after them all. */
+export function windowMoves(current: Date | undefined, inboundAts: readonly Date[]): { moves: WindowMove[]; closesAt: Date | undefined } {
+  let closesAt = current;
+  const moves = inboundAts.map((at) => {
+    const next = nextWindowCloseAt(closesAt, at);
+    if (closesAt && next.getTime() === closesAt.getTime()) return { moved: false, reopened: false };
+    const reopened = closesAt !== undefined && closesAt.getTime() <= at.getTime();
+    closesAt = next;
+    return { moved: true, reopened };
+  });
+  return { moves, closesAt };
+}
+
 /** Positive, finite, deduplicated, ascending: config may hold repeats or junk. */
 function normaliseThresholds(warnMinutes: readonly number[]): number[] {
   const valid = warnMinutes.filter((m) => Number.isFinite(m) && m > 0);

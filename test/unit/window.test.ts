@@ -6,6 +6,7 @@ import {
   nextWindowCloseAt,
   splitDuration,
   windowClosesAt,
+  windowMoves,
   windowState,
   type AlertArgs,
 } from '../../src/domain/window';
@@ -248,5 +249,42 @@ describe('splitDuration', () => {
   it('never goes negative', () => {
     expect(splitDuration(-HOUR)).toEqual({ hours: 0, minutes: 0 });
     expect(splitDuration(Number.NaN)).toEqual({ hours: 0, minutes: 0 });
+  });
+});
+
+describe('window moves of several inbound messages, in turn', () => {
+  const h = (hours: number) => new Date(inbound.getTime() + hours * HOUR);
+
+  it('opens a first window without calling it reopened, and moves it with each later message', () => {
+    expect(windowMoves(undefined, [h(0), h(1)])).toEqual({
+      moves: [
+        { moved: true, reopened: false },
+        { moved: true, reopened: false },
+      ],
+      closesAt: windowClosesAt(h(1)),
+    });
+  });
+
+  it('reopens a closed window once, and a late or repeated message moves nothing', () => {
+    expect(windowMoves(closesAt, [h(30), h(29), h(30), h(31)])).toEqual({
+      moves: [
+        { moved: true, reopened: true },
+        { moved: false, reopened: false },
+        { moved: false, reopened: false },
+        { moved: true, reopened: false },
+      ],
+      closesAt: windowClosesAt(h(31)),
+    });
+  });
+
+  it('sees a window close between two messages of one batch', () => {
+    expect(windowMoves(closesAt, [h(1), h(26)]).moves).toEqual([
+      { moved: true, reopened: false },
+      { moved: true, reopened: true },
+    ]);
+  });
+
+  it('moves nothing without messages', () => {
+    expect(windowMoves(closesAt, [])).toEqual({ moves: [], closesAt });
   });
 });
