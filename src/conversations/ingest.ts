@@ -8,10 +8,10 @@ import {
   slackEmojiName,
 } from '../bot/views/conversations';
 import type { Deps } from '../context';
-import { strings } from '../i18n';
+import { strings, type Strings } from '../i18n';
 import { enqueue, type EnqueueInput } from '../outbox';
-import { recordInbound, upsertConversation } from '../store/conversations';
-import { advanceStatus, insertMessage, type DeliveryStatus } from '../store/messages';
+import { recordInbounds, upsertConversation } from '../store/conversations';
+import { advanceStatus, insertMessage, type DeliveryStatus, type StoredMessage } from '../store/messages';
 import type { AccountDocument } from '../store/models';
 import { applyTemplateStatusUpdate } from '../templates/status';
 import { describeWhatsAppError } from '../whatsapp/errors';
@@ -40,17 +40,27 @@ const PREVIEW_LENGTH = 200;
 export async function ingestEvents(deps: Deps, account: AccountDocument, events: InboundEvent[]): Promise<IngestResult> {
   const result: IngestResult = { stored: 0, duplicates: 0, statuses: 0, unknownStatuses: 0, other: 0 };
   // In order: a batch's messages of one conversation keep their order in the thread.
-  for (const event of events) {
-    switch (event.kind) {
-      case 'message':
-        if (!belongsTo(account, event.message.phoneNumberId)) {
-          deps.logger.warn('message for another phone number ignored', { accountId: String(account._id) });
-          result.other++;
-          break;
+  for (let n = 0; n < events.length; n++) {
+    const event = events[n];
+    switch (event?.kind) {
+      case 'message': {
+        // The customer's messages that follow are stored together: one conversation read, one window move, one enqueue.
+        const run = [event.message];
+        for (let next = events[n + 1]; next?.kind === 'message' && next.message.from === event.message.from; next = events[n + 1]) {
+          run.push(next.message);
+          n++;
         }
-        if (await ingestMessage(deps, account, event.message)) result.stored++;
-        else result.duplicates++;
+        const ours = run.filter((m) => belongsTo(account, m.phoneNumberId));
+        if (ours.length < run.length) {
+          deps.logger.warn('message for another phone number ignored', { accountId: String(account._id) });
+          result.other += run.length - ours.length;
+        }
+        if (ours.length === 0) break;
+        const created = await ingestMessages(deps, account, ours);
+        result.stored += created;
+        result.duplicates += ours.length - created;
         break;
+      }
       case 'status':
         if (await ingestStatus(deps, account, event.status)) result.statuses++;
         else result.unknownStatuses++;
@@ -80,51 +90,81 @@ function belongsTo(account: AccountDocument, phoneNumberId: string | undefined):
   return phoneNumberId === undefined || !account.phoneNumberId || account.phoneNumberId === phoneNumberId;
 }
 
-/** Stores the message, moves the window, and queues its Slack post; false when it was already stored. */
-async function ingestMessage(deps: Deps, account: AccountDocument, m: InboundMessage): Promise<boolean> {
+/**
+ * Stores one customer's messages in order, moves the window past them, and queues their
+ * Slack posts; returns how many were new (the others were stored before).
+ */
+async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundMessage[]): Promise<number> {
   const s = strings(account.locale).conversations;
+  const [first] = ms;
+  if (!first) return 0;
   const conversation = await upsertConversation({
     accountId: account._id,
-    waId: m.from,
-    profileName: m.profileName,
+    waId: first.from,
+    profileName: [...ms].reverse().find((m) => m.profileName)?.profileName,
     channelId: account.channelId,
   });
-  const preview = contentPreview(s, m.content).slice(0, PREVIEW_LENGTH);
-  const { message, created } = await insertMessage({
-    key: m.wamid,
-    accountId: account._id,
-    conversationId: conversation._id,
-    direction: 'inbound',
-    wamid: m.wamid,
-    type: m.content.type,
-    text: preview,
-    content: {
-      ...m.content,
-      ...(m.contextWamid ? { contextWamid: m.contextWamid } : {}),
-      ...(m.forwarded ? { forwarded: true } : {}),
-      ...(m.referral ? { referral: m.referral } : {}),
-      ...(m.referredProduct ? { referredProduct: m.referredProduct } : {}),
-    },
-    sentAt: m.timestamp,
-    sender: { kind: 'customer', id: m.from },
-    status: 'received',
-  });
+  const stored: { m: InboundMessage; message: StoredMessage; preview: string }[] = [];
+  let created = 0;
+  for (const m of ms) {
+    const preview = contentPreview(s, m.content).slice(0, PREVIEW_LENGTH);
+    const insert = await insertMessage({
+      key: m.wamid,
+      accountId: account._id,
+      conversationId: conversation._id,
+      direction: 'inbound',
+      wamid: m.wamid,
+      type: m.content.type,
+      text: preview,
+      content: {
+        ...m.content,
+        ...(m.contextWamid ? { contextWamid: m.contextWamid } : {}),
+        ...(m.forwarded ? { forwarded: true } : {}),
+        ...(m.referral ? { referral: m.referral } : {}),
+        ...(m.referredProduct ? { referredProduct: m.referredProduct } : {}),
+      },
+      sentAt: m.timestamp,
+      sender: { kind: 'customer', id: m.from },
+      status: 'received',
+    });
+    if (insert.created) created++;
+    stored.push({ m, message: insert.message, preview });
+  }
 
   // A system notice (e.g. "changed number") is not the customer writing: it opens no window.
-  const window =
-    m.content.type === 'system'
-      ? { moved: false, reopened: false, conversation }
-      : await recordInbound(conversation, { at: m.timestamp, preview }, deps.config.expiry.warnMinutes);
+  const writing = stored.filter(({ m }) => m.content.type !== 'system');
+  const window = await recordInbounds(conversation, writing.map(({ m, preview }) => ({ at: m.timestamp, preview })), deps.config.expiry.warnMinutes);
+  const reopened = new Set(writing.filter((_, n) => window.moves[n]?.reopened).map(({ m }) => m.wamid));
 
   // A switched-off account keeps its history but stays silent in Slack.
   if (!account.enabled) return created;
 
   const conversationId = String(conversation._id);
-  const messageId = String(message._id);
-  const items: EnqueueInput[] = [];
+  const customerName = window.conversation.profileName ?? undefined;
+  const items = stored.map(({ m, message }) => postItem(s, { conversationId, messageId: String(message._id), customerName }, m, reopened.has(m.wamid)));
+  const closesAt = shownMinute(window.conversation.windowClosesAt);
+  if (window.moves.some((move) => move.moved) && window.conversation.threadTs && closesAt !== shownMinute(conversation.windowClosesAt)) {
+    items.push({
+      key: `slack-header:${conversationId}:${closesAt ?? 0}`,
+      lane: conversationLane(conversationId),
+      kind: 'conversation.header',
+      payload: { conversationId },
+    });
+  }
+  await enqueue(items, deps.clock.now());
+  return created;
+}
+
+/** What shows an inbound message in its thread: an upload, a reaction, or a post (announced when it opened a new window). */
+function postItem(
+  s: Strings['conversations'],
+  { conversationId, messageId, customerName }: { conversationId: string; messageId: string; customerName: string | undefined },
+  m: InboundMessage,
+  reopened: boolean,
+): EnqueueInput {
   const content = m.content;
   if (content.type === 'image' || content.type === 'audio' || content.type === 'video' || content.type === 'document' || content.type === 'sticker') {
-    items.push({
+    return {
       key: `slack-upload:${messageId}`,
       lane: conversationLane(conversationId),
       kind: 'conversation.upload',
@@ -138,32 +178,20 @@ async function ingestMessage(deps: Deps, account: AccountDocument, m: InboundMes
         comment: mediaComment(s, content),
         unavailable: mediaUnavailableView(s, content),
       },
-    });
-  } else if (content.type === 'reaction') {
+    };
+  }
+  if (content.type === 'reaction') {
     const name = content.emoji ? slackEmojiName(content.emoji) : undefined;
-    const view = inboundMessageView(s, m);
-    items.push({
+    return {
       key: `slack-react:${messageId}`,
       lane: conversationLane(conversationId),
       kind: 'conversation.react',
-      payload: { conversationId, targetWamid: content.reactedWamid, ...(name ? { add: name } : {}), remove: [], fallback: view },
-    });
-  } else {
-    const view = inboundMessageView(s, m);
-    const message = window.reopened ? reopenedView(s, conversation.profileName ?? undefined, view) : view;
-    items.push(threadPostItem({ key: `slack-post:${messageId}`, conversationId, message, broadcast: window.reopened, messageId }));
+      payload: { conversationId, targetWamid: content.reactedWamid, ...(name ? { add: name } : {}), remove: [], fallback: inboundMessageView(s, m) },
+    };
   }
-  const closesAt = shownMinute(window.conversation.windowClosesAt);
-  if (window.moved && window.conversation.threadTs && closesAt !== shownMinute(conversation.windowClosesAt)) {
-    items.push({
-      key: `slack-header:${conversationId}:${closesAt ?? 0}`,
-      lane: conversationLane(conversationId),
-      kind: 'conversation.header',
-      payload: { conversationId },
-    });
-  }
-  await enqueue(items, deps.clock.now());
-  return created;
+  const view = inboundMessageView(s, m);
+  const message = reopened ? reopenedView(s, customerName, view) : view;
+  return threadPostItem({ key: `slack-post:${messageId}`, conversationId, message, broadcast: reopened, messageId });
 }
 
 /**

@@ -24,9 +24,9 @@ import type { InboundEvent } from '../whatsapp/inbound';
  * an entry ingested twice after a crash stores and posts nothing twice.
  *
  * The instance that received an entry ingests it, in arrival order per customer
- * and concurrently across customers, and renews its hold on all it has meanwhile,
- * in one write. Entries whose instance stopped renewing (it died) are taken over
- * by another, one claim each.
+ * (a customer's waiting entries together) and concurrently across customers, and
+ * renews its hold on all it has meanwhile, in one write. Entries whose instance
+ * stopped renewing (it died) are taken over by another, one claim each.
  */
 
 export interface Delivery {
@@ -51,7 +51,7 @@ export interface JournalOptions {
   maxBacklog?: number;
   /**
    * Deliveries a second beyond which acknowledging them comes first: ingest trickles, one
-   * customer every `burstTrickleMs`, until the burst passes. Ingest and acknowledgements share
+   * delivery every `burstTrickleMs`, until the burst passes. Ingest and acknowledgements share
    * the database, and a slow 200 makes Meta retry the whole delivery (and back off from us).
    */
   burstPerSecond?: number;
@@ -70,6 +70,8 @@ interface Pending {
 }
 
 const RECOVERY_BATCH = 200;
+/** Entries of one customer ingested together, at most. */
+const INGEST_BATCH = 50;
 /** The time constant of the arrival rate: long enough that a pause inside a burst does not end it. */
 const RATE_TAU_MS = 500;
 const RETRY_BASE_MS = 250;
@@ -229,16 +231,18 @@ export class Journal {
       if (key === undefined) break;
       this.lastStartedAt = performance.now();
       const lane = this.lanes.get(key);
-      const item = lane?.shift();
-      if (!lane || !item) continue;
+      if (!lane) continue;
+      // What the customer has waiting goes in one ingest (a backlog costs fewer writes a message the longer
+      // it is), but one delivery a turn in a burst: a turn's writes are what the trickle keeps small.
+      const batch = lane.splice(0, bursting ? 1 : INGEST_BATCH);
       if (lane.length === 0) this.lanes.delete(key);
       this.active++;
       this.busy.add(key);
-      void this.ingest(item).then((retryInMs) => {
+      void this.ingest(batch).then((retryInMs) => {
         this.active--;
         if (retryInMs === undefined) return this.release(key);
         // Back to the head of its lane: the customer's later entries wait behind it.
-        this.lanes.set(key, [item, ...(this.lanes.get(key) ?? [])]);
+        this.lanes.set(key, [...batch, ...(this.lanes.get(key) ?? [])]);
         const timer = setTimeout(() => {
           this.retries.delete(timer);
           this.release(key);
@@ -256,23 +260,25 @@ export class Journal {
     this.pump();
   }
 
-  /** Undefined when done with the entry, else when to try it again. */
-  private async ingest(item: Pending): Promise<number | undefined> {
+  /** Undefined when done with the entries, else when to try them again. */
+  private async ingest(batch: Pending[]): Promise<number | undefined> {
     try {
-      await this.parts.ingest(item.delivery);
+      await this.parts.ingest(merged(batch));
     } catch (err) {
-      item.attempts++;
-      const retryInMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (item.attempts - 1));
-      this.deps.logger.warn('journal entry will be ingested again', { id: String(item.id), attempt: item.attempts, retryInMs, err });
+      const attempts = Math.max(...batch.map((item) => ++item.attempts));
+      const retryInMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1));
+      this.deps.logger.warn('journal entries will be ingested again', { ids: batch.map((item) => String(item.id)), attempt: attempts, retryInMs, err });
       return retryInMs;
     }
-    this.held.delete(String(item.id));
-    // The lane does not wait for it: an entry left behind is only ingested again, harmlessly.
-    const removal = removeJournal(item.id)
-      .then(() => (item.claim ? forgetTurns(item.claim) : undefined))
-      .catch((err: unknown) => this.deps.logger.warn('ingested journal entry not removed', { id: String(item.id), err }))
-      .finally(() => this.removals.delete(removal));
-    this.removals.add(removal);
+    for (const item of batch) {
+      this.held.delete(String(item.id));
+      // The lane does not wait for it: an entry left behind is only ingested again, harmlessly.
+      const removal = removeJournal(item.id)
+        .then(() => (item.claim ? forgetTurns(item.claim) : undefined))
+        .catch((err: unknown) => this.deps.logger.warn('ingested journal entry not removed', { id: String(item.id), err }))
+        .finally(() => this.removals.delete(removal));
+      this.removals.add(removal);
+    }
     return undefined;
   }
 
@@ -330,6 +336,16 @@ export class Journal {
     if (this.active > 0 || startable > 0) return;
     for (const resolve of this.idle.splice(0)) resolve();
   }
+}
+
+/**
+ * One customer's waiting entries as one delivery, their events in arrival order. A lane is one
+ * account's, so they share it; the latest copy of it is the one read last.
+ */
+function merged(batch: Pending[]): Delivery {
+  const last = batch[batch.length - 1];
+  if (!last) throw new Error('an empty batch');
+  return { account: last.delivery.account, events: batch.flatMap((item) => item.delivery.events) };
 }
 
 /** One customer's entries are ingested in arrival order, so the thread keeps their order. */

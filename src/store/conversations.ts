@@ -1,5 +1,5 @@
 import { isValidObjectId, Types } from 'mongoose';
-import { nextAlertAt, nextWindowCloseAt } from '../domain/window';
+import { nextAlertAt, windowMoves, type WindowMove } from '../domain/window';
 import { driverCollection, isDuplicateKey } from './database';
 import { claimRef, findRef, lookupKey, withLock } from './lookups';
 import { ConversationModel, type Conversation, type ConversationDocument } from './models';
@@ -123,10 +123,22 @@ export interface InboundRecorded {
   conversation: ConversationDocument;
 }
 
+export interface Inbound {
+  at: Date;
+  preview: string;
+}
+
+/** One inbound message's `recordInbounds`. */
+export async function recordInbound(conversation: ConversationDocument, inbound: Inbound, warnMinutes: readonly number[]): Promise<InboundRecorded> {
+  const { moves, conversation: after } = await recordInbounds(conversation, [inbound], warnMinutes);
+  return { moved: moves[0]?.moved ?? false, reopened: moves[0]?.reopened ?? false, conversation: after };
+}
+
 /**
- * Moves the window to this inbound message's own timestamp + 24 h unless a later
- * message already set it further: late and out-of-order deliveries never move it back.
- * A moved window starts afresh for the expiry alerts (its WindowAlert document is replaced).
+ * Moves the window to each inbound message's own timestamp + 24 h, in turn, unless a later
+ * message already set it further: late and out-of-order deliveries never move it back. One
+ * customer's messages are recorded together, in one write. A moved window starts afresh for
+ * the expiry alerts (its WindowAlert document is replaced).
  *
  * Moves of one conversation's window take turns under a lock (a lookup insert, atomic
  * everywhere) and re-read the conversation by `_id` inside it: FerretDB has no conditional
@@ -137,23 +149,24 @@ export interface InboundRecorded {
  * non-atomic on FerretDB: a profile-name update, which runs in the same customer's ingest and
  * so not beside this write on one instance.
  */
-export async function recordInbound(
+export async function recordInbounds(
   conversation: ConversationDocument,
-  inbound: { at: Date; preview: string },
+  inbounds: readonly Inbound[],
   warnMinutes: readonly number[],
-): Promise<InboundRecorded> {
+): Promise<{ moves: WindowMove[]; conversation: ConversationDocument }> {
+  const unmoved = (after: ConversationDocument) => ({ moves: inbounds.map(() => ({ moved: false, reopened: false })), conversation: after });
   const known = conversation.windowClosesAt ?? undefined;
-  if (known && nextWindowCloseAt(known, inbound.at).getTime() === known.getTime()) return { moved: false, reopened: false, conversation };
+  if (!windowMoves(known, inbounds.map((i) => i.at)).moves.some((m) => m.moved)) return unmoved(conversation);
 
   return withLock(writeLock(conversation._id), async () => {
     const fresh = await readConversation(conversation._id);
-    if (!fresh) return { moved: false, reopened: false, conversation };
-    const current = fresh.windowClosesAt ?? undefined;
-    const closesAt = nextWindowCloseAt(current, inbound.at);
-    if (current && closesAt.getTime() === current.getTime()) return { moved: false, reopened: false, conversation: ConversationModel.hydrate(fresh) };
+    if (!fresh) return unmoved(conversation);
+    const { moves, closesAt } = windowMoves(fresh.windowClosesAt ?? undefined, inbounds.map((i) => i.at));
+    const lastMoved = inbounds.filter((_, n) => moves[n]?.moved).at(-1);
+    if (!closesAt || !lastMoved) return unmoved(ConversationModel.hydrate(fresh));
 
     const lastReplyAt = fresh.lastReplyAt ?? undefined;
-    const answered = lastReplyAt !== undefined && lastReplyAt.getTime() >= inbound.at.getTime();
+    const answered = lastReplyAt !== undefined && lastReplyAt.getTime() >= lastMoved.at.getTime();
     // The new window starts afresh for the sweep. Its alert document is written first: if we stop
     // before the conversation moves, Meta redelivers (nothing was acknowledged) and both are written again.
     const alertAt = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: [], closedNotified: false, answeredAfterLastInbound: answered });
@@ -161,12 +174,12 @@ export async function recordInbound(
     // The driver's own update, with the `updatedAt` mongoose's timestamps would add: its casting and query machinery cost about as much CPU again.
     const updated = await conversations().findOneAndUpdate(
       { _id: fresh._id },
-      { $max: { windowClosesAt: closesAt, lastInboundAt: inbound.at }, $set: { lastInboundPreview: inbound.preview, updatedAt: new Date() } },
+      { $max: { windowClosesAt: closesAt, lastInboundAt: lastMoved.at }, $set: { lastInboundPreview: lastMoved.preview, updatedAt: new Date() } },
       { returnDocument: 'after' },
     );
-    if (!updated) return { moved: false, reopened: false, conversation: ConversationModel.hydrate(fresh) };
-    const reopened = current !== undefined && current.getTime() <= inbound.at.getTime() && Boolean(updated.threadTs);
-    return { moved: true, reopened, conversation: ConversationModel.hydrate(updated) };
+    if (!updated) return unmoved(ConversationModel.hydrate(fresh));
+    // Reopened only where there is a thread to say so in.
+    return { moves: moves.map((m) => ({ moved: m.moved, reopened: m.reopened && Boolean(updated.threadTs) })), conversation: ConversationModel.hydrate(updated) };
   });
 }
 

@@ -173,6 +173,35 @@ describe('customers writing in: conversations in Slack threads', () => {
     expect(JSON.stringify(update)).toContain(String(Math.floor((service.clock.now().getTime() + 24 * HOUR) / 1000)));
   });
 
+  it("ingests a customer's waiting deliveries together, each as alone: in order, once, and only the one that reopened the window announced", async () => {
+    const t0 = service.clock.now();
+    await post(textDelivery({ wamid: 'wamid.W1', at: t0, body: 'first visit' }));
+    await service.outbox.drain();
+
+    service.clock.advance(30 * HOUR);
+    const t1 = service.clock.now().getTime();
+    const later = (seconds: number) => new Date(t1 + seconds * 1000);
+    // Journaled one after another and ingested in one go, a redelivery among them.
+    for (const body of [
+      textDelivery({ wamid: 'wamid.W2', at: later(0), body: 'back' }),
+      textDelivery({ wamid: 'wamid.W3', at: later(5), body: 'still there?' }),
+      textDelivery({ wamid: 'wamid.W2', at: later(0), body: 'back' }),
+      textDelivery({ wamid: 'wamid.W4', at: later(10), body: 'hello?' }),
+    ]) {
+      expect((await postWebhook(service, String(account._id), body, { ingest: false })).status).toBe(200);
+    }
+    await service.journal.drain();
+    await service.outbox.drain();
+
+    const conversation = await ConversationModel.findOne({});
+    const replies = slack.of('chat.postMessage').filter((p) => p.thread_ts === conversation?.threadTs);
+    expect(replies.map((p) => p.text)).toEqual(['first visit', expect.stringMatching(/wrote again.*back$/), 'still there?', 'hello?']);
+    expect(replies.map((p) => p.reply_broadcast)).toEqual(['false', 'true', 'false', 'false']);
+    expect(await MessageModel.countDocuments({ wamid: 'wamid.W2' })).toBe(1);
+    expect(conversation?.windowClosesAt).toEqual(new Date(later(10).getTime() + 24 * HOUR));
+    expect(conversation?.lastInboundPreview).toBe('hello?');
+  });
+
   it('updates the header once per minute the shown close time moves, not per message', async () => {
     const t0 = service.clock.now();
     const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);

@@ -72,6 +72,35 @@ describe('ingest: round trips and stored documents', () => {
     expect(after?.updatedAt.getTime()).toBeGreaterThanOrEqual(before?.updatedAt.getTime() ?? Infinity);
   });
 
+  it("ingests a warm customer's five waiting texts in 17 round trips: one conversation read, window move and enqueue for all", async () => {
+    const from = '6281200008888';
+    const t0 = service.clock.now().getTime();
+    await ingestEvents(service.deps, account, [text(from, new Date(t0 - 120_000))]);
+    const conversation = await upsertConversation({ accountId: account._id, waId: from, channelId: account.channelId });
+    await setThread(conversation._id, account.channelId, '1700000000.000200');
+
+    commands.length = 0;
+    counting = true;
+    // As the journal hands over a customer's waiting deliveries: their events, in arrival order.
+    const result = await ingestEvents(service.deps, account, [4, 3, 2, 1, 0].map((s) => text(from, new Date(t0 - s * 1000))));
+    counting = false;
+
+    expect(result.stored).toBe(5);
+    expect(commands).toEqual([
+      'find conversations',
+      ...Array.from({ length: 5 }, () => ['insert messages', 'insert lookups']).flat(),
+      'insert lookups', // the window's lock, once
+      'find conversations',
+      'update windowalerts',
+      'findAndModify conversations',
+      'delete lookups',
+      'insert outboxitems', // five thread posts and the header refresh
+    ]);
+    const queued = await OutboxModel.find({ lane: `conversation:${String(conversation._id)}` }).sort({ seq: 1 }).lean();
+    expect(queued.map((q) => q.kind)).toEqual(['conversation.post', ...Array.from({ length: 5 }, () => 'conversation.post'), 'conversation.header']);
+    expect((await ConversationModel.findById(conversation._id).lean())?.windowClosesAt?.getTime()).toBe(t0 + 24 * 60 * 60_000);
+  });
+
   /** Both stored documents as the driver reads them back, without what must differ. */
   async function storedPair(collection: string, a: string | Types.ObjectId, b: string | Types.ObjectId, differing: string[]) {
     const coll = mongoose.connection.getClient().db(mongoose.connection.name).collection<{ _id: string | Types.ObjectId; [field: string]: unknown }>(collection);

@@ -18,10 +18,9 @@ function delivery(from: string, n: number): { delivery: Delivery; body: string }
   return { delivery: { account, events: parsed.events }, body };
 }
 
-/** "from:n" of a delivery's first message. */
-function mark({ events }: Delivery): string {
-  const first = events[0];
-  return first?.kind === 'message' && first.message.content.type === 'text' ? first.message.content.body : '?';
+/** "from:n" of each of a delivery's messages (a customer's waiting deliveries are ingested as one). */
+function marks({ events }: Delivery): string[] {
+  return events.map((e) => (e.kind === 'message' && e.message.content.type === 'text' ? e.message.content.body : '?'));
 }
 
 function journal(parts: Partial<JournalParts> & Pick<JournalParts, 'ingest'>, logLines: string[] = [], options: JournalOptions = {}): Journal {
@@ -53,7 +52,7 @@ describe('the inbound journal', () => {
 
   it('stores a delivery before accept resolves, and removes it only once ingested', async () => {
     const ingested: string[] = [];
-    const j = journal({ ingest: async (d) => ingested.push(mark(d)) });
+    const j = journal({ ingest: async (d) => ingested.push(...marks(d)) });
     const { delivery: d, body } = delivery('6281100000001', 1);
 
     await j.accept(d, body);
@@ -84,7 +83,7 @@ describe('the inbound journal', () => {
       ingest: async (d) => {
         mostAtOnce = Math.max(mostAtOnce, ++running);
         await sleep(Math.random() * 10);
-        ingested.push(mark(d));
+        ingested.push(...marks(d));
         running--;
       },
     });
@@ -97,6 +96,21 @@ describe('the inbound journal', () => {
       expect(ingested.filter((m) => m.startsWith(c))).toEqual([...Array(8).keys()].map((n) => `${c}:${n}`));
     }
     expect(mostAtOnce).toBeGreaterThan(1);
+  });
+
+  it("hands a customer's waiting deliveries to ingest together, in order, at most 50 at a time", async () => {
+    const batches: string[][] = [];
+    const j = journal({ ingest: async (d) => void batches.push(marks(d)) });
+    const from = '6281220000001';
+    for (let n = 0; n < 60; n++) await j.accept(delivery(from, n).delivery, delivery(from, n).body);
+    await j.accept(delivery('6281220000002', 0).delivery, delivery('6281220000002', 0).body);
+
+    await j.drain();
+    const ofFirst = batches.filter((b) => b[0]?.startsWith(from));
+    expect(ofFirst.map((b) => b.length)).toEqual([50, 10]);
+    expect(ofFirst.flat()).toEqual([...Array(60).keys()].map((n) => `${from}:${n}`));
+    expect(batches.filter((b) => b[0]?.startsWith('6281220000002'))).toEqual([['6281220000002:0']]);
+    expect(await JournalModel.countDocuments({})).toBe(0);
   });
 
   it('ingests one customer at a time while a delivery waits for its 200, and side by side again after', async () => {
@@ -161,6 +175,29 @@ describe('the inbound journal', () => {
     expect(Math.max(...starts.filter((s) => s.at > burstEnded + 100).map((s) => s.running))).toBeGreaterThan(1);
   });
 
+  it('takes one delivery a turn in a burst even when the customer has more waiting, and the rest together after', async () => {
+    const batches: { at: number; marks: string[] }[] = [];
+    // A burst from the first delivery on (each adds 2 a second to the moving average).
+    const j = journal({ ingest: async (d) => void batches.push({ at: performance.now(), marks: marks(d) }) }, [], { burstPerSecond: 2, burstTrickleMs: 100 });
+    j.start();
+    const from = '6281470000001';
+    for (let round = 0; round < 10; round++) {
+      await Promise.all([0, 1, 2, 3, 4].map((k) => delivery(from, round * 5 + k)).map((x) => j.accept(x.delivery, x.body)));
+      await sleep(10);
+    }
+    const burstEnded = performance.now();
+    // The moving average falls below 2 a second within about two seconds; what is still waiting then goes together.
+    await sleep(2_500);
+    await j.drain();
+    await j.stop();
+
+    const during = batches.filter((b) => b.at < burstEnded);
+    expect(during.length).toBeGreaterThan(1);
+    expect(during.every((b) => b.marks.length === 1)).toBe(true);
+    expect(Math.max(...batches.filter((b) => b.at > burstEnded).map((b) => b.marks.length))).toBeGreaterThan(1);
+    expect(batches.flatMap((b) => b.marks)).toEqual([...Array(50).keys()].map((n) => `${from}:${n}`));
+  });
+
   it("keeps a failing delivery and retries it with backoff, holding that customer's later ones behind it", async () => {
     const ingested: string[] = [];
     let failures = 2;
@@ -168,11 +205,11 @@ describe('the inbound journal', () => {
     const j = journal(
       {
         ingest: async (d) => {
-          if (mark(d) === '6281300000001:0' && failures > 0) {
+          if (marks(d).includes('6281300000001:0') && failures > 0) {
             failures--;
             throw new Error('database busy');
           }
-          ingested.push(mark(d));
+          ingested.push(...marks(d));
         },
       },
       logLines,
@@ -210,8 +247,8 @@ describe('the inbound journal', () => {
     await othersEntry('an-instance-that-died', delivery('6281400000001', 0).body, new Date(Date.now() - 1_000));
     const live = await othersEntry('a-live-instance', delivery('6281400000002', 0).body, new Date(Date.now() + 60_000));
     const ingested: string[] = [];
-    const a = journal({ ingest: async (d) => ingested.push(`a ${mark(d)}`) });
-    const b = journal({ ingest: async (d) => ingested.push(`b ${mark(d)}`) });
+    const a = journal({ ingest: async (d) => ingested.push(...marks(d).map((m) => `a ${m}`)) });
+    const b = journal({ ingest: async (d) => ingested.push(...marks(d).map((m) => `b ${m}`)) });
 
     await Promise.all([a.drain(), b.drain()]);
     expect(ingested.map((m) => m.slice(2))).toEqual(['6281400000001:0']);
@@ -226,7 +263,7 @@ describe('the inbound journal', () => {
   it('takes over, at its first recovery, entries whose owner never held them here (stored by an older version)', async () => {
     await othersEntry('an-older-version', delivery('6281420000001', 0).body);
     const ingested: string[] = [];
-    await journal({ ingest: async (d) => ingested.push(mark(d)) }).drain();
+    await journal({ ingest: async (d) => ingested.push(...marks(d)) }).drain();
     expect(ingested).toEqual(['6281420000001:0']);
     expect(await JournalModel.countDocuments({})).toBe(0);
   });
@@ -247,7 +284,7 @@ describe('the inbound journal', () => {
 
     // Another instance, recovering meanwhile, leaves the live holder's entries alone.
     const other: string[] = [];
-    await journal({ ingest: async (d) => other.push(mark(d)) }).drain();
+    await journal({ ingest: async (d) => other.push(...marks(d)) }).drain();
     expect(other).toEqual([]);
     release();
     await holder.stop();
@@ -260,7 +297,7 @@ describe('the inbound journal', () => {
     await first.stop();
 
     const ingested: string[] = [];
-    await journal({ ingest: async (x) => ingested.push(mark(x)) }).drain();
+    await journal({ ingest: async (x) => ingested.push(...marks(x)) }).drain();
     expect(ingested).toEqual(['6281500000001:0']);
   });
 
