@@ -38,12 +38,18 @@ describe('ingest: round trips and stored documents', () => {
     message: { wamid: `wamid.RT${++seq}`, from, profileName: 'Budi', phoneNumberId: PHONE_NUMBER_ID, timestamp: at, content: { type: 'text', body: `hello ${seq}` } },
   });
 
+  /** A customer who wrote two minutes before `t0` and has a thread. */
+  async function warmCustomer(from: string, t0: number, threadTs: string) {
+    await ingestEvents(service.deps, account, [text(from, new Date(t0 - 120_000))]);
+    const conversation = await upsertConversation({ accountId: account._id, waId: from, channelId: account.channelId });
+    await setThread(conversation._id, account.channelId, threadTs);
+    return conversation;
+  }
+
   it('ingests a warm customer’s text that moves the window in 9 round trips', async () => {
     const from = '6281200009999';
     const t0 = service.clock.now().getTime();
-    await ingestEvents(service.deps, account, [text(from, new Date(t0 - 120_000))]);
-    const conversation = await upsertConversation({ accountId: account._id, waId: from, channelId: account.channelId });
-    await setThread(conversation._id, account.channelId, '1700000000.000100');
+    const conversation = await warmCustomer(from, t0, '1700000000.000100');
     await ingestEvents(service.deps, account, [text(from, new Date(t0 - 60_000))]);
 
     const before = await ConversationModel.findById(conversation._id).lean();
@@ -75,9 +81,7 @@ describe('ingest: round trips and stored documents', () => {
   it("ingests a warm customer's five waiting texts in 17 round trips: one conversation read, window move and enqueue for all", async () => {
     const from = '6281200008888';
     const t0 = service.clock.now().getTime();
-    await ingestEvents(service.deps, account, [text(from, new Date(t0 - 120_000))]);
-    const conversation = await upsertConversation({ accountId: account._id, waId: from, channelId: account.channelId });
-    await setThread(conversation._id, account.channelId, '1700000000.000200');
+    const conversation = await warmCustomer(from, t0, '1700000000.000200');
 
     commands.length = 0;
     counting = true;
