@@ -33,9 +33,9 @@ export interface IngestResult {
 const PREVIEW_LENGTH = 200;
 
 /**
- * Stores a verified delivery's events and queues the Slack work, before the
- * webhook is acknowledged. Safe to run twice for the same delivery, even at once:
- * messages are unique by wamid and outbox items by key.
+ * Stores the events of a journaled delivery (or of a customer's waiting deliveries, in
+ * arrival order) and queues the Slack work. Safe to run twice for the same delivery, even
+ * at once: messages are unique by wamid and outbox items by key.
  */
 export async function ingestEvents(deps: Deps, account: AccountDocument, events: InboundEvent[]): Promise<IngestResult> {
   const result: IngestResult = { stored: 0, duplicates: 0, statuses: 0, unknownStatuses: 0, other: 0 };
