@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { cloudTextWebhook, percentile, postWebhook, seedCloudAccount, waitFor, type SeededAccount } from '../test/drills/support';
 import type { SlackCall } from '../test/fakes/slack-server';
-import { BENCH_KEY, openPhaseDb, round, startPhaseService, type BenchContext } from './lib';
+import { BENCH_KEY, cpuMeter, openPhaseDb, round, startPhaseService, type BenchContext } from './lib';
 
 export interface E2eOptions {
   perSecond: number;
@@ -55,7 +55,9 @@ export async function e2eBench(ctx: BenchContext, options: E2eOptions) {
     const coldStart = await run('cold', options.conversations);
     const posts = ctx.slack.posts().length;
     ctx.log(`e2e: ${options.perSecond * options.seconds} messages at ${options.perSecond}/s over ${options.conversations} conversations in ${options.channels} channels`);
+    const cpu = cpuMeter(ctx, service);
     const measured = await run('load', options.perSecond * options.seconds);
+    const cpuMsPerMessage = cpu.per(measured.figures.delivered);
     const servicePosts = ctx.slack.posts();
     const baseline = await directPosts(ctx, options.perSecond);
 
@@ -73,6 +75,8 @@ export async function e2eBench(ctx: BenchContext, options: E2eOptions) {
     return {
       load: { ...options, messages: options.perSecond * options.seconds, sendingSeconds: measured.sendingSeconds },
       ...measured.figures,
+      // From the first request until the last post: acknowledging, ingesting, posting.
+      cpuMsPerMessage,
       baselineDirectPostMs: baseline,
       coldStart: { messages: options.conversations, ...coldStart.figures },
       pacing: {

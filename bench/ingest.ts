@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { performance } from 'node:perf_hooks';
 import { JournalModel, MessageModel, OutboxModel } from '../src/store/models';
 import { seedCloudAccount } from '../test/drills/support';
-import { BENCH_KEY, openPhaseDb, round, runTsChild, startPhaseService, startTsServer, type BenchContext } from './lib';
+import { BENCH_KEY, cpuMeter, openPhaseDb, round, runTsChild, startPhaseService, startTsServer, type BenchContext } from './lib';
 import { UNPACED } from '../test/helpers/unpaced';
 
 const histogram = z.object({ p50: z.number(), p99: z.number(), max: z.number(), average: z.number() });
@@ -92,6 +92,7 @@ export async function ingestBench(ctx: BenchContext, options: LoadOptions) {
     await waitForPosts();
     const before = await MessageModel.countDocuments({});
     ctx.log(`ingest: wadesk, ${options.amount} requests over ${options.connections} connections`);
+    const cpu = cpuMeter(ctx, service);
     const ours = loadFigures(await load(service.url, account.id, options));
     // Acknowledged means stored in the journal; each entry goes once its message is stored.
     const journaled = await JournalModel.countDocuments({});
@@ -101,6 +102,8 @@ export async function ingestBench(ctx: BenchContext, options: LoadOptions) {
     await waitForIngest();
     const stored = (await MessageModel.countDocuments({})) - before;
     const drainSeconds = round((performance.now() - loadEnded) / 1000, 2);
+    await waitForPosts();
+    const cpuMsPerMessage = cpu.per(stored);
     return {
       load: { ...options, body: 'one signed Cloud API text message per POST, unique wamids' },
       wadesk: {
@@ -110,6 +113,8 @@ export async function ingestBench(ctx: BenchContext, options: LoadOptions) {
         ingest: { drainSeconds, messagesPerSecond: round(stored / (ours.seconds + drainSeconds), 0) },
         storedMessages: stored,
         lost: Math.max(0, ours.acknowledged - stored),
+        // From the first request until every message is stored and posted (unpaced): acknowledging, ingesting, posting.
+        cpuMsPerMessage,
       },
       bareKoa: ceiling,
       ratioToCeiling: round(ours.requestsPerSecond / ceiling.requestsPerSecond, 3),

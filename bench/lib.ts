@@ -7,7 +7,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { openDatabase, type Database } from '../src/store/database';
 import type { FakeSlack } from '../test/fakes/slack-server';
-import { BOT_TOKEN, ROOT, SIGNING_SECRET, startChildService, type ChildService } from '../test/drills/support';
+import { BOT_TOKEN, ROOT, SIGNING_SECRET, cpuSecondsOf, startChildService, type ChildService } from '../test/drills/support';
 
 /** Fixed, so the bench can seal an account's secrets before the service starts. */
 export const BENCH_KEY = crypto.createHash('sha256').update('wadesk bench key').digest();
@@ -15,6 +15,8 @@ export const BENCH_KEY = crypto.createHash('sha256').update('wadesk bench key').
 export interface BenchContext {
   /** Embedded database server, without a database name (ends with `/`). */
   dbUri: string;
+  /** The embedded database's process. */
+  dbPid: number;
   tmp: string;
   slack: FakeSlack;
   log(line: string): void;
@@ -36,6 +38,21 @@ export async function startPhaseService(ctx: BenchContext, dbName: string, extra
     LOG_LEVEL: 'error',
     ...extraEnv,
   }, process.env.BENCH_PROF ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] } : {});
+}
+
+/**
+ * CPU the service and the database spend per message, from now until `per` is called: a figure that
+ * depends far less on how busy the machine is than the latencies do, to compare builds by.
+ */
+export function cpuMeter(ctx: BenchContext, service: ChildService) {
+  const pids = { service: service.child.pid ?? 0, database: ctx.dbPid };
+  const start = { service: cpuSecondsOf(pids.service), database: cpuSecondsOf(pids.database) };
+  return {
+    per(messages: number) {
+      const ms = (pid: number, from: number) => round(((cpuSecondsOf(pid) - from) * 1000) / Math.max(1, messages), 2);
+      return { service: ms(pids.service, start.service), database: ms(pids.database, start.database) };
+    },
+  };
 }
 
 /** Runs a TypeScript script under tsx in its own process and returns its last stdout line as JSON. */

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const db = await startEmbeddedDatabase(path.join(tmp, 'db'), env.BENCH_DB_BINARY ? { binary: env.BENCH_DB_BINARY } : {});
   const slack = await startFakeSlack();
   const log = (line: string) => process.stdout.write(`[${round((performance.now() - started) / 1000)} s] ${line}\n`);
-  const ctx: BenchContext = { dbUri: db.uri, tmp, slack, log };
+  const ctx: BenchContext = { dbUri: db.uri, dbPid: db.pid, tmp, slack, log };
   const show = (name: string, result: Record<string, unknown>) => {
     const file = writeResult(name, result);
     process.stdout.write(`\n== ${name} (${path.relative(process.cwd(), file)})\n${JSON.stringify(result, null, 2)}\n\n`);

@@ -8,6 +8,8 @@ export const EMBEDDED_DB_BINARY = path.resolve(__dirname, '..', '..', 'bin', 'em
 
 export interface EmbeddedDatabase {
   uri: string;
+  /** The database's process, for benchmarks to read its CPU and memory. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export async function startEmbeddedDatabase(
     });
   });
 
-  return { uri: `mongodb://127.0.0.1:${port}/`, stop: () => stopChild(child) };
+  return { uri: `mongodb://127.0.0.1:${port}/`, pid: child.pid ?? 0, stop: () => stopChild(child) };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
