@@ -19,7 +19,7 @@ import type { AccountDocument, ConversationDocument, MessageDocument } from '../
 import { describeWhatsAppError } from '../whatsapp/errors';
 import { WhatsAppApiError } from '../whatsapp/provider';
 import { mediaFilename, mediaKindOf } from './format';
-import { blocksSchema, conversationLane, ensureThread, renderHeader, threadPostItem, type KnownThread } from './outbox';
+import { blocksSchema, conversationLane, ensureThread, renderHeader, threadPostItem } from './outbox';
 
 /** A send still throttled after this many tries is reported instead of retried for ever. */
 export const MAX_SEND_ATTEMPTS = 8;
@@ -31,7 +31,6 @@ const postPayload = z.object({
   blocks: blocksSchema,
   broadcast: z.boolean().optional(),
   messageId: z.string().optional(),
-  thread: z.object({ channel: z.string(), ts: z.string() }).optional(),
 });
 
 const uploadPayload = z.object({
@@ -90,11 +89,9 @@ async function postInThread(
   deps: Deps,
   conversationId: string,
   message: Postable,
-  opts: { broadcast?: boolean; delivery: DeliveryContext; thread?: KnownThread },
+  opts: { broadcast?: boolean; delivery: DeliveryContext },
 ): Promise<{ channel: string; ts: string }> {
-  const thread = opts.thread
-    ? { channel: opts.thread.channel, threadTs: opts.thread.ts }
-    : await ensureThread(deps, conversationId, { uncertain: opts.delivery.uncertain, account: 'recent' });
+  const thread = await ensureThread(deps, conversationId, { uncertain: opts.delivery.uncertain, account: 'recent' });
   const ts = await postOnce(
     deps,
     {
@@ -118,7 +115,7 @@ async function post(deps: Deps, payload: Record<string, unknown>, delivery: Deli
   // has one post key), and whatever stops an attempt between posting and the tombstone (a crash, a failed
   // write) makes the next attempt uncertain. A certain one, the usual case, spares the read.
   if (messageId && delivery.uncertain && (await findMessage(messageId))?.slackTs) return;
-  const posted = await postInThread(deps, p.conversationId, { text: p.text, blocks: p.blocks }, { broadcast: p.broadcast, delivery, thread: p.thread });
+  const posted = await postInThread(deps, p.conversationId, { text: p.text, blocks: p.blocks }, { broadcast: p.broadcast, delivery });
   // By _id without reading it first: a message that is gone matches nothing.
   if (messageId && posted.ts) await setMessageSlackRef(messageId, posted.channel, posted.ts);
 }

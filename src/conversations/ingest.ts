@@ -17,7 +17,7 @@ import { applyTemplateStatusUpdate } from '../templates/status';
 import { describeWhatsAppError } from '../whatsapp/errors';
 import type { InboundEvent, InboundMessage, MessageStatus } from '../whatsapp/inbound';
 import { statusReactionItem } from './handlers';
-import { conversationLane, threadPostItem, type KnownThread } from './outbox';
+import { conversationLane, threadPostItem } from './outbox';
 
 export interface IngestResult {
   /** Messages stored now (not seen before). */
@@ -140,9 +140,8 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
   if (!account.enabled) return created;
 
   const conversationId = String(conversation._id);
-  const { profileName, channelId, threadTs } = window.conversation;
-  const at = { conversationId, customerName: profileName ?? undefined, thread: channelId && threadTs ? { channel: channelId, ts: threadTs } : undefined };
-  const items = stored.map(({ m, message }) => postItem(s, { ...at, messageId: String(message._id) }, m, reopened.has(m.wamid)));
+  const customerName = window.conversation.profileName ?? undefined;
+  const items = stored.map(({ m, message }) => postItem(s, { conversationId, messageId: String(message._id), customerName }, m, reopened.has(m.wamid)));
   const closesAt = shownMinute(window.conversation.windowClosesAt);
   if (window.moves.some((move) => move.moved) && window.conversation.threadTs && closesAt !== shownMinute(conversation.windowClosesAt)) {
     items.push({
@@ -159,7 +158,7 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
 /** What shows an inbound message in its thread: an upload, a reaction, or a post (announced when it opened a new window). */
 function postItem(
   s: Strings['conversations'],
-  { conversationId, messageId, customerName, thread }: { conversationId: string; messageId: string; customerName: string | undefined; thread: KnownThread | undefined },
+  { conversationId, messageId, customerName }: { conversationId: string; messageId: string; customerName: string | undefined },
   m: InboundMessage,
   reopened: boolean,
 ): EnqueueInput {
@@ -192,7 +191,7 @@ function postItem(
   }
   const view = inboundMessageView(s, m);
   const message = reopened ? reopenedView(s, customerName, view) : view;
-  return threadPostItem({ key: `slack-post:${messageId}`, conversationId, message, broadcast: reopened, messageId, ...(thread ? { thread } : {}) });
+  return threadPostItem({ key: `slack-post:${messageId}`, conversationId, message, broadcast: reopened, messageId });
 }
 
 /**

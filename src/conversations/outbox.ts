@@ -25,13 +25,6 @@ export interface ThreadPost {
   broadcast?: boolean;
   /** The stored message this post shows; it gets the Slack ts. */
   messageId?: Types.ObjectId | string;
-  /** The conversation's thread, when it has one already: a thread never moves, so the post need not read the conversation. */
-  thread?: KnownThread;
-}
-
-export interface KnownThread {
-  channel: string;
-  ts: string;
 }
 
 export function threadPostItem(post: ThreadPost): EnqueueInput {
@@ -45,7 +38,6 @@ export function threadPostItem(post: ThreadPost): EnqueueInput {
       blocks: post.message.blocks,
       ...(post.broadcast ? { broadcast: true } : {}),
       ...(post.messageId ? { messageId: String(post.messageId) } : {}),
-      ...(post.thread ? { thread: post.thread } : {}),
     },
   };
 }

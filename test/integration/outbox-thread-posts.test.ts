@@ -5,7 +5,7 @@ import nock from 'nock';
 import { loadConfig } from '../../src/config';
 import type { Deps } from '../../src/context';
 import { conversationOutboxHandlers } from '../../src/conversations/handlers';
-import { threadPostItem, type KnownThread } from '../../src/conversations/outbox';
+import { threadPostItem } from '../../src/conversations/outbox';
 import { createLogger } from '../../src/log';
 import { OutboxWorker, enqueue } from '../../src/outbox';
 import { ChannelPacer } from '../../src/outbox/pacing';
@@ -117,8 +117,8 @@ describe('the outbox posting into a Slack thread', () => {
   }
 
   /** What ingest queues for a stored message: its thread post, keyed by the message. */
-  async function enqueuePost(messageId: Types.ObjectId, text: string, thread?: KnownThread): Promise<string> {
-    const item = threadPostItem({ key: `slack-post:${String(messageId)}`, conversationId: conversation._id, message: { text, blocks: [] }, messageId, ...(thread ? { thread } : {}) });
+  async function enqueuePost(messageId: Types.ObjectId, text: string): Promise<string> {
+    const item = threadPostItem({ key: `slack-post:${String(messageId)}`, conversationId: conversation._id, message: { text, blocks: [] }, messageId });
     await enqueue([item], clock.now());
     return item.key;
   }
@@ -168,23 +168,6 @@ describe('the outbox posting into a Slack thread', () => {
       'delete claims {_id}',
       'find outboxitems {state}', // the next pass: nothing left
     ]);
-  });
-
-  it('costs seven when the item names its thread, as ingest enqueues it once there is one: the conversation is not read', async () => {
-    const outbox = worker();
-    const messageId = await storeMessage('named thread');
-    await enqueuePost(messageId, 'named thread', { channel: CHANNEL, ts: THREAD_TS });
-    slack.install();
-    pacerNow += 1_000;
-    commands.length = 0;
-    await outbox.drain();
-
-    expect(slack.posts('named thread')).toEqual([expect.objectContaining({ channel: CHANNEL, thread_ts: THREAD_TS })]);
-    // Between the two passes, the warm post's eight but the thread read.
-    expect(commands.slice(1, -1).sort()).toEqual(
-      ['insert claims', 'find outboxdelivereds {_id}', 'find outboxitems {_id}', 'update messages {_id}', 'insert outboxdelivereds', 'delete outboxitems {_id}', 'delete claims {_id}'].sort(),
-    );
-    expect(await MessageModel.findById(messageId)).toMatchObject({ slackChannelId: CHANNEL, slackTs: expect.any(String) });
   });
 
   it('posts nothing, and asks Slack nothing, for a key a redelivered webhook enqueues after its delivery', async () => {
