@@ -155,13 +155,13 @@ export async function recordInbounds(
   warnMinutes: readonly number[],
 ): Promise<{ moves: WindowMove[]; conversation: ConversationDocument }> {
   const unmoved = (after: ConversationDocument) => ({ moves: inbounds.map(() => ({ moved: false, reopened: false })), conversation: after });
-  const known = conversation.windowClosesAt ?? undefined;
-  if (!windowMoves(known, inbounds.map((i) => i.at)).moves.some((m) => m.moved)) return unmoved(conversation);
+  const ats = inbounds.map((i) => i.at);
+  if (!windowMoves(conversation.windowClosesAt ?? undefined, ats).moves.some((m) => m.moved)) return unmoved(conversation);
 
   return withLock(writeLock(conversation._id), async () => {
     const fresh = await readConversation(conversation._id);
     if (!fresh) return unmoved(conversation);
-    const { moves, closesAt } = windowMoves(fresh.windowClosesAt ?? undefined, inbounds.map((i) => i.at));
+    const { moves, closesAt } = windowMoves(fresh.windowClosesAt ?? undefined, ats);
     const lastMoved = inbounds.filter((_, n) => moves[n]?.moved).at(-1);
     if (!closesAt || !lastMoved) return unmoved(ConversationModel.hydrate(fresh));
 
