@@ -2,9 +2,9 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { performance } from 'node:perf_hooks';
-import { JournalModel, MessageModel, OutboxModel } from '../src/store/models';
-import { seedCloudAccount } from '../test/drills/support';
-import { BENCH_KEY, cpuMeter, openPhaseDb, round, runTsChild, startPhaseService, startTsServer, type BenchContext } from './lib';
+import { JournalModel, MessageModel } from '../src/store/models';
+import { seedCloudAccount, waitFor } from '../test/drills/support';
+import { BENCH_KEY, cpuMeter, openPhaseDb, outboxPosted, round, runTsChild, startPhaseService, startTsServer, type BenchContext } from './lib';
 import { UNPACED } from '../test/helpers/unpaced';
 
 const histogram = z.object({ p50: z.number(), p99: z.number(), max: z.number(), average: z.number() });
@@ -66,11 +66,6 @@ async function waitForIngest(): Promise<void> {
   }
 }
 
-/** Waits until the outbox has nothing left to post. */
-async function waitForPosts(): Promise<void> {
-  while (await OutboxModel.exists({ state: 'pending' })) await new Promise((r) => setTimeout(r, 250));
-}
-
 export async function ingestBench(ctx: BenchContext, options: LoadOptions) {
   const database = await openPhaseDb(ctx, 'bench_ingest');
   const account = await seedCloudAccount(BENCH_KEY);
@@ -89,7 +84,7 @@ export async function ingestBench(ctx: BenchContext, options: LoadOptions) {
     const ceiling = loadFigures(await load(`http://127.0.0.1:${bare.port}`, account.id, options));
     await waitForIngest();
     // The warm-up's Slack posts would otherwise still be going out during the measured run.
-    await waitForPosts();
+    await waitFor(outboxPosted, 30 * 60_000, 250);
     const before = await MessageModel.countDocuments({});
     ctx.log(`ingest: wadesk, ${options.amount} requests over ${options.connections} connections`);
     const cpu = cpuMeter(ctx, service);
@@ -102,7 +97,7 @@ export async function ingestBench(ctx: BenchContext, options: LoadOptions) {
     await waitForIngest();
     const stored = (await MessageModel.countDocuments({})) - before;
     const drainSeconds = round((performance.now() - loadEnded) / 1000, 2);
-    await waitForPosts();
+    await waitFor(outboxPosted, 30 * 60_000, 250);
     const cpuMsPerMessage = cpu.per(stored);
     return {
       load: { ...options, body: 'one signed Cloud API text message per POST, unique wamids' },

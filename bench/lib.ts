@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { openDatabase, type Database } from '../src/store/database';
+import { OutboxModel } from '../src/store/models';
 import type { FakeSlack } from '../test/fakes/slack-server';
 import { BOT_TOKEN, ROOT, SIGNING_SECRET, cpuSecondsOf, startChildService, type ChildService } from '../test/drills/support';
 
@@ -53,6 +54,11 @@ export function cpuMeter(ctx: BenchContext, service: ChildService) {
       return { service: ms(pids.service, start.service), database: ms(pids.database, start.database) };
     },
   };
+}
+
+/** The outbox has nothing left to post. */
+export async function outboxPosted(): Promise<boolean> {
+  return !(await OutboxModel.exists({ state: 'pending' }));
 }
 
 /** Runs a TypeScript script under tsx in its own process and returns its last stdout line as JSON. */

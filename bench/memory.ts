@@ -2,7 +2,7 @@
 import { JournalModel, MessageModel, OutboxModel } from '../src/store/models';
 import { rssOf, seedCloudAccount, waitFor } from '../test/drills/support';
 import { load, loadFigures, type LoadOptions } from './ingest';
-import { BENCH_KEY, mib, openPhaseDb, round, startPhaseService, type BenchContext } from './lib';
+import { BENCH_KEY, mib, openPhaseDb, outboxPosted, round, startPhaseService, type BenchContext } from './lib';
 import { UNPACED } from '../test/helpers/unpaced';
 
 /** Messages sent at once; the journal holds up to 50,000 before it refuses more. */
@@ -31,7 +31,7 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
         drainStarted = Date.now();
       }
       // Read at rest: once everything is ingested and posted, as it would be between bursts.
-      const atRest = async () => !(await JournalModel.exists({})) && !(await OutboxModel.exists({ state: 'pending' }));
+      const atRest = async () => !(await JournalModel.exists({})) && (await outboxPosted());
       await waitFor(atRest, 30 * 60_000, 1_000);
       const drainSeconds = round((Date.now() - drainStarted) / 1000);
       await new Promise((r) => setTimeout(r, 2_000));
