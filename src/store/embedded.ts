@@ -19,7 +19,7 @@ export interface EmbeddedDatabase {
  */
 export async function startEmbeddedDatabase(
   dir: string,
-  options: { port?: number; binary?: string } = {},
+  options: { port?: number; binary?: string; walLimitBytes?: number } = {},
 ): Promise<EmbeddedDatabase> {
   const binary = options.binary ?? EMBEDDED_DB_BINARY;
   if (!fs.existsSync(binary)) {
@@ -27,7 +27,8 @@ export async function startEmbeddedDatabase(
   }
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const port = options.port ?? (await freePort());
-  const child = spawn(binary, ['-dir', dir, '-listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['-dir', dir, '-listen', `127.0.0.1:${port}`, ...(options.walLimitBytes === undefined ? [] : ['-wal-limit', String(options.walLimitBytes)])];
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr.push(chunk.toString());

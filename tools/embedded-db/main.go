@@ -19,6 +19,9 @@ import (
 func main() {
 	dir := flag.String("dir", "./data/db", "folder that holds the SQLite files")
 	addr := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
+	// Under steady load readers keep SQLite's checkpoints from restarting the write-ahead log, so it
+	// grows (to hundreds of MB in a long bench); without a limit it keeps that size for good.
+	walLimit := flag.Int64("wal-limit", 64<<20, "bytes the write-ahead log is cut back to once it restarts")
 	flag.Parse()
 
 	abs, err := filepath.Abs(*dir)
@@ -44,7 +47,7 @@ func main() {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *addr},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: fmt.Sprintf("file:%s/?_pragma=journal_size_limit(%d)", abs, *walLimit),
 	})
 	if err != nil {
 		log.Fatal(err)
