@@ -6,6 +6,7 @@ import type { Deps } from '../context';
 import { claimTurn, forgetTurn, forgetTurns, type Turn } from '../store/claims';
 import { driverCollection, isDuplicateKey, storedMixed } from '../store/database';
 import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
+import { KnownPending, type Queued } from './known';
 
 /**
  * The durable outbox: everything bound for Slack (and replies bound for
@@ -61,7 +62,8 @@ export class PermanentFailure extends Error {
   }
 }
 
-const enqueued = new EventEmitter();
+/** Tells workers what was stored: the items, or 'unknown' when an insert failed part-way and the outbox must be read again. */
+const enqueued = new EventEmitter<{ work: [Queued[] | 'unknown'] }>();
 let lastSeq = 0;
 
 /** A number that only grows within this process, and roughly with time across processes. */
@@ -96,17 +98,36 @@ export async function enqueue(items: EnqueueInput[], now: Date): Promise<void> {
   try {
     await outboxItems().insertMany(docs, { ordered: false, ignoreUndefined: true });
   } catch (err) {
-    if (!onlyDuplicates(err)) throw err;
+    const duplicates = duplicatesOf(err) ?? (docs.length === 1 && isDuplicateKey(err) ? new Set([0]) : undefined);
+    if (!duplicates) {
+      enqueued.emit('work', 'unknown');
+      throw err;
+    }
+    // Only what was stored now: a duplicate's stored copy keeps its own place in its lane.
+    enqueued.emit('work', queuedOf(docs.filter((_, n) => !duplicates.has(n))));
+    return;
   }
-  enqueued.emit('work');
+  enqueued.emit('work', queuedOf(docs));
 }
 
-const bulkWriteErrors = z.object({ writeErrors: z.array(z.object({ code: z.number().optional(), err: z.object({ code: z.number() }).optional() })).min(1) });
+function queuedOf(docs: (Queued & Record<string, unknown>)[]): Queued[] {
+  return docs.map(({ _id, lane, seq, attempts, nextAttemptAt }) => ({ _id, lane, seq, attempts, nextAttemptAt }));
+}
 
-function onlyDuplicates(err: unknown): boolean {
+const writeError = z.object({ code: z.number().optional(), index: z.number().optional(), err: z.object({ code: z.number(), index: z.number() }).partial().optional() });
+const bulkWriteErrors = z.object({ writeErrors: z.array(writeError).min(1) });
+
+/** The positions of the inserts refused as duplicates, when no other error stopped any; else undefined. */
+function duplicatesOf(err: unknown): Set<number> | undefined {
   const bulk = bulkWriteErrors.safeParse(err);
-  if (!bulk.success) return isDuplicateKey(err);
-  return bulk.data.writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
+  if (!bulk.success) return undefined;
+  const positions = new Set<number>();
+  for (const w of bulk.data.writeErrors) {
+    const index = w.index ?? w.err?.index;
+    if ((w.code ?? w.err?.code) !== 11000 || index === undefined) return undefined;
+    positions.add(index);
+  }
+  return positions;
 }
 
 const slackErrorShape = z.object({
@@ -151,6 +172,8 @@ export interface OutboxOptions {
   leaseMs?: number;
   /** How often the worker looks for due items when nothing wakes it. */
   pollMs?: number;
+  /** How often it reads the outbox for items other instances stored (this process's own it learns of at once). */
+  rereadMs?: number;
   batchSize?: number;
   /** Lanes delivered at once; a lane itself is always sequential. */
   concurrency?: number;
@@ -165,9 +188,6 @@ export function backoffMs(attempt: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
 }
 
-/** What a pass reads of a pending item. */
-type Queued = Pick<OutboxItem, '_id' | 'lane' | 'seq' | 'attempts' | 'nextAttemptAt'>;
-
 /** What one pass over the due lane heads did, and when the soonest waiting head falls due. */
 interface Pass {
   handled: number;
@@ -180,14 +200,20 @@ export class OutboxWorker {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  private readonly onWork = () => this.wake?.();
+  private readonly known: KnownPending;
+  private readonly onWork = (items: Queued[] | 'unknown') => {
+    if (items === 'unknown') this.known.invalidate();
+    else this.known.stored(items);
+    this.wake?.();
+  };
 
   constructor(
     private readonly deps: Pick<Deps, 'clock' | 'logger'>,
     private readonly handlers: Record<string, OutboxHandler>,
     options: OutboxOptions = {},
   ) {
-    this.options = { leaseMs: 60_000, pollMs: 1_000, batchSize: 500, concurrency: 8, yieldWhile: () => false, ...options };
+    this.options = { leaseMs: 60_000, pollMs: 1_000, rereadMs: 5_000, batchSize: 500, concurrency: 8, yieldWhile: () => false, ...options };
+    this.known = new KnownPending(readPending, { readLimit: 10_000, rereadMs: this.options.rereadMs, readShare: 0.05 });
   }
 
   start(): void {
@@ -204,11 +230,11 @@ export class OutboxWorker {
     await this.loop;
   }
 
-  /** Delivers everything due now, lane by lane, until nothing due is left; returns how many were handled. */
+  /** Delivers everything due now, lane by lane, until nothing due is left, reading the outbox each pass; returns how many were handled. */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const { handled } = await this.deliverDue();
+      const { handled } = await this.deliverDue(true);
       if (handled === 0) return total;
       total += handled;
     }
@@ -218,8 +244,9 @@ export class OutboxWorker {
     while (this.running) {
       let pass: Pass = { handled: 0 };
       try {
-        pass = await this.deliverDue();
+        pass = await this.deliverDue(false);
       } catch (err) {
+        this.known.invalidate();
         this.deps.logger.error('outbox pass failed', { err });
       }
       if (pass.handled === 0 && this.running) {
@@ -237,16 +264,13 @@ export class OutboxWorker {
 
   /**
    * One pass: the lanes whose head is due, delivered concurrently across lanes, each
-   * lane in order through the items this pass read of it. A lane whose head waits
-   * (backing off) waits as a whole: order beats speed.
+   * lane in order through the first pending items by `seq`: as known (see KnownPending),
+   * or read from the outbox (`reread`). A lane whose head waits (backing off) waits as
+   * a whole: order beats speed.
    */
-  private async deliverDue(): Promise<Pass> {
+  private async deliverDue(reread: boolean): Promise<Pass> {
     const now = this.deps.clock.now();
-    // Only what ordering needs: the payload is read with the claim, and a backlog is not hydrated on every pass.
-    const pending: Queued[] = await OutboxModel.find({ state: 'pending' }, { lane: 1, seq: 1, attempts: 1, nextAttemptAt: 1 })
-      .sort({ seq: 1 })
-      .limit(this.options.batchSize)
-      .lean();
+    const pending = await this.known.first(this.options.batchSize, reread);
     const lanes = new Map<string, Queued[]>();
     for (const item of pending) {
       const lane = lanes.get(item.lane);
@@ -281,7 +305,11 @@ export class OutboxWorker {
   /** 'done' (delivered or failed for good) lets the lane go on; 'waiting' holds it; 'skipped' is another worker's. */
   private async deliverOne(candidate: Queued): Promise<'done' | 'waiting' | 'skipped'> {
     const claimed = await this.claim(candidate);
-    if (!claimed) return 'skipped';
+    if (!claimed) {
+      // Held or settled by another worker: what this one knows of it is out of date.
+      this.known.invalidate();
+      return 'skipped';
+    }
     const { item, turn, delivered } = claimed;
     if (delivered) {
       await this.finish(item, turn);
@@ -305,15 +333,15 @@ export class OutboxWorker {
       if (failure instanceof NotYet) {
         this.deps.logger.debug('outbox item waits its turn', { key: item._id, kind: item.kind, waitMs: failure.waitMs, reason: failure.message });
         // The same attempt comes back: if it took over from a worker that died mid-delivery, it must still check first.
-        await this.settle(item, turn, { nextAttemptAt: new Date(this.deps.clock.now().getTime() + failure.waitMs), maybeDone: uncertain });
+        await this.settle(candidate, turn, { nextAttemptAt: new Date(this.deps.clock.now().getTime() + failure.waitMs), maybeDone: uncertain });
       } else if (failure instanceof PermanentFailure) {
         this.deps.logger.error('outbox item failed for good', { key: item._id, kind: item.kind, reason: failure.message });
-        await this.settle(item, turn, { state: 'failed', attempts: attempt, lastError: failure.message });
+        await this.settle(candidate, turn, { state: 'failed', attempts: attempt, lastError: failure.message });
         return 'done';
       } else {
         const delay = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempt));
         this.deps.logger.warn('outbox delivery will be retried', { key: item._id, kind: item.kind, attempt, delayMs: delay, reason: failure.message });
-        await this.settle(item, turn, {
+        await this.settle(candidate, turn, {
           state: 'pending',
           attempts: attempt,
           maybeDone: failure.maybeDone,
@@ -348,8 +376,10 @@ export class OutboxWorker {
     return { item, turn, delivered: delivered !== null };
   }
 
-  private async settle(item: Claimed, turn: Turn, changes: Record<string, unknown>): Promise<void> {
+  private async settle(item: Queued, turn: Turn, changes: Partial<Pick<OutboxItem, 'state' | 'attempts' | 'maybeDone' | 'lastError' | 'nextAttemptAt'>>): Promise<void> {
     await OutboxModel.updateOne({ _id: item._id }, { $set: changes });
+    const { attempts = item.attempts, nextAttemptAt = item.nextAttemptAt } = changes;
+    this.known.changed(item._id, changes.state === 'failed' ? undefined : { ...item, attempts, nextAttemptAt });
     // Only after the item has changed: a claim of this attempt that found it still unsettled would deliver it again.
     await forgetTurns(turn);
   }
@@ -357,8 +387,14 @@ export class OutboxWorker {
   /** Delivered (now or before): the tombstone stays, the item goes. */
   private async finish(item: Claimed, turn: Turn): Promise<void> {
     await outboxItems().deleteOne({ _id: item._id });
+    this.known.changed(item._id, undefined);
     await forgetTurns(turn);
   }
+}
+
+/** The first pending items by `seq`, only what ordering needs: the payload is read with the claim. */
+function readPending(limit: number): Promise<Queued[]> {
+  return OutboxModel.find({ state: 'pending' }, { lane: 1, seq: 1, attempts: 1, nextAttemptAt: 1 }).sort({ seq: 1 }).limit(limit).lean<Queued[]>().exec();
 }
 
 function outboxItems() {

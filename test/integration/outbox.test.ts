@@ -4,6 +4,7 @@ import { NotYet, OutboxWorker, PermanentFailure, RetryLater, backoffMs, classify
 import { tryClaim } from '../../src/store/claims';
 import { ClaimModel, DeliveredModel, OutboxModel } from '../../src/store/models';
 import { TestClock, requireTestDbUri, uniqueDbName } from '../helpers/service';
+import { waitFor } from '../drills/support';
 
 const logger = createLogger('error', () => undefined);
 
@@ -21,7 +22,7 @@ describe('the outbox', () => {
   };
 
   beforeAll(async () => {
-    await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName() });
+    await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName(), monitorCommands: true });
     await Promise.all([OutboxModel.createIndexes(), ClaimModel.createIndexes(), DeliveredModel.createIndexes()]);
   });
   afterAll(() => mongoose.disconnect());
@@ -222,6 +223,77 @@ describe('the outbox', () => {
     await enqueue(['L1', 'L2', 'L3', 'L4'].map((lane) => item(`n-${lane}`, lane)), clock.now());
     await worker.drain();
     expect(mostAtOnce).toBeGreaterThan(1);
+  });
+
+  describe('while it runs', () => {
+    /** How many times the outbox is read for what is pending while `body` runs. */
+    async function pendingReadsDuring(body: () => Promise<void>): Promise<number> {
+      let reads = 0;
+      const count = (e: { commandName: string; command: { filter?: unknown } }) => {
+        if (e.commandName === 'find' && JSON.stringify(e.command.filter ?? {}).includes('"state"')) reads++;
+      };
+      mongoose.connection.getClient().on('commandStarted', count);
+      try {
+        await body();
+      } finally {
+        mongoose.connection.getClient().off('commandStarted', count);
+      }
+      return reads;
+    }
+
+    it('delivers what this process enqueues, lane by lane in order, without reading the outbox again for it', async () => {
+      const worker = new OutboxWorker({ clock, logger }, handlers, { rereadMs: 60_000 });
+      const keys = Array.from({ length: 30 }, (_, i) => `s${i}`);
+      const reads = await pendingReadsDuring(async () => {
+        worker.start();
+        try {
+          for (const key of keys) await enqueue([item(key, `L${Number(key.slice(1)) % 3}`)], clock.now());
+          expect(await waitFor(() => delivered.length === keys.length, 10_000)).toBe(true);
+        } finally {
+          await worker.stop();
+        }
+      });
+      expect([...delivered].sort()).toEqual([...keys].sort());
+      for (let lane = 0; lane < 3; lane++) {
+        const inLane = delivered.filter((k) => Number(k.slice(1)) % 3 === lane);
+        expect(inLane).toEqual([...inLane].sort((x, y) => Number(x.slice(1)) - Number(y.slice(1))));
+      }
+      // Once, at the start: a pass that read it cost as much as the whole backlog on FerretDB.
+      expect(reads).toBe(1);
+    });
+
+    it('finds what another instance stored once it reads the outbox again', async () => {
+      const worker = new OutboxWorker({ clock, logger }, handlers, { rereadMs: 200, pollMs: 50 });
+      worker.start();
+      try {
+        await enqueue([item('ours', 'L1')], clock.now());
+        expect(await waitFor(() => delivered.includes('ours'), 5_000)).toBe(true);
+        // Stored without this process hearing of it, as another instance's enqueue would be.
+        await OutboxModel.create({ _id: 'theirs', lane: 'L2', seq: Date.now() * 1000, kind: 'record', payload: { text: 'theirs' }, nextAttemptAt: clock.now() });
+        expect(await waitFor(() => delivered.includes('theirs'), 5_000)).toBe(true);
+      } finally {
+        await worker.stop();
+      }
+      expect(await OutboxModel.countDocuments({})).toBe(0);
+    });
+
+    it('keeps a lane in order behind an item another instance stored earlier, however much this process enqueues after it', async () => {
+      // Before the worker starts: its first read takes it in.
+      await OutboxModel.create({ _id: 'first', lane: 'L1', seq: 1, kind: 'record', payload: { text: 'first' }, nextAttemptAt: clock.now() });
+      failures = { first: [new RetryLater('not yet', 1)] };
+      const worker = new OutboxWorker({ clock, logger }, handlers, { rereadMs: 60_000, pollMs: 20 });
+      worker.start();
+      try {
+        await enqueue([item('second', 'L1'), item('other', 'L2')], clock.now());
+        expect(await waitFor(() => delivered.includes('other'), 5_000)).toBe(true);
+        expect(delivered).not.toContain('second');
+        clock.advance(backoffMs(1));
+        expect(await waitFor(() => delivered.includes('second'), 5_000)).toBe(true);
+      } finally {
+        await worker.stop();
+      }
+      expect(delivered.filter((k) => k !== 'other')).toEqual(['first', 'second']);
+    });
   });
 
   it('classifies Slack errors', () => {
