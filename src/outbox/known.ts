@@ -50,16 +50,18 @@ export class KnownPending {
   /** What this process just stored. */
   stored(items: Queued[]): void {
     for (const during of this.duringReads) during.stored.push(...items);
-    if (!this.complete || this.stale) return;
+    if (this.complete && !this.stale) this.complete = this.join(this.items, items);
+  }
+
+  /** Adds what this process stored, as many as a read takes in at most; false when some had to stay out. */
+  private join(into: Map<string, Queued>, items: Queued[]): boolean {
     for (const item of items) {
-      if (this.items.has(item._id)) continue;
-      // Bounded as a read is: the rest wait in the outbox, after everything known.
-      if (this.items.size >= this.options.readLimit) {
-        this.complete = false;
-        return;
-      }
-      this.items.set(item._id, item);
+      if (into.has(item._id)) continue;
+      // The rest wait in the outbox, after everything known, for a read.
+      if (into.size >= this.options.readLimit) return false;
+      into.set(item._id, item);
     }
+    return true;
   }
 
   /** An item this worker settled: still pending as `item`, or gone (undefined). */
@@ -87,8 +89,7 @@ export class KnownPending {
     try {
       const read = await this.read(this.options.readLimit);
       const items = new Map(read.map((item) => [item._id, item]));
-      this.complete = read.length < this.options.readLimit;
-      if (this.complete) for (const item of during.stored) if (!items.has(item._id)) items.set(item._id, item);
+      this.complete = read.length < this.options.readLimit && this.join(items, during.stored);
       for (const [id, item] of during.changed) {
         if (!item) items.delete(id);
         else if (items.has(id)) items.set(id, item);
