@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mongo } from 'mongoose';
+import { mongo, Types } from 'mongoose';
 import { startEmbeddedDatabase } from '../../src/store/embedded';
+import { requireTestDbUri, uniqueDbName } from '../helpers/service';
 
 const MiB = 1 << 20;
 
@@ -44,4 +45,55 @@ describe('the embedded database', () => {
   it('would otherwise keep the log at the size it grew to (why the limit is set)', async () => {
     expect(await walSizeAfterHeldLog({ walLimitBytes: -1 })).toBeGreaterThan(7 * MiB);
   }, 60_000);
+});
+
+describe('the embedded database, filtering on _id alone', () => {
+  let client: mongo.MongoClient;
+  let db: mongo.Db;
+  beforeAll(async () => {
+    client = await mongo.MongoClient.connect(requireTestDbUri());
+    db = client.db(uniqueDbName());
+  });
+  afterAll(async () => {
+    await client.close();
+  });
+
+  /** What the server reports of a find: whether SQLite was given the filter, and how it planned the read. */
+  async function explain(collection: string, filter: mongo.Filter<mongo.Document>) {
+    const res = await db.command({ explain: { find: collection, filter } });
+    const plan = (res.queryPlanner as { Plan?: string[] } | undefined)?.Plan ?? [];
+    return { pushedDown: res.filterPushdown === true, plan: plan.join('\n') };
+  }
+
+  it('reads a batch of _ids (strings and ObjectIds) by the index, and matches exactly them', async () => {
+    const docs = db.collection<{ _id: string | Types.ObjectId; n: number }>('by-id');
+    const oid = new Types.ObjectId();
+    await docs.insertMany([{ _id: 'a', n: 1 }, { _id: 'b', n: 2 }, { _id: 'c', n: 3 }, { _id: oid, n: 4 }]);
+
+    const filter = { _id: { $in: ['a', 'c', oid, 'missing'] } };
+    const { pushedDown, plan } = await explain('by-id', filter);
+    expect(pushedDown).toBe(true);
+    expect(plan).toMatch(/SEARCH .*USING INDEX/);
+    expect((await docs.find(filter).toArray()).map((d) => d.n).sort()).toEqual([1, 3, 4]);
+
+    // An ObjectId's hex as a string is not that ObjectId.
+    expect(await docs.countDocuments({ _id: { $in: [oid.toHexString()] } })).toBe(0);
+
+    expect(await docs.deleteMany({ _id: { $in: ['b', oid] } })).toMatchObject({ deletedCount: 2 });
+    expect((await docs.find({}).toArray()).map((d) => d.n).sort()).toEqual([1, 3]);
+  });
+
+  it('still answers other $in filters, by reading every document', async () => {
+    const docs = db.collection<{ _id: string | number; n: number }>('by-id-mixed');
+    await docs.insertMany([{ _id: 'a', n: 1 }, { _id: 7, n: 2 }, { _id: 'b', n: 3 }]);
+
+    // A number is stored as SQLite cannot compare it by text: not pushed down, still matched.
+    const mixed = { _id: { $in: ['a', 7] } };
+    expect((await explain('by-id-mixed', mixed)).pushedDown).toBe(false);
+    expect((await docs.find(mixed).toArray()).map((d) => d.n).sort()).toEqual([1, 2]);
+    // Neither is a filter with more than _id, nor an empty list.
+    expect((await explain('by-id-mixed', { _id: { $in: ['a'] }, n: 1 })).pushedDown).toBe(false);
+    expect(await docs.countDocuments({ _id: { $in: [] } })).toBe(0);
+    expect((await docs.find({ _id: { $in: ['a', 'b'], $ne: 'b' } }).toArray()).map((d) => d.n)).toEqual([1]);
+  });
 });
