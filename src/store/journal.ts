@@ -8,8 +8,8 @@ const appends = new GroupCommit<JournalEntry>(async (entries) => {
   await JournalModel.insertMany(entries, { lean: true });
 });
 const removals = new GroupCommit<Types.ObjectId>(async (ids) => {
-  // One statement per entry, each by _id alone: FerretDB answers `$in` by reading every entry.
-  await JournalModel.bulkWrite(ids.map((_id) => ({ deleteOne: { filter: { _id } } })), { ordered: false });
+  // A filter on _id alone: the embedded database reads these by its index and deletes them in one transaction.
+  await JournalModel.deleteMany({ _id: { $in: ids } });
 });
 
 /** Resolves once the entry is stored. */
