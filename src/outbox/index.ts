@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Deps } from '../context';
 import { claimTurn, forgetTurn, forgetTurns, type Turn } from '../store/claims';
 import { driverCollection, isDuplicateKey, storedMixed } from '../store/database';
+import { GroupCommit } from '../store/group-commit';
 import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
 import { KnownPending, type Queued } from './known';
 
@@ -201,6 +202,7 @@ export class OutboxWorker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly known: KnownPending;
+  private readonly finishing = new GroupCommit<Finished>((batch) => finishAll(batch, this.deps.clock.now()));
   private readonly onWork = (items: Queued[] | 'unknown') => {
     if (items === 'unknown') this.known.invalidate();
     else this.known.stored(items);
@@ -312,7 +314,7 @@ export class OutboxWorker {
     }
     const { item, turn, delivered } = claimed;
     if (delivered) {
-      await this.finish(item, turn);
+      await this.finish({ id: item._id, turn, tombstone: false });
       return 'done';
     }
 
@@ -322,11 +324,7 @@ export class OutboxWorker {
     try {
       if (!handler) throw new PermanentFailure(`no handler for outbox kind ${item.kind}`);
       await handler(asRecord(item.payload), { key: item._id, attempt, uncertain });
-      // The driver's own insert: a tombstone has nothing to cast, and mongoose's `create` costs a few times the CPU.
-      await tombstones().insertOne({ _id: item._id, at: this.deps.clock.now() }).catch((err: unknown) => {
-        if (!isDuplicateKey(err)) throw err;
-      });
-      await this.finish(item, turn);
+      await this.finish({ id: item._id, turn, tombstone: true });
       return 'done';
     } catch (err) {
       const failure = classifySlackError(err);
@@ -384,12 +382,32 @@ export class OutboxWorker {
     await forgetTurns(turn);
   }
 
-  /** Delivered (now or before): the tombstone stays, the item goes. */
-  private async finish(item: Claimed, turn: Turn): Promise<void> {
-    await outboxItems().deleteOne({ _id: item._id });
-    this.known.changed(item._id, undefined);
-    await forgetTurns(turn);
+  /** Delivered (now or before): the tombstone stays, the item goes. Lanes that finish at once share the writes. */
+  private async finish(finished: Finished): Promise<void> {
+    await this.finishing.add(finished);
+    this.known.changed(finished.id, undefined);
   }
+}
+
+/** A delivered item, to be settled: its claim, and whether it still needs its tombstone (not when delivered before). */
+interface Finished {
+  id: string;
+  turn: Turn;
+  tombstone: boolean;
+}
+
+/** Three statements for any number of delivered items, each by _id: the tombstones first, so no item goes unrecorded. */
+async function finishAll(batch: Finished[], at: Date): Promise<void> {
+  const fresh = batch.filter((f) => f.tombstone).map((f) => ({ _id: f.id, at }));
+  if (fresh.length > 0) {
+    // The driver's own insert: a tombstone has nothing to cast, and mongoose's `insertMany` costs a few times the CPU.
+    await tombstones().insertMany(fresh, { ordered: false }).catch((err: unknown) => {
+      // Already there: a worker died between an item's tombstone and its removal.
+      if (!duplicatesOf(err)) throw err;
+    });
+  }
+  await outboxItems().deleteMany({ _id: { $in: batch.map((f) => f.id) } });
+  await forgetTurns(...batch.map((f) => f.turn));
 }
 
 /** The first pending items by `seq`, only what ordering needs: the payload is read with the claim. */

@@ -59,21 +59,14 @@ export async function releaseClaim(resource: string, owner: string): Promise<voi
 }
 
 /**
- * Forgets this turn and the ones before it, by _id: the holder is done with the resource.
- * Turns are numbered from 0 and an earlier turn exists only where this one took over,
- * so the usual case is one delete, answered from the _id index. A later turn, taken
- * after this one's lease ran out, is its holder's to forget.
+ * Forgets these turns and the ones before each, by _id, in one statement: the holders are
+ * done with the resources. Turns are numbered from 0 and an earlier turn exists only where
+ * a later one took over, so the usual case is one _id a turn. A later turn, taken after
+ * one's lease ran out, is its holder's to forget.
  */
-export async function forgetTurns({ resource, turn }: Pick<Turn, 'resource' | 'turn'>): Promise<void> {
-  if (turn === 0) {
-    await claims().deleteOne({ _id: turnId(resource, 0) });
-    return;
-  }
-  // One command with a delete statement per turn, each by _id.
-  await claims().bulkWrite(
-    Array.from({ length: turn + 1 }, (_, t) => ({ deleteOne: { filter: { _id: turnId(resource, t) } } })),
-    { ordered: false },
-  );
+export async function forgetTurns(...turns: Pick<Turn, 'resource' | 'turn'>[]): Promise<void> {
+  const ids = turns.flatMap(({ resource, turn }) => Array.from({ length: turn + 1 }, (_, t) => turnId(resource, t)));
+  await claims().deleteMany({ _id: { $in: ids } });
 }
 
 /** Forgets just this turn, by _id: it was won on a resource that turned out to be finished already. */

@@ -59,7 +59,7 @@ describe('the embedded database, filtering on _id alone', () => {
   });
 
   /** What the server reports of a find: whether SQLite was given the filter, and how it planned the read. */
-  async function explain(collection: string, filter: mongo.Filter<mongo.Document>) {
+  async function explain(collection: string, filter: mongo.Document) {
     const res = await db.command({ explain: { find: collection, filter } });
     const plan = (res.queryPlanner as { Plan?: string[] } | undefined)?.Plan ?? [];
     return { pushedDown: res.filterPushdown === true, plan: plan.join('\n') };

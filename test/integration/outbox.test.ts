@@ -155,6 +155,55 @@ describe('the outbox', () => {
     expect(await ClaimModel.countDocuments({})).toBe(0);
   });
 
+  /** Handlers that hold every delivery until `count` have started, then let them all finish at once. */
+  function finishingTogether(count: number, during?: (key: string) => Promise<void>) {
+    let started = 0;
+    let release: () => void = () => undefined;
+    const together = new Promise<void>((resolve) => (release = resolve));
+    return {
+      record: async (payload: Record<string, unknown>, ctx: { key: string }) => {
+        if (++started === count) release();
+        await together;
+        await during?.(ctx.key);
+        delivered.push(String(payload.text));
+      },
+    };
+  }
+
+  it('settles lanes that finish at once together: their tombstones, removals and claims in one write each', async () => {
+    const keys = Array.from({ length: 8 }, (_, n) => `t${n}`);
+    await enqueue(keys.map((key, n) => item(key, `L${n}`)), clock.now());
+    const commands: string[] = [];
+    const count = (e: { commandName: string; command: Record<string, unknown> }) => commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+    mongoose.connection.getClient().on('commandStarted', count);
+    try {
+      await new OutboxWorker({ clock, logger }, finishingTogether(keys.length)).drain();
+    } finally {
+      mongoose.connection.getClient().off('commandStarted', count);
+    }
+    expect([...delivered].sort()).toEqual(keys);
+    // The first to finish writes alone; the seven that finish while it writes share the next write.
+    for (const write of ['insert outboxdelivereds', 'delete outboxitems', 'delete claims']) {
+      expect(commands.filter((c) => c === write)).toHaveLength(2);
+    }
+    expect(await DeliveredModel.countDocuments({ _id: { $in: keys } })).toBe(keys.length);
+    expect(await OutboxModel.countDocuments({})).toBe(0);
+    expect(await ClaimModel.countDocuments({})).toBe(0);
+  });
+
+  it('settles a batch in which one tombstone is there already (its earlier worker wrote it late), and records the others', async () => {
+    const keys = ['late', 'a', 'b'];
+    await enqueue(keys.map((key) => item(key, `L-${key}`)), clock.now());
+    const lateTombstone = async (key: string) => {
+      if (key === 'late') await DeliveredModel.create({ _id: 'late', at: clock.now() });
+    };
+    await new OutboxWorker({ clock, logger }, finishingTogether(keys.length, lateTombstone)).drain();
+    expect([...delivered].sort()).toEqual(['a', 'b', 'late']);
+    expect(await DeliveredModel.countDocuments({ _id: { $in: keys } })).toBe(3);
+    expect(await OutboxModel.countDocuments({})).toBe(0);
+    expect(await ClaimModel.countDocuments({})).toBe(0);
+  });
+
   it('keeps a takeover uncertain when it has to wait for its turn, as the same attempt', async () => {
     const seen: boolean[] = [];
     const probe = {
