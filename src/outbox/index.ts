@@ -3,9 +3,9 @@ import { EventEmitter } from 'node:events';
 import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../context';
+import { Batcher } from '../store/batcher';
 import { claimTurn, forgetTurn, forgetTurns, type Turn } from '../store/claims';
-import { driverCollection, isDuplicateKey, storedMixed } from '../store/database';
-import { GroupCommit } from '../store/group-commit';
+import { driverCollection, duplicatePositions, isDuplicateKey, storedMixed } from '../store/database';
 import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
 import { KnownPending, type Queued } from './known';
 
@@ -99,7 +99,7 @@ export async function enqueue(items: EnqueueInput[], now: Date): Promise<void> {
   try {
     await outboxItems().insertMany(docs, { ordered: false, ignoreUndefined: true });
   } catch (err) {
-    const duplicates = duplicatesOf(err) ?? (docs.length === 1 && isDuplicateKey(err) ? new Set([0]) : undefined);
+    const duplicates = duplicatePositions(err) ?? (docs.length === 1 && isDuplicateKey(err) ? new Set([0]) : undefined);
     if (!duplicates) {
       enqueued.emit('work', 'unknown');
       throw err;
@@ -113,22 +113,6 @@ export async function enqueue(items: EnqueueInput[], now: Date): Promise<void> {
 
 function queuedOf(docs: (Queued & Record<string, unknown>)[]): Queued[] {
   return docs.map(({ _id, lane, seq, attempts, nextAttemptAt }) => ({ _id, lane, seq, attempts, nextAttemptAt }));
-}
-
-const writeError = z.object({ code: z.number().optional(), index: z.number().optional(), err: z.object({ code: z.number(), index: z.number() }).partial().optional() });
-const bulkWriteErrors = z.object({ writeErrors: z.array(writeError).min(1) });
-
-/** The positions of the inserts refused as duplicates, when no other error stopped any; else undefined. */
-function duplicatesOf(err: unknown): Set<number> | undefined {
-  const bulk = bulkWriteErrors.safeParse(err);
-  if (!bulk.success) return undefined;
-  const positions = new Set<number>();
-  for (const w of bulk.data.writeErrors) {
-    const index = w.index ?? w.err?.index;
-    if ((w.code ?? w.err?.code) !== 11000 || index === undefined) return undefined;
-    positions.add(index);
-  }
-  return positions;
 }
 
 const slackErrorShape = z.object({
@@ -202,7 +186,8 @@ export class OutboxWorker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly known: KnownPending;
-  private readonly finishing = new GroupCommit<Finished>((batch) => finishAll(batch, this.deps.clock.now()));
+  private readonly reading = new Batcher<string, ClaimedRead>(readClaimed);
+  private readonly finishing = new Batcher<Finished>((batch) => finishAll(batch, this.deps.clock.now()));
   private readonly onWork = (items: Queued[] | 'unknown') => {
     if (items === 'unknown') this.known.invalidate();
     else this.known.stored(items);
@@ -356,22 +341,18 @@ export class OutboxWorker {
    * then re-reads it: a worker that finished it meanwhile has already settled it.
    * Also asks whether its key was delivered before: a redelivered webhook may have
    * enqueued a delivered key again (see `enqueue`), and a worker may have died between
-   * the tombstone and the item's removal. Both reads are by _id and go at once.
+   * the tombstone and the item's removal. Lanes that claim at once share the reads.
    */
   private async claim(candidate: Queued): Promise<{ item: Claimed; turn: Turn; delivered: boolean } | undefined> {
     const turn = await claimTurn(attemptResource(candidate), this.owner, this.deps.clock.now(), this.options.leaseMs);
     if (!turn) return undefined;
-    const [item, delivered] = await Promise.all([
-      // Plain objects: nothing here is saved back, and hydrating a document costs more CPU than reading it.
-      OutboxModel.findById(candidate._id, { kind: 1, payload: 1, state: 1, attempts: 1, maybeDone: 1 }).lean<Claimed>(),
-      tombstones().findOne({ _id: candidate._id }, { projection: { _id: 1 } }),
-    ]);
+    const { item, delivered } = (await this.reading.add(candidate._id)) ?? { delivered: false };
     if (!item || item.state !== 'pending' || item.attempts !== candidate.attempts) {
       // Settled by another worker between our read and our claim (it forgot its turns, so ours could be taken): ours goes too.
       await forgetTurn(turn).catch((err: unknown) => this.deps.logger.warn('outbox claim of a settled item not removed', { key: candidate._id, err }));
       return undefined;
     }
-    return { item, turn, delivered: delivered !== null };
+    return { item, turn, delivered };
   }
 
   private async settle(item: Queued, turn: Turn, changes: Partial<Pick<OutboxItem, 'state' | 'attempts' | 'maybeDone' | 'lastError' | 'nextAttemptAt'>>): Promise<void> {
@@ -389,6 +370,27 @@ export class OutboxWorker {
   }
 }
 
+/** What delivering an item needs of it, read once its attempt is claimed. */
+type Claimed = Pick<OutboxItem, '_id' | 'kind' | 'payload' | 'state' | 'attempts' | 'maybeDone'>;
+
+interface ClaimedRead {
+  /** Undefined when the item is gone: settled by another worker. */
+  item: Claimed | undefined;
+  delivered: boolean;
+}
+
+/** Claimed items, and whether their keys were delivered before: two reads for any number, each on _id alone. */
+async function readClaimed(ids: string[]): Promise<ClaimedRead[]> {
+  const [items, stones] = await Promise.all([
+    // Plain objects: nothing here is saved back, and hydrating a document costs more CPU than reading it.
+    OutboxModel.find({ _id: { $in: ids } }, { kind: 1, payload: 1, state: 1, attempts: 1, maybeDone: 1 }).lean<Claimed[]>(),
+    tombstones().find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray(),
+  ]);
+  const byId = new Map(items.map((item) => [item._id, item]));
+  const delivered = new Set(stones.map((stone) => stone._id));
+  return ids.map((id) => ({ item: byId.get(id), delivered: delivered.has(id) }));
+}
+
 /** A delivered item, to be settled: its claim, and whether it still needs its tombstone (not when delivered before). */
 interface Finished {
   id: string;
@@ -403,7 +405,7 @@ async function finishAll(batch: Finished[], at: Date): Promise<void> {
     // The driver's own insert: a tombstone has nothing to cast, and mongoose's `insertMany` costs a few times the CPU.
     await tombstones().insertMany(fresh, { ordered: false }).catch((err: unknown) => {
       // Already there: a worker died between an item's tombstone and its removal.
-      if (!duplicatesOf(err)) throw err;
+      if (!duplicatePositions(err)) throw err;
     });
   }
   await outboxItems().deleteMany({ _id: { $in: batch.map((f) => f.id) } });
@@ -422,9 +424,6 @@ function outboxItems() {
 function tombstones() {
   return driverCollection<{ _id: string; at: Date }>(DeliveredModel);
 }
-
-/** What delivering an item needs of it, read once its attempt is claimed. */
-type Claimed = Pick<OutboxItem, '_id' | 'kind' | 'payload' | 'state' | 'attempts' | 'maybeDone'>;
 
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value)) : {};

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import mongoose, { type AnyObject, type Collection, type Connection } from 'mongoose';
+import { z } from 'zod';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
 
 export interface Database {
@@ -64,6 +65,22 @@ export function isDuplicateKey(err: unknown): boolean {
   const code = 'code' in err ? err.code : undefined;
   const message = err instanceof Error ? err.message : '';
   return code === 11000 || code === 11001 || /duplicate key|E11000/i.test(message);
+}
+
+const writeError = z.object({ code: z.number().optional(), index: z.number().optional(), err: z.object({ code: z.number(), index: z.number() }).partial().optional() });
+const bulkWriteErrors = z.object({ writeErrors: z.array(writeError).min(1) });
+
+/** The positions of an unordered insertMany's documents refused as duplicates, when no other error stopped any; else undefined. */
+export function duplicatePositions(err: unknown): Set<number> | undefined {
+  const bulk = bulkWriteErrors.safeParse(err);
+  if (!bulk.success) return undefined;
+  const positions = new Set<number>();
+  for (const w of bulk.data.writeErrors) {
+    const index = w.index ?? w.err?.index;
+    if ((w.code ?? w.err?.code) !== 11000 || index === undefined) return undefined;
+    positions.add(index);
+  }
+  return positions;
 }
 
 /** Errors that mean "the database cannot be reached right now", as opposed to a bad query. */

@@ -1,13 +1,13 @@
 import type { Types } from 'mongoose';
-import { GroupCommit } from './group-commit';
+import { Batcher } from './batcher';
 import { JournalHolderModel, JournalModel, type JournalEntry } from './models';
 
 // Concurrent webhooks share one insert (and processed entries one delete): at a
 // thousand deliveries a second, a round trip each would be the bottleneck.
-const appends = new GroupCommit<JournalEntry>(async (entries) => {
+const appends = new Batcher<JournalEntry>(async (entries) => {
   await JournalModel.insertMany(entries, { lean: true });
 });
-const removals = new GroupCommit<Types.ObjectId>(async (ids) => {
+const removals = new Batcher<Types.ObjectId>(async (ids) => {
   // A filter on _id alone: the embedded database reads these by its index and deletes them in one transaction.
   await JournalModel.deleteMany({ _id: { $in: ids } });
 });

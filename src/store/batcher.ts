@@ -1,0 +1,43 @@
+interface Waiting<T, R> {
+  item: T;
+  resolve: (result: R | undefined) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit, for writes and for reads by _id: items added while a call is under
+ * way wait and go together in the next call, so a busy caller pays one round trip
+ * (and one transaction) per batch instead of one per item, and a quiet one waits for
+ * nothing. Each `add` settles with its batch, with the result the call gave its item
+ * (by position), if any.
+ */
+export class Batcher<T, R = void> {
+  private waiting: Waiting<T, R>[] = [];
+  private writing = false;
+
+  constructor(
+    private readonly call: (items: T[]) => Promise<readonly R[] | void>,
+    private readonly maxBatch = 500,
+  ) {}
+
+  add(item: T): Promise<R | undefined> {
+    return new Promise<R | undefined>((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      if (!this.writing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.writing = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.maxBatch);
+      try {
+        const results = await this.call(batch.map((w) => w.item));
+        batch.forEach((w, n) => w.resolve(results?.[n]));
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      }
+    }
+    this.writing = false;
+  }
+}
