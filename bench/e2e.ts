@@ -7,6 +7,7 @@
  * a fresh process), reported on its own; then the measured load runs on open threads.
  */
 import { performance } from 'node:perf_hooks';
+import { MessageModel } from '../src/store/models';
 import { cloudTextWebhook, percentile, postWebhook, seedCloudAccount, waitFor, type SeededAccount } from '../test/drills/support';
 import type { SlackCall } from '../test/fakes/slack-server';
 import { BENCH_KEY, cpuMeter, openPhaseDb, round, startPhaseService, type BenchContext } from './lib';
@@ -120,6 +121,7 @@ async function sendAndWatch(
   options: E2eOptions & { phase: string; messages: number },
 ) {
   const interval = 1000 / options.perSecond;
+  const wamid = (i: number) => `wamid.e2e.${options.phase}.${nowSeconds}.${i}`;
   const ackAt = new Map<number, number>();
   const ackLatency: number[] = [];
   let failures = 0;
@@ -134,7 +136,7 @@ async function sendAndWatch(
     if (!account) throw new Error('no account');
     const body = cloudTextWebhook([
       {
-        wamid: `wamid.e2e.${options.phase}.${nowSeconds}.${i}`,
+        wamid: wamid(i),
         from: String(6281300000000 + conversation),
         body: `Order question [e2e:${options.phase}:${i}]`,
         // Sent now, as Meta stamps it: each message moves its conversation's window, as real traffic does.
@@ -176,6 +178,26 @@ async function sendAndWatch(
   }
   latencies.sort((a, b) => a - b);
   ackLatency.sort((a, b) => a - b);
+
+  // Where the time goes: from the 200 until the message is stored (ingest), and from then until its post.
+  // The stored time is the service's wall clock; this process's performance clock is moved onto it.
+  const wallOffset = Date.now() - performance.now();
+  const stored = await MessageModel.find({ wamid: { $in: [...ackAt.keys()].map(wamid) } }, { wamid: 1, createdAt: 1 }).lean();
+  const storedAt = new Map(stored.map((m) => [m.wamid, m.createdAt.getTime() - wallOffset]));
+  const toStored: number[] = [];
+  const storedToPost: number[] = [];
+  for (const call of ctx.slack.posts()) {
+    const i = markerOf(call, options.phase);
+    const acked = i === undefined ? undefined : ackAt.get(i);
+    const at = i === undefined ? undefined : storedAt.get(wamid(i));
+    if (acked === undefined || at === undefined) continue;
+    toStored.push(at - acked);
+    storedToPost.push(call.at - at);
+  }
+  const spread = (values: number[]) => {
+    values.sort((a, b) => a - b);
+    return { p50: round(percentile(values, 50)), p99: round(percentile(values, 99)) };
+  };
   return {
     sendingSeconds,
     figures: {
@@ -185,6 +207,8 @@ async function sendAndWatch(
       duplicated: [...seen.values()].filter((n) => n > 1).length,
       ackToPostMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1] ?? NaN) },
       requestToAckMs: { p50: round(percentile(ackLatency, 50)), p99: round(percentile(ackLatency, 99)) },
+      ackToStoredMs: spread(toStored),
+      storedToPostMs: spread(storedToPost),
     },
   };
 }
