@@ -273,35 +273,47 @@ export class OutboxWorker {
     }
 
     let handled = 0;
+    // A delivered item's bookkeeping (see `finish`) holds up only its own lane: the worker goes on to the next
+    // lane meanwhile, so lanes' bookkeeping shares writes even one lane at a time. The pass ends when it is done.
+    const settling: Promise<void>[] = [];
     const concurrency = this.options.yieldWhile() ? 1 : this.options.concurrency;
     const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
       for (let lane = queue.shift(); lane; lane = queue.shift()) {
+        let previous: Promise<void> | undefined;
         for (const item of lane) {
           if (item.nextAttemptAt > now) break;
-          const outcome = await this.deliverOne(item);
+          await previous;
+          const { outcome, settled } = await this.deliverOne(item);
           if (outcome !== 'skipped') handled++;
+          if (settled) {
+            // Awaited below (and by the lane's next item); a failure must not go unhandled meanwhile.
+            settled.catch(() => undefined);
+            settling.push(settled);
+            previous = settled;
+          }
           if (outcome !== 'done') break;
         }
       }
     });
     await Promise.all(workers);
+    await Promise.all(settling);
     // A paced channel's next turn is often sooner than the next poll.
     return { handled, ...(waits.length > 0 ? { nextDueInMs: Math.min(...waits) } : {}) };
   }
 
-  /** 'done' (delivered or failed for good) lets the lane go on; 'waiting' holds it; 'skipped' is another worker's. */
-  private async deliverOne(candidate: Queued): Promise<'done' | 'waiting' | 'skipped'> {
+  /**
+   * 'done' (delivered or failed for good) lets the lane go on; 'waiting' holds it; 'skipped' is another
+   * worker's. A delivered item's bookkeeping is `settled` later.
+   */
+  private async deliverOne(candidate: Queued): Promise<{ outcome: 'done' | 'waiting' | 'skipped'; settled?: Promise<void> }> {
     const claimed = await this.claim(candidate);
     if (!claimed) {
       // Held or settled by another worker: what this one knows of it is out of date.
       this.known.invalidate();
-      return 'skipped';
+      return { outcome: 'skipped' };
     }
     const { item, turn, delivered } = claimed;
-    if (delivered) {
-      await this.finish({ id: item._id, turn, tombstone: false });
-      return 'done';
-    }
+    if (delivered) return { outcome: 'done', settled: this.finish({ id: item._id, turn, tombstone: false }) };
 
     const handler = this.handlers[item.kind];
     const attempt = item.attempts + 1;
@@ -309,8 +321,6 @@ export class OutboxWorker {
     try {
       if (!handler) throw new PermanentFailure(`no handler for outbox kind ${item.kind}`);
       await handler(asRecord(item.payload), { key: item._id, attempt, uncertain });
-      await this.finish({ id: item._id, turn, tombstone: true });
-      return 'done';
     } catch (err) {
       const failure = classifySlackError(err);
       if (failure instanceof NotYet) {
@@ -320,7 +330,7 @@ export class OutboxWorker {
       } else if (failure instanceof PermanentFailure) {
         this.deps.logger.error('outbox item failed for good', { key: item._id, kind: item.kind, reason: failure.message });
         await this.settle(candidate, turn, { state: 'failed', attempts: attempt, lastError: failure.message });
-        return 'done';
+        return { outcome: 'done' };
       } else {
         const delay = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempt));
         this.deps.logger.warn('outbox delivery will be retried', { key: item._id, kind: item.kind, attempt, delayMs: delay, reason: failure.message });
@@ -332,8 +342,11 @@ export class OutboxWorker {
           nextAttemptAt: new Date(this.deps.clock.now().getTime() + delay),
         });
       }
-      return 'waiting';
+      return { outcome: 'waiting' };
     }
+    // Until it is settled the item stays claimed: should the bookkeeping fail, it is taken over once the
+    // claim runs out, as uncertain, and its post is looked for before it is made again.
+    return { outcome: 'done', settled: this.finish({ id: item._id, turn, tombstone: true }) };
   }
 
   /**
