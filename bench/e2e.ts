@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { MessageModel } from '../src/store/models';
 import { cloudTextWebhook, percentile, postWebhook, seedCloudAccount, waitFor, type SeededAccount } from '../test/drills/support';
 import type { SlackCall } from '../test/fakes/slack-server';
-import { BENCH_KEY, cpuMeter, openPhaseDb, round, startPhaseService, type BenchContext } from './lib';
+import { BENCH_KEY, commandMeter, cpuMeter, openPhaseDb, round, startPhaseService, type BenchContext } from './lib';
 
 export interface E2eOptions {
   perSecond: number;
@@ -57,8 +57,10 @@ export async function e2eBench(ctx: BenchContext, options: E2eOptions) {
     const posts = ctx.slack.posts().length;
     ctx.log(`e2e: ${options.perSecond * options.seconds} messages at ${options.perSecond}/s over ${options.conversations} conversations in ${options.channels} channels`);
     const cpu = cpuMeter(ctx, service);
+    const commands = await commandMeter();
     const measured = await run('load', options.perSecond * options.seconds);
     const cpuMsPerMessage = cpu.per(measured.figures.delivered);
+    const dbCommandsPerMessage = await commands.per(measured.figures.delivered);
     const servicePosts = ctx.slack.posts();
     const baseline = await directPosts(ctx, options.perSecond);
 
@@ -78,6 +80,7 @@ export async function e2eBench(ctx: BenchContext, options: E2eOptions) {
       ...measured.figures,
       // From the first request until the last post: acknowledging, ingesting, posting.
       cpuMsPerMessage,
+      dbCommandsPerMessage,
       baselineDirectPostMs: baseline,
       coldStart: { messages: options.conversations, ...coldStart.figures },
       pacing: {

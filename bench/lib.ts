@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import mongoose from 'mongoose';
+import { z } from 'zod';
 import { openDatabase, type Database } from '../src/store/database';
 import { OutboxModel } from '../src/store/models';
 import type { FakeSlack } from '../test/fakes/slack-server';
@@ -52,6 +54,37 @@ export function cpuMeter(ctx: BenchContext, service: ChildService) {
     per(messages: number) {
       const ms = (pid: number, from: number) => round(((cpuSecondsOf(pid) - from) * 1000) / Math.max(1, messages), 2);
       return { service: ms(pids.service, start.service), database: ms(pids.database, start.database) };
+    },
+  };
+}
+
+const serverStatus = z.object({ metrics: z.object({ commands: z.record(z.object({ total: z.number() })) }).optional() });
+
+/** Commands the database has answered so far, by name (FerretDB counts them; a server that does not gives none). */
+async function commandCounts(): Promise<Map<string, number>> {
+  const db = mongoose.connection.db;
+  if (!db) return new Map();
+  const status = serverStatus.parse(await db.admin().command({ serverStatus: 1 }));
+  return new Map(Object.entries(status.metrics?.commands ?? {}).map(([name, { total }]) => [name, total]));
+}
+
+/**
+ * Database commands per message, from now until `per` is called, in all and by name: unlike time, the
+ * same on a fast machine and a slow one, so it shows what a change saves.
+ */
+export async function commandMeter() {
+  const start = await commandCounts();
+  return {
+    async per(messages: number) {
+      const byName: Record<string, number> = {};
+      let total = 0;
+      for (const [name, count] of await commandCounts()) {
+        const n = count - (start.get(name) ?? 0);
+        if (n <= 0 || name === 'serverStatus') continue;
+        byName[name] = round(n / Math.max(1, messages), 2);
+        total += n;
+      }
+      return { total: round(total / Math.max(1, messages), 2), ...byName };
     },
   };
 }
