@@ -264,15 +264,21 @@ export class OutboxWorker {
       if (lane) lane.push(item);
       else lanes.set(item.lane, [item]);
     }
-    const queue: Queued[][] = [];
+    const queue: { items: Queued[]; head: Promise<Claim | undefined> }[] = [];
     const waits: number[] = [];
     for (const items of lanes.values()) {
       const head = items[0];
-      if (head && head.nextAttemptAt <= now) queue.push(items);
-      else if (head) waits.push(head.nextAttemptAt.getTime() - now.getTime());
+      if (head && head.nextAttemptAt <= now) {
+        // Every due head is claimed (and read) now, all at once: one insert and two reads for all the lanes,
+        // where a lane at a time would pay them lane by lane. Each lane's worker then takes its own.
+        const claimed = this.claim(head);
+        claimed.catch(() => undefined); // awaited by the lane; a failure must not go unhandled meanwhile
+        queue.push({ items, head: claimed });
+      } else if (head) waits.push(head.nextAttemptAt.getTime() - now.getTime());
     }
 
     let handled = 0;
+    const failures: unknown[] = [];
     // A delivered item's bookkeeping (see `finish`) holds up only its own lane: the worker goes on to the next
     // lane meanwhile, so lanes' bookkeeping shares writes even one lane at a time. The pass ends when it is done.
     const settling: Promise<void>[] = [];
@@ -280,23 +286,29 @@ export class OutboxWorker {
     const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
       for (let lane = queue.shift(); lane; lane = queue.shift()) {
         let previous: Promise<void> | undefined;
-        for (const item of lane) {
-          if (item.nextAttemptAt > now) break;
-          await previous;
-          const { outcome, settled } = await this.deliverOne(item);
-          if (outcome !== 'skipped') handled++;
-          if (settled) {
-            // Awaited below (and by the lane's next item); a failure must not go unhandled meanwhile.
-            settled.catch(() => undefined);
-            settling.push(settled);
-            previous = settled;
+        try {
+          for (const [n, item] of lane.items.entries()) {
+            if (item.nextAttemptAt > now) break;
+            await previous;
+            const { outcome, settled } = await this.deliverOne(item, n === 0 ? lane.head : this.claim(item));
+            if (outcome !== 'skipped') handled++;
+            if (settled) {
+              // Awaited below (and by the lane's next item); a failure must not go unhandled meanwhile.
+              settled.catch(() => undefined);
+              settling.push(settled);
+              previous = settled;
+            }
+            if (outcome !== 'done') break;
           }
-          if (outcome !== 'done') break;
+        } catch (err) {
+          // Every lane is still gone through, so no head claimed above is left unused.
+          failures.push(err);
         }
       }
     });
     await Promise.all(workers);
-    await Promise.all(settling);
+    for (const result of await Promise.allSettled(settling)) if (result.status === 'rejected') failures.push(result.reason);
+    if (failures.length > 0) throw failures[0];
     // A paced channel's next turn is often sooner than the next poll.
     return { handled, ...(waits.length > 0 ? { nextDueInMs: Math.min(...waits) } : {}) };
   }
@@ -305,8 +317,8 @@ export class OutboxWorker {
    * 'done' (delivered or failed for good) lets the lane go on; 'waiting' holds it; 'skipped' is another
    * worker's. A delivered item's bookkeeping is `settled` later.
    */
-  private async deliverOne(candidate: Queued): Promise<{ outcome: 'done' | 'waiting' | 'skipped'; settled?: Promise<void> }> {
-    const claimed = await this.claim(candidate);
+  private async deliverOne(candidate: Queued, claim: Promise<Claim | undefined>): Promise<{ outcome: 'done' | 'waiting' | 'skipped'; settled?: Promise<void> }> {
+    const claimed = await claim;
     if (!claimed) {
       // Held or settled by another worker: what this one knows of it is out of date.
       this.known.invalidate();
@@ -356,7 +368,7 @@ export class OutboxWorker {
    * enqueued a delivered key again (see `enqueue`), and a worker may have died between
    * the tombstone and the item's removal. Lanes that claim at once share the reads.
    */
-  private async claim(candidate: Queued): Promise<{ item: Claimed; turn: Turn; delivered: boolean } | undefined> {
+  private async claim(candidate: Queued): Promise<Claim | undefined> {
     const turn = await claimTurn(attemptResource(candidate), this.owner, this.deps.clock.now(), this.options.leaseMs);
     if (!turn) return undefined;
     const { item, delivered } = (await this.reading.add(candidate._id)) ?? { delivered: false };
@@ -381,6 +393,13 @@ export class OutboxWorker {
     await this.finishing.add(finished);
     this.known.changed(finished.id, undefined);
   }
+}
+
+/** An attempt of an item, claimed: the item as read then, the turn, and whether its key was delivered before. */
+interface Claim {
+  item: Claimed;
+  turn: Turn;
+  delivered: boolean;
 }
 
 /** What delivering an item needs of it, read once its attempt is claimed. */

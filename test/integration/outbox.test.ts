@@ -194,12 +194,15 @@ describe('the outbox', () => {
     expect(await ClaimModel.countDocuments({})).toBe(0);
   });
 
-  it('one lane at a time, goes on to the next lane while a delivered item is settled, so their settling shares writes', async () => {
+  it('one lane at a time, claims every due head at once, and goes on while a delivered item is settled, so settling shares writes', async () => {
     const keys = Array.from({ length: 8 }, (_, n) => `one${n}`);
     await enqueue(keys.map((key, n) => item(key, `L${n}`)), clock.now());
     const tombstoneWrites: number[] = [];
+    const claimWrites: number[] = [];
     const count = (e: { commandName: string; command: Record<string, unknown> }) => {
-      if (e.commandName === 'insert' && e.command.insert === 'outboxdelivereds') tombstoneWrites.push(Array.isArray(e.command.documents) ? e.command.documents.length : 0);
+      const documents = Array.isArray(e.command.documents) ? e.command.documents.length : 0;
+      if (e.commandName === 'insert' && e.command.insert === 'outboxdelivereds') tombstoneWrites.push(documents);
+      if (e.commandName === 'insert' && e.command.insert === 'claims') claimWrites.push(documents);
     };
     mongoose.connection.getClient().on('commandStarted', count);
     try {
@@ -208,6 +211,8 @@ describe('the outbox', () => {
       mongoose.connection.getClient().off('commandStarted', count);
     }
     expect(delivered).toEqual(keys);
+    // The first head alone, the seven claimed while it was written together.
+    expect(claimWrites).toEqual([1, 7]);
     expect(tombstoneWrites.reduce((a, b) => a + b, 0)).toBe(keys.length);
     expect(tombstoneWrites.length).toBeLessThan(keys.length);
     expect(await OutboxModel.countDocuments({})).toBe(0);
@@ -225,23 +230,25 @@ describe('the outbox', () => {
         delivered.push(text);
       },
     };
-    await enqueue([item('1', 'L1'), item('2', 'L1')], clock.now());
+    await enqueue([item('1', 'L1'), item('2', 'L1'), item('3', 'L2')], clock.now());
     const tombstones = mongoose.connection.collection('outboxdelivereds');
     const failOnce = jest.spyOn(tombstones, 'insertMany').mockRejectedValueOnce(new Error('database went away'));
-    const worker = new OutboxWorker({ clock, logger }, lookingFirst, { leaseMs: 60_000 });
+    // One lane at a time: L2's head was claimed with L1's, and is still delivered and settled in the failed pass.
+    const worker = new OutboxWorker({ clock, logger }, lookingFirst, { leaseMs: 60_000, yieldWhile: () => true });
     try {
       await expect(worker.drain()).rejects.toThrow('database went away');
     } finally {
       failOnce.mockRestore();
     }
-    // The lane stopped behind the item whose settling failed.
-    expect(delivered).toEqual(['1']);
+    // L1 stopped behind the item whose settling failed.
+    expect(delivered).toEqual(['1', '3']);
+    expect(await ClaimModel.countDocuments({})).toBe(1);
     await worker.drain();
-    expect(delivered).toEqual(['1']);
+    expect(delivered).toEqual(['1', '3']);
     clock.advance(60_000);
     await worker.drain();
-    expect(delivered).toEqual(['1', '2']);
-    expect(uncertainOf).toEqual({ '1': [false, true], '2': [false] });
+    expect(delivered).toEqual(['1', '3', '2']);
+    expect(uncertainOf).toEqual({ '1': [false, true], '2': [false], '3': [false] });
     expect(await OutboxModel.countDocuments({})).toBe(0);
     expect(await ClaimModel.countDocuments({})).toBe(0);
   });
