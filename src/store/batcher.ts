@@ -13,7 +13,7 @@ interface Waiting<T, R> {
  */
 export class Batcher<T, R = void> {
   private waiting: Waiting<T, R>[] = [];
-  private writing = false;
+  private calling = false;
 
   constructor(
     private readonly call: (items: T[]) => Promise<readonly R[] | void>,
@@ -23,12 +23,12 @@ export class Batcher<T, R = void> {
   add(item: T): Promise<R | undefined> {
     return new Promise<R | undefined>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (!this.writing) void this.flush();
+      if (!this.calling) void this.flush();
     });
   }
 
   private async flush(): Promise<void> {
-    this.writing = true;
+    this.calling = true;
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.maxBatch);
       try {
@@ -38,6 +38,6 @@ export class Batcher<T, R = void> {
         for (const w of batch) w.reject(err);
       }
     }
-    this.writing = false;
+    this.calling = false;
   }
 }
