@@ -170,33 +170,28 @@ async function sendAndWatch(
   const postsPerChannel = (options.messages + options.conversations) / options.channels;
   await waitFor(() => delivered() >= ackAt.size, 60_000 + (postsPerChannel / SLACK_CHANNEL_LIMIT.perSecond) * 1000, 100);
 
+  // Where the time goes: from the 200 until the message is stored (ingest), and from then until its post.
+  // The stored time is the service's wall clock; this process's performance clock is moved onto it.
+  const wallOffset = Date.now() - performance.now();
+  const stored = await MessageModel.find({ wamid: { $in: [...ackAt.keys()].map(wamid) } }, { wamid: 1, createdAt: 1 }).lean();
+  const storedAt = new Map(stored.map((m) => [m.wamid, m.createdAt.getTime() - wallOffset]));
   const latencies: number[] = [];
+  const toStored: number[] = [];
+  const storedToPost: number[] = [];
   const seen = new Map<number, number>();
   for (const call of ctx.slack.posts()) {
     const i = markerOf(call, options.phase);
     if (i === undefined) continue;
     seen.set(i, (seen.get(i) ?? 0) + 1);
     const acked = ackAt.get(i);
-    if (acked !== undefined && seen.get(i) === 1) latencies.push(call.at - acked);
-  }
-  latencies.sort((a, b) => a - b);
-  ackLatency.sort((a, b) => a - b);
-
-  // Where the time goes: from the 200 until the message is stored (ingest), and from then until its post.
-  // The stored time is the service's wall clock; this process's performance clock is moved onto it.
-  const wallOffset = Date.now() - performance.now();
-  const stored = await MessageModel.find({ wamid: { $in: [...ackAt.keys()].map(wamid) } }, { wamid: 1, createdAt: 1 }).lean();
-  const storedAt = new Map(stored.map((m) => [m.wamid, m.createdAt.getTime() - wallOffset]));
-  const toStored: number[] = [];
-  const storedToPost: number[] = [];
-  for (const call of ctx.slack.posts()) {
-    const i = markerOf(call, options.phase);
-    const acked = i === undefined ? undefined : ackAt.get(i);
-    const at = i === undefined ? undefined : storedAt.get(wamid(i));
-    if (acked === undefined || at === undefined) continue;
+    if (acked === undefined || seen.get(i) !== 1) continue;
+    latencies.push(call.at - acked);
+    const at = storedAt.get(wamid(i));
+    if (at === undefined) continue;
     toStored.push(at - acked);
     storedToPost.push(call.at - at);
   }
+  latencies.sort((a, b) => a - b);
   const spread = (values: number[]) => {
     values.sort((a, b) => a - b);
     return { p50: round(percentile(values, 50)), p99: round(percentile(values, 99)) };
@@ -209,7 +204,7 @@ async function sendAndWatch(
       delivered: latencies.length,
       duplicated: [...seen.values()].filter((n) => n > 1).length,
       ackToPostMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1] ?? NaN) },
-      requestToAckMs: { p50: round(percentile(ackLatency, 50)), p99: round(percentile(ackLatency, 99)) },
+      requestToAckMs: spread(ackLatency),
       ackToStoredMs: spread(toStored),
       storedToPostMs: spread(storedToPost),
     },
