@@ -30,7 +30,7 @@ export async function openPhaseDb(ctx: BenchContext, dbName: string): Promise<Da
   return openDatabase({ uri: ctx.dbUri, dataDir: ctx.tmp, dbName });
 }
 
-export async function startPhaseService(ctx: BenchContext, dbName: string, extraEnv: Record<string, string> = {}): Promise<ChildService> {
+export async function startPhaseService(ctx: BenchContext, dbName: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ChildService> {
   return startChildService({
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -40,7 +40,7 @@ export async function startPhaseService(ctx: BenchContext, dbName: string, extra
     DATA_DIR: fs.mkdtempSync(path.join(ctx.tmp, 'data-')),
     LOG_LEVEL: 'error',
     ...extraEnv,
-  }, process.env.BENCH_PROF ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] } : {});
+  }, { nodeArgs: [...nodeArgs, ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [])] });
 }
 
 /**

@@ -1,6 +1,7 @@
 /** 4. Memory: RSS of the service after ingesting N messages, and after the same run again. */
 import { JournalModel, MessageModel, OutboxModel } from '../src/store/models';
 import { rssOf, seedCloudAccount, waitFor } from '../test/drills/support';
+import { heapAfterCollection, inspectorUrl } from './heap';
 import { load, loadFigures, type LoadOptions } from './ingest';
 import { BENCH_KEY, mib, openPhaseDb, outboxPosted, round, startPhaseService, type BenchContext } from './lib';
 import { UNPACED } from '../test/helpers/unpaced';
@@ -8,19 +9,22 @@ import { UNPACED } from '../test/helpers/unpaced';
 /** Messages sent at once; the journal holds up to 50,000 before it refuses more. */
 const BURST = 10_000;
 
-export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
+export async function memoryBench(ctx: BenchContext, options: LoadOptions & { runs: number }) {
   const database = await openPhaseDb(ctx, 'bench_memory');
   const account = await seedCloudAccount(BENCH_KEY);
   // As in ingest: one channel, delivery unpaced.
-  const service = await startPhaseService(ctx, 'bench_memory', UNPACED);
+  // Its inspector collects garbage on request, so the heap the service still holds can be read beside RSS.
+  const service = await startPhaseService(ctx, 'bench_memory', UNPACED, ['--inspect=127.0.0.1:0']);
+  const inspector = inspectorUrl(service.output);
   const pid = service.child.pid ?? 0;
   // An earlier phase may have left the fake enforcing Slack's per-channel limit; this phase posts unpaced.
   ctx.slack.reset();
   try {
     await new Promise((r) => setTimeout(r, 1_000));
     const idle = rssOf(pid);
+    const idleHeap = await heapAfterCollection(inspector);
     const runs = [];
-    for (const run of [1, 2]) {
+    for (let run = 1; run <= options.runs; run++) {
       ctx.log(`memory: run ${run}, ${options.amount} messages in bursts of at most ${BURST}`);
       const bursts = [];
       let drainStarted = Date.now();
@@ -39,10 +43,14 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
         requestsPerSecond: round(bursts.reduce((sum, b) => sum + b.requestsPerSecond, 0) / bursts.length, 0),
         errors: bursts.reduce((sum, b) => sum + b.errors, 0),
       };
-      ctx.log(`memory: run ${run} done (${figures.requestsPerSecond} msgs/s acknowledged, the last burst ingested and posted ${drainSeconds} s later), RSS ${mib(rssOf(pid))} MiB`);
+      const rss = rssOf(pid);
+      const heap = await heapAfterCollection(inspector);
+      ctx.log(`memory: run ${run} done (${figures.requestsPerSecond} msgs/s acknowledged, the last burst ingested and posted ${drainSeconds} s later), RSS ${mib(rss)} MiB, heap after a full collection ${mib(heap.heapUsed)} MiB`);
       runs.push({
         run,
-        rssMiB: mib(rssOf(pid)),
+        rssMiB: mib(rss),
+        heapUsedMiB: mib(heap.heapUsed),
+        externalMiB: mib(heap.external),
         requestsPerSecond: figures.requestsPerSecond,
         drainSeconds,
         errors: figures.errors,
@@ -56,9 +64,11 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions) {
       messagesPerRun: options.amount,
       burst: Math.min(BURST, options.amount),
       idleRssMiB: mib(idle),
+      idleHeapUsedMiB: mib(idleHeap.heapUsed),
       runs,
       growthMiB: first && second ? round(second.rssMiB - first.rssMiB) : undefined,
-      note: 'RSS of the service process (node dist/main.js), read from /proc 2 s after each run once its journal is ingested and its outbox has posted everything to the fake Slack (a run is sent in bursts, each once the last is ingested); the baseline is its idle RSS after start.',
+      heapUsedGrowthMiB: first && second ? round(second.heapUsedMiB - first.heapUsedMiB) : undefined,
+      note: 'RSS of the service process (node dist/main.js), read from /proc 2 s after each run once its journal is ingested and its outbox has posted everything to the fake Slack (a run is sent in bursts, each once the last is ingested); the baseline is its idle RSS after start. Then the service, through its inspector, collects garbage and reads process.memoryUsage(): heapUsed is what the service still holds, external its buffers.',
     };
   } finally {
     await service.stop();

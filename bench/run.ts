@@ -9,6 +9,7 @@
  * BENCH_E2E_SECONDS=10                 length of each end-to-end run (then a busy-channel run of 5 s)
  * BENCH_E2E_RATES=50,20                their messages per second
  * BENCH_MEMORY_MESSAGES=5000           messages per memory run, sent in bursts of 10,000 at most (the issue asks 100,000)
+ * BENCH_MEMORY_RUNS=2                 how many times the memory run is repeated
  * BENCH_SWEEP_SIZES=1000,10000         stored conversations to sweep over (100000 and 1000000 are opt-in)
  * BENCH_DB_BINARY=path                 another build of the embedded database to compare
  * BENCH_PROF=dir                       write the service's CPU profile (node --cpu-prof) there
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
       const sizes = list('BENCH_SWEEP_SIZES', [1_000, 10_000]);
       show('sweep', { ...(await sweepBench(ctx, sizes)), largerSizes: 'opt-in: BENCH_SWEEP_SIZES=10000,100000,1000000 (loading 1,000,000 conversations takes about 3 minutes, its full-scan baseline 1.5)' });
     }
-    if (phases.has('memory')) show('memory', await memoryBench(ctx, { ...load, amount: num('BENCH_MEMORY_MESSAGES', 5_000) }));
+    if (phases.has('memory')) show('memory', await memoryBench(ctx, { ...load, amount: num('BENCH_MEMORY_MESSAGES', 5_000), runs: num('BENCH_MEMORY_RUNS', 2) }));
   } finally {
     await slack.stop();
     await db.stop();
