@@ -8,6 +8,7 @@ import { claimTurn, forgetTurn, forgetTurns, type Turn } from '../store/claims';
 import { driverCollection, duplicatePositions, isDuplicateKey, storedMixed } from '../store/database';
 import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
 import { KnownPending, type Queued } from './known';
+import { Wakeup } from './wakeup';
 
 /**
  * The durable outbox: everything bound for Slack (and replies bound for
@@ -184,14 +185,14 @@ export class OutboxWorker {
   private readonly options: Required<OutboxOptions>;
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly wakeup = new Wakeup();
   private readonly known: KnownPending;
   private readonly reading = new Batcher<string, ClaimedRead>(readClaimed);
   private readonly finishing = new Batcher<Finished>((batch) => finishAll(batch, this.deps.clock.now()));
   private readonly onWork = (items: Queued[] | 'unknown') => {
     if (items === 'unknown') this.known.invalidate();
     else this.known.stored(items);
-    this.wake?.();
+    this.wakeup.signal();
   };
 
   constructor(
@@ -213,7 +214,7 @@ export class OutboxWorker {
   async stop(): Promise<void> {
     this.running = false;
     enqueued.off('work', this.onWork);
-    this.wake?.();
+    this.wakeup.signal();
     await this.loop;
   }
 
@@ -236,16 +237,7 @@ export class OutboxWorker {
         this.known.invalidate();
         this.deps.logger.error('outbox pass failed', { err });
       }
-      if (pass.handled === 0 && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(this.options.pollMs, pass.nextDueInMs ?? Infinity));
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
+      if (pass.handled === 0 && this.running) await this.wakeup.sleep(Math.min(this.options.pollMs, pass.nextDueInMs ?? Infinity));
     }
   }
 
