@@ -34,6 +34,19 @@ describe('the outbox', () => {
 
   const item = (key: string, lane: string, text = key) => ({ key, lane, kind: 'record', payload: { text } });
 
+  /** The database commands sent while `body` runs, in order. */
+  async function commandsDuring(body: () => Promise<unknown>): Promise<{ name: string; command: Record<string, unknown> }[]> {
+    const commands: { name: string; command: Record<string, unknown> }[] = [];
+    const record = (e: { commandName: string; command: Record<string, unknown> }) => commands.push({ name: e.commandName, command: e.command });
+    mongoose.connection.getClient().on('commandStarted', record);
+    try {
+      await body();
+    } finally {
+      mongoose.connection.getClient().off('commandStarted', record);
+    }
+    return commands;
+  }
+
   it('stores an item once per key, however often it is enqueued', async () => {
     await enqueue([item('a', 'L1')], clock.now());
     await Promise.all([enqueue([item('a', 'L1')], clock.now()), enqueue([item('a', 'L1'), item('b', 'L1')], clock.now())]);
@@ -173,14 +186,9 @@ describe('the outbox', () => {
   it('claims, reads and settles lanes that go at once together: one statement each for all of them', async () => {
     const keys = Array.from({ length: 8 }, (_, n) => `t${n}`);
     await enqueue(keys.map((key, n) => item(key, `L${n}`)), clock.now());
-    const commands: string[] = [];
-    const count = (e: { commandName: string; command: Record<string, unknown> }) => commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
-    mongoose.connection.getClient().on('commandStarted', count);
-    try {
-      await new OutboxWorker({ clock, logger }, finishingTogether(keys.length)).drain();
-    } finally {
-      mongoose.connection.getClient().off('commandStarted', count);
-    }
+    const commands = (await commandsDuring(() => new OutboxWorker({ clock, logger }, finishingTogether(keys.length)).drain())).map(
+      ({ name, command }) => `${name} ${String(command[name])}`,
+    );
     expect([...delivered].sort()).toEqual(keys);
     // The first lane goes alone; those that follow while it waits share the next statement (how many
     // follow at once depends on timing, so at most three statements of each kind, not eight).
@@ -197,19 +205,12 @@ describe('the outbox', () => {
   it('one lane at a time, claims every due head at once, and goes on while a delivered item is settled, so settling shares writes', async () => {
     const keys = Array.from({ length: 8 }, (_, n) => `one${n}`);
     await enqueue(keys.map((key, n) => item(key, `L${n}`)), clock.now());
-    const tombstoneWrites: number[] = [];
-    const claimWrites: number[] = [];
-    const count = (e: { commandName: string; command: Record<string, unknown> }) => {
-      const documents = Array.isArray(e.command.documents) ? e.command.documents.length : 0;
-      if (e.commandName === 'insert' && e.command.insert === 'outboxdelivereds') tombstoneWrites.push(documents);
-      if (e.commandName === 'insert' && e.command.insert === 'claims') claimWrites.push(documents);
-    };
-    mongoose.connection.getClient().on('commandStarted', count);
-    try {
-      await new OutboxWorker({ clock, logger }, handlers, { yieldWhile: () => true }).drain();
-    } finally {
-      mongoose.connection.getClient().off('commandStarted', count);
-    }
+    const commands = await commandsDuring(() => new OutboxWorker({ clock, logger }, handlers, { yieldWhile: () => true }).drain());
+    /** Documents in each insert into `collection`. */
+    const insertsInto = (collection: string) =>
+      commands.filter(({ name, command }) => name === 'insert' && command.insert === collection).map(({ command }) => (Array.isArray(command.documents) ? command.documents.length : 0));
+    const tombstoneWrites = insertsInto('outboxdelivereds');
+    const claimWrites = insertsInto('claims');
     expect(delivered).toEqual(keys);
     // The first head alone, the seven claimed while it was written together.
     expect(claimWrites).toEqual([1, 7]);
@@ -339,17 +340,8 @@ describe('the outbox', () => {
   describe('while it runs', () => {
     /** How many times the outbox is read for what is pending while `body` runs. */
     async function pendingReadsDuring(body: () => Promise<void>): Promise<number> {
-      let reads = 0;
-      const count = (e: { commandName: string; command: { filter?: unknown } }) => {
-        if (e.commandName === 'find' && JSON.stringify(e.command.filter ?? {}).includes('"state"')) reads++;
-      };
-      mongoose.connection.getClient().on('commandStarted', count);
-      try {
-        await body();
-      } finally {
-        mongoose.connection.getClient().off('commandStarted', count);
-      }
-      return reads;
+      const commands = await commandsDuring(body);
+      return commands.filter(({ name, command }) => name === 'find' && JSON.stringify(command.filter ?? {}).includes('"state"')).length;
     }
 
     it('delivers what this process enqueues, lane by lane in order, without reading the outbox again for it', async () => {
