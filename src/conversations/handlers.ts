@@ -19,7 +19,7 @@ import type { AccountDocument, ConversationDocument, MessageDocument } from '../
 import { describeWhatsAppError } from '../whatsapp/errors';
 import { WhatsAppApiError } from '../whatsapp/provider';
 import { mediaFilename, mediaKindOf } from './format';
-import { blocksSchema, conversationLane, ensureThread, renderHeader, threadPostItem } from './outbox';
+import { blocksSchema, conversationLane, ensureThread, renderHeader, threadOf, threadPostItem } from './outbox';
 
 /** A send still throttled after this many tries is reported instead of retried for ever. */
 export const MAX_SEND_ATTEMPTS = 8;
@@ -91,7 +91,7 @@ async function postInThread(
   message: Postable,
   opts: { broadcast?: boolean; delivery: DeliveryContext },
 ): Promise<{ channel: string; ts: string }> {
-  const thread = await ensureThread(deps, conversationId, { uncertain: opts.delivery.uncertain, account: 'recent' });
+  const thread = await threadOf(deps, conversationId, { uncertain: opts.delivery.uncertain, account: 'recent' });
   const ts = await postOnce(
     deps,
     {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Types } from 'mongoose';
 import { z } from 'zod';
 import { threadHeader, type SlackMessage } from '../bot/views/conversations';
@@ -78,6 +79,26 @@ export interface ThreadOptions extends Partial<Pick<DeliveryContext, 'uncertain'
    * its credentials, which another instance may have changed a moment ago.
    */
   account?: 'fresh' | 'recent';
+}
+
+/**
+ * Threads known to be open, by conversation. A thread, once set, is never moved (see `setThread`),
+ * and a conversation that had posts is never deleted, so a post into a known thread need not read
+ * its conversation: one read less for every message shown.
+ */
+const openThreads = new LRUCache<string, Pick<Thread, 'channel' | 'threadTs'>>({ max: 10_000 });
+
+/** Where the conversation's posts go: its thread, opened first if need be (see `ensureThread`). */
+export async function threadOf(
+  deps: Pick<Deps, 'clock' | 'config' | 'slack' | 'slackPacer'>,
+  conversationId: string | Types.ObjectId,
+  options: ThreadOptions = {},
+): Promise<Pick<Thread, 'channel' | 'threadTs'>> {
+  const known = openThreads.get(String(conversationId));
+  if (known) return known;
+  const { channel, threadTs } = await ensureThread(deps, conversationId, options);
+  openThreads.set(String(conversationId), { channel, threadTs });
+  return { channel, threadTs };
 }
 
 /** The conversation's thread, posting its header as the root first if there is none yet. */
