@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 
 const VERSION = 'v1';
 
@@ -18,13 +19,12 @@ export class SecretBox {
   }
 
   /** Each sealed value opens to one secret for good, so it is opened once: every webhook needs its account's. */
-  private readonly opened = new Map<string, string>();
+  private readonly opened = new LRUCache<string, string>({ max: 1_000 });
 
   open(sealed: string): string {
     const known = this.opened.get(sealed);
     if (known !== undefined) return known;
     const secret = this.decrypt(sealed);
-    if (this.opened.size >= 1_000) this.opened.clear();
     this.opened.set(sealed, secret);
     return secret;
   }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { isValidObjectId } from 'mongoose';
 import type { SecretBox } from '../security/secrets';
 import { isDuplicateKey } from './database';
@@ -9,8 +10,8 @@ export async function findAccount(id: string): Promise<AccountDocument | undefin
   return (await AccountModel.findById(id)) ?? undefined;
 }
 
-const RECENT_MS = 2_000;
-const recent = new Map<string, { account: AccountDocument | undefined; at: number }>();
+// Unknown ids are remembered too (a webhook for a deleted account), so it is bounded.
+const recent = new LRUCache<string, { account?: AccountDocument }>({ max: 10_000, ttl: 2_000 });
 
 /**
  * `findAccount`, answered from memory for up to two seconds: every webhook names its
@@ -18,12 +19,10 @@ const recent = new Map<string, { account: AccountDocument | undefined; at: numbe
  * are seen at once; those made by another instance within the two seconds.
  */
 export async function findAccountRecent(id: string): Promise<AccountDocument | undefined> {
-  const now = performance.now();
   const hit = recent.get(id);
-  if (hit && now - hit.at < RECENT_MS) return hit.account;
+  if (hit) return hit.account;
   const account = await findAccount(id);
-  if (recent.size > 10_000) recent.clear(); // unknown ids must not grow it without bound
-  recent.set(id, { account, at: now });
+  recent.set(id, { account });
   return account;
 }
 

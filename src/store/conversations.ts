@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { isValidObjectId, Types } from 'mongoose';
 import { nextAlertAt, windowMoves, type WindowMove } from '../domain/window';
 import { driverCollection, isDuplicateKey } from './database';
@@ -32,8 +33,7 @@ const isLive = async (id: Types.ObjectId): Promise<boolean> => (await Conversati
  * (it moves only when that one was deleted), so a remembered id that still finds its
  * conversation is right, and saves reading the key on every message of a customer.
  */
-const named = new Map<string, Types.ObjectId>();
-const NAMED_MAX = 100_000;
+const named = new LRUCache<string, Types.ObjectId>({ max: 100_000 });
 
 async function findByKey(key: string): Promise<ConversationDocument | undefined> {
   const remembered = named.get(key);
@@ -43,14 +43,10 @@ async function findByKey(key: string): Promise<ConversationDocument | undefined>
   const ref = await findRef(key);
   const found = ref && (await findConversation(ref));
   if (!found) return undefined;
-  remember(key, found._id);
+  named.set(key, found._id);
   return found;
 }
 
-function remember(key: string, id: Types.ObjectId): void {
-  if (named.size >= NAMED_MAX) named.clear();
-  named.set(key, id);
-}
 
 /** The conversation whose Slack thread this is, if any. */
 export async function findConversationByThread(channelId: string, threadTs: string): Promise<ConversationDocument | undefined> {
@@ -105,7 +101,7 @@ async function createConversation(
   const { ref } = await claimRef(key, created._id, { isLive });
   if (ref.equals(created._id)) {
     // The key names it now: the customer's next message need not read the key.
-    remember(key, created._id);
+    named.set(key, created._id);
     return created;
   }
   // Without the unique index (it is being built, say) another request's conversation won the key: ours goes.
