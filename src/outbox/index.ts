@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Deps } from '../context';
 import { Batcher } from '../store/batcher';
 import { claimTurn, forgetTurn, forgetTurns, type Turn } from '../store/claims';
-import { driverCollection, duplicatePositions, isDuplicateKey, storedMixed } from '../store/database';
+import { driverCollection, duplicatePositions, storedMixed } from '../store/database';
 import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
 import { KnownPending, type Queued } from './known';
 import { Wakeup } from './wakeup';
@@ -100,7 +100,8 @@ export async function enqueue(items: EnqueueInput[], now: Date): Promise<void> {
   try {
     await outboxItems().insertMany(docs, { ordered: false, ignoreUndefined: true });
   } catch (err) {
-    const duplicates = duplicatePositions(err) ?? (docs.length === 1 && isDuplicateKey(err) ? new Set([0]) : undefined);
+    // The driver reports even a single document's duplicate as a bulk write error, by position.
+    const duplicates = duplicatePositions(err);
     if (!duplicates) {
       enqueued.emit('work', 'unknown');
       throw err;
