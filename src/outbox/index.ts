@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../context';
-import { Batcher } from '../store/batcher';
+import { Batcher, uniqueInserts } from '../store/batcher';
 import { claimTurn, forgetTurn, forgetTurns, type Turn } from '../store/claims';
 import { driverCollection, duplicatePositions, storedMixed } from '../store/database';
 import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
@@ -97,21 +97,19 @@ export async function enqueue(items: EnqueueInput[], now: Date): Promise<void> {
     createdAt: stamp,
     updatedAt: stamp,
   }));
+  let stored: (boolean | undefined)[];
   try {
-    await outboxItems().insertMany(docs, { ordered: false, ignoreUndefined: true });
+    stored = await inserts.addAll(docs);
   } catch (err) {
-    // The driver reports even a single document's duplicate as a bulk write error, by position.
-    const duplicates = duplicatePositions(err);
-    if (!duplicates) {
-      enqueued.emit('work', 'unknown');
-      throw err;
-    }
-    // Only what was stored now: a duplicate's stored copy keeps its own place in its lane.
-    enqueued.emit('work', queuedOf(docs.filter((_, n) => !duplicates.has(n))));
-    return;
+    enqueued.emit('work', 'unknown');
+    throw err;
   }
-  enqueued.emit('work', queuedOf(docs));
+  // Only what was stored now: a duplicate's stored copy keeps its own place in its lane.
+  enqueued.emit('work', queuedOf(docs.filter((_, n) => stored[n] === true)));
 }
+
+// Items enqueued by concurrent callers (customers ingested side by side) share one insert.
+const inserts = uniqueInserts<OutboxItem & { _id: string }>((docs) => outboxItems().insertMany(docs, { ordered: false, ignoreUndefined: true }));
 
 function queuedOf(docs: (Queued & Record<string, unknown>)[]): Queued[] {
   return docs.map(({ _id, lane, seq, attempts, nextAttemptAt }) => ({ _id, lane, seq, attempts, nextAttemptAt }));

@@ -1,3 +1,5 @@
+import { duplicatePositions } from './database';
+
 interface Waiting<T, R> {
   item: T;
   resolve: (result: R | undefined) => void;
@@ -21,10 +23,20 @@ export class Batcher<T, R = void> {
   ) {}
 
   add(item: T): Promise<R | undefined> {
-    return new Promise<R | undefined>((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
-      if (!this.calling) void this.flush();
-    });
+    const result = this.wait(item);
+    if (!this.calling) void this.flush();
+    return result;
+  }
+
+  /** Adds the items together: they go in the same call (the batch size allowing). */
+  addAll(items: readonly T[]): Promise<(R | undefined)[]> {
+    const results = Promise.all(items.map((item) => this.wait(item)));
+    if (!this.calling) void this.flush();
+    return results;
+  }
+
+  private wait(item: T): Promise<R | undefined> {
+    return new Promise<R | undefined>((resolve, reject) => this.waiting.push({ item, resolve, reject }));
   }
 
   private async flush(): Promise<void> {
@@ -40,4 +52,21 @@ export class Batcher<T, R = void> {
     }
     this.calling = false;
   }
+}
+
+/**
+ * Inserts of documents with a unique key, batched: one unordered insert for all of them, in which
+ * each is stored (true) or refused as a duplicate (false) by itself. Any other error fails the batch.
+ */
+export function uniqueInserts<D>(insert: (docs: D[]) => Promise<unknown>): Batcher<D, boolean> {
+  return new Batcher<D, boolean>(async (docs) => {
+    try {
+      await insert(docs);
+      return docs.map(() => true);
+    } catch (err) {
+      const taken = duplicatePositions(err);
+      if (!taken) throw err;
+      return docs.map((_, n) => !taken.has(n));
+    }
+  });
 }

@@ -1,5 +1,5 @@
-import { Batcher } from './batcher';
-import { driverCollection, duplicatePositions, isDuplicateKey } from './database';
+import { uniqueInserts } from './batcher';
+import { driverCollection, isDuplicateKey } from './database';
 import { ClaimModel, type Claim } from './models';
 
 /** A turn won on a resource: which one, and whether an earlier holder's turn ran out before it. */
@@ -49,16 +49,7 @@ function turnOf(resource: string, turn: number, owner: string, now: Date, leaseM
  * was taken) by itself. The driver's own insert: nothing to cast or validate, and
  * mongoose's `insertMany` costs a few times as much CPU.
  */
-const firstTurns = new Batcher<Claim, boolean>(async (turns) => {
-  try {
-    await claims().insertMany(turns, { ordered: false });
-    return turns.map(() => true);
-  } catch (err) {
-    const taken = duplicatePositions(err);
-    if (!taken) throw err;
-    return turns.map((_, n) => !taken.has(n));
-  }
-});
+const firstTurns = uniqueInserts<Claim>((turns) => claims().insertMany(turns, { ordered: false }));
 
 /** The turn's document has a unique _id: of concurrent inserts exactly one succeeds. */
 async function insertTurn(resource: string, turn: number, owner: string, now: Date, leaseMs: number): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { isValidObjectId, Types } from 'mongoose';
 import { nextAlertAt, windowMoves, type WindowMove } from '../domain/window';
+import { Batcher } from './batcher';
 import { driverCollection, isDuplicateKey } from './database';
 import { claimRef, findRef, lookupKey, withLock } from './lookups';
 import { ConversationModel, type Conversation, type ConversationDocument } from './models';
@@ -17,9 +18,17 @@ export async function findConversation(id: string | Types.ObjectId): Promise<Con
   return found && ConversationModel.hydrate(found);
 }
 
+type StoredConversation = Conversation & { _id: Types.ObjectId };
+
+// Concurrent readers (customers ingested side by side) share one read: the embedded database answers `$in` on `_id` from its index.
+const reads = new Batcher<Types.ObjectId, StoredConversation | undefined>(async (ids) => {
+  const found = new Map((await conversations().find({ _id: { $in: ids } }).toArray()).map((c) => [String(c._id), c]));
+  return ids.map((id) => found.get(String(id)));
+});
+
 /** The stored conversation as it is, for reads whose result is never saved back. */
-async function readConversation(id: Types.ObjectId): Promise<(Conversation & { _id: Types.ObjectId }) | undefined> {
-  return (await conversations().findOne({ _id: id })) ?? undefined;
+async function readConversation(id: Types.ObjectId): Promise<StoredConversation | undefined> {
+  return reads.add(id);
 }
 
 function conversations() {

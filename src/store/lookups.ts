@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Types } from 'mongoose';
-import { driverCollection, isDuplicateKey } from './database';
+import { Batcher, uniqueInserts } from './batcher';
+import { driverCollection } from './database';
 import { LookupModel, type Lookup } from './models';
 
 /**
@@ -25,6 +26,12 @@ function lookups() {
   return driverCollection<Lookup>(LookupModel);
 }
 
+// Keys claimed, and locks released, by concurrent callers (customers ingested side by side) share one write.
+const inserts = uniqueInserts<Lookup>((docs) => lookups().insertMany(docs, { ordered: false }));
+const removals = new Batcher<string>(async (keys) => {
+  await lookups().deleteMany({ _id: { $in: keys } });
+});
+
 export async function findRef(key: string): Promise<Types.ObjectId | undefined> {
   const found = await lookups().findOne({ _id: key }, { projection: { ref: 1 } });
   return found?.ref ?? undefined;
@@ -41,23 +48,18 @@ export async function claimRef(
   options: { isLive?: (ref: Types.ObjectId) => Promise<boolean> } = {},
 ): Promise<{ ref: Types.ObjectId; created: boolean }> {
   for (let attempt = 0; ; attempt++) {
-    try {
-      await lookups().insertOne({ _id: key, ref });
-      return { ref, created: true };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const existing = await findRef(key);
-      // Released (a lock) between our insert and this read: try again.
-      if (!existing) {
-        if (attempt < 5) continue;
-        throw err;
-      }
-      if (existing.equals(ref) || !options.isLive || (await options.isLive(existing))) return { ref: existing, created: false };
-      // What it named was deleted, so the key is free again; a concurrent taker can only name
-      // the same document as we do, because the documents' own unique indexes allow just one.
-      await lookups().updateOne({ _id: key }, { $set: { ref } });
-      return { ref, created: true };
+    if ((await inserts.add({ _id: key, ref })) === true) return { ref, created: true };
+    const existing = await findRef(key);
+    // Released (a lock) between our insert and this read: try again.
+    if (!existing) {
+      if (attempt < 5) continue;
+      throw new Error(`lookup ${key} keeps being taken and released`);
     }
+    if (existing.equals(ref) || !options.isLive || (await options.isLive(existing))) return { ref: existing, created: false };
+    // What it named was deleted, so the key is free again; a concurrent taker can only name
+    // the same document as we do, because the documents' own unique indexes allow just one.
+    await lookups().updateOne({ _id: key }, { $set: { ref } });
+    return { ref, created: true };
   }
 }
 
@@ -89,7 +91,7 @@ export async function withLock<T>(name: string, fn: () => Promise<T>, limits = {
     // Others overtake a lock only once it looks older than `staleMs` to them (by their clock, from the owner
     // id's time in whole seconds). While it looks less than half that old to us nobody can have, unless clocks
     // disagree by seconds (when takeover misjudges live holders anyway): it is ours, and goes without a read first.
-    if (Date.now() - owner.getTimestamp().getTime() < limits.staleMs / 2) await lookups().deleteOne({ _id: key });
+    if (Date.now() - owner.getTimestamp().getTime() < limits.staleMs / 2) await removals.add(key);
     else await release(key, owner);
   }
 }

@@ -1,5 +1,6 @@
 import { isValidObjectId, Types } from 'mongoose';
-import { driverCollection, isDuplicateKey, storedMixed } from './database';
+import { uniqueInserts } from './batcher';
+import { driverCollection, storedMixed } from './database';
 import { claimRef, findRef, lookupKey, withLock } from './lookups';
 import { MessageModel, type Message, type MessageDocument } from './models';
 
@@ -20,30 +21,30 @@ export type StoredMessage = Message & { _id: Types.ObjectId };
  * even a concurrent one) returns the stored message with `created: false`.
  */
 export async function insertMessage(input: NewMessage): Promise<{ message: StoredMessage; created: boolean }> {
-  let message: StoredMessage;
-  try {
-    message = await storeNew(input);
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    const ref = await findRef(keyLookup(input));
-    // Without the key, the first insert is still between its two writes (or died there): found by its fields, rarely.
-    const existing = (ref && (await MessageModel.findById(ref))) || (await MessageModel.findOne({ key: input.key }));
-    if (!existing) throw err;
-    await registerMessage(existing);
-    return { message: existing, created: false };
+  const message = await storeNew(input);
+  if (message) {
+    await registerMessage(message);
+    return { message, created: true };
   }
-  await registerMessage(message);
-  return { message, created: true };
+  const ref = await findRef(keyLookup(input));
+  // Without the key, the first insert is still between its two writes (or died there): found by its fields, rarely.
+  const existing = (ref && (await MessageModel.findById(ref))) || (await MessageModel.findOne({ key: input.key }));
+  if (!existing) throw new Error(`message ${input.key} is stored but cannot be found`);
+  await registerMessage(existing);
+  return { message: existing, created: false };
 }
+
+// Messages stored by concurrent callers (customers ingested side by side) share one insert.
+const inserts = uniqueInserts<StoredMessage>((docs) => messages().insertMany(docs, { ordered: false, ignoreUndefined: true }));
 
 /**
  * Inserts the document `MessageModel.create` would store, by the driver: `create` (building,
  * validating and saving a document) costs about twice the CPU of the insert. The input's types
  * are the schema's (enums and required fields included), so nothing needs casting; what mongoose
  * adds is added here: the version key and timestamps, undefined fields left out (`ignoreUndefined`),
- * `content` as mongoose stores a Mixed value.
+ * `content` as mongoose stores a Mixed value. Undefined when the key was stored before.
  */
-async function storeNew(input: NewMessage): Promise<StoredMessage> {
+async function storeNew(input: NewMessage): Promise<StoredMessage | undefined> {
   const now = new Date();
   const doc = {
     _id: new Types.ObjectId(),
@@ -64,8 +65,7 @@ async function storeNew(input: NewMessage): Promise<StoredMessage> {
     updatedAt: now,
     __v: 0,
   };
-  await messages().insertOne(doc, { ignoreUndefined: true });
-  return doc;
+  return (await inserts.add(doc)) === true ? doc : undefined;
 }
 
 function messages() {

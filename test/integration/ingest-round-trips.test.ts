@@ -105,6 +105,32 @@ describe('ingest: round trips and stored documents', () => {
     expect((await ConversationModel.findById(conversation._id).lean())?.windowClosesAt?.getTime()).toBe(t0 + 24 * 60 * 60_000);
   });
 
+  it('shares the reads and inserts of customers ingested side by side', async () => {
+    const t0 = service.clock.now().getTime();
+    const customers = ['6281200007001', '6281200007002', '6281200007003', '6281200007004', '6281200007005', '6281200007006'];
+    const warmed = await Promise.all(customers.map((from, n) => warmCustomer(from, t0, `1700000000.0003${n}0`)));
+
+    commands.length = 0;
+    counting = true;
+    const results = await Promise.all(customers.map((from) => ingestEvents(service.deps, account, [text(from, new Date(t0))])));
+    counting = false;
+
+    expect(results.map((r) => r.stored)).toEqual(customers.map(() => 1));
+    // One customer alone takes 9 (above). A statement goes at once when none of its kind is under way, and what
+    // arrives meanwhile goes together in the next: how many share one depends on timing, but fewer than six go.
+    // The window's own writes (its alert, the conversation's update) stay one per customer.
+    for (const statement of ['find conversations', 'insert messages', 'insert lookups', 'delete lookups', 'insert outboxitems']) {
+      const perCustomer = statement === 'find conversations' || statement === 'insert lookups' ? 2 : 1;
+      expect(commands.filter((c) => c === statement).length).toBeLessThan(customers.length * perCustomer);
+    }
+    expect(commands.length).toBeLessThanOrEqual(customers.length * 9 * 0.8);
+    // Every window moved, and every message was queued for its thread.
+    for (const conversation of warmed) {
+      expect((await ConversationModel.findById(conversation._id).lean())?.windowClosesAt?.getTime()).toBe(t0 + 24 * 60 * 60_000);
+      expect(await OutboxModel.countDocuments({ lane: `conversation:${String(conversation._id)}`, kind: 'conversation.post' })).toBe(2);
+    }
+  });
+
   /** Both stored documents as the driver reads them back, without what must differ. */
   async function storedPair(collection: string, a: string | Types.ObjectId, b: string | Types.ObjectId, differing: string[]) {
     const coll = mongoose.connection.getClient().db(mongoose.connection.name).collection<{ _id: string | Types.ObjectId; [field: string]: unknown }>(collection);
