@@ -47,6 +47,12 @@ export interface JournalOptions {
   recoverEveryMs?: number;
   /** Customers ingested at once. */
   concurrency?: number;
+  /**
+   * Customers ingested at once while deliveries wait for their 200 or arrive in a burst. Customers
+   * ingested side by side share their writes (one insert for all their messages, and so on), so
+   * a few cost the database hardly more than one.
+   */
+  urgentConcurrency?: number;
   /** Entries this instance may hold before it refuses more (with 503, so Meta retries them later). */
   maxBacklog?: number;
   /**
@@ -115,7 +121,7 @@ export class Journal {
     private readonly parts: JournalParts,
     options: JournalOptions = {},
   ) {
-    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 8, maxBacklog: 50_000, burstPerSecond: 200, burstTrickleMs: 50, ...options };
+    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 8, urgentConcurrency: 4, maxBacklog: 50_000, burstPerSecond: 200, burstTrickleMs: 50, ...options };
   }
 
   /** Stores the delivery and resolves once it is durable. Ingest follows: at once when started, else on `drain`. */
@@ -215,25 +221,26 @@ export class Journal {
   }
 
   private pump(): void {
-    // One customer at a time while deliveries wait for their 200, and one per trickle turn in a burst (see `urgent`).
+    // Fewer customers at a time while deliveries wait for their 200, and in a burst they start together once a trickle turn (see `urgent`).
     const bursting = this.bursting();
-    const concurrency = bursting || this.accepting > 0 ? 1 : this.options.concurrency;
-    while ((this.running || this.draining > 0) && this.active < concurrency && this.ready.length > 0) {
-      const turnIn = bursting ? this.lastStartedAt + this.options.burstTrickleMs - performance.now() : 0;
-      if (turnIn > 0) {
-        this.wake ??= setTimeout(() => {
-          this.wake = undefined;
-          this.pump();
-        }, turnIn);
-        break;
-      }
+    const concurrency = bursting || this.accepting > 0 ? this.options.urgentConcurrency : this.options.concurrency;
+    if (!this.running && this.draining === 0) return this.settleIdle();
+    const turnIn = bursting ? this.lastStartedAt + this.options.burstTrickleMs - performance.now() : 0;
+    if (turnIn > 0 && this.active < concurrency && this.ready.length > 0) {
+      this.wake ??= setTimeout(() => {
+        this.wake = undefined;
+        this.pump();
+      }, turnIn);
+      return this.settleIdle();
+    }
+    if (this.active < concurrency && this.ready.length > 0) this.lastStartedAt = performance.now();
+    while (this.active < concurrency && this.ready.length > 0) {
       const key = this.ready.shift();
       if (key === undefined) break;
-      this.lastStartedAt = performance.now();
       const lane = this.lanes.get(key);
       if (!lane) continue;
       // What the customer has waiting goes in one ingest (a backlog costs fewer writes a message the longer
-      // it is), but one delivery a turn in a burst: a turn's writes are what the trickle keeps small.
+      // it is), but one delivery each in a burst: a turn's writes are what the trickle keeps small.
       const batch = lane.splice(0, bursting ? 1 : INGEST_BATCH);
       if (lane.length === 0) this.lanes.delete(key);
       this.active++;

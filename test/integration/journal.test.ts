@@ -113,16 +113,20 @@ describe('the inbound journal', () => {
     expect(await JournalModel.countDocuments({})).toBe(0);
   });
 
-  it('ingests one customer at a time while a delivery waits for its 200, and side by side again after', async () => {
+  it('ingests fewer customers at a time while a delivery waits for its 200, and more side by side again after', async () => {
     let running = 0;
     const mostAtOnce: number[] = [];
-    const j = journal({
-      ingest: async () => {
-        mostAtOnce.push(++running);
-        await sleep(5);
-        running--;
+    const j = journal(
+      {
+        ingest: async () => {
+          mostAtOnce.push(++running);
+          await sleep(5);
+          running--;
+        },
       },
-    });
+      [],
+      { urgentConcurrency: 2, concurrency: 4 },
+    );
     for (const c of ['6281250000001', '6281250000002', '6281250000003', '6281250000004']) await j.accept(delivery(c, 0).delivery, delivery(c, 0).body);
 
     // The next delivery's write is held open: it waits for its 200 while the journal ingests.
@@ -131,17 +135,17 @@ describe('the inbound journal', () => {
     jest.spyOn(JournalModel, 'insertMany').mockImplementationOnce(() => held.then(() => []) as never);
     const waiting = j.accept(delivery('6281250000005', 0).delivery, delivery('6281250000005', 0).body);
     await j.drain();
-    expect(Math.max(...mostAtOnce)).toBe(1);
+    expect(Math.max(...mostAtOnce)).toBe(2);
 
     release();
     await waiting;
     for (const c of ['6281250000006', '6281250000007', '6281250000008']) await j.accept(delivery(c, 0).delivery, delivery(c, 0).body);
     mostAtOnce.length = 0;
     await j.drain();
-    expect(Math.max(...mostAtOnce)).toBeGreaterThan(1);
+    expect(Math.max(...mostAtOnce)).toBeGreaterThan(2);
   });
 
-  it('trickles ingest while deliveries arrive in a burst, and ingests side by side again once it has passed', async () => {
+  it('trickles ingest while deliveries arrive in a burst, a few customers together a turn, and ingests more side by side once it has passed', async () => {
     const starts: { at: number; running: number }[] = [];
     let running = 0;
     const j = journal(
@@ -153,7 +157,7 @@ describe('the inbound journal', () => {
         },
       },
       [],
-      { burstPerSecond: 10, burstTrickleMs: 40 },
+      { burstPerSecond: 10, burstTrickleMs: 40, urgentConcurrency: 3, concurrency: 6 },
     );
     j.start();
     // 15 rounds of 10 customers at once: hundreds of deliveries a second, far beyond the burst rate.
@@ -168,11 +172,19 @@ describe('the inbound journal', () => {
     expect(starts).toHaveLength(150);
     const during = starts.filter((s) => s.at < burstEnded);
     expect(during.length).toBeGreaterThan(1);
-    for (const [i, s] of during.entries()) {
-      expect(s.running).toBe(1);
-      if (i > 0) expect(s.at - (during[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(38);
+    // A turn's customers start together, in one go; turns start a trickle apart.
+    const turns: number[][] = [];
+    for (const s of during) {
+      expect(s.running).toBeLessThanOrEqual(3);
+      const turn = turns.at(-1);
+      if (turn?.[0] !== undefined && s.at - turn[0] < 10) turn.push(s.at);
+      else {
+        if (turn?.[0] !== undefined) expect(s.at - turn[0]).toBeGreaterThanOrEqual(38);
+        turns.push([s.at]);
+      }
     }
-    expect(Math.max(...starts.filter((s) => s.at > burstEnded + 100).map((s) => s.running))).toBeGreaterThan(1);
+    expect(Math.max(...turns.map((t) => t.length))).toBe(3);
+    expect(Math.max(...starts.filter((s) => s.at > burstEnded + 100).map((s) => s.running))).toBeGreaterThan(3);
   });
 
   it('takes one delivery a turn in a burst even when the customer has more waiting, and the rest together after', async () => {
