@@ -1,5 +1,5 @@
 import { uniqueInserts } from './batcher';
-import { driverCollection, isDuplicateKey } from './database';
+import { driverCollection } from './database';
 import { ClaimModel, type Claim } from './models';
 
 /** A turn won on a resource: which one, and whether an earlier holder's turn ran out before it. */
@@ -16,12 +16,12 @@ export interface Turn {
  */
 export async function claimTurn(resource: string, owner: string, now: Date, leaseMs: number): Promise<Turn | undefined> {
   // Most resources are claimed once (an outbox attempt): try the first turn, by its _id alone, with concurrent claimants'.
-  if ((await firstTurns.add(turnOf(resource, 0, owner, now, leaseMs))) === true) return { resource, turn: 0, tookOver: false };
+  if (await insertTurn(turnOf(resource, 0, owner, now, leaseMs))) return { resource, turn: 0, tookOver: false };
   // Rare (a live holder, or one that died): this filter is not on _id, and FerretDB scans the collection for it.
   const latest = await ClaimModel.findOne({ resource }, { turn: 1, until: 1 }).sort({ turn: -1 }).lean();
   if (latest && latest.until > now) return undefined;
   const turn = latest ? latest.turn + 1 : 0;
-  if (!(await insertTurn(resource, turn, owner, now, leaseMs))) return undefined;
+  if (!(await insertTurn(turnOf(resource, turn, owner, now, leaseMs)))) return undefined;
   return { resource, turn, tookOver: latest !== null };
 }
 
@@ -45,21 +45,15 @@ function turnOf(resource: string, turn: number, owner: string, now: Date, leaseM
 }
 
 /**
- * First turns claimed at once go in one unordered insert; each is won or not (its _id
- * was taken) by itself. The driver's own insert: nothing to cast or validate, and
- * mongoose's `insertMany` costs a few times as much CPU.
+ * Turns claimed at once go in one unordered insert; each is won or not (its _id was taken)
+ * by itself. The driver's own insert: nothing to cast or validate, and mongoose's
+ * `insertMany` costs a few times as much CPU.
  */
-const firstTurns = uniqueInserts<Claim>((turns) => claims().insertMany(turns, { ordered: false }));
+const turnInserts = uniqueInserts<Claim>((turns) => claims().insertMany(turns, { ordered: false }));
 
 /** The turn's document has a unique _id: of concurrent inserts exactly one succeeds. */
-async function insertTurn(resource: string, turn: number, owner: string, now: Date, leaseMs: number): Promise<boolean> {
-  try {
-    await claims().insertOne(turnOf(resource, turn, owner, now, leaseMs));
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
+async function insertTurn(claim: Claim): Promise<boolean> {
+  return (await turnInserts.add(claim)) === true;
 }
 
 /** Ends the holder's turn early so the next claimant need not wait for the expiry. */
