@@ -191,7 +191,6 @@ async function sendAndWatch(
     toStored.push(at - acked);
     storedToPost.push(call.at - at);
   }
-  latencies.sort((a, b) => a - b);
   const spread = (values: number[]) => {
     values.sort((a, b) => a - b);
     return { p50: round(percentile(values, 50)), p99: round(percentile(values, 99)) };
@@ -203,7 +202,7 @@ async function sendAndWatch(
       failedRequests: failures,
       delivered: latencies.length,
       duplicated: [...seen.values()].filter((n) => n > 1).length,
-      ackToPostMs: { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1] ?? NaN) },
+      ackToPostMs: { ...spread(latencies), max: round(latencies.length > 0 ? Math.max(...latencies) : NaN) },
       requestToAckMs: spread(ackLatency),
       ackToStoredMs: spread(toStored),
       storedToPostMs: spread(storedToPost),

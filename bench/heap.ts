@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 const reply = z.object({ id: z.number(), result: z.unknown().optional(), error: z.object({ message: z.string() }).optional() });
 const evaluated = z.object({ result: z.object({ value: z.string() }) });
-const usage = z.object({ heapUsed: z.number(), external: z.number(), arrayBuffers: z.number() });
+const usage = z.object({ heapUsed: z.number(), external: z.number() });
 
 /** The inspector's address, from the line `node --inspect=127.0.0.1:0` writes to stderr. */
 export function inspectorUrl(output: readonly string[]): string {

@@ -224,16 +224,17 @@ export class Journal {
     // Fewer customers at a time while deliveries wait for their 200, and in a burst they start together once a trickle turn (see `urgent`).
     const bursting = this.bursting();
     const concurrency = bursting || this.accepting > 0 ? this.options.urgentConcurrency : this.options.concurrency;
-    if (!this.running && this.draining === 0) return this.settleIdle();
+    const mayStart = (this.running || this.draining > 0) && this.active < concurrency && this.ready.length > 0;
+    if (!mayStart) return this.settleIdle();
     const turnIn = bursting ? this.lastStartedAt + this.options.burstTrickleMs - performance.now() : 0;
-    if (turnIn > 0 && this.active < concurrency && this.ready.length > 0) {
+    if (turnIn > 0) {
       this.wake ??= setTimeout(() => {
         this.wake = undefined;
         this.pump();
       }, turnIn);
       return this.settleIdle();
     }
-    if (this.active < concurrency && this.ready.length > 0) this.lastStartedAt = performance.now();
+    this.lastStartedAt = performance.now();
     while (this.active < concurrency && this.ready.length > 0) {
       const key = this.ready.shift();
       if (key === undefined) break;

@@ -56,7 +56,6 @@ async function findByKey(key: string): Promise<ConversationDocument | undefined>
   return found;
 }
 
-
 /** The conversation whose Slack thread this is, if any. */
 export async function findConversationByThread(channelId: string, threadTs: string): Promise<ConversationDocument | undefined> {
   const conversation = await findByKey(lookupKey.thread(channelId, threadTs));
