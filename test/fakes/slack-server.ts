@@ -57,7 +57,7 @@ export class FakeSlack {
   private readonly custom = new Map<string, Custom>();
   private channelLimit: ChannelLimit | undefined;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  private tsCounter = 0;
+  private lastTs = { seconds: 0, n: 0 };
   private fileCounter = 0;
   private viewCounter = 0;
   private listening = false;
@@ -213,16 +213,19 @@ export class FakeSlack {
     return undefined;
   }
 
-  private postedIn(channel: string, where: (call: SlackCall) => boolean): Record<string, unknown>[] {
+  /** Posts of `channel` since the call's `oldest`, oldest first, with their metadata. */
+  private postedIn(channel: string, args: Record<string, unknown>, where: (call: SlackCall) => boolean): Record<string, unknown>[] {
+    const oldest = Number(args.oldest ?? 0);
     return this.posts()
-      .filter((c) => String(c.args.channel) === channel && where(c))
-      .reverse()
+      .filter((c) => String(c.args.channel) === channel && Number(c.ts) >= oldest && where(c))
       .map((c) => ({ type: 'message', ts: c.ts, text: c.args.text ?? '', ...(c.args.metadata ? { metadata: c.args.metadata } : {}) }));
   }
 
+  /** Slack's ts: the seconds of now, then a sequence, so later messages sort later. */
   private nextTs(): string {
-    this.tsCounter += 1;
-    return `${1_767_000_000 + Math.floor(this.tsCounter / 1_000_000)}.${String(this.tsCounter % 1_000_000).padStart(6, '0')}`;
+    const seconds = Math.floor(Date.now() / 1000);
+    this.lastTs = seconds > this.lastTs.seconds ? { seconds, n: 1 } : { seconds: this.lastTs.seconds, n: this.lastTs.n + 1 };
+    return `${this.lastTs.seconds}.${String(this.lastTs.n).padStart(6, '0')}`;
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
@@ -238,11 +241,11 @@ export class FakeSlack {
       }
       case 'chat.update':
         return { ok: true, channel, ts: args.ts, text: args.text ?? '' };
-      // What was posted, newest first, with its metadata: how a retry finds a post that did reach Slack.
+      // What was posted, with its metadata: how a retry finds a post that did reach Slack. A channel newest first, a thread oldest first.
       case 'conversations.history':
-        return { ok: true, has_more: false, messages: this.postedIn(channel, (c) => c.args.thread_ts === undefined) };
+        return { ok: true, has_more: false, messages: this.postedIn(channel, args, (c) => c.args.thread_ts === undefined).reverse() };
       case 'conversations.replies':
-        return { ok: true, has_more: false, messages: this.postedIn(channel, (c) => c.ts === args.ts || c.args.thread_ts === args.ts) };
+        return { ok: true, has_more: false, messages: this.postedIn(channel, args, (c) => c.ts === args.ts || c.args.thread_ts === args.ts) };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
       case 'reactions.add':
