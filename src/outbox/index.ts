@@ -30,6 +30,8 @@ export interface DeliveryContext {
   attempt: number;
   /** An earlier attempt may have reached the other side (it failed late, or its worker died): check before doing it again. */
   uncertain: boolean;
+  /** When the item was stored: an earlier attempt's work in Slack comes after it, so a look for that work starts there. */
+  enqueuedAt: Date;
 }
 
 export type OutboxHandler = (payload: Record<string, unknown>, ctx: DeliveryContext) => Promise<void>;
@@ -323,7 +325,7 @@ export class OutboxWorker {
     const uncertain = item.maybeDone || turn.tookOver;
     try {
       if (!handler) throw new PermanentFailure(`no handler for outbox kind ${item.kind}`);
-      await handler(asRecord(item.payload), { key: item._id, attempt, uncertain });
+      await handler(asRecord(item.payload), { key: item._id, attempt, uncertain, enqueuedAt: item.createdAt });
     } catch (err) {
       const failure = classifySlackError(err);
       if (failure instanceof NotYet) {
@@ -394,7 +396,7 @@ interface Claim {
 }
 
 /** What delivering an item needs of it, read once its attempt is claimed. */
-type Claimed = Pick<OutboxItem, '_id' | 'kind' | 'payload' | 'state' | 'attempts' | 'maybeDone'>;
+type Claimed = Pick<OutboxItem, '_id' | 'kind' | 'payload' | 'state' | 'attempts' | 'maybeDone' | 'createdAt'>;
 
 interface ClaimedRead {
   /** Undefined when the item is gone: settled by another worker. */
@@ -406,7 +408,7 @@ interface ClaimedRead {
 async function readClaimed(ids: string[]): Promise<ClaimedRead[]> {
   const [items, stones] = await Promise.all([
     // Plain objects: nothing here is saved back, and hydrating a document costs more CPU than reading it.
-    OutboxModel.find({ _id: { $in: ids } }, { kind: 1, payload: 1, state: 1, attempts: 1, maybeDone: 1 }).lean<Claimed[]>(),
+    OutboxModel.find({ _id: { $in: ids } }, { kind: 1, payload: 1, state: 1, attempts: 1, maybeDone: 1, createdAt: 1 }).lean<Claimed[]>(),
     tombstones().find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray(),
   ]);
   const byId = new Map(items.map((item) => [item._id, item]));

@@ -1,16 +1,27 @@
 import type { ChatPostMessageArguments, WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../context';
-import { classifySlackError, NotYet, PermanentFailure } from './index';
+import { classifySlackError, NotYet, PermanentFailure, type DeliveryContext } from './index';
 
 /** The metadata event type that marks a post with the outbox key it delivers. */
 export const OUTBOX_EVENT_TYPE = 'wadesk_outbox';
 
-const history = z.object({
+const page = z.object({
   messages: z
-    .array(z.object({ ts: z.string(), metadata: z.object({ event_type: z.string(), event_payload: z.record(z.unknown()) }).optional() }))
+    .array(
+      z.object({
+        ts: z.string(),
+        metadata: z.object({ event_type: z.string(), event_payload: z.record(z.unknown()) }).optional(),
+        files: z.array(z.object({ id: z.string() })).optional(),
+      }),
+    )
     .optional(),
+  response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
 });
+type Posted = NonNullable<z.infer<typeof page>['messages']>[number];
+
+/** What an attempt that may follow one which reached Slack needs to look for that one's work. */
+export type Lookup = Pick<DeliveryContext, 'key' | 'uncertain'> & Partial<Pick<DeliveryContext, 'enqueuedAt'>>;
 
 /**
  * chat.postMessage has no idempotency key. Each post carries its key as message
@@ -21,17 +32,13 @@ const history = z.object({
 export async function postOnce(
   { slack, slackPacer }: Pick<Deps, 'slack' | 'slackPacer'>,
   message: ChatPostMessageArguments & { channel: string; thread_ts?: string },
-  delivery: { key: string; uncertain: boolean },
+  delivery: Lookup,
 ): Promise<string | undefined> {
   waitTurn(slackPacer, message.channel, delivery.key);
   if (delivery.uncertain) {
-    // A lookup Slack refuses (a DM addressed by user ID, a missing scope) must not stop the post;
-    // Slack being down or rate limiting stops it, to be retried.
-    const posted = await findPosted(slack, message.channel, message.thread_ts, delivery.key).catch((err: unknown) => {
-      if (classifySlackError(err) instanceof PermanentFailure) return undefined;
-      throw err;
-    });
-    if (posted) return posted;
+    const ours = (m: Posted) => m.metadata?.event_type === OUTBOX_EVENT_TYPE && m.metadata.event_payload.key === delivery.key;
+    const posted = await findPosted(slack, message.channel, message.thread_ts, delivery, ours);
+    if (posted) return posted.ts;
   }
   const res = await slack.chat.postMessage({
     ...message,
@@ -46,11 +53,37 @@ export function waitTurn(pacer: Deps['slackPacer'], channel: string, key: string
   if (waitMs > 0) throw new NotYet(`Slack channel ${channel} is paced`, waitMs);
 }
 
-async function findPosted(slack: WebClient, channel: string, threadTs: string | undefined, key: string): Promise<string | undefined> {
-  const res = threadTs
-    ? await slack.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200 })
-    : await slack.conversations.history({ channel, include_all_metadata: true, limit: 100 });
-  const parsed = history.safeParse(res);
-  if (!parsed.success) return undefined;
-  return parsed.data.messages?.find((m) => m.metadata?.event_type === OUTBOX_EVENT_TYPE && m.metadata.event_payload.key === key)?.ts;
+/** Whether file `fileId` went into the thread: how an upload that an earlier attempt may have shared is found. */
+export async function fileShared(slack: WebClient, channel: string, threadTs: string, fileId: string, delivery: Lookup): Promise<boolean> {
+  return (await findPosted(slack, channel, threadTs, delivery, (m) => m.files?.some((f) => f.id === fileId) === true)) !== undefined;
+}
+
+/** Pages of a thread (or a channel) read at most: a thread busier than that since the item was enqueued is not looked through. */
+const LOOKUP_PAGES = 10;
+/** Slack's clock and ours may differ: the lookup starts this much before the item was enqueued. */
+const CLOCK_MARGIN_SECONDS = 300;
+
+/**
+ * The first message in the thread, or the channel without one, that `matches`, among those since the item
+ * was enqueued. A lookup Slack refuses (a DM addressed by user ID, a missing scope) finds nothing, so the
+ * work goes ahead; Slack being down or rate limiting stops it, to be retried.
+ */
+async function findPosted(slack: WebClient, channel: string, threadTs: string | undefined, { enqueuedAt }: Lookup, matches: (m: Posted) => boolean): Promise<Posted | undefined> {
+  const oldest = enqueuedAt ? String(Math.floor(enqueuedAt.getTime() / 1000) - CLOCK_MARGIN_SECONDS) : undefined;
+  let cursor: string | undefined;
+  try {
+    for (let n = 0; n < LOOKUP_PAGES; n++) {
+      const args = { channel, include_all_metadata: true, ...(oldest ? { oldest } : {}), ...(cursor ? { cursor } : {}) };
+      const res = threadTs ? await slack.conversations.replies({ ...args, ts: threadTs, limit: 200 }) : await slack.conversations.history({ ...args, limit: 100 });
+      const parsed = page.safeParse(res);
+      if (!parsed.success) return undefined;
+      const found = parsed.data.messages?.find(matches);
+      cursor = parsed.data.response_metadata?.next_cursor;
+      if (found || !cursor) return found;
+    }
+  } catch (err) {
+    if (classifySlackError(err) instanceof PermanentFailure) return undefined;
+    throw err;
+  }
+  return undefined;
 }

@@ -38,6 +38,21 @@ describe('postOnce', () => {
     expect(post.isDone()).toBe(false);
   });
 
+  it('looks only at what came since the item was enqueued (with a margin for clock skew), page after page', async () => {
+    const enqueuedAt = new Date('2026-12-01T08:00:00Z');
+    const oldest = String(enqueuedAt.getTime() / 1000 - 300);
+    const mark = (key: string) => ({ event_type: OUTBOX_EVENT_TYPE, event_payload: { key } });
+    nock(API)
+      .post('/api/conversations.replies', (body) => field(body, 'oldest') === oldest && field(body, 'cursor') === undefined)
+      .reply(200, { ok: true, messages: [{ ts: '1.000200', metadata: mark('k0') }], response_metadata: { next_cursor: 'page2' } });
+    nock(API)
+      .post('/api/conversations.replies', (body) => field(body, 'oldest') === oldest && field(body, 'cursor') === 'page2')
+      .reply(200, { ok: true, messages: [{ ts: '1.000300', metadata: mark('k6') }], response_metadata: { next_cursor: '' } });
+    const post = nock(API).post('/api/chat.postMessage').reply(200, { ok: true, ts: '9.9' });
+    expect(await postOnce(slack, { channel: 'C1', thread_ts: '1.0001', text: 'hi' }, { key: 'k6', uncertain: true, enqueuedAt })).toBe('1.000300');
+    expect(post.isDone()).toBe(false);
+  });
+
   it('posts when the channel history does not have it, or cannot be read', async () => {
     nock(API).post('/api/conversations.history').reply(200, { ok: true, messages: [{ ts: '1.1', text: 'someone else' }] });
     nock(API).post('/api/chat.postMessage').reply(200, { ok: true, ts: '2.2' });
