@@ -11,10 +11,10 @@ import type { Deps } from '../context';
 import { canReplyFreely } from '../domain/window';
 import { strings } from '../i18n';
 import { enqueue, PermanentFailure, RetryLater, type DeliveryContext, type OutboxHandler } from '../outbox';
-import { postOnce, waitTurn } from '../outbox/slack';
+import { fileShared, postOnce, waitTurn } from '../outbox/slack';
 import { accountProvider } from '../accounts/provider';
 import { findConversation, recordReply } from '../store/conversations';
-import { findMessage, findMessageByWamid, markAccepted, markFailed, setMessageSlackRef } from '../store/messages';
+import { findMessage, findMessageByWamid, markAccepted, markFailed, setMessageSlackFile, setMessageSlackRef } from '../store/messages';
 import type { AccountDocument, ConversationDocument, MessageDocument } from '../store/models';
 import { describeWhatsAppError } from '../whatsapp/errors';
 import { WhatsAppApiError } from '../whatsapp/provider';
@@ -120,13 +120,22 @@ async function post(deps: Deps, payload: Record<string, unknown>, delivery: Deli
   if (messageId && posted.ts) await setMessageSlackRef(messageId, posted.channel, posted.ts);
 }
 
-/** WhatsApp media into the thread with Slack's external upload flow. */
+/**
+ * WhatsApp media into the thread with Slack's external upload flow. Sharing has no idempotency key
+ * either: the file's id is recorded before it is shared, and an attempt that may follow one which
+ * shared it looks for that file in the thread first.
+ */
 async function upload(deps: Deps, payload: Record<string, unknown>, delivery: DeliveryContext): Promise<void> {
   const { attempt } = delivery;
   const p = parse(uploadPayload, payload);
-  const thread = await ensureThread(deps, p.conversationId);
+  const messageId = isValidObjectId(p.messageId) ? new Types.ObjectId(p.messageId) : undefined;
+  const thread = await ensureThread(deps, p.conversationId, { uncertain: delivery.uncertain });
   // Sharing the file posts into the thread, so it takes a turn like any post: before the download, not to repeat that.
   waitTurn(deps.slackPacer, thread.channel, delivery.key);
+  if (delivery.uncertain && messageId) {
+    const fileId = (await findMessage(messageId))?.slackFileId;
+    if (fileId && (await fileShared(deps.slack, thread.channel, thread.threadTs, fileId, delivery))) return;
+  }
   let media: { data: Buffer; mimeType: string };
   try {
     media = await accountProvider(deps, thread.account).downloadMedia(p.mediaId);
@@ -139,6 +148,7 @@ async function upload(deps: Deps, payload: Record<string, unknown>, delivery: De
   const filename = mediaFilename(p.kind, media.mimeType, p.filename);
   const target = await deps.slack.files.getUploadURLExternal({ filename, length: media.data.length });
   if (!target.upload_url || !target.file_id) throw new RetryLater('Slack gave no upload URL');
+  if (messageId) await setMessageSlackFile(messageId, target.file_id);
   let uploaded: Response;
   try {
     uploaded = await fetch(target.upload_url, { method: 'POST', body: media.data, signal: AbortSignal.timeout(30_000) });

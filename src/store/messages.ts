@@ -134,6 +134,10 @@ export async function setMessageSlackRef(id: Types.ObjectId, channelId: string, 
   await MessageModel.updateOne({ _id: id }, { $set: { slackChannelId: channelId, slackTs: ts } });
 }
 
+export async function setMessageSlackFile(id: Types.ObjectId, fileId: string): Promise<void> {
+  await MessageModel.updateOne({ _id: id }, { $set: { slackFileId: fileId } });
+}
+
 /**
  * WhatsApp accepted our message: it now has a wamid the statuses will refer to.
  * A message is sent from its conversation's outbox lane, one attempt at a time, so the

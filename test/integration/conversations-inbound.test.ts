@@ -5,6 +5,8 @@ import { startTestService, type TestService } from '../helpers/service';
 import {
   CHANNEL,
   FakeSlack,
+  GRAPH,
+  GRAPH_API,
   clearConversations,
   createAccount,
   envelope,
@@ -13,6 +15,7 @@ import {
   statusDelivery,
   textDelivery,
   textMessage,
+  webhookExamples,
 } from '../fixtures/conversations';
 
 const HOUR = 60 * 60 * 1000;
@@ -318,5 +321,54 @@ describe('customers writing in: conversations in Slack threads', () => {
     await post(reaction);
     await service.outbox.drain();
     expect(slack.of('reactions.add')).toEqual([expect.objectContaining({ channel: CHANNEL, timestamp: target?.slackTs, name: '+1' })]);
+  });
+
+  describe("a customer's photo, shared into the thread once", () => {
+    const sendPhoto = async () => {
+      // Meta's example: an image with the caption "Taj Mahal". Downloadable twice, should a retry need it.
+      nock(GRAPH_API).get('/1003383421387256').times(2).reply(200, { url: `${GRAPH}/media/blob/1`, mime_type: 'image/jpeg', id: '1003383421387256' });
+      nock(GRAPH).get('/media/blob/1').times(2).reply(200, Buffer.from('jpeg-bytes'), { 'content-type': 'image/jpeg' });
+      expect((await post(JSON.stringify(webhookExamples()['Image Message']))).status).toBe(200);
+    };
+    const shares = () => slack.of('files.completeUploadExternal');
+
+    it('when Slack shared it but its answer was lost, the retry finds the file in the thread and shares nothing more', async () => {
+      await sendPhoto();
+      slack.loseAnswer('files.completeUploadExternal', { acted: true });
+      await service.outbox.drain();
+      expect(shares()).toHaveLength(1);
+      expect(await OutboxModel.countDocuments({ state: 'pending' })).toBe(1);
+
+      service.clock.advance(2_000);
+      await service.outbox.drain();
+      expect(shares()).toHaveLength(1);
+      expect(slack.of('conversations.replies')).toHaveLength(1);
+      expect(slack.uploads).toHaveLength(1);
+      expect(await OutboxModel.countDocuments({})).toBe(0);
+    });
+
+    it('when the lost call never reached Slack, the retry uploads and shares it', async () => {
+      await sendPhoto();
+      slack.loseAnswer('files.completeUploadExternal', { acted: false });
+      await service.outbox.drain();
+      expect(shares()).toHaveLength(0);
+
+      service.clock.advance(2_000);
+      await service.outbox.drain();
+      expect(shares()).toHaveLength(1);
+      expect(slack.uploads).toHaveLength(2);
+      const [shared] = shares();
+      const message = await MessageModel.findOne({ type: 'image' });
+      expect(shared?.files).toEqual([expect.objectContaining({ id: message?.slackFileId })]);
+      expect(await OutboxModel.countDocuments({})).toBe(0);
+    });
+
+    it('a first attempt records the file before sharing it, and looks for nothing', async () => {
+      await sendPhoto();
+      await service.outbox.drain();
+      const [shared] = shares();
+      expect(shared?.files).toEqual([expect.objectContaining({ id: (await MessageModel.findOne({ type: 'image' }))?.slackFileId })]);
+      expect(slack.of('conversations.replies')).toEqual([]);
+    });
   });
 });

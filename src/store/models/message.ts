@@ -22,6 +22,8 @@ const messageSchema = new Schema(
     error: { code: Number, title: String, meaning: String },
     slackChannelId: { type: String },
     slackTs: { type: String },
+    /** The Slack file its media went up as, recorded before the file is shared: a retry looks for it (see `upload`). */
+    slackFileId: { type: String },
   },
   { timestamps: true },
 );
