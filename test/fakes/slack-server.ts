@@ -8,6 +8,7 @@
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { SlackTimestamps } from './slack-ts';
 
 export interface SlackCall {
   method: string;
@@ -57,7 +58,7 @@ export class FakeSlack {
   private readonly custom = new Map<string, Custom>();
   private channelLimit: ChannelLimit | undefined;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  private lastTs = { seconds: 0, n: 0 };
+  private readonly timestamps = new SlackTimestamps();
   private fileCounter = 0;
   private viewCounter = 0;
   private listening = false;
@@ -221,13 +222,6 @@ export class FakeSlack {
       .map((c) => ({ type: 'message', ts: c.ts, text: c.args.text ?? '', ...(c.args.metadata ? { metadata: c.args.metadata } : {}) }));
   }
 
-  /** Slack's ts: the seconds of now, then a sequence, so later messages sort later. */
-  private nextTs(): string {
-    const seconds = Math.floor(Date.now() / 1000);
-    this.lastTs = seconds > this.lastTs.seconds ? { seconds, n: 1 } : { seconds: this.lastTs.seconds, n: this.lastTs.n + 1 };
-    return `${this.lastTs.seconds}.${String(this.lastTs.n).padStart(6, '0')}`;
-  }
-
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
     const teamId = this.options.teamId ?? 'T0001';
     const botUserId = this.options.botUserId ?? 'UBOT';
@@ -236,7 +230,7 @@ export class FakeSlack {
       case 'auth.test':
         return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'wadesk', team_id: teamId, user_id: botUserId, bot_id: 'BBOT' };
       case 'chat.postMessage': {
-        const ts = this.nextTs();
+        const ts = this.timestamps.next();
         return { ok: true, channel, ts, message: { type: 'message', text: args.text ?? '', user: botUserId, ts, thread_ts: args.thread_ts } };
       }
       case 'chat.update':
@@ -247,7 +241,7 @@ export class FakeSlack {
       case 'conversations.replies':
         return { ok: true, has_more: false, messages: this.postedIn(channel, args, (c) => c.ts === args.ts || c.args.thread_ts === args.ts) };
       case 'chat.postEphemeral':
-        return { ok: true, message_ts: this.nextTs() };
+        return { ok: true, message_ts: this.timestamps.next() };
       case 'reactions.add':
       case 'reactions.remove':
         return { ok: true };
