@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 const reply = z.object({ id: z.number(), result: z.unknown().optional(), error: z.object({ message: z.string() }).optional() });
 const evaluated = z.object({ result: z.object({ value: z.string() }) });
-const usage = z.object({ heapUsed: z.number(), external: z.number() });
+const usage = z.object({ rss: z.number(), heapTotal: z.number(), heapUsed: z.number(), external: z.number() });
 
 /** The inspector's address, from the line `node --inspect=127.0.0.1:0` writes to stderr. */
 export function inspectorUrl(output: readonly string[]): string {
@@ -20,6 +20,10 @@ export function inspectorUrl(output: readonly string[]): string {
 }
 
 export interface HeapFigures {
+  /** Resident bytes once the garbage is collected. */
+  rss: number;
+  /** Bytes V8 keeps for its heap, in use or not. */
+  heapTotal: number;
   /** Bytes of JavaScript objects still reachable. */
   heapUsed: number;
   /** Bytes held outside the heap by reachable objects (buffers, among them). */
@@ -50,8 +54,7 @@ export async function heapAfterCollection(url: string): Promise<HeapFigures> {
   try {
     await call('HeapProfiler.collectGarbage');
     const result = evaluated.parse(await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true }));
-    const { heapUsed, external } = usage.parse(JSON.parse(result.result.value));
-    return { heapUsed, external };
+    return usage.parse(JSON.parse(result.result.value));
   } finally {
     socket.close();
   }

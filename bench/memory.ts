@@ -45,10 +45,12 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions & { ru
       };
       const rss = rssOf(pid);
       const heap = await heapAfterCollection(inspector);
-      ctx.log(`memory: run ${run} done (${figures.requestsPerSecond} msgs/s acknowledged, the last burst ingested and posted ${drainSeconds} s later), RSS ${mib(rss)} MiB, heap after a full collection ${mib(heap.heapUsed)} MiB`);
+      ctx.log(`memory: run ${run} done (${figures.requestsPerSecond} msgs/s acknowledged, the last burst ingested and posted ${drainSeconds} s later), RSS ${mib(rss)} MiB, after a full collection ${mib(heap.rss)} MiB with ${mib(heap.heapUsed)} MiB of heap in use`);
       runs.push({
         run,
         rssMiB: mib(rss),
+        rssAfterCollectionMiB: mib(heap.rss),
+        heapTotalMiB: mib(heap.heapTotal),
         heapUsedMiB: mib(heap.heapUsed),
         externalMiB: mib(heap.external),
         requestsPerSecond: figures.requestsPerSecond,
@@ -67,8 +69,9 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions & { ru
       idleHeapUsedMiB: mib(idleHeap.heapUsed),
       runs,
       growthMiB: first && second ? round(second.rssMiB - first.rssMiB) : undefined,
+      growthAfterCollectionMiB: first && second ? round(second.rssAfterCollectionMiB - first.rssAfterCollectionMiB) : undefined,
       heapUsedGrowthMiB: first && second ? round(second.heapUsedMiB - first.heapUsedMiB) : undefined,
-      note: 'RSS of the service process (node dist/main.js), read from /proc 2 s after each run once its journal is ingested and its outbox has posted everything to the fake Slack (a run is sent in bursts, each once the last is ingested); the baseline is its idle RSS after start. Then the service, through its inspector, collects garbage and reads process.memoryUsage(): heapUsed is what the service still holds, external its buffers.',
+      note: 'RSS of the service process (node dist/main.js), read from /proc 2 s after each run once its journal is ingested and its outbox has posted everything to the fake Slack (a run is sent in bursts, each once the last is ingested); the baseline is its idle RSS after start. Then the service, through its inspector, collects garbage and reads process.memoryUsage(): rssAfterCollection is RSS without the garbage of the run, heapTotal what V8 keeps for its heap, heapUsed what the service still holds, external its buffers.',
     };
   } finally {
     await service.stop();
