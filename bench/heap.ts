@@ -1,7 +1,7 @@
 /**
- * The service's heap after a full collection, asked of its inspector (`node --inspect`): what the
- * service still holds, unlike RSS, which also counts memory V8 and malloc keep for reuse. A heap
- * snapshot would say more, but writing one grows RSS by far more than the heap itself.
+ * The service's memory after a full collection, asked of its inspector (`node --inspect`): the heap
+ * in use is what the service still holds; RSS, even then, also counts memory V8 and malloc keep for
+ * reuse. A heap snapshot would say more, but writing one grows RSS by far more than the heap itself.
  */
 import WebSocket from 'ws';
 import { z } from 'zod';
@@ -19,7 +19,7 @@ export function inspectorUrl(output: readonly string[]): string {
   throw new Error('the service did not say where its inspector listens');
 }
 
-export interface HeapFigures {
+export interface MemoryAfterCollection {
   /** Resident bytes once the garbage is collected. */
   rss: number;
   /** Bytes V8 keeps for its heap, in use or not. */
@@ -31,7 +31,7 @@ export interface HeapFigures {
 }
 
 /** Collects garbage in the inspected process, then reads its memory usage. */
-export async function heapAfterCollection(url: string): Promise<HeapFigures> {
+export async function memoryAfterCollection(url: string): Promise<MemoryAfterCollection> {
   const socket = new WebSocket(url);
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());

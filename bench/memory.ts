@@ -1,7 +1,7 @@
 /** 4. Memory: RSS of the service after ingesting N messages, and after the same run again. */
 import { JournalModel, MessageModel, OutboxModel } from '../src/store/models';
 import { rssOf, seedCloudAccount, waitFor } from '../test/drills/support';
-import { heapAfterCollection, inspectorUrl } from './heap';
+import { memoryAfterCollection, inspectorUrl } from './heap';
 import { load, loadFigures, type LoadOptions } from './ingest';
 import { BENCH_KEY, mib, openPhaseDb, outboxPosted, round, startPhaseService, type BenchContext } from './lib';
 import { UNPACED } from '../test/helpers/unpaced';
@@ -22,7 +22,7 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions & { ru
   try {
     await new Promise((r) => setTimeout(r, 1_000));
     const idle = rssOf(pid);
-    const idleHeap = await heapAfterCollection(inspector);
+    const idleHeap = await memoryAfterCollection(inspector);
     const runs = [];
     for (let run = 1; run <= options.runs; run++) {
       ctx.log(`memory: run ${run}, ${options.amount} messages in bursts of at most ${BURST}`);
@@ -44,7 +44,7 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions & { ru
         errors: bursts.reduce((sum, b) => sum + b.errors, 0),
       };
       const rss = rssOf(pid);
-      const heap = await heapAfterCollection(inspector);
+      const heap = await memoryAfterCollection(inspector);
       ctx.log(`memory: run ${run} done (${figures.requestsPerSecond} msgs/s acknowledged, the last burst ingested and posted ${drainSeconds} s later), RSS ${mib(rss)} MiB, after a full collection ${mib(heap.rss)} MiB with ${mib(heap.heapUsed)} MiB of heap in use`);
       runs.push({
         run,
