@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { performance } from 'node:perf_hooks';
-import { JournalModel, MessageModel } from '../src/store/models';
+import { journalEntries, MessageModel } from '../src/store/models';
 import { seedCloudAccount, waitFor } from '../test/drills/support';
 import { BENCH_KEY, commandMeter, cpuMeter, openPhaseDb, outboxPosted, round, runTsChild, startPhaseService, startTsServer, type BenchContext } from './lib';
 import { UNPACED } from '../test/helpers/unpaced';
@@ -56,9 +56,9 @@ async function waitForIngest(): Promise<void> {
   let last = -1;
   let lastChange = performance.now();
   for (let poll = 0; ; poll++) {
-    if (!(await JournalModel.exists({}))) return;
+    if (!(await journalEntries().exists({}))) return;
     if (poll % 20 === 0) {
-      const left = await JournalModel.countDocuments({});
+      const left = await journalEntries().countDocuments({});
       if (left !== last) [last, lastChange] = [left, performance.now()];
       else if (performance.now() - lastChange > 30_000) return;
     }
@@ -91,7 +91,7 @@ export async function ingestBench(ctx: BenchContext, options: LoadOptions) {
     const commands = await commandMeter();
     const ours = loadFigures(await load(service.url, account.id, options));
     // Acknowledged means stored in the journal; each entry goes once its message is stored.
-    const journaled = await JournalModel.countDocuments({});
+    const journaled = await journalEntries().countDocuments({});
     const storedAtEnd = (await MessageModel.countDocuments({})) - before;
     const loadEnded = performance.now();
     ctx.log(`ingest: ${journaled} journaled deliveries still to ingest`);

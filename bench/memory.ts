@@ -1,5 +1,5 @@
 /** 4. Memory: RSS of the service after ingesting N messages, and after the same run again. */
-import { JournalModel, MessageModel, OutboxModel } from '../src/store/models';
+import { journalEntries, MessageModel, OutboxModel } from '../src/store/models';
 import { rssOf, seedCloudAccount, waitFor } from '../test/drills/support';
 import { memoryAfterCollection, inspectorUrl } from './heap';
 import { load, loadFigures, type LoadOptions } from './ingest';
@@ -30,12 +30,12 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions & { ru
       let drainStarted = Date.now();
       for (let sent = 0; sent < options.amount; sent += BURST) {
         // Each burst waits for the last one's ingest: more than the journal may hold at once would be refused (503).
-        await waitFor(async () => !(await JournalModel.exists({})), 30 * 60_000, 1_000);
+        await waitFor(async () => !(await journalEntries().exists({})), 30 * 60_000, 1_000);
         bursts.push(loadFigures(await load(service.url, account.id, { ...options, amount: Math.min(BURST, options.amount - sent) }, 360)));
         drainStarted = Date.now();
       }
       // Read at rest: once everything is ingested and posted, as it would be between bursts.
-      const atRest = async () => !(await JournalModel.exists({})) && (await outboxPosted());
+      const atRest = async () => !(await journalEntries().exists({})) && (await outboxPosted());
       await waitFor(atRest, 30 * 60_000, 1_000);
       const drainSeconds = round((Date.now() - drainStarted) / 1000);
       await new Promise((r) => setTimeout(r, 2_000));
@@ -58,7 +58,7 @@ export async function memoryBench(ctx: BenchContext, options: LoadOptions & { ru
         errors: figures.errors,
         storedTotal: await MessageModel.countDocuments({}),
         outboxPending: await OutboxModel.countDocuments({ state: 'pending' }),
-        journaled: await JournalModel.countDocuments({}),
+        journaled: await journalEntries().countDocuments({}),
       });
     }
     const [first, second] = runs;

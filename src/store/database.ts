@@ -2,6 +2,7 @@ import path from 'node:path';
 import mongoose, { type AnyObject, type Collection, type Connection } from 'mongoose';
 import { z } from 'zod';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
+import { journalEntries, journalHolders } from './models/journal';
 
 export interface Database {
   /** Resolves while the server answers a ping within the time limit. */
@@ -27,7 +28,7 @@ export async function openDatabase(options: { uri?: string; dataDir: string; dbN
       retryWrites: false,
       autoIndex: false,
     });
-    await Promise.all(Object.values(mongoose.models).map((model) => model.createIndexes()));
+    await Promise.all([...Object.values(mongoose.models), journalEntries(), journalHolders()].map((model) => model.createIndexes()));
   } catch (err) {
     await embedded?.stop();
     throw err;

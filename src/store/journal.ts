@@ -1,15 +1,15 @@
 import type { Types } from 'mongoose';
 import { Batcher } from './batcher';
-import { JournalHolderModel, JournalModel, type JournalEntry } from './models';
+import { journalEntries, journalHolders, type JournalEntry } from './models';
 
 // Concurrent webhooks share one insert (and processed entries one delete): at a
 // thousand deliveries a second, a round trip each would be the bottleneck.
 const appends = new Batcher<JournalEntry>(async (entries) => {
-  await JournalModel.insertMany(entries, { lean: true });
+  await journalEntries().insertMany(entries, { lean: true });
 });
 const removals = new Batcher<Types.ObjectId>(async (ids) => {
   // A filter on _id alone: the embedded database reads these by its index and deletes them in one transaction.
-  await JournalModel.deleteMany({ _id: { $in: ids } });
+  await journalEntries().deleteMany({ _id: { $in: ids } });
 });
 
 /** Resolves once the entry is stored. */
@@ -24,23 +24,23 @@ export function removeJournal(id: Types.ObjectId): Promise<void> {
 
 /** Keeps the owner's entries out of other instances' hands until `until`. */
 export async function holdJournal(owner: string, until: Date): Promise<void> {
-  await JournalHolderModel.updateOne({ _id: owner }, { $set: { heldUntil: until } }, { upsert: true });
+  await journalHolders().updateOne({ _id: owner }, { $set: { heldUntil: until } }, { upsert: true });
 }
 
 /** Owners presumed dead: a holder that lapsed, or none at all (its entries' owner never held them here). */
 export async function lapsedOwners(now: Date, { withoutHolder }: { withoutHolder: boolean }): Promise<string[]> {
   // The holders are few (one an instance); the entries may be many, and a scan reads every one.
-  const holders = await JournalHolderModel.find({}).lean();
+  const holders = await journalHolders().find({}).lean();
   const lapsed = holders.filter((h) => h.heldUntil < now).map((h) => h._id);
   if (!withoutHolder) return lapsed;
   const known = new Set(holders.map((h) => h._id));
-  const owners: string[] = await JournalModel.distinct('owner');
+  const owners: string[] = await journalEntries().distinct('owner');
   return [...lapsed, ...owners.filter((o) => !known.has(o))];
 }
 
 /** The owner's entries, oldest first, but those set aside. */
 export function entriesOf(owner: string, now: Date, limit: number): Promise<JournalEntry[]> {
-  return JournalModel.find({ owner, $nor: [{ asideUntil: { $gt: now } }] })
+  return journalEntries().find({ owner, $nor: [{ asideUntil: { $gt: now } }] })
     .sort({ _id: 1 })
     .limit(limit)
     .lean();
@@ -48,7 +48,7 @@ export function entriesOf(owner: string, now: Date, limit: number): Promise<Jour
 
 /** Gives the entry to `owner`. */
 export async function takeJournalEntry(id: Types.ObjectId, owner: string): Promise<void> {
-  await JournalModel.updateOne({ _id: id }, { $set: { owner } });
+  await journalEntries().updateOne({ _id: id }, { $set: { owner } });
 }
 
 /** The owner of entries set aside: it has no holder, so only a scan for owners without one (at start) finds them. */
@@ -56,11 +56,11 @@ const SET_ASIDE = 'set-aside';
 
 /** Keeps an entry out of every instance's hands until `until`; the first start after that tries it again. */
 export async function setJournalEntryAside(id: Types.ObjectId, until: Date): Promise<void> {
-  await JournalModel.updateOne({ _id: id }, { $set: { owner: SET_ASIDE, asideUntil: until } });
+  await journalEntries().updateOne({ _id: id }, { $set: { owner: SET_ASIDE, asideUntil: until } });
 }
 
 /** Forgets a lapsed holder whose entries are all taken. */
 export async function forgetJournalHolder(owner: string, now: Date): Promise<void> {
-  if (await JournalModel.exists({ owner })) return;
-  await JournalHolderModel.deleteOne({ _id: owner, heldUntil: { $lt: now } });
+  if (await journalEntries().exists({ owner })) return;
+  await journalHolders().deleteOne({ _id: owner, heldUntil: { $lt: now } });
 }

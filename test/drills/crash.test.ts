@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded';
-import { ClaimModel, JournalHolderModel, JournalModel, MessageModel } from '../../src/store/models';
+import { ClaimModel, journalEntries, journalHolders, MessageModel } from '../../src/store/models';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { uniqueDbName } from '../helpers/service';
 import { UNPACED } from '../helpers/unpaced';
@@ -96,12 +96,12 @@ describe('drill: crash mid-stream', () => {
     expect(acked.size).toBeGreaterThan(0);
 
     // Acknowledged means journaled: whatever the dead process had not ingested yet is still there.
-    const journaled = new Set((await JournalModel.find({}, { body: 1 }).lean()).flatMap((e) => [...e.body.matchAll(/"id":"(wamid\.[^"]+)"/g)].map((m) => m[1])));
+    const journaled = new Set((await journalEntries().find({}, { body: 1 }).lean()).flatMap((e) => [...e.body.matchAll(/"id":"(wamid\.[^"]+)"/g)].map((m) => m[1])));
     const ingested = new Set((await MessageModel.find({}, { wamid: 1 }).lean()).map((m) => m.wamid));
     for (const id of acked) expect(journaled.has(id) || ingested.has(id)).toBe(true);
 
     // The dead process's journal hold (30 s) and outbox claims (60 s) would keep others out; let that time pass.
-    await JournalHolderModel.updateMany({}, { $set: { heldUntil: new Date(0) } });
+    await journalHolders().updateMany({}, { $set: { heldUntil: new Date(0) } });
     await ClaimModel.updateMany({}, { $set: { until: new Date(0) } });
     const second = await startChildService(env);
     services.push(second);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded';
-import { ConversationModel, JournalModel, MessageModel, OutboxModel } from '../../src/store/models';
+import { ConversationModel, journalEntries, MessageModel, OutboxModel } from '../../src/store/models';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { startTestService, uniqueDbName, type TestService } from '../helpers/service';
 import { cloudTextWebhook, marksOf, postWebhook, seedServiceAccount, waitFor, wamid, type SeededAccount } from './support';
@@ -52,7 +52,7 @@ describe('drill: database away and back', () => {
     expect(await MessageModel.countDocuments({ accountId: account._id })).toBe(0);
     expect(await ConversationModel.countDocuments({ accountId: account._id })).toBe(0);
     expect(await OutboxModel.countDocuments({})).toBe(0);
-    expect(await JournalModel.countDocuments({})).toBe(0);
+    expect(await journalEntries().countDocuments({})).toBe(0);
 
     // Meta's retry.
     const after = await Promise.all(bodies.map((b) => postWebhook(service.url, account.id, b)));

@@ -3,7 +3,7 @@ import mongoose, { Types } from 'mongoose';
 import { systemClock } from '../../src/clock';
 import { Journal, JournalFull, type Delivery, type JournalOptions, type JournalParts } from '../../src/journal';
 import { createLogger } from '../../src/log';
-import { AccountModel, ClaimModel, JournalHolderModel, JournalModel, type JournalEntry } from '../../src/store/models';
+import { AccountModel, ClaimModel, journalEntries, journalHolders, type JournalEntry } from '../../src/store/models';
 import { parseCloudWebhook } from '../../src/whatsapp/inbound';
 import { cloudTextWebhook, wamid } from '../drills/support';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
@@ -34,20 +34,20 @@ function journal(parts: Partial<JournalParts> & Pick<JournalParts, 'ingest'>, lo
 /** An entry another instance stored; `heldUntil` is that instance's hold, if it has one. */
 async function othersEntry(owner: string, body: string, heldUntil?: Date): Promise<JournalEntry> {
   const entry: JournalEntry = { _id: new Types.ObjectId(), accountId: account._id, body, owner };
-  if (heldUntil) await JournalHolderModel.updateOne({ _id: owner }, { $set: { heldUntil } }, { upsert: true });
-  await JournalModel.insertMany([entry]);
+  if (heldUntil) await journalHolders().updateOne({ _id: owner }, { $set: { heldUntil } }, { upsert: true });
+  await journalEntries().insertMany([entry]);
   return entry;
 }
 
 describe('the inbound journal', () => {
   beforeAll(async () => {
     await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName() });
-    await Promise.all([JournalModel.init(), JournalHolderModel.init(), ClaimModel.init()]);
+    await Promise.all([journalEntries().init(), journalHolders().init(), ClaimModel.init()]);
   });
   afterAll(() => mongoose.disconnect());
   beforeEach(async () => {
     jest.restoreAllMocks();
-    await Promise.all([JournalModel.deleteMany({}), JournalHolderModel.deleteMany({}), ClaimModel.deleteMany({})]);
+    await Promise.all([journalEntries().deleteMany({}), journalHolders().deleteMany({}), ClaimModel.deleteMany({})]);
   });
 
   it('stores a delivery before accept resolves, and removes it only once ingested', async () => {
@@ -56,20 +56,32 @@ describe('the inbound journal', () => {
     const { delivery: d, body } = delivery('6281100000001', 1);
 
     await j.accept(d, body);
-    const stored = await JournalModel.find({}).lean();
+    const stored = await journalEntries().find({}).lean();
     expect(stored.map((e) => e.body)).toEqual([body]);
     expect(ingested).toEqual([]);
 
     await j.drain();
     expect(ingested).toEqual(['6281100000001:1']);
-    expect(await JournalModel.countDocuments({})).toBe(0);
+    expect(await journalEntries().countDocuments({})).toBe(0);
+  });
+
+  it("keeps its entries in a database of their own, beside the main one, so their writes do not queue behind ingest's", async () => {
+    const j = journal({ ingest: async () => undefined });
+    const { delivery: d, body } = delivery('6281100000002', 1);
+    await j.accept(d, body);
+
+    const main = mongoose.connection;
+    const beside = main.useDb(`${main.name}_journal`);
+    expect(await beside.collection('journalentries').countDocuments({})).toBe(1);
+    expect(await main.collection('journalentries').countDocuments({})).toBe(0);
+    await j.drain();
   });
 
   it('shares one insert among deliveries that arrive while another is being written', async () => {
-    const inserts = jest.spyOn(JournalModel, 'insertMany');
+    const inserts = jest.spyOn(journalEntries(), 'insertMany');
     const j = journal({ ingest: async () => undefined });
     await Promise.all(Array.from({ length: 50 }, (_, n) => delivery(`62811000000${n % 5}`, n)).map((x) => j.accept(x.delivery, x.body)));
-    expect(await JournalModel.countDocuments({})).toBe(50);
+    expect(await journalEntries().countDocuments({})).toBe(50);
     // The first goes alone; the 49 that came meanwhile go together.
     expect(inserts).toHaveBeenCalledTimes(2);
     await j.drain();
@@ -110,7 +122,7 @@ describe('the inbound journal', () => {
     expect(ofFirst.map((b) => b.length)).toEqual([50, 10]);
     expect(ofFirst.flat()).toEqual([...Array(60).keys()].map((n) => `${from}:${n}`));
     expect(batches.filter((b) => b[0]?.startsWith('6281220000002'))).toEqual([['6281220000002:0']]);
-    expect(await JournalModel.countDocuments({})).toBe(0);
+    expect(await journalEntries().countDocuments({})).toBe(0);
   });
 
   it('ingests fewer customers at a time while a delivery waits for its 200, and more side by side again after', async () => {
@@ -132,7 +144,7 @@ describe('the inbound journal', () => {
     // The next delivery's write is held open: it waits for its 200 while the journal ingests.
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    jest.spyOn(JournalModel, 'insertMany').mockImplementationOnce(() => held.then(() => []) as never);
+    jest.spyOn(journalEntries(), 'insertMany').mockImplementationOnce(() => held.then(() => []) as never);
     const waiting = j.accept(delivery('6281250000005', 0).delivery, delivery('6281250000005', 0).body);
     await j.drain();
     expect(Math.max(...mostAtOnce)).toBe(2);
@@ -232,14 +244,14 @@ describe('the inbound journal', () => {
     await j.drain();
     // The other customer is not held up; the failing one's entries all wait, still stored.
     expect(ingested).toEqual(['6281300000002:0']);
-    expect(await JournalModel.countDocuments({})).toBe(3);
+    expect(await journalEntries().countDocuments({})).toBe(3);
     await sleep(300);
     await j.drain();
     expect(ingested).toEqual(['6281300000002:0']);
     await sleep(600);
     await j.drain();
     expect(ingested).toEqual(['6281300000002:0', '6281300000001:0', '6281300000001:1', '6281300000001:2']);
-    expect(await JournalModel.countDocuments({})).toBe(0);
+    expect(await journalEntries().countDocuments({})).toBe(0);
     expect(logLines.filter((l) => l.includes('will be ingested again'))).toHaveLength(2);
   });
 
@@ -247,11 +259,11 @@ describe('the inbound journal', () => {
     const j = journal({ ingest: async () => undefined }, [], { maxBacklog: 2 });
     for (let n = 0; n < 2; n++) await j.accept(delivery('6281350000001', n).delivery, delivery('6281350000001', n).body);
     await expect(j.accept(delivery('6281350000001', 2).delivery, delivery('6281350000001', 2).body)).rejects.toBeInstanceOf(JournalFull);
-    expect(await JournalModel.countDocuments({})).toBe(2);
+    expect(await journalEntries().countDocuments({})).toBe(2);
 
     await j.drain();
     await j.accept(delivery('6281350000001', 2).delivery, delivery('6281350000001', 2).body);
-    expect(await JournalModel.countDocuments({})).toBe(1);
+    expect(await journalEntries().countDocuments({})).toBe(1);
     await j.drain();
   });
 
@@ -264,10 +276,10 @@ describe('the inbound journal', () => {
 
     await Promise.all([a.drain(), b.drain()]);
     expect(ingested.map((m) => m.slice(2))).toEqual(['6281400000001:0']);
-    expect((await JournalModel.find({}).lean()).map((e) => String(e._id))).toEqual([String(live._id)]);
+    expect((await journalEntries().find({}).lean()).map((e) => String(e._id))).toEqual([String(live._id)]);
     expect(await ClaimModel.countDocuments({})).toBe(0);
     // The dead instance's hold is forgotten with its last entry; the live one's stays.
-    const holders = (await JournalHolderModel.find({}).lean()).map((h) => h._id);
+    const holders = (await journalHolders().find({}).lean()).map((h) => h._id);
     expect(holders).toContain('a-live-instance');
     expect(holders).not.toContain('an-instance-that-died');
   });
@@ -277,7 +289,7 @@ describe('the inbound journal', () => {
     const ingested: string[] = [];
     await journal({ ingest: async (d) => ingested.push(...marks(d)) }).drain();
     expect(ingested).toEqual(['6281420000001:0']);
-    expect(await JournalModel.countDocuments({})).toBe(0);
+    expect(await journalEntries().countDocuments({})).toBe(0);
   });
 
   it('renews its hold with one write however many entries it holds, and its entries are left alone while it does', async () => {
@@ -286,10 +298,10 @@ describe('the inbound journal', () => {
     const holder = journal({ ingest: () => stuck }, [], { leaseMs: 300, concurrency: 1 });
     holder.start();
     for (let n = 0; n < 20; n++) await holder.accept(delivery(`62814500000${n % 10}`, n).delivery, delivery(`62814500000${n % 10}`, n).body);
-    const entryWrites = jest.spyOn(JournalModel, 'updateMany');
-    const firstHold = (await JournalHolderModel.find({}).lean())[0]?.heldUntil.getTime() ?? 0;
+    const entryWrites = jest.spyOn(journalEntries(), 'updateMany');
+    const firstHold = (await journalHolders().find({}).lean())[0]?.heldUntil.getTime() ?? 0;
     await sleep(700);
-    const hold = await JournalHolderModel.find({}).lean();
+    const hold = await journalHolders().find({}).lean();
     expect(hold).toHaveLength(1);
     expect(hold[0]?.heldUntil.getTime()).toBeGreaterThan(firstHold);
     expect(entryWrites).not.toHaveBeenCalled();
@@ -320,7 +332,7 @@ describe('the inbound journal', () => {
     await journal({ ingest }, logLines).drain();
 
     expect(ingest).not.toHaveBeenCalled();
-    const kept = await JournalModel.findById(unreadable._id).lean();
+    const kept = await journalEntries().findById(unreadable._id).lean();
     expect(kept?.asideUntil?.getTime()).toBeGreaterThan(Date.now() + 300 * 24 * 3_600_000);
     expect(logLines.filter((l) => l.includes('cannot be read back'))).toHaveLength(1);
 
@@ -328,6 +340,6 @@ describe('the inbound journal', () => {
     await journal({ ingest }, logLines).drain();
     expect(ingest).not.toHaveBeenCalled();
     expect(logLines.filter((l) => l.includes('cannot be read back'))).toHaveLength(1);
-    expect(await JournalHolderModel.countDocuments({})).toBe(0);
+    expect(await journalHolders().countDocuments({})).toBe(0);
   });
 });
