@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import type { Deps } from '../context';
 import { claimTurn, forgetTurns, type Turn } from '../store/claims';
 import {
+  adoptEarlierEntries,
   appendJournal,
   entriesOf,
   forgetJournalHolder,
@@ -311,6 +312,7 @@ export class Journal {
 
   private async takeOverStale(): Promise<void> {
     const now = this.deps.clock.now();
+    while ((await adoptEarlierEntries(RECOVERY_BATCH)) === RECOVERY_BATCH);
     for (const owner of await lapsedOwners(now, { withoutHolder: !this.orphansSought })) {
       if (owner === this.owner) continue;
       for (const entry of await entriesOf(owner, now, RECOVERY_BATCH)) {

@@ -1,5 +1,6 @@
-import type { Types } from 'mongoose';
+import mongoose, { type Types } from 'mongoose';
 import { Batcher } from './batcher';
+import { duplicatePositions } from './database';
 import { journalEntries, journalHolders, type JournalEntry } from './models';
 
 // Concurrent webhooks share one insert (and processed entries one delete): at a
@@ -57,6 +58,30 @@ const SET_ASIDE = 'set-aside';
 /** Keeps an entry out of every instance's hands until `until`; the first start after that tries it again. */
 export async function setJournalEntryAside(id: Types.ObjectId, until: Date): Promise<void> {
   await journalEntries().updateOne({ _id: id }, { $set: { owner: SET_ASIDE, asideUntil: until } });
+}
+
+/**
+ * Moves up to `limit` entries that a version from before the journal had its own database stored
+ * in the main one, so that they are ingested, not stranded. Their owners get a lapsed hold, so the
+ * next recovery takes them over. An old instance still at work on one only has it ingested twice,
+ * harmlessly. Set-aside entries keep waiting for the next start, as they did where they were.
+ */
+export async function adoptEarlierEntries(limit: number): Promise<number> {
+  const earlier = mongoose.connection.collection<JournalEntry>(journalEntries().collection.collectionName);
+  const entries = await earlier.find({}).limit(limit).toArray();
+  if (entries.length === 0) return 0;
+  await journalEntries()
+    .insertMany(entries, { ordered: false, lean: true })
+    .catch((err: unknown) => {
+      // Moved before, by another instance or by a move cut short.
+      if (!duplicatePositions(err)) throw err;
+    });
+  const owners = new Set(entries.map((e) => e.owner).filter((owner) => owner !== SET_ASIDE));
+  for (const owner of owners) {
+    await journalHolders().updateOne({ _id: owner }, { $setOnInsert: { heldUntil: new Date(0) } }, { upsert: true });
+  }
+  await earlier.deleteMany({ _id: { $in: entries.map((e) => e._id) } });
+  return entries.length;
 }
 
 /** Forgets a lapsed holder whose entries are all taken. */

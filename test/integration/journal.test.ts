@@ -292,6 +292,23 @@ describe('the inbound journal', () => {
     expect(await journalEntries().countDocuments({})).toBe(0);
   });
 
+  it('ingests, once each, entries that a version from before the journal had its own database left in the main one', async () => {
+    const earlier = mongoose.connection.collection<JournalEntry>('journalentries');
+    const left: JournalEntry = { _id: new Types.ObjectId(), accountId: account._id, body: delivery('6281430000001', 0).body, owner: 'an-old-version' };
+    // Already moved by a move cut short, before the entries it came from were deleted.
+    const moved = await othersEntry('an-old-version', delivery('6281430000002', 0).body);
+    await earlier.insertMany([left, moved]);
+    const ingested: string[] = [];
+    const j = journal({ ingest: async (d) => ingested.push(...marks(d)) });
+
+    await j.drain();
+    expect(ingested.sort()).toEqual(['6281430000001:0', '6281430000002:0']);
+    expect(await earlier.countDocuments({})).toBe(0);
+    expect(await journalEntries().countDocuments({})).toBe(0);
+    await j.drain();
+    expect(ingested).toHaveLength(2);
+  });
+
   it('renews its hold with one write however many entries it holds, and its entries are left alone while it does', async () => {
     let release: () => void = () => {};
     const stuck = new Promise<void>((resolve) => (release = resolve));
