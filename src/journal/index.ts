@@ -66,6 +66,11 @@ export interface JournalOptions {
    */
   burstPerSecond?: number;
   burstTrickleMs?: number;
+  /**
+   * Deliveries held beyond which a burst no longer holds ingest back. A burst that long is a
+   * sustained load: trickling, ingest would fall behind it until deliveries were refused.
+   */
+  burstMaxHeld?: number;
 }
 
 /** The instance holds as many deliveries as it may: nothing was stored, the sender should retry later. */
@@ -125,7 +130,7 @@ export class Journal {
     private readonly parts: JournalParts,
     options: JournalOptions = {},
   ) {
-    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 8, urgentConcurrency: 4, maxBacklog: 50_000, burstPerSecond: 200, burstTrickleMs: 200, ...options };
+    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 8, urgentConcurrency: 4, maxBacklog: 50_000, burstPerSecond: 200, burstTrickleMs: 200, burstMaxHeld: 5_000, ...options };
   }
 
   /** Stores the delivery and resolves once it is durable. Ingest follows: at once when started, else on `drain`. */
@@ -156,7 +161,7 @@ export class Journal {
   }
 
   private bursting(): boolean {
-    return this.rateAsOf(performance.now()) >= this.options.burstPerSecond;
+    return this.held.size < this.options.burstMaxHeld && this.rateAsOf(performance.now()) >= this.options.burstPerSecond;
   }
 
   private rateAsOf(now: number): number {

@@ -5,7 +5,7 @@ import { Journal, JournalFull, type Delivery, type JournalOptions, type JournalP
 import { createLogger } from '../../src/log';
 import { AccountModel, ClaimModel, journalEntries, journalHolders, type JournalEntry } from '../../src/store/models';
 import { parseCloudWebhook } from '../../src/whatsapp/inbound';
-import { cloudTextWebhook, wamid } from '../drills/support';
+import { cloudTextWebhook, waitFor, wamid } from '../drills/support';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
 
 const account = new AccountModel({ kind: 'cloud' });
@@ -253,6 +253,20 @@ describe('the inbound journal', () => {
     expect(ingested).toEqual(['6281300000002:0', '6281300000001:0', '6281300000001:1', '6281300000001:2']);
     expect(await journalEntries().countDocuments({})).toBe(0);
     expect(logLines.filter((l) => l.includes('will be ingested again'))).toHaveLength(2);
+  });
+
+  it('stops holding ingest back in a burst once it holds more than a bound: a sustained load would otherwise pile up until refused', async () => {
+    const ingested: string[] = [];
+    // A burst from the first delivery on, and a trickle whose next turn is far beyond the test.
+    const j = journal({ ingest: async (d) => void ingested.push(...marks(d)) }, [], { burstPerSecond: 2, burstTrickleMs: 600_000, burstMaxHeld: 10 });
+    j.start();
+    const from = '6281480000001';
+    await Promise.all(Array.from({ length: 30 }, (_, k) => delivery(from, k)).map((x) => j.accept(x.delivery, x.body)));
+
+    const caughtUp = await waitFor(() => ingested.length === 30, 5_000);
+    await j.stop();
+    expect(caughtUp).toBe(true);
+    expect(ingested).toEqual(Array.from({ length: 30 }, (_, k) => `${from}:${k}`));
   });
 
   it('refuses a delivery, storing nothing, while it holds as many as it may, and takes them again once ingested', async () => {
