@@ -1,4 +1,5 @@
-// Importing this registers every model, so openDatabase can build their indexes.
+// Importing this registers every model on the default connection, so openDatabase can build their
+// indexes; the journal's models live on a database of their own, and openDatabase names them itself.
 export * from './account';
 export * from './audit';
 export * from './conversation';
