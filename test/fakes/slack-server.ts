@@ -3,11 +3,13 @@
  * benchmarks where the service may run in another process (nock cannot reach it).
  * It answers Slack's public shapes (`{ ok: true, ... }` / `{ ok: false, error }`),
  * records every call with its arrival time, and can be told to fail: HTTP 500,
- * refused connections (the listener is closed) or 429 with Retry-After.
+ * refused connections (the listener is closed) or 429 with Retry-After. Like Slack,
+ * it refuses payloads outside Block Kit's limits (./block-kit).
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { recordProblems, slackCallProblems, slackErrorFor } from './block-kit';
 import { SlackTimestamps } from './slack-ts';
 
 export interface SlackCall {
@@ -172,7 +174,10 @@ export class FakeSlack {
     const call: SlackCall = { method, args, at, status: 200 };
     this.calls.push(call);
 
-    const fault = this.takeFault(method) ?? this.channelFault(method, args, at);
+    // Real Slack refuses what breaks Block Kit's limits; the test that sent it fails too.
+    const problems = slackCallProblems(method, args);
+    recordProblems(problems);
+    const fault = problems.length > 0 ? ({ kind: 'error', error: slackErrorFor(method, problems) } as const) : (this.takeFault(method) ?? this.channelFault(method, args, at));
     if (fault) {
       call.status = fault.kind === 'status' ? fault.status : fault.kind === 'ratelimit' ? 429 : 200;
       if (fault.kind === 'ratelimit') {

@@ -9,7 +9,8 @@ import { createLogger } from '../../src/log';
 import { startService, type RunningService } from '../../src/service';
 import { UNPACED } from './unpaced';
 
-export const SLACK_API = 'https://slack.test';
+export { SLACK_API } from '../fakes/strict-slack';
+import { SLACK_API, slackApi } from '../fakes/strict-slack';
 export const SIGNING_SECRET = 'test-signing-secret';
 export const BOT_TOKEN = 'xoxb-test-bot-token';
 
@@ -80,7 +81,7 @@ export function uniqueDbName(): string {
 
 /** Lets auth.test answer for the bot, as Bolt asks before running listeners. */
 export function nockSlackAuth(): nock.Scope {
-  return nock(SLACK_API)
+  return slackApi()
     .persist()
     .post('/api/auth.test')
     .reply(200, { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'wadesk', team_id: 'T0001', user_id: 'UBOT', bot_id: 'BBOT' });

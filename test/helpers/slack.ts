@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { ackProblems, recordProblems } from '../fakes/block-kit';
 import { SIGNING_SECRET } from './service';
 
 /** Signs a body the way Slack does: v0=HMAC-SHA256(secret, "v0:{ts}:{body}"). */
@@ -14,10 +15,10 @@ export interface SlackPostOptions {
   signature?: string;
 }
 
-/** POSTs to /slack/events with Slack's headers, signed unless told otherwise. */
+/** POSTs to /slack/events with Slack's headers, signed unless told otherwise; our answer must be one Slack accepts. */
 export async function postToSlackEvents(baseUrl: string, body: string, options: SlackPostOptions): Promise<Response> {
   const timestamp = options.timestamp ?? Math.floor(options.now.getTime() / 1000);
-  return fetch(`${baseUrl}/slack/events`, {
+  const response = await fetch(`${baseUrl}/slack/events`, {
     method: 'POST',
     headers: {
       'content-type': options.contentType ?? 'application/x-www-form-urlencoded',
@@ -26,6 +27,8 @@ export async function postToSlackEvents(baseUrl: string, body: string, options: 
     },
     body,
   });
+  if (response.headers.get('content-type')?.includes('application/json')) recordProblems(ackProblems(await response.clone().json()));
+  return response;
 }
 
 export function slashCommandBody(fields: Record<string, string>): string {

@@ -1,5 +1,5 @@
-import nock from 'nock';
-import { SLACK_API, type TestService } from '../helpers/service';
+import { slackApi, slackResponseUrl } from '../fakes/strict-slack';
+import type { TestService } from '../helpers/service';
 import {
   blockActionsBody,
   messageContainer,
@@ -50,7 +50,7 @@ export class SlackRecorder {
   }
 
   install(): void {
-    nock(SLACK_API)
+    slackApi()
       .persist()
       .post(/\/api\/.+/)
       .reply((uri, body) => {
@@ -60,7 +60,7 @@ export class SlackRecorder {
         this.history.push(rawText(body, params));
         return [200, this.answer(method, params)];
       });
-    nock(RESPONSE_HOST)
+    slackResponseUrl(RESPONSE_HOST)
       .persist()
       .post(/.*/)
       .reply((uri, body) => {

@@ -1,3 +1,4 @@
+import { slackApi } from '../fakes/strict-slack';
 import crypto from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import mongoose, { type Types } from 'mongoose';
@@ -125,7 +126,7 @@ describe('the outbox posting into a Slack thread', () => {
 
   /** Slack's thread, as conversations.replies shows it, holding the post an earlier attempt made. */
   function threadHolding(key: string, ts: string): nock.Scope {
-    return nock(SLACK_API)
+    return slackApi()
       .post('/api/conversations.replies')
       .reply(200, {
         ok: true,

@@ -1,10 +1,10 @@
-import nock from 'nock';
+import { slackApi, slackResponseUrl } from '../fakes/strict-slack';
 import { conversationOutboxHandlers } from '../../src/conversations/handlers';
 import { OutboxWorker } from '../../src/outbox';
 import { AccountModel, type AccountDocument } from '../../src/store/models';
 import { templateOutboxHandlers } from '../../src/templates';
 import type { TemplateFormValues } from '../../src/templates/form';
-import { SLACK_API, type TestService } from '../helpers/service';
+import type { TestService } from '../helpers/service';
 import {
   blockActionsBody,
   messageContainer,
@@ -58,7 +58,7 @@ export class TemplateSlack {
   constructor(private readonly service: TestService) {}
 
   install(): void {
-    nock(SLACK_API)
+    slackApi()
       .persist()
       .post(/\/api\/.+/)
       .reply((uri, body) => {
@@ -67,7 +67,7 @@ export class TemplateSlack {
         this.calls.push({ method, params });
         return [200, this.answer(method, params)];
       });
-    nock(RESPONSE_HOST)
+    slackResponseUrl(RESPONSE_HOST)
       .persist()
       .post(/.*/)
       .reply((_uri, body) => {

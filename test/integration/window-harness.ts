@@ -1,3 +1,4 @@
+import { slackApi } from '../fakes/strict-slack';
 import crypto from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import mongoose, { type Types } from 'mongoose';
@@ -43,7 +44,7 @@ const postShape = z.object({ channel: z.string(), text: z.string(), thread_ts: z
 /** Records every chat.postMessage; WebClient sends them form-encoded with blocks as JSON. */
 export function recordSlackPosts(): SlackPost[] {
   const posts: SlackPost[] = [];
-  nock(SLACK_API)
+  slackApi()
     .persist()
     .post('/api/chat.postMessage')
     .reply(200, (_uri, body) => {

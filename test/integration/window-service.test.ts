@@ -1,10 +1,11 @@
+import { slackApi, slackResponseUrl } from '../fakes/strict-slack';
 import nock from 'nock';
 import { z } from 'zod';
 import { recordReply } from '../../src/store/conversations';
 import { DeliveredModel, OutboxModel } from '../../src/store/models';
 import { enqueueDigests, runSweep } from '../../src/window';
 import { postToSlackEvents, slashCommandBody } from '../helpers/slack';
-import { SLACK_API, nockSlackAuth, startTestService, type TestService } from '../helpers/service';
+import { nockSlackAuth, startTestService, type TestService } from '../helpers/service';
 import { HOUR, MINUTE, createAccount, createConversation, recordSlackPosts, type SlackPost } from './window-harness';
 
 const responseShape = z.object({ response_type: z.string(), text: z.string(), blocks: z.array(z.unknown()) });
@@ -20,7 +21,7 @@ describe('the window inside the running service', () => {
   beforeEach(() => {
     nock.cleanAll();
     nockSlackAuth();
-    nock(SLACK_API).persist().post('/api/users.info').reply(200, { ok: true, user: { id: 'U0ADMIN', locale: 'en-US' } });
+    slackApi().persist().post('/api/users.info').reply(200, { ok: true, user: { id: 'U0ADMIN', locale: 'en-US' } });
     posts = recordSlackPosts();
   });
 
@@ -30,7 +31,7 @@ describe('the window inside the running service', () => {
   /** Runs `/whatsapp expiring` and resolves with what was sent back to the user. */
   async function expiring(): Promise<z.infer<typeof responseShape>> {
     const answered = new Promise<unknown>((resolve) => {
-      nock('https://hooks.slack.test')
+      slackResponseUrl('https://hooks.slack.test')
         .post('/commands/T0001/1/abc')
         .reply(200, (_uri, body) => {
           resolve(body);
@@ -67,7 +68,7 @@ describe('the window inside the running service', () => {
     await createConversation(shop, new Date(now.getTime() - 2 * HOUR), { channelId: 'C0HOME', name: 'Gita' });
     await createConversation(shop, new Date(now.getTime() - 10 * HOUR), { channelId: 'C0HOME', name: 'Hadi' });
     const published = new Promise<unknown>((resolve) => {
-      nock(SLACK_API)
+      slackApi()
         .post('/api/views.publish')
         .reply(200, (_uri, body) => {
           resolve(body);

@@ -46,7 +46,7 @@ export const accounts = {
   fieldNameHint: 'Your name for this account, unique in this workspace, e.g. "Sales".',
   fieldKind: 'API kind',
   kindCloudHint: "Meta's current API (graph.facebook.com).",
-  kindOnpremHint: 'The older interface that providers such as 360dialog still serve: a base URL and a token.',
+  kindOnpremHint: 'The older interface of providers such as 360dialog: a URL and a token.',
   fieldApiUrl: 'API URL',
   fieldApiUrlHint: 'Cloud API: https://graph.facebook.com/v23.0. On-Premises / BSP: the base URL your provider gave you.',
   fieldToken: 'Token',

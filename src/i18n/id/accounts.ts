@@ -48,7 +48,7 @@ export const accounts: Strings['accounts'] = {
   fieldNameHint: 'Nama Anda untuk akun ini, unik di workspace ini, misalnya "Penjualan".',
   fieldKind: 'Jenis API',
   kindCloudHint: 'API Meta saat ini (graph.facebook.com).',
-  kindOnpremHint: 'Antarmuka lama yang masih dilayani penyedia seperti 360dialog: URL dasar dan token.',
+  kindOnpremHint: 'Antarmuka lama dari penyedia seperti 360dialog: URL dasar dan token.',
   fieldApiUrl: 'URL API',
   fieldApiUrlHint: 'Cloud API: https://graph.facebook.com/v23.0. On-Premises / BSP: URL dasar dari penyedia Anda.',
   fieldToken: 'Token',
