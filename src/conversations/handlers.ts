@@ -19,7 +19,7 @@ import type { AccountDocument, ConversationDocument, MessageDocument } from '../
 import { describeWhatsAppError } from '../whatsapp/errors';
 import { WhatsAppApiError } from '../whatsapp/provider';
 import { mediaFilename, mediaKindOf } from './format';
-import { blocksSchema, conversationLane, ensureThread, renderHeader, threadOf, threadPostItem } from './outbox';
+import { blocksSchema, conversationLane, ensureThread, renderHeader, threadOf, threadPostItems } from './outbox';
 
 /** A send still throttled after this many tries is reported instead of retried for ever. */
 export const MAX_SEND_ATTEMPTS = 8;
@@ -275,7 +275,7 @@ async function reportFailure(
   await enqueue(
     [
       statusReactionItem(conversationId, messageId, 'failed'),
-      threadPostItem({ key: `slack-failed:${messageId}`, conversationId, message: view }),
+      ...threadPostItems({ key: `slack-failed:${messageId}`, conversationId, message: view }),
     ],
     deps.clock.now(),
   );

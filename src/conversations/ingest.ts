@@ -17,7 +17,7 @@ import { applyTemplateStatusUpdate } from '../templates/status';
 import { describeWhatsAppError } from '../whatsapp/errors';
 import type { InboundEvent, InboundMessage, MessageStatus } from '../whatsapp/inbound';
 import { statusReactionItem } from './handlers';
-import { conversationLane, threadPostItem } from './outbox';
+import { conversationLane, threadPostItems } from './outbox';
 
 export interface IngestResult {
   /** Messages stored now (not seen before). */
@@ -141,7 +141,7 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
 
   const conversationId = String(conversation._id);
   const customerName = window.conversation.profileName ?? undefined;
-  const items = stored.map(({ m, message }) => postItem(s, { conversationId, messageId: String(message._id), customerName }, m, reopened.has(m.wamid)));
+  const items = stored.flatMap(({ m, message }) => postItems(s, { conversationId, messageId: String(message._id), customerName }, m, reopened.has(m.wamid)));
   const closesAt = shownMinute(window.conversation.windowClosesAt);
   if (window.moves.some((move) => move.moved) && window.conversation.threadTs && closesAt !== shownMinute(conversation.windowClosesAt)) {
     items.push({
@@ -156,15 +156,15 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
 }
 
 /** What shows an inbound message in its thread: an upload, a reaction, or a post (announced when it opened a new window). */
-function postItem(
+function postItems(
   s: Strings['conversations'],
   { conversationId, messageId, customerName }: { conversationId: string; messageId: string; customerName: string | undefined },
   m: InboundMessage,
   reopened: boolean,
-): EnqueueInput {
+): EnqueueInput[] {
   const content = m.content;
   if (content.type === 'image' || content.type === 'audio' || content.type === 'video' || content.type === 'document' || content.type === 'sticker') {
-    return {
+    return [{
       key: `slack-upload:${messageId}`,
       lane: conversationLane(conversationId),
       kind: 'conversation.upload',
@@ -178,20 +178,20 @@ function postItem(
         comment: mediaComment(s, content),
         unavailable: mediaUnavailableView(s, content),
       },
-    };
+    }];
   }
   if (content.type === 'reaction') {
     const name = content.emoji ? slackEmojiName(content.emoji) : undefined;
-    return {
+    return [{
       key: `slack-react:${messageId}`,
       lane: conversationLane(conversationId),
       kind: 'conversation.react',
       payload: { conversationId, targetWamid: content.reactedWamid, ...(name ? { add: name } : {}), remove: [], fallback: inboundMessageView(s, m) },
-    };
+    }];
   }
   const view = inboundMessageView(s, m);
   const message = reopened ? reopenedView(s, customerName, view) : view;
-  return threadPostItem({ key: `slack-post:${messageId}`, conversationId, message, broadcast: reopened, messageId });
+  return threadPostItems({ key: `slack-post:${messageId}`, conversationId, message, broadcast: reopened, messageId });
 }
 
 /**
@@ -229,7 +229,7 @@ async function ingestStatus(deps: Deps, account: AccountDocument, st: MessageSta
       title: error?.title,
       conversationId,
     });
-    items.push(threadPostItem({ key: `slack-failed:${messageId}`, conversationId, message: view }));
+    items.push(...threadPostItems({ key: `slack-failed:${messageId}`, conversationId, message: view }));
   }
   await enqueue(items, deps.clock.now());
   return true;

@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Types } from 'mongoose';
 import { z } from 'zod';
 import { threadHeader, type SlackMessage } from '../bot/views/conversations';
+import { messageParts } from '../bot/views/limits';
 import type { Deps } from '../context';
 import { strings } from '../i18n';
 import { enqueue, PermanentFailure, type DeliveryContext, type EnqueueInput } from '../outbox';
@@ -28,19 +29,23 @@ export interface ThreadPost {
   messageId?: Types.ObjectId | string;
 }
 
-export function threadPostItem(post: ThreadPost): EnqueueInput {
-  return {
-    key: post.key,
+/**
+ * The outbox items of one thread post: one per Slack message it needs (see `messageParts`),
+ * in one lane so they keep their order. The first is the message's own post and broadcast.
+ */
+export function threadPostItems(post: ThreadPost): EnqueueInput[] {
+  return messageParts(post.message).map((part, n) => ({
+    key: n === 0 ? post.key : `${post.key}:part${n + 1}`,
     lane: conversationLane(post.conversationId),
     kind: 'conversation.post',
     payload: {
       conversationId: String(post.conversationId),
-      text: post.message.text,
-      blocks: post.message.blocks,
-      ...(post.broadcast ? { broadcast: true } : {}),
-      ...(post.messageId ? { messageId: String(post.messageId) } : {}),
+      text: part.text,
+      blocks: part.blocks,
+      ...(post.broadcast && n === 0 ? { broadcast: true } : {}),
+      ...(post.messageId && n === 0 ? { messageId: String(post.messageId) } : {}),
     },
-  };
+  }));
 }
 
 /**
@@ -49,7 +54,7 @@ export function threadPostItem(post: ThreadPost): EnqueueInput {
  * alerts, templates): give a key that is unique for what you post.
  */
 export async function enqueueThreadPost(post: ThreadPost, now: Date): Promise<void> {
-  await enqueue([threadPostItem(post)], now);
+  await enqueue(threadPostItems(post), now);
 }
 
 export interface Thread {

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { z } from 'zod';
 import { ConversationModel, MessageModel, OutboxModel, WindowAlertModel, type AccountDocument } from '../../src/store/models';
 import { insertMessage } from '../../src/store/messages';
 import { startTestService, type TestService } from '../helpers/service';
@@ -203,6 +204,21 @@ describe('customers writing in: conversations in Slack threads', () => {
     expect(await MessageModel.countDocuments({ wamid: 'wamid.W2' })).toBe(1);
     expect(conversation?.windowClosesAt).toEqual(new Date(later(10).getTime() + 24 * HOUR));
     expect(conversation?.lastInboundPreview).toBe('hello?');
+  });
+
+  it("posts a customer's longest text whole: WhatsApp's 4,096 characters over several sections, the full text as the fallback", async () => {
+    // Escaping makes '&' five characters: a text that grows past two sections once escaped.
+    const body = ('Halo kak, pesanan saya & alamat 🙏 ' + 'x'.repeat(200) + '\n').repeat(20).slice(0, 4096);
+    expect(body.length).toBe(4096);
+    expect((await post(textDelivery({ wamid: 'wamid.LONG', at: service.clock.now(), body }))).status).toBe(200);
+    await service.outbox.drain();
+
+    const shown = slack.of('chat.postMessage').find((a) => a.text === body);
+    expect(shown).toBeDefined();
+    const blocks = z.array(z.object({ type: z.string(), text: z.object({ text: z.string() }) })).parse(shown?.blocks);
+    expect(blocks.length).toBeGreaterThan(1);
+    expect(blocks.every((b) => b.text.text.length <= 3000)).toBe(true);
+    expect(blocks.map((b) => b.text.text).join('')).toBe(body.replace(/&/g, '&amp;'));
   });
 
   it('updates the header once per minute the shown close time moves, not per message', async () => {

@@ -6,7 +6,7 @@ import nock from 'nock';
 import { loadConfig } from '../../src/config';
 import type { Deps } from '../../src/context';
 import { conversationOutboxHandlers } from '../../src/conversations/handlers';
-import { threadPostItem } from '../../src/conversations/outbox';
+import { threadPostItems } from '../../src/conversations/outbox';
 import { createLogger } from '../../src/log';
 import { OutboxWorker, enqueue } from '../../src/outbox';
 import { ChannelPacer } from '../../src/outbox/pacing';
@@ -119,9 +119,9 @@ describe('the outbox posting into a Slack thread', () => {
 
   /** What ingest queues for a stored message: its thread post, keyed by the message. */
   async function enqueuePost(messageId: Types.ObjectId, text: string): Promise<string> {
-    const item = threadPostItem({ key: `slack-post:${String(messageId)}`, conversationId: conversation._id, message: { text, blocks: [] }, messageId });
-    await enqueue([item], clock.now());
-    return item.key;
+    const items = threadPostItems({ key: `slack-post:${String(messageId)}`, conversationId: conversation._id, message: { text, blocks: [] }, messageId });
+    await enqueue(items, clock.now());
+    return items[0]?.key ?? '';
   }
 
   /** Slack's thread, as conversations.replies shows it, holding the post an earlier attempt made. */

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { Strings } from '../../i18n';
 import type { InboundMessage, MessageContent } from '../../whatsapp/inbound';
+import { clamp, sections, SLACK_LIMITS, type SlackMessage } from './limits';
 
 type KnownBlock = types.KnownBlock;
 
@@ -11,10 +12,7 @@ type KnownBlock = types.KnownBlock;
 
 type S = Strings['conversations'];
 
-export interface SlackMessage {
-  text: string;
-  blocks: KnownBlock[];
-}
+export type { SlackMessage } from './limits';
 
 /** Action id of the "Send template" button; the templates feature listens for it. Its value is the conversation id. */
 export const SEND_TEMPLATE_ACTION = 'templates.send';
@@ -61,8 +59,7 @@ export function slackDate(at: Date, timeZone: string): string {
   return `<!date^${unix}^{date_short_pretty} {time}|${fallbackFormat(timeZone).format(at)}>`;
 }
 
-const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
+const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clamp(text, SLACK_LIMITS.contextText) }] });
 
 export interface ThreadHeaderData {
   customerName?: string;
@@ -83,7 +80,7 @@ export function threadHeader(s: S, d: ThreadHeaderData): SlackMessage {
         ? `:hourglass_flowing_sand: ${s.header.replyBefore(slackDate(d.windowClosesAt, d.timeZone))}`
         : `:no_entry: ${s.header.windowClosed(slackDate(d.windowClosesAt, d.timeZone))}`;
   const blocks: KnownBlock[] = [
-    section(`*${escapeMrkdwn(name)}*  +${escapeMrkdwn(d.waId)}`),
+    ...sections(`*${escapeMrkdwn(name)}*  +${escapeMrkdwn(d.waId)}`),
     context([s.header.account(escapeMrkdwn(d.accountName)), windowLine].filter(Boolean).join('  •  ')),
   ];
   return { text: s.header.fallback(name, d.waId), blocks };
@@ -131,31 +128,31 @@ function mapUrl(latitude: number, longitude: number): string {
 function contentBlocks(s: S, content: MessageContent): KnownBlock[] {
   switch (content.type) {
     case 'text':
-      return [section(escapeMrkdwn(content.body) || ' ')];
+      return sections(escapeMrkdwn(content.body));
     case 'location': {
       const title = [content.name, content.address].filter(Boolean).map((t) => escapeMrkdwn(t ?? '')).join(', ');
       const link = `<${mapUrl(content.latitude, content.longitude)}|${s.content.openMap}>`;
-      return [section(`:round_pushpin: *${s.content.location}*${title ? `: ${title}` : ''}\n${link} (${content.latitude}, ${content.longitude})`)];
+      return sections(`:round_pushpin: *${s.content.location}*${title ? `: ${title}` : ''}\n${link} (${content.latitude}, ${content.longitude})`);
     }
     case 'contacts':
-      return content.contacts.map((c) => {
+      return content.contacts.flatMap((c) => {
         const lines = [
           `:bust_in_silhouette: *${escapeMrkdwn(c.name || '?')}*${c.organization ? ` (${escapeMrkdwn(c.organization)})` : ''}`,
           ...c.phones.map((p) => `:telephone_receiver: ${escapeMrkdwn(p.phone)}${p.type ? ` (${escapeMrkdwn(p.type)})` : ''}`),
           ...c.emails.map((e) => `:email: ${escapeMrkdwn(e.email)}`),
         ];
-        return section(lines.join('\n'));
+        return sections(lines.join('\n'));
       });
     case 'order': {
       const items = content.items.map((i) => `• ${escapeMrkdwn(s.content.orderItem(i.productRetailerId, i.quantity, `${i.itemPrice} ${i.currency}`))}`);
-      return [section([`:shopping_trolley: *${s.content.order(content.items.length)}*`, ...items, content.text ? escapeMrkdwn(content.text) : ''].filter(Boolean).join('\n'))];
+      return sections([`:shopping_trolley: *${s.content.order(content.items.length)}*`, ...items, content.text ? escapeMrkdwn(content.text) : ''].filter(Boolean).join('\n'));
     }
     case 'unsupported':
       return [context(`:grey_question: ${escapeMrkdwn(s.content.unsupported(content.originalType))}`)];
     case 'system':
       return [context(`:information_source: ${escapeMrkdwn(s.content.system(content.body))}`)];
     default:
-      return [section(escapeMrkdwn(contentPreview(s, content)))];
+      return sections(escapeMrkdwn(contentPreview(s, content)));
   }
 }
 
@@ -216,12 +213,12 @@ export function failureView(s: S, d: FailureData): SlackMessage {
 /** To the agent alone: why nothing was sent, and the way out. */
 export function windowClosedEphemeral(s: S, d: { conversationId: string; closesAt?: Date; timeZone: string }): SlackMessage {
   const text = d.closesAt ? s.ephemeral.windowClosed(slackDate(d.closesAt, d.timeZone)) : s.ephemeral.noWindow;
-  return { text, blocks: [section(`:no_entry: ${text}`), sendTemplateButton(s, d.conversationId)] };
+  return { text, blocks: [...sections(`:no_entry: ${text}`), sendTemplateButton(s, d.conversationId)] };
 }
 
 export function accountOffEphemeral(s: S, accountName: string): SlackMessage {
   const text = s.ephemeral.accountOff(escapeMrkdwn(accountName));
-  return { text, blocks: [section(`:zzz: ${text}`)] };
+  return { text, blocks: sections(`:zzz: ${text}`) };
 }
 
 // WhatsApp's quick reactions and a few common others; anything else is shown as text.

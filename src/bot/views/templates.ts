@@ -9,6 +9,7 @@ import {
 } from '../../domain/templates';
 import type { Strings } from '../../i18n';
 import { escapeMrkdwn, type SlackMessage } from './conversations';
+import { clamp, SLACK_LIMITS } from './limits';
 import type { TemplateFormValues } from '../../templates/form';
 import type { WhatsAppFailure } from '../../templates/provider';
 
@@ -76,11 +77,6 @@ function quote(text: string): string {
     .split('\n')
     .map((line) => `> ${line}`)
     .join('\n');
-}
-
-function truncate(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
 }
 
 function failureCode(failure: WhatsAppFailure): string {
@@ -161,7 +157,7 @@ export function templateListView(t: T, input: TemplateListInput): ModalView {
     ];
     if (template.status === 'REJECTED' && template.rejectedReason) lines.push(t.rejectedBecause(template.rejectedReason));
     const preview = [template.header ? `*${template.header}*` : undefined, template.body].filter(Boolean).join('\n');
-    lines.push(quote(truncate(preview, PREVIEW_CHARS)));
+    lines.push(quote(clamp(preview, PREVIEW_CHARS)));
     blocks.push({ type: 'section', block_id: `tpl_row_${template.id}`, text: mrkdwn(lines.join('\n')) });
     blocks.push({
       type: 'actions',
@@ -428,7 +424,7 @@ export function sendTemplateView(t: T, input: SendViewInput): ModalView {
     };
   }
   const options: PlainTextOption[] = input.templates.slice(0, 100).map((tpl) => ({
-    text: plain(truncate(`${tpl.name} (${tpl.language})`, 75)),
+    text: plain(clamp(`${tpl.name} (${tpl.language})`, SLACK_LIMITS.optionText)),
     value: tpl.id,
   }));
   const initial = options.find((o) => o.value === input.selected?.id);
