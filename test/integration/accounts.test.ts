@@ -2,6 +2,7 @@ import nock from 'nock';
 import { z } from 'zod';
 import { AccountModel, AuditModel, TemplateModel } from '../../src/store/models';
 import { templateJson, templatesPage } from '../fakes/whatsapp-contract';
+import { createAccount } from '../fixtures/conversations';
 import { startTestService, type TestService } from '../helpers/service';
 import { SlackDriver, SlackRecorder, connectState, waitFor, type ConnectValues } from './accounts-harness';
 
@@ -365,6 +366,26 @@ describe('WhatsApp accounts from Slack', () => {
       expect(home).toContain('WhatsApp integrations');
       expect(home).toContain('accounts.add');
       expect(home).toContain('accounts.toggle');
+    });
+    it('pages a list longer than one Slack message holds: every account on exactly one page, reached by Next', async () => {
+      const names = Array.from({ length: 23 }, (_, n) => `Cabang ${String(n + 1).padStart(2, '0')}`);
+      await Promise.all(names.map((name) => createAccount(service, { name })));
+      await driver.command(ADMIN, 'accounts');
+      const seen: string[] = [];
+      let reply = await waitFor(() => slack.responses[0], 'the first page');
+      for (let page = 1; ; page++) {
+        const blocks = z.array(z.record(z.unknown())).parse(reply.params.blocks);
+        expect(blocks.length).toBeLessThanOrEqual(50);
+        seen.push(...names.filter((name) => reply.raw.includes(`*${name}*`)));
+        const next = reply.raw.match(/"action_id":"(accounts\.page\.\d+)","text":\{"type":"plain_text","text":"Next/);
+        if (!next?.[1]) break;
+        expect(reply.raw).toContain(`Page ${page} of`);
+        slack.clear();
+        await driver.click(ADMIN, next[1], String(page), 'message');
+        reply = await waitFor(() => slack.responses[0], `page ${page + 1}`);
+        expect(reply.params).toMatchObject({ replace_original: true });
+      }
+      expect(seen.sort()).toEqual(names);
     });
   });
 

@@ -185,3 +185,23 @@ describe('every surface at the largest sizes', () => {
     );
   });
 });
+
+describe('long lists page', () => {
+  it('the expiring list shows every account once across its pages, each page within a message', () => {
+    const s = strings('id').window;
+    const rows: WindowRow[] = Array.from({ length: 25 }, (_, n) => ({ conversationId: `c${n}`, customerName: 'Budi '.repeat(50), waId: '6281234567890', closesAt: at, lastMessage: 'x'.repeat(500) }));
+    const accounts = Array.from({ length: 30 }, (_, n) => ({ accountName: `Toko ${n}`, rows }));
+    const seen: string[] = [];
+    let pages = 0;
+    for (let page = 0; ; page++) {
+      const view = expiringListView(s, { accounts, now: at, timeZone: 'Asia/Jakarta', page });
+      expectMessage(view);
+      const text = JSON.stringify(view.blocks);
+      seen.push(...accounts.map((a) => a.accountName).filter((name) => text.includes(`${name}*`)));
+      pages++;
+      if (!text.includes('"text":"Berikutnya →"')) break;
+    }
+    expect(pages).toBeGreaterThan(1);
+    expect(seen).toEqual(accounts.map((a) => a.accountName));
+  });
+});

@@ -5,6 +5,7 @@ import { registerCommands } from './commands';
 import { register as registerConversations } from './conversations';
 import { registerHome } from './home';
 import { registerTemplateListeners } from './templates';
+import { registerWindow } from './window';
 
 /** Wires every Slack listener; each feature folder has its own register function. */
 export function registerListeners(app: App, deps: Deps): void {
@@ -13,4 +14,5 @@ export function registerListeners(app: App, deps: Deps): void {
   registerAccounts(app, deps);
   registerTemplateListeners(app, deps);
   registerConversations(app, deps);
+  registerWindow(app, deps);
 }

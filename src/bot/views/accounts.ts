@@ -10,6 +10,7 @@ import {
   type FieldProblem,
 } from '../../accounts/form';
 import type { Strings } from '../../i18n';
+import { pageOf, pagerBlocks } from './limits';
 
 /**
  * Block Kit for WhatsApp accounts: the list, the connect and settings modals.
@@ -23,6 +24,8 @@ export const ACCOUNT_ACTIONS = {
   toggle: 'accounts.toggle',
   settings: 'accounts.settings',
   disconnect: 'accounts.disconnect',
+  /** A pager button; the action_id ends in the page to show. */
+  page: 'accounts.page',
   /** Handled by the templates feature; value = account id. */
   templates: 'templates.open',
 } as const;
@@ -73,7 +76,15 @@ export interface AccountListOptions {
   isAdmin: boolean;
   /** Shown above the list after a change, e.g. "Successfully updated!". */
   notice?: string;
+  /** Zero-based; a long list pages (see ACCOUNT_LIST_BUDGET). */
+  page?: number;
 }
+
+/**
+ * Blocks one page of accounts may take: with the notice, header, Add button and pager it stays
+ * within a message's 50 and leaves the Home tab room for the windows' section (see home.ts).
+ */
+export const ACCOUNT_LIST_BUDGET = 35;
 
 export function kindLabel(t: Strings, kind: AccountSummary['kind']): string {
   return kind === 'cloud' ? t.accounts.kindCloud : t.accounts.kindOnprem;
@@ -166,7 +177,12 @@ export function accountListBlocks(t: Strings, accounts: readonly AccountSummary[
     blocks.push({ type: 'section', text: mrkdwn(opts.isAdmin ? s.listEmptyAdmin : s.listEmpty) });
     return blocks;
   }
-  for (const a of accounts) blocks.push({ type: 'divider' }, ...accountBlocks(t, a, opts.isAdmin));
+  const page = pageOf(
+    accounts.map((a) => [{ type: 'divider' }, ...accountBlocks(t, a, opts.isAdmin)]),
+    ACCOUNT_LIST_BUDGET,
+    opts.page ?? 0,
+  );
+  blocks.push(...page.blocks, ...pagerBlocks(t.common.pager, ACCOUNT_ACTIONS.page, page));
   return blocks;
 }
 
@@ -186,7 +202,7 @@ export function accountListModal(
     type: 'modal',
     title: title(opts.title),
     close: plain(t.common.done),
-    blocks: [...(opts.lead ?? []), ...accountListBlocks(t, accounts, opts)].slice(0, 100),
+    blocks: [...(opts.lead ?? []), ...accountListBlocks(t, accounts, opts)],
   };
 }
 

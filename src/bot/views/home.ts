@@ -1,12 +1,10 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { Strings } from '../../i18n';
 
-/** Slack refuses a Home view with more than 100 blocks. */
-const MAX_BLOCKS = 100;
-
 /**
  * The App Home tab: a header, then each feature's section separated by dividers.
  * Features contribute sections (accounts, windows, ...); empty ones are skipped.
+ * Each section pages within its own budget, so together they stay within Slack's 100 blocks.
  */
 export function buildHomeView(t: Strings, sections: readonly KnownBlock[][]): HomeView {
   const blocks: KnownBlock[] = [
@@ -17,5 +15,5 @@ export function buildHomeView(t: Strings, sections: readonly KnownBlock[][]): Ho
     if (section.length === 0) continue;
     blocks.push({ type: 'divider' }, ...section);
   }
-  return { type: 'home', blocks: blocks.slice(0, MAX_BLOCKS) };
+  return { type: 'home', blocks };
 }

@@ -87,3 +87,49 @@ export function messageParts(message: SlackMessage): SlackMessage[] {
   }
   return parts.length ? parts : [{ text: clamp(message.text, SLACK_LIMITS.messageText), blocks: [] }];
 }
+
+/** One page of a list whose entries are groups of blocks that must stay together. */
+export interface Page {
+  blocks: KnownBlock[];
+  /** Zero-based, clamped to the pages there are. */
+  page: number;
+  pages: number;
+}
+
+/**
+ * Groups packed into pages of at most `budget` blocks, in order, never splitting a group;
+ * returns the one asked for. A list that could pass a surface's block limit pages instead.
+ */
+export function pageOf(groups: readonly KnownBlock[][], budget: number, page: number): Page {
+  const pages: KnownBlock[][] = [[]];
+  for (const group of groups) {
+    const current = pages[pages.length - 1] ?? [];
+    if (current.length > 0 && current.length + group.length > budget) pages.push([...group]);
+    else current.push(...group);
+  }
+  const at = Math.min(Math.max(0, Math.trunc(page)), pages.length - 1);
+  return { blocks: pages[at] ?? [], page: at, pages: pages.length };
+}
+
+export interface PagerLabels {
+  previousPage: string;
+  nextPage: string;
+  pageOf: (page: number, pages: number) => string;
+}
+
+/**
+ * "Page 2 of 3" and Previous/Next buttons (values: the page to show), or nothing for one page.
+ * Two blocks at most.
+ */
+export function pagerBlocks(labels: PagerLabels, actionId: string, { page, pages }: Page): KnownBlock[] {
+  if (pages <= 1) return [];
+  const button = (text: string, to: number) => ({ type: 'button' as const, action_id: `${actionId}.${to}`, text: plainText(text, SLACK_LIMITS.buttonText), value: String(to) });
+  const elements = [...(page > 0 ? [button(labels.previousPage, page - 1)] : []), ...(page < pages - 1 ? [button(labels.nextPage, page + 1)] : [])];
+  return [
+    { type: 'context', elements: [{ type: 'mrkdwn', text: labels.pageOf(page + 1, pages) }] },
+    { type: 'actions', block_id: `${actionId}.pager`, elements },
+  ];
+}
+
+/** The page a pager button asks for, from its action_id (`<actionId>.<page>`). */
+export const PAGER_ACTION = (actionId: string) => new RegExp(`^${actionId.replace(/\./g, '\\.')}\\.\\d+$`);

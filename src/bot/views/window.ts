@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { splitDuration } from '../../domain/window';
 import type { Strings } from '../../i18n';
 import { SEND_TEMPLATE_ACTION, escapeMrkdwn, slackDate, type SlackMessage } from './conversations';
+import { pageOf, pagerBlocks, SLACK_LIMITS } from './limits';
 
 type KnownBlock = types.KnownBlock;
 type S = Strings['window'];
@@ -11,9 +12,12 @@ type S = Strings['window'];
  * threads, the per-channel summary, the expiring list, the App Home section and the digest.
  */
 
-/** Slack caps a section's text at 3000 characters; rows beyond a list's cap become "and N more". */
-const SECTION_LIMIT = 3000;
+/** Rows beyond a list's cap become "and N more". */
 export const MAX_ROWS_PER_ACCOUNT = 20;
+/** Blocks a page of accounts' windows may take: with its title and pager within a message's 50, and beside a page of accounts within the Home tab's 100. */
+export const WINDOW_LIST_BUDGET = 40;
+/** The pager of the expiring list, in a message or on the Home tab; the action_id ends in the page to show. */
+export const WINDOW_PAGE_ACTION = 'window.page';
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
@@ -105,8 +109,8 @@ function packLines(lines: readonly string[]): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   let current = '';
   for (const line of lines) {
-    const piece = line.length > SECTION_LIMIT ? truncate(line, SECTION_LIMIT) : line;
-    if (current && current.length + 1 + piece.length > SECTION_LIMIT) {
+    const piece = truncate(line, SLACK_LIMITS.sectionText);
+    if (current && current.length + 1 + piece.length > SLACK_LIMITS.sectionText) {
       blocks.push(section(current));
       current = '';
     }
@@ -135,29 +139,38 @@ export interface AccountWindows {
   rows: readonly WindowRow[];
 }
 
-function accountBlocks(s: S, accounts: readonly AccountWindows[], now: Date, timeZone: string): KnownBlock[] {
-  const blocks: KnownBlock[] = [];
-  for (const account of accounts) {
-    if (account.rows.length === 0) continue;
-    blocks.push(...packLines([s.expiring.account(escapeMrkdwn(account.accountName)), ...rowLines(s, account.rows, now, timeZone, true)]));
-  }
-  return blocks;
+/** Each account with open windows as a group of blocks, for paging. */
+function accountGroups(s: S, accounts: readonly AccountWindows[], now: Date, timeZone: string): KnownBlock[][] {
+  return accounts
+    .filter((account) => account.rows.length > 0)
+    .map((account) => packLines([s.expiring.account(escapeMrkdwn(account.accountName)), ...rowLines(s, account.rows, now, timeZone, true)]));
+}
+
+export interface ExpiringListData {
+  accounts: readonly AccountWindows[];
+  now: Date;
+  timeZone: string;
+  /** Zero-based; many accounts page. */
+  page?: number;
 }
 
 /** `/whatsapp expiring`: every account's open windows, closing first at the top. */
-export function expiringListView(s: S, d: { accounts: readonly AccountWindows[]; now: Date; timeZone: string }): SlackMessage {
+export function expiringListView(s: S, d: ExpiringListData): SlackMessage {
   if (d.accounts.length === 0) return { text: s.expiring.noAccounts, blocks: [section(s.expiring.noAccounts)] };
-  const body = accountBlocks(s, d.accounts, d.now, d.timeZone);
-  if (body.length === 0) return { text: s.expiring.empty, blocks: [section(`:white_check_mark: ${s.expiring.empty}`)] };
-  return { text: s.expiring.title, blocks: [section(`:hourglass: *${s.expiring.title}*`), ...body] };
+  const groups = accountGroups(s, d.accounts, d.now, d.timeZone);
+  if (groups.length === 0) return { text: s.expiring.empty, blocks: [section(`:white_check_mark: ${s.expiring.empty}`)] };
+  const page = pageOf(groups, WINDOW_LIST_BUDGET, d.page ?? 0);
+  return { text: s.expiring.title, blocks: [section(`:hourglass: *${s.expiring.title}*`), ...page.blocks, ...pagerBlocks(s.pager, WINDOW_PAGE_ACTION, page)] };
 }
 
 /** The App Home section; empty when there is no account, so the home view skips it. */
-export function windowHomeSection(s: S, d: { accounts: readonly AccountWindows[]; now: Date; timeZone: string }): KnownBlock[] {
+export function windowHomeSection(s: S, d: ExpiringListData): KnownBlock[] {
   if (d.accounts.length === 0) return [];
   const header: KnownBlock = { type: 'header', text: { type: 'plain_text', text: s.home.title, emoji: true } };
-  const body = accountBlocks(s, d.accounts, d.now, d.timeZone);
-  return [header, ...(body.length > 0 ? body : [context(s.home.empty)])];
+  const groups = accountGroups(s, d.accounts, d.now, d.timeZone);
+  if (groups.length === 0) return [header, context(s.home.empty)];
+  const page = pageOf(groups, WINDOW_LIST_BUDGET, d.page ?? 0);
+  return [header, ...page.blocks, ...pagerBlocks(s.pager, WINDOW_PAGE_ACTION, page)];
 }
 
 export interface DigestGroup {
@@ -181,10 +194,15 @@ export function digestView(s: S, d: { accountName: string; rows: readonly Window
   const soonest = (rows: readonly WindowRow[]) => Math.min(...rows.map((r) => r.closesAt.getTime()));
   const ordered = [...groups.entries()].sort(([a, ra], [b, rb]) => (a === '' ? -1 : b === '' ? 1 : soonest(ra) - soonest(rb)));
   const title = s.digest.title(escapeMrkdwn(d.accountName), d.rows.length);
+  // One post: the groups that fit beside the title and a last line that says how many are left out.
   const blocks: KnownBlock[] = [section(`:sunrise: *${title}*`)];
+  let left = 0;
   for (const [agent, rows] of ordered) {
     const heading = agent ? s.digest.lastRepliedBy(`<@${agent}>`) : s.digest.nobodyReplied;
-    blocks.push(...packLines([`*${heading}*`, ...rowLines(s, rows, d.now, d.timeZone, true)]));
+    const group = packLines([`*${heading}*`, ...rowLines(s, rows, d.now, d.timeZone, true)]);
+    if (left > 0 || blocks.length + group.length > SLACK_LIMITS.messageBlocks - 1) left += rows.length;
+    else blocks.push(...group);
   }
-  return { text: title, blocks: blocks.slice(0, 50) };
+  if (left > 0) blocks.push(context(s.digest.leftOut(left)));
+  return { text: title, blocks };
 }

@@ -1,3 +1,10 @@
+/** Under any list that pages. */
+export const pager = {
+  previousPage: '← Previous',
+  nextPage: 'Next →',
+  pageOf: (page: number, pages: number) => `Page ${page} of ${pages}`,
+};
+
 /** English strings shared by every feature. */
 export const common = {
   appName: 'wadesk',
@@ -6,6 +13,7 @@ export const common = {
   done: 'Done',
   successfullyUpdated: 'Successfully updated!',
   somethingWentWrong: 'Something went wrong. Please try again in a moment.',
+  pager,
   notAllowedTitle: 'Not allowed',
   /** `what` is a phrase such as "connect WhatsApp accounts". */
   onlyAdmins: (what: string) =>

@@ -1,8 +1,11 @@
+import { pager } from './common';
+
 /**
  * English strings for the 24-hour window. `when` values are Slack date tokens
  * (shown in each reader's time zone); `left` comes from `duration`.
  */
 export const window = {
+  pager,
   duration: (hours: number, minutes: number) =>
     hours === 0 && minutes === 0 ? 'less than a minute' : [hours ? `${hours} h` : '', minutes ? `${minutes} min` : ''].filter(Boolean).join(' '),
   warning: (who: string, left: string, when: string) =>
@@ -35,5 +38,6 @@ export const window = {
         : `Daily digest for ${account}: ${count} conversations are still waiting for a reply`,
     lastRepliedBy: (mention: string) => `Last replied by ${mention}`,
     nobodyReplied: 'Nobody has replied yet',
+    leftOut: (count: number) => `…and ${count} more: see \`/whatsapp expiring\` or the app's Home tab.`,
   },
 };

@@ -1,5 +1,12 @@
 import type { Strings } from '../index';
 
+/** Under any list that pages. */
+export const pager = {
+  previousPage: '← Sebelumnya',
+  nextPage: 'Berikutnya →',
+  pageOf: (page: number, pages: number) => `Halaman ${page} dari ${pages}`,
+};
+
 /** Indonesian strings shared by every feature. */
 export const common: Strings['common'] = {
   appName: 'wadesk',
@@ -8,6 +15,7 @@ export const common: Strings['common'] = {
   done: 'Selesai',
   successfullyUpdated: 'Berhasil diperbarui!',
   somethingWentWrong: 'Terjadi kesalahan. Silakan coba lagi sebentar lagi.',
+  pager,
   notAllowedTitle: 'Tidak diizinkan',
   onlyAdmins: (what: string) =>
     `Hanya admin dan pemilik workspace yang dapat ${what}. Mintalah kepada salah satu dari mereka, atau minta agar ID pengguna Anda ditambahkan ke ADMIN_USER_IDS. Tidak ada yang diubah.`,

@@ -1,7 +1,9 @@
 import type { Strings } from '../index';
+import { pager } from './common';
 
 /** Indonesian strings for the 24-hour window. */
 export const window: Strings['window'] = {
+  pager,
   duration: (hours, minutes) =>
     hours === 0 && minutes === 0 ? 'kurang dari semenit' : [hours ? `${hours} jam` : '', minutes ? `${minutes} menit` : ''].filter(Boolean).join(' '),
   warning: (who, left, when) =>
@@ -30,5 +32,6 @@ export const window: Strings['window'] = {
     title: (account, count) => `Ringkasan harian ${account}: ${count} percakapan masih menunggu balasan`,
     lastRepliedBy: (mention) => `Terakhir dibalas oleh ${mention}`,
     nobodyReplied: 'Belum ada yang membalas',
+    leftOut: (count) => `…dan ${count} lainnya: lihat \`/whatsapp expiring\` atau tab Beranda aplikasi.`,
   },
 };

@@ -26,7 +26,7 @@ export function toggle(deps: Deps) {
     if (!account) return tellUser(client, ctx, respond, user, t.accounts.notFound);
     const name = escape(account.name);
     const state = account.enabled ? t.accounts.switchedOn(name) : t.accounts.switchedOff(name);
-    await showAccountListIn(deps, client, ctx, respond, user, `${t.common.successfullyUpdated} ${state}`);
+    await showAccountListIn(deps, client, ctx, respond, user, { notice: `${t.common.successfullyUpdated} ${state}` });
   });
 }
 
@@ -35,6 +35,18 @@ export function disconnect(deps: Deps) {
   return adminButton(deps, (t) => t.accounts.adminWhat.disconnect, async ({ ctx, user, client, respond }) => {
     const account = await disconnectTeamAccount(deps, { teamId: ctx.teamId, userId: ctx.userId }, ctx.value);
     if (!account) return tellUser(client, ctx, respond, user, user.t.accounts.notFound);
-    await showAccountListIn(deps, client, ctx, respond, user, user.t.accounts.disconnected(escape(account.name)));
+    await showAccountListIn(deps, client, ctx, respond, user, { notice: user.t.accounts.disconnected(escape(account.name)) });
   });
+}
+
+/** A pager button under the list: the same list, another page; anyone may page. */
+export function showPage(deps: Deps) {
+  return async ({ ack, body, client, respond }: AllMiddlewareArgs & SlackActionMiddlewareArgs) => {
+    await ack();
+    const ctx = parseActionBody(body);
+    const page = Number(ctx?.value);
+    if (!ctx || !Number.isInteger(page)) return;
+    const user = await slackUser(client, deps, ctx.userId);
+    await showAccountListIn(deps, client, ctx, respond, user, { page });
+  };
 }

@@ -88,21 +88,21 @@ export async function tellUser(
   await openModalFrom(client, ctx, noticeModal(user.t, user.t.common.notAllowedTitle, text));
 }
 
-/** Shows the refreshed list where the button was, with a confirmation such as "Successfully updated!". */
+/** Shows the list where the button was: refreshed with a confirmation such as "Successfully updated!", or another page of it. */
 export async function showAccountListIn(
   deps: Deps,
   client: WebClient,
   ctx: ActionContext,
   respond: RespondFn | undefined,
   user: SlackUser,
-  notice: string,
+  shown: { notice?: string; page?: number },
 ): Promise<void> {
   if (ctx.surface.type === 'home') {
-    await publishHome(deps, client, { user, teamId: ctx.teamId, notice });
+    await publishHome(deps, client, { user, teamId: ctx.teamId, notice: shown.notice, pages: { accounts: shown.page } });
     return;
   }
   const accounts = await listAccountSummaries(deps, ctx.teamId);
-  const opts = { isAdmin: user.isAdmin, notice };
+  const opts = { isAdmin: user.isAdmin, ...shown };
   if (ctx.surface.type === 'modal') {
     await client.views.update({
       view_id: ctx.surface.viewId,

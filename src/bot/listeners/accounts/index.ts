@@ -1,7 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { Deps } from '../../../context';
 import { ACCOUNT_ACTIONS, ACCOUNT_CALLBACKS } from '../../views/accounts';
-import { addAccount, disconnect, toggle } from './buttons';
+import { PAGER_ACTION } from '../../views/limits';
+import { addAccount, disconnect, showPage, toggle } from './buttons';
 import { connectSubmission } from './connect';
 import { openSettings, settingsSubmission } from './settings';
 
@@ -13,6 +14,7 @@ export function registerAccounts(app: App, deps: Deps): void {
   app.action(ACCOUNT_ACTIONS.toggle, toggle(deps));
   app.action(ACCOUNT_ACTIONS.settings, openSettings(deps));
   app.action(ACCOUNT_ACTIONS.disconnect, disconnect(deps));
+  app.action(PAGER_ACTION(ACCOUNT_ACTIONS.page), showPage(deps));
   app.view(ACCOUNT_CALLBACKS.connect, connectSubmission(deps));
   app.view(ACCOUNT_CALLBACKS.settings, settingsSubmission(deps));
 }

@@ -16,6 +16,13 @@ export interface HomeContext {
   teamId: string;
   /** A confirmation to show at the top of the section that caused it, e.g. "Successfully updated!". */
   notice?: string;
+  /** The page each paged section shows (zero-based; the first when absent). */
+  pages?: HomePages;
+}
+
+export interface HomePages {
+  accounts?: number;
+  windows?: number;
 }
 
 export type HomeSection = (ctx: HomeContext) => Promise<KnownBlock[]>;
@@ -30,7 +37,7 @@ export const homeSections: HomeSection[] = [
 export async function publishHome(
   deps: Deps,
   client: WebClient,
-  opts: { user: SlackUser; teamId: string; notice?: string },
+  opts: { user: SlackUser; teamId: string; notice?: string; pages?: HomePages },
 ): Promise<void> {
   const ctx: HomeContext = { deps, client, ...opts };
   const sections = await Promise.all(homeSections.map((section) => section(ctx)));

@@ -1,16 +1,18 @@
+import type { AllMiddlewareArgs, App, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { Clock } from '../../../clock';
+import type { Deps } from '../../../context';
 import { accountsOfTeam, openWindows } from '../../../store/windows';
 import { toRow } from '../../../window/handlers';
 import { slackUser } from '../../user';
-import { expiringListView, windowHomeSection, type AccountWindows } from '../../views/window';
+import { PAGER_ACTION } from '../../views/limits';
+import { expiringListView, WINDOW_PAGE_ACTION, windowHomeSection, type AccountWindows } from '../../views/window';
+import { parseActionBody } from '../accounts/context';
 import type { WhatsAppCommandArgs } from '../commands/types';
-import type { HomeContext } from '../home';
+import { publishHome, type HomeContext } from '../home';
 
 /** Enough rows to show the first page of each account and how many more there are. */
 const ROWS_PER_ACCOUNT = 200;
-/** Slack refuses a message with more than 50 blocks. */
-const MAX_MESSAGE_BLOCKS = 50;
 
 /** Every connected account of the workspace with its open windows, closing first. */
 export async function accountWindows(teamId: string, clock: Clock): Promise<{ accounts: AccountWindows[]; now: Date }> {
@@ -32,11 +34,25 @@ export async function showExpiring({ command, client, respond, deps }: WhatsAppC
   const user = await slackUser(client, deps, command.user_id);
   const { accounts, now } = await accountWindows(command.team_id, deps.clock);
   const view = expiringListView(user.t.window, { accounts, now, timeZone: deps.config.timeZone });
-  await respond({ response_type: 'ephemeral', text: view.text, blocks: view.blocks.slice(0, MAX_MESSAGE_BLOCKS) });
+  await respond({ response_type: 'ephemeral', ...view });
 }
 
 /** The App Home section: each account's open conversations ordered by time left. */
 export async function windowsHomeSection(ctx: HomeContext): Promise<KnownBlock[]> {
   const { accounts, now } = await accountWindows(ctx.teamId, ctx.deps.clock);
-  return windowHomeSection(ctx.user.t.window, { accounts, now, timeZone: ctx.deps.config.timeZone });
+  return windowHomeSection(ctx.user.t.window, { accounts, now, timeZone: ctx.deps.config.timeZone, page: ctx.pages?.windows });
+}
+
+/** The expiring list's pager, in the ephemeral message or on the Home tab. */
+export function registerWindow(app: App, deps: Deps): void {
+  app.action(PAGER_ACTION(WINDOW_PAGE_ACTION), async ({ ack, body, client, respond }: AllMiddlewareArgs & SlackActionMiddlewareArgs) => {
+    await ack();
+    const ctx = parseActionBody(body);
+    const page = Number(ctx?.value);
+    if (!ctx || !Number.isInteger(page)) return;
+    const user = await slackUser(client, deps, ctx.userId);
+    if (ctx.surface.type === 'home') return publishHome(deps, client, { user, teamId: ctx.teamId, pages: { windows: page } });
+    const { accounts, now } = await accountWindows(ctx.teamId, deps.clock);
+    await respond({ response_type: 'ephemeral', replace_original: true, ...expiringListView(user.t.window, { accounts, now, timeZone: deps.config.timeZone, page }) });
+  });
 }
