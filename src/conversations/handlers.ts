@@ -10,7 +10,7 @@ import { userLocale } from '../bot/user';
 import type { Deps } from '../context';
 import { canReplyFreely } from '../domain/window';
 import { strings } from '../i18n';
-import { enqueue, PermanentFailure, RetryLater, type DeliveryContext, type OutboxHandler } from '../outbox';
+import { enqueue, parsePayload, RetryLater, type DeliveryContext, type OutboxHandler } from '../outbox';
 import { fileShared, postOnce, waitTurn } from '../outbox/slack';
 import { accountProvider } from '../accounts/provider';
 import { findConversation, recordReply } from '../store/conversations';
@@ -69,12 +69,6 @@ export const outboundContentSchema = z.union([
 ]);
 export type OutboundContent = z.infer<typeof outboundContentSchema>;
 
-function parse<T extends z.ZodTypeAny>(schema: T, payload: Record<string, unknown>): z.output<T> {
-  const result = schema.safeParse(payload);
-  if (!result.success) throw new PermanentFailure(`malformed outbox payload: ${result.error.issues[0]?.message ?? ''}`);
-  return result.data;
-}
-
 /** Slack's own error name from a failed Web API call. */
 function slackErrorName(err: unknown): string | undefined {
   const parsed = z.object({ data: z.object({ error: z.string() }) }).safeParse(err);
@@ -108,7 +102,7 @@ async function postInThread(
 }
 
 async function post(deps: Deps, payload: Record<string, unknown>, delivery: DeliveryContext): Promise<void> {
-  const p = parse(postPayload, payload);
+  const p = parsePayload(postPayload, payload);
   const messageId = p.messageId !== undefined && isValidObjectId(p.messageId) ? new Types.ObjectId(p.messageId) : undefined;
   // Already shown: an attempt after one that posted but stopped short of its tombstone must not post again.
   // Only an uncertain attempt can follow such a one: the worker found no tombstone for this key (a message
@@ -127,7 +121,7 @@ async function post(deps: Deps, payload: Record<string, unknown>, delivery: Deli
  */
 async function upload(deps: Deps, payload: Record<string, unknown>, delivery: DeliveryContext): Promise<void> {
   const { attempt } = delivery;
-  const p = parse(uploadPayload, payload);
+  const p = parsePayload(uploadPayload, payload);
   const messageId = isValidObjectId(p.messageId) ? new Types.ObjectId(p.messageId) : undefined;
   const thread = await ensureThread(deps, p.conversationId, { uncertain: delivery.uncertain });
   // Sharing the file posts into the thread, so it takes a turn like any post: before the download, not to repeat that.
@@ -165,7 +159,7 @@ async function upload(deps: Deps, payload: Record<string, unknown>, delivery: De
 }
 
 async function react(deps: Deps, payload: Record<string, unknown>, delivery: DeliveryContext): Promise<void> {
-  const p = parse(reactPayload, payload);
+  const p = parsePayload(reactPayload, payload);
   const conversation = await findConversation(p.conversationId);
   if (!conversation) return;
   const target = p.targetMessageId
@@ -194,7 +188,7 @@ async function react(deps: Deps, payload: Record<string, unknown>, delivery: Del
 
 /** Refreshes the thread root, e.g. its "reply before" time after the window moved. */
 async function header(deps: Deps, payload: Record<string, unknown>): Promise<void> {
-  const p = parse(headerPayload, payload);
+  const p = parsePayload(headerPayload, payload);
   const conversation = await findConversation(p.conversationId);
   // Without a root yet, the root will be posted with fresh data anyway.
   if (!conversation?.threadTs || !conversation.channelId) return;
@@ -283,7 +277,7 @@ async function reportFailure(
 
 /** An agent's reply to WhatsApp: throttling and outages are retried, anything else is reported once in the thread. */
 async function send(deps: Deps, payload: Record<string, unknown>, attempt: number): Promise<void> {
-  const p = parse(sendPayload, payload);
+  const p = parsePayload(sendPayload, payload);
   const message = await findMessage(p.messageId);
   if (!message || message.status !== 'pending') return;
   const conversation = await findConversation(message.conversationId);

@@ -95,7 +95,7 @@ const openThreads = new LRUCache<string, Pick<Thread, 'channel' | 'threadTs'>>({
 
 /** Where the conversation's posts go: its thread, opened first if need be (see `ensureThread`). */
 export async function threadOf(
-  deps: Pick<Deps, 'clock' | 'config' | 'slack' | 'slackPacer'>,
+  deps: Pick<Deps, 'clock' | 'config' | 'slack' | 'slackPacer' | 'logger'>,
   conversationId: string | Types.ObjectId,
   options: ThreadOptions = {},
 ): Promise<Pick<Thread, 'channel' | 'threadTs'>> {
@@ -108,7 +108,7 @@ export async function threadOf(
 
 /** The conversation's thread, posting its header as the root first if there is none yet. */
 export async function ensureThread(
-  deps: Pick<Deps, 'clock' | 'config' | 'slack' | 'slackPacer'>,
+  deps: Pick<Deps, 'clock' | 'config' | 'slack' | 'slackPacer' | 'logger'>,
   conversationId: string | Types.ObjectId,
   options: ThreadOptions = {},
 ): Promise<Thread> {

@@ -60,10 +60,31 @@ export class NotYet extends Error {
 }
 
 export class PermanentFailure extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Slack's error name, when Slack refused the call. */
+    readonly slackError?: string,
+  ) {
     super(message);
     this.name = 'PermanentFailure';
   }
+}
+
+/** An outbox payload read with its schema; one that does not parse will never deliver, so it is set aside at once. */
+export function parsePayload<T extends z.ZodTypeAny>(schema: T, payload: Record<string, unknown>): z.output<T> {
+  const result = schema.safeParse(payload);
+  if (!result.success) throw new PermanentFailure(`malformed outbox payload: ${result.error.issues[0]?.message ?? ''}`);
+  return result.data;
+}
+
+/** An item that failed for good, as the worker set it aside. */
+export interface SetAside {
+  key: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  /** Slack's error name, or our own reason. */
+  reason: string;
+  slackError?: string;
 }
 
 /** Tells workers what was stored: the items, or 'unknown' when an insert failed part-way and the outbox must be read again. */
@@ -145,9 +166,11 @@ export function classifySlackError(err: unknown): RetryLater | PermanentFailure 
       if (['internal_error', 'fatal_error', 'service_unavailable', 'ratelimited', 'request_timeout'].includes(code)) {
         return new RetryLater(code);
       }
-      return new PermanentFailure(code);
+      return new PermanentFailure(code, code);
     }
     default:
+      // Our own parse of what we stored or were answered: trying again reads the same bytes.
+      if (err instanceof z.ZodError) return new PermanentFailure(`malformed data: ${err.issues[0]?.message ?? ''}`);
       return new RetryLater(message, undefined, true);
   }
 }
@@ -166,6 +189,8 @@ export interface OutboxOptions {
   concurrency?: number;
   /** While this holds, one lane at a time: more urgent work (webhooks waiting for their 200) shares the process and the database. */
   yieldWhile?: () => boolean;
+  /** Told of each item set aside (failed for good), after it is recorded; its failures are logged, never retried. */
+  onSetAside?: (item: SetAside) => Promise<void>;
 }
 
 const BACKOFF_BASE_MS = 1_000;
@@ -201,7 +226,16 @@ export class OutboxWorker {
     private readonly handlers: Record<string, OutboxHandler>,
     options: OutboxOptions = {},
   ) {
-    this.options = { leaseMs: 60_000, pollMs: 1_000, rereadMs: 5_000, batchSize: 500, concurrency: 8, yieldWhile: () => false, ...options };
+    this.options = {
+      leaseMs: 60_000,
+      pollMs: 1_000,
+      rereadMs: 5_000,
+      batchSize: 500,
+      concurrency: 8,
+      yieldWhile: () => false,
+      onSetAside: async () => undefined,
+      ...options,
+    };
     this.known = new KnownPending(readPending, { readLimit: 10_000, rereadMs: this.options.rereadMs, readShare: 0.05 });
   }
 
@@ -333,8 +367,10 @@ export class OutboxWorker {
         // The same attempt comes back: if it took over from a worker that died mid-delivery, it must still check first.
         await this.settle(candidate, turn, { nextAttemptAt: new Date(this.deps.clock.now().getTime() + failure.waitMs), maybeDone: uncertain });
       } else if (failure instanceof PermanentFailure) {
-        this.deps.logger.error('outbox item failed for good', { key: item._id, kind: item.kind, reason: failure.message });
-        await this.settle(candidate, turn, { state: 'failed', attempts: attempt, lastError: failure.message });
+        this.deps.logger.error('outbox item set aside', { key: item._id, kind: item.kind, reason: failure.message });
+        await this.settle(candidate, turn, { state: 'failed', attempts: attempt, lastError: failure.message, ...(failure.slackError ? { slackError: failure.slackError } : {}) });
+        const setAside: SetAside = { key: item._id, kind: item.kind, payload: asRecord(item.payload), reason: failure.message, ...(failure.slackError ? { slackError: failure.slackError } : {}) };
+        await this.options.onSetAside(setAside).catch((err: unknown) => this.deps.logger.error('handling a set-aside item failed', { key: item._id, err }));
         return { outcome: 'done' };
       } else {
         const delay = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempt));
@@ -373,7 +409,7 @@ export class OutboxWorker {
     return { item, turn, delivered };
   }
 
-  private async settle(item: Queued, turn: Turn, changes: Partial<Pick<OutboxItem, 'state' | 'attempts' | 'maybeDone' | 'lastError' | 'nextAttemptAt'>>): Promise<void> {
+  private async settle(item: Queued, turn: Turn, changes: Partial<Pick<OutboxItem, 'state' | 'attempts' | 'maybeDone' | 'lastError' | 'slackError' | 'nextAttemptAt'>>): Promise<void> {
     await OutboxModel.updateOne({ _id: item._id }, { $set: changes });
     const { attempts = item.attempts, nextAttemptAt = item.nextAttemptAt } = changes;
     this.known.changed(item._id, changes.state === 'failed' ? undefined : { ...item, attempts, nextAttemptAt });
@@ -468,4 +504,19 @@ export async function knownOutboxKeys(keys: string[]): Promise<Set<string>> {
     }),
   );
   return known;
+}
+
+/**
+ * Puts set-aside items back in their lanes, due now and with a fresh count of attempts. Their `seq` is kept,
+ * so each goes ahead of what its lane queued since. Returns how many were put back.
+ */
+export async function retrySetAside(keys: readonly string[], now: Date): Promise<number> {
+  if (keys.length === 0) return 0;
+  const res = await OutboxModel.updateMany(
+    { _id: { $in: keys }, state: 'failed' },
+    { $set: { state: 'pending', attempts: 0, nextAttemptAt: now, maybeDone: false }, $unset: { lastError: 1, slackError: 1 } },
+  );
+  // Workers learn of them as of work another instance stored: by reading the outbox again.
+  enqueued.emit('work', 'unknown');
+  return res.modifiedCount;
 }

@@ -1,5 +1,6 @@
 import type { ChatPostMessageArguments, WebClient } from '@slack/web-api';
 import { z } from 'zod';
+import { clamp, SLACK_LIMITS } from '../bot/views/limits';
 import type { Deps } from '../context';
 import { classifySlackError, NotYet, PermanentFailure, type DeliveryContext } from './index';
 
@@ -27,10 +28,11 @@ export type Lookup = Pick<DeliveryContext, 'key' | 'uncertain'> & Partial<Pick<D
  * chat.postMessage has no idempotency key. Each post carries its key as message
  * metadata; a delivery that may follow one which reached Slack (a retry, or a
  * take-over after a crash) first looks for that key in the thread or channel.
- * Posts take turns per channel (see ChannelPacer). Returns the message's ts.
+ * Posts take turns per channel (see ChannelPacer). Blocks Slack refuses fall back to the
+ * message's plain text. Returns the message's ts.
  */
 export async function postOnce(
-  { slack, slackPacer }: Pick<Deps, 'slack' | 'slackPacer'>,
+  { slack, slackPacer, logger }: Pick<Deps, 'slack' | 'slackPacer' | 'logger'>,
   message: ChatPostMessageArguments & { channel: string; thread_ts?: string },
   delivery: Lookup,
 ): Promise<string | undefined> {
@@ -40,12 +42,23 @@ export async function postOnce(
     const posted = await findPosted(slack, message.channel, message.thread_ts, delivery, ours);
     if (posted) return posted.ts;
   }
-  const res = await slack.chat.postMessage({
-    ...message,
-    metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key: delivery.key } },
-  });
-  return res.ts;
+  const metadata = { event_type: OUTBOX_EVENT_TYPE, event_payload: { key: delivery.key } };
+  try {
+    return (await slack.chat.postMessage({ ...message, metadata })).ts;
+  } catch (err) {
+    const refused = classifySlackError(err);
+    const text = 'text' in message ? message.text : undefined;
+    const hadBlocks = 'blocks' in message && (message.blocks?.length ?? 0) > 0;
+    if (!(refused instanceof PermanentFailure && refused.slackError && BLOCK_FAULTS.has(refused.slackError) && hadBlocks && text)) throw err;
+    // Slack refused our blocks, not the words: the same content once as plain text, so it still reaches the channel.
+    logger.error('Slack refused the blocks of a message; posting it as plain text', { key: delivery.key, error: refused.slackError });
+    const thread = message.thread_ts ? { thread_ts: message.thread_ts, reply_broadcast: 'reply_broadcast' in message && message.reply_broadcast === true } : {};
+    return (await slack.chat.postMessage({ channel: message.channel, text: clamp(text, SLACK_LIMITS.messageText), unfurl_links: false, metadata, ...thread })).ts;
+  }
 }
+
+/** Slack's answers to blocks it will never accept (the text alone may still go). */
+const BLOCK_FAULTS = new Set(['invalid_blocks', 'invalid_blocks_format', 'invalid_arguments', 'msg_too_long', 'too_many_attachments']);
 
 /** Throws NotYet, for the outbox to come back later, when `channel` has had its share of posts for now. */
 export function waitTurn(pacer: Deps['slackPacer'], channel: string, key: string): void {

@@ -4,7 +4,7 @@ import type { SlackMessage } from '../bot/views/conversations';
 import { windowClosedView, windowSummaryView, windowWarningView, digestView, threadLink, type WindowRow } from '../bot/views/window';
 import type { Deps } from '../context';
 import { strings, type Locale } from '../i18n';
-import type { DeliveryContext, OutboxHandler } from '../outbox';
+import { parsePayload, type DeliveryContext, type OutboxHandler } from '../outbox';
 import { postOnce } from '../outbox/slack';
 import { AccountModel, ConversationModel, type AccountDocument, type ConversationDocument } from '../store/models';
 import { isAnswered } from '../store/windows';
@@ -12,7 +12,7 @@ import { WINDOW_KINDS } from './sweep';
 
 const DIGEST_LIMIT = 500;
 
-export type WindowHandlerDeps = Pick<Deps, 'slack' | 'slackPacer' | 'clock' | 'config'>;
+export type WindowHandlerDeps = Pick<Deps, 'slack' | 'slackPacer' | 'clock' | 'config' | 'logger'>;
 
 const isoDate = z.string().datetime().transform((v) => new Date(v));
 const warningPayload = z.object({ conversationId: z.string(), closesAt: isoDate, threshold: z.number() });
@@ -62,7 +62,7 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
 
   return {
     [WINDOW_KINDS.warning]: async (raw, delivery) => {
-      const p = warningPayload.parse(raw);
+      const p = parsePayload(warningPayload, raw);
       const now = deps.clock.now();
       // Delivered late (Slack was down) after the close: the closed notice says it better.
       if (now.getTime() >= p.closesAt.getTime()) return;
@@ -74,7 +74,7 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
     },
 
     [WINDOW_KINDS.closed]: async (raw, delivery) => {
-      const p = closedPayload.parse(raw);
+      const p = parsePayload(closedPayload, raw);
       const alert = await standingAlert(p.conversationId, p.closesAt);
       if (!alert) return;
       const s = strings(alert.account.locale).window;
@@ -82,7 +82,7 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
     },
 
     [WINDOW_KINDS.summary]: async (raw, delivery) => {
-      const p = summaryPayload.parse(raw);
+      const p = parsePayload(summaryPayload, raw);
       const now = deps.clock.now();
       const rows: WindowRow[] = p.rows
         .filter((r) => r.closesAt.getTime() > now.getTime())
@@ -93,7 +93,7 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
     },
 
     [WINDOW_KINDS.digest]: async (raw, delivery) => {
-      const p = digestPayload.parse(raw);
+      const p = parsePayload(digestPayload, raw);
       const account = await AccountModel.findById(p.accountId);
       if (!account || account.state !== 'connected' || !account.enabled) return;
       const now = deps.clock.now();

@@ -1,12 +1,14 @@
 import { WebClient } from '@slack/web-api';
 import nock from 'nock';
-import { NotYet } from '../../src/outbox';
+import { createLogger } from '../../src/log';
+import { NotYet, PermanentFailure, classifySlackError } from '../../src/outbox';
 import { ChannelPacer } from '../../src/outbox/pacing';
 import { OUTBOX_EVENT_TYPE, postOnce } from '../../src/outbox/slack';
 
 const API = 'https://slack.test';
 const client = new WebClient('xoxb-test', { slackApiUrl: `${API}/api/`, retryConfig: { retries: 0 } });
-const slack = { slack: client, slackPacer: new ChannelPacer({ perSecond: 1, burst: 100 }) };
+const logged: string[] = [];
+const slack = { slack: client, slackPacer: new ChannelPacer({ perSecond: 1, burst: 100 }), logger: createLogger('error', (line) => logged.push(line)) };
 /** nock hands over form bodies already parsed. */
 const field = (body: unknown, name: string): string | undefined =>
   typeof body === 'object' && body !== null && name in body ? String(Object.entries(body).find(([k]) => k === name)?.[1]) : undefined;
@@ -63,7 +65,7 @@ describe('postOnce', () => {
   });
 
   it("waits its channel's turn before asking Slack anything", async () => {
-    const paced = { slack: client, slackPacer: new ChannelPacer({ perSecond: 1, burst: 1 }) };
+    const paced = { ...slack, slackPacer: new ChannelPacer({ perSecond: 1, burst: 1 }) };
     nock(API).post('/api/chat.postMessage').reply(200, { ok: true, ts: '4.4' });
     expect(await postOnce(paced, { channel: 'C2', text: 'first' }, { key: 'k4', uncertain: false })).toBe('4.4');
     const calls = nock(API).post(/.*/).reply(200, { ok: true, ts: '5.5' });
@@ -71,5 +73,29 @@ describe('postOnce', () => {
     await expect(second).rejects.toBeInstanceOf(NotYet);
     await expect(second).rejects.toMatchObject({ waitMs: expect.any(Number) });
     expect(calls.isDone()).toBe(false);
+  });
+
+  it('posts the same words once as plain text when Slack refuses the blocks, and says so in the log', async () => {
+    const sent: Record<string, string | undefined>[] = [];
+    nock(API)
+      .post('/api/chat.postMessage', (body) => (sent.push({ blocks: field(body, 'blocks'), text: field(body, 'text'), thread: field(body, 'thread_ts') }), true))
+      .reply(200, { ok: false, error: 'invalid_blocks' })
+      .post('/api/chat.postMessage', (body) => (sent.push({ blocks: field(body, 'blocks'), text: field(body, 'text'), thread: field(body, 'thread_ts') }), true))
+      .reply(200, { ok: true, ts: '1.000200' });
+    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'x' } }];
+    expect(await postOnce(slack, { channel: 'C1', thread_ts: '1.0001', text: 'Halo Kak, pesanan saya?', blocks }, { key: 'k9', uncertain: false })).toBe('1.000200');
+    expect(sent).toEqual([
+      { blocks: JSON.stringify(blocks), text: 'Halo Kak, pesanan saya?', thread: '1.0001' },
+      { blocks: undefined, text: 'Halo Kak, pesanan saya?', thread: '1.0001' },
+    ]);
+    expect(logged.join('\n')).toContain('invalid_blocks');
+  });
+
+  it('does not fall back for a refusal that is not about blocks: the outbox sets it aside', async () => {
+    nock(API).post('/api/chat.postMessage').reply(200, { ok: false, error: 'not_in_channel' });
+    const failure = await postOnce(slack, { channel: 'C1', text: 'hi', blocks: [{ type: 'divider' }] }, { key: 'k10', uncertain: false }).catch((err: unknown) => classifySlackError(err));
+    expect(failure).toBeInstanceOf(PermanentFailure);
+    expect(failure instanceof PermanentFailure && failure.slackError).toBe('not_in_channel');
+    expect(nock.isDone()).toBe(true);
   });
 });

@@ -18,12 +18,17 @@ const outboxSchema = new Schema(
     attempts: { type: Number, required: true, default: 0 },
     nextAttemptAt: { type: Date, required: true },
     lastError: { type: String },
+    /** Set aside: Slack's error name, when Slack refused it. */
+    slackError: { type: String },
+    /** Set aside: the WhatsApp account it was for, when it was for one (for the account's admins). */
+    accountId: { type: Schema.Types.ObjectId },
     /** The last attempt failed in a way that may have taken effect: the next one checks first. */
     maybeDone: { type: Boolean, required: true, default: false },
   },
   { timestamps: true },
 );
 outboxSchema.index({ state: 1, seq: 1 });
+outboxSchema.index({ state: 1, accountId: 1 });
 
 /** Keys already delivered: a redelivered webhook that enqueues one again posts nothing. */
 const deliveredSchema = new Schema(
