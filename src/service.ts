@@ -11,6 +11,7 @@ import { templateSyncJob } from './jobs/template-sync';
 import { createLogger, type Logger } from './log';
 import { OutboxWorker, type OutboxHandler } from './outbox';
 import { ChannelPacer } from './outbox/pacing';
+import { setAsideHandlers } from './set-aside';
 import { SecretBox, loadOrCreateKey } from './security/secrets';
 import { templateOutboxHandlers } from './templates';
 import { openDatabase, type Database } from './store/database';
@@ -73,14 +74,16 @@ export async function startService(config: Config, options: ServiceOptions = {})
   // Each feature contributes its routes, outbox handlers and cron jobs here.
   const journal = new Journal(deps, { ingest: ({ account, events }) => ingestEvents(deps, account, events), restore: restoreDelivery });
   const routes: Parameters<typeof createHttpApp>[0]['routes'] = [whatsappWebhookRoutes(deps, journal)];
+  const setAside = setAsideHandlers(deps);
   const outboxHandlers: Record<string, OutboxHandler> = {
     ...conversationOutboxHandlers(deps),
+    ...setAside.handlers,
     ...templateOutboxHandlers(deps),
     ...windowOutboxHandlers(deps),
   };
   const cronJobs: Job[] = [templateSyncJob(deps), ...windowJobs(deps)];
 
-  const outbox = new OutboxWorker(deps, outboxHandlers, { yieldWhile: () => journal.urgent });
+  const outbox = new OutboxWorker(deps, outboxHandlers, { yieldWhile: () => journal.urgent, onSetAside: setAside.onSetAside });
   const http = createHttpApp({ database, logger, slackEvents: receiver?.middleware(), routes });
   const server = await listen(http.callback(), config.port);
   const address = server.address();

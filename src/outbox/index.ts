@@ -85,6 +85,8 @@ export interface SetAside {
   /** Slack's error name, or our own reason. */
   reason: string;
   slackError?: string;
+  /** The attempt that failed, from 1. */
+  attempt: number;
 }
 
 /** Tells workers what was stored: the items, or 'unknown' when an insert failed part-way and the outbox must be read again. */
@@ -189,8 +191,11 @@ export interface OutboxOptions {
   concurrency?: number;
   /** While this holds, one lane at a time: more urgent work (webhooks waiting for their 200) shares the process and the database. */
   yieldWhile?: () => boolean;
-  /** Told of each item set aside (failed for good), after it is recorded; its failures are logged, never retried. */
-  onSetAside?: (item: SetAside) => Promise<void>;
+  /**
+   * Told of each item set aside (failed for good), after it is recorded. It may answer 'retry' when it fixed
+   * the cause: the item goes back to its place, and its lane waits for it. Its own failures are logged.
+   */
+  onSetAside?: (item: SetAside) => Promise<'retry' | undefined>;
 }
 
 const BACKOFF_BASE_MS = 1_000;
@@ -369,9 +374,21 @@ export class OutboxWorker {
       } else if (failure instanceof PermanentFailure) {
         this.deps.logger.error('outbox item set aside', { key: item._id, kind: item.kind, reason: failure.message });
         await this.settle(candidate, turn, { state: 'failed', attempts: attempt, lastError: failure.message, ...(failure.slackError ? { slackError: failure.slackError } : {}) });
-        const setAside: SetAside = { key: item._id, kind: item.kind, payload: asRecord(item.payload), reason: failure.message, ...(failure.slackError ? { slackError: failure.slackError } : {}) };
-        await this.options.onSetAside(setAside).catch((err: unknown) => this.deps.logger.error('handling a set-aside item failed', { key: item._id, err }));
-        return { outcome: 'done' };
+        const setAside: SetAside = {
+          key: item._id,
+          kind: item.kind,
+          payload: asRecord(item.payload),
+          reason: failure.message,
+          attempt,
+          ...(failure.slackError ? { slackError: failure.slackError } : {}),
+        };
+        const next = await this.options.onSetAside(setAside).catch((err: unknown) => {
+          this.deps.logger.error('handling a set-aside item failed', { key: item._id, err });
+          return undefined;
+        });
+        if (next !== 'retry') return { outcome: 'done' };
+        await retrySetAside([item._id], this.deps.clock.now(), attempt);
+        return { outcome: 'waiting' };
       } else {
         const delay = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempt));
         this.deps.logger.warn('outbox delivery will be retried', { key: item._id, kind: item.kind, attempt, delayMs: delay, reason: failure.message });
@@ -507,14 +524,14 @@ export async function knownOutboxKeys(keys: string[]): Promise<Set<string>> {
 }
 
 /**
- * Puts set-aside items back in their lanes, due now and with a fresh count of attempts. Their `seq` is kept,
- * so each goes ahead of what its lane queued since. Returns how many were put back.
+ * Puts set-aside items back in their lanes, due now, with `attempts` counted (a fresh count for an admin's
+ * Retry). Their `seq` is kept, so each goes ahead of what its lane queued since. Returns how many were put back.
  */
-export async function retrySetAside(keys: readonly string[], now: Date): Promise<number> {
+export async function retrySetAside(keys: readonly string[], now: Date, attempts = 0): Promise<number> {
   if (keys.length === 0) return 0;
   const res = await OutboxModel.updateMany(
     { _id: { $in: keys }, state: 'failed' },
-    { $set: { state: 'pending', attempts: 0, nextAttemptAt: now, maybeDone: false }, $unset: { lastError: 1, slackError: 1 } },
+    { $set: { state: 'pending', attempts, nextAttemptAt: now, maybeDone: false }, $unset: { lastError: 1, slackError: 1 } },
   );
   // Workers learn of them as of work another instance stored: by reading the outbox again.
   enqueued.emit('work', 'unknown');

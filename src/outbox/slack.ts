@@ -58,7 +58,7 @@ export async function postOnce(
 }
 
 /** Slack's answers to blocks it will never accept (the text alone may still go). */
-const BLOCK_FAULTS = new Set(['invalid_blocks', 'invalid_blocks_format', 'invalid_arguments', 'msg_too_long', 'too_many_attachments']);
+export const BLOCK_FAULTS: ReadonlySet<string> = new Set(['invalid_blocks', 'invalid_blocks_format', 'invalid_arguments', 'msg_too_long', 'too_many_attachments']);
 
 /** Throws NotYet, for the outbox to come back later, when `channel` has had its share of posts for now. */
 export function waitTurn(pacer: Deps['slackPacer'], channel: string, key: string): void {

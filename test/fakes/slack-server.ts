@@ -34,6 +34,8 @@ interface ArmedFault {
   /** Calls left to fail; Infinity until cleared. */
   remaining: number;
   methods?: readonly string[];
+  /** Only calls naming one of these channels (`channel`), as Slack refuses a channel the bot cannot post in. */
+  channels?: readonly string[];
 }
 
 export interface ChannelLimit {
@@ -99,8 +101,8 @@ export class FakeSlack {
   }
 
   /** Fails the next `times` calls (all calls until clearFaults() when omitted), optionally only some methods. */
-  fail(fault: SlackFault, options: { times?: number; methods?: readonly string[] } = {}): void {
-    this.faults.push({ fault, remaining: options.times ?? Infinity, methods: options.methods });
+  fail(fault: SlackFault, options: { times?: number; methods?: readonly string[]; channels?: readonly string[] } = {}): void {
+    this.faults.push({ fault, remaining: options.times ?? Infinity, methods: options.methods, channels: options.channels });
   }
 
   clearFaults(): void {
@@ -177,7 +179,7 @@ export class FakeSlack {
     // Real Slack refuses what breaks Block Kit's limits; the test that sent it fails too.
     const problems = slackCallProblems(method, args);
     recordProblems(problems);
-    const fault = problems.length > 0 ? ({ kind: 'error', error: slackErrorFor(method, problems) } as const) : (this.takeFault(method) ?? this.channelFault(method, args, at));
+    const fault = problems.length > 0 ? ({ kind: 'error', error: slackErrorFor(method, problems) } as const) : (this.takeFault(method, args) ?? this.channelFault(method, args, at));
     if (fault) {
       call.status = fault.kind === 'status' ? fault.status : fault.kind === 'ratelimit' ? 429 : 200;
       if (fault.kind === 'ratelimit') {
@@ -199,8 +201,9 @@ export class FakeSlack {
     json(res, answer);
   }
 
-  private takeFault(method: string): SlackFault | undefined {
-    const armed = this.faults.find((f) => f.remaining > 0 && (!f.methods || f.methods.includes(method)));
+  private takeFault(method: string, args: Record<string, unknown>): SlackFault | undefined {
+    const channel = String(args.channel ?? '');
+    const armed = this.faults.find((f) => f.remaining > 0 && (!f.methods || f.methods.includes(method)) && (!f.channels || f.channels.includes(channel)));
     if (!armed) return undefined;
     armed.remaining -= 1;
     return armed.fault;
@@ -250,6 +253,8 @@ export class FakeSlack {
       case 'reactions.add':
       case 'reactions.remove':
         return { ok: true };
+      case 'conversations.join':
+        return { ok: true, channel: { id: channel, is_channel: true, is_member: true } };
       case 'users.info':
         return {
           ok: true,

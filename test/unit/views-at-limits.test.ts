@@ -13,6 +13,7 @@ import {
 import { helpMessage } from '../../src/bot/views/help';
 import { buildHomeView } from '../../src/bot/views/home';
 import { messageParts, type SlackMessage } from '../../src/bot/views/limits';
+import { setAsideHomeSection } from '../../src/bot/views/set-aside';
 import {
   deleteConfirmView,
   sendTemplateView,
@@ -178,7 +179,8 @@ describe('every surface at the largest sizes', () => {
         const digest = digestView(t.window, { accountName, rows, now: at, timeZone: 'Asia/Jakarta' });
         if (digest) expectThreadPost(digest);
         const accountsSection = accountListMessage(t, Array.from({ length: 30 }, (_, n) => accountOf(accountName, n)), { isAdmin: true }).blocks;
-        expectView(buildHomeView(t, [accountsSection, windowHomeSection(t.window, { accounts, now: at, timeZone: 'Asia/Jakarta' })]));
+        const refused = Array.from({ length: accountCount + 5 }, (_, n) => ({ accountId: `a${n}`, accountName, count: 10_000, reason: t.setAside.reasons.channel_not_found('<#C0SALES>') }));
+        expectView(buildHomeView(t, [accountsSection, setAsideHomeSection(t.setAside, refused), windowHomeSection(t.window, { accounts, now: at, timeZone: 'Asia/Jakarta' })]));
         expectMessage(helpMessage(t, { unknownWord: customerName }));
       }),
       RUNS,

@@ -4,6 +4,7 @@ import { registerAccounts } from './accounts';
 import { registerCommands } from './commands';
 import { register as registerConversations } from './conversations';
 import { registerHome } from './home';
+import { registerSetAside } from './set-aside';
 import { registerTemplateListeners } from './templates';
 import { registerWindow } from './window';
 
@@ -15,4 +16,5 @@ export function registerListeners(app: App, deps: Deps): void {
   registerTemplateListeners(app, deps);
   registerConversations(app, deps);
   registerWindow(app, deps);
+  registerSetAside(app, deps);
 }

@@ -1,7 +1,8 @@
 import { accounts } from './accounts';
 import { common } from './common';
 import { conversations } from './conversations';
+import { setAside } from './set-aside';
 import { templates } from './templates';
 import { window } from './window';
 
-export const en = { common, accounts, templates, conversations, window };
+export const en = { common, accounts, templates, conversations, window, setAside };

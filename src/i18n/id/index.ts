@@ -2,7 +2,8 @@ import type { Strings } from '../index';
 import { accounts } from './accounts';
 import { common } from './common';
 import { conversations } from './conversations';
+import { setAside } from './set-aside';
 import { templates } from './templates';
 import { window } from './window';
 
-export const id: Strings = { common, accounts, templates, conversations, window };
+export const id: Strings = { common, accounts, templates, conversations, window, setAside };

@@ -6,6 +6,7 @@ import type { Deps } from '../../../context';
 import { slackUser, type SlackUser } from '../../user';
 import { buildHomeView } from '../../views/home';
 import { accountsHomeSection } from '../accounts/home-section';
+import { setAsideSection } from '../set-aside/home-section';
 import { windowsHomeSection } from '../window';
 
 /** What a Home section is given to render itself for one user. */
@@ -30,6 +31,7 @@ export type HomeSection = (ctx: HomeContext) => Promise<KnownBlock[]>;
 /** The App Home, top to bottom. Features add their section here, one line each. */
 export const homeSections: HomeSection[] = [
   accountsHomeSection,
+  setAsideSection,
   windowsHomeSection,
 ];
 
