@@ -3,7 +3,7 @@ import { AuditModel, TemplateModel, type AccountDocument } from '../../src/store
 import { sendOk, templateCreatedOk } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
 import { settingsState } from './accounts-harness';
-import { ADMIN, CHANNEL, PHONE_ID, TEAM, TemplateSlack, WABA_ID, WA_API, createAccount, formState, metadataOf } from './templates-harness';
+import { ADMIN, CHANNEL, PHONE_ID, TEAM, TemplateSlack, WABA_ID, WA_API, createAccount, formState, metadataOf, seedTemplate } from './templates-harness';
 
 /**
  * Every change made from Slack is written to the audit log: who, what, when and
@@ -25,17 +25,7 @@ beforeAll(async () => {
   slack = new TemplateSlack(service);
   slack.install();
   account = await createAccount(service);
-  const template = await TemplateModel.create({
-    accountId: account._id,
-    remoteId: '1689556908129832',
-    name: 'order_ready',
-    language: 'en_US',
-    category: 'UTILITY',
-    status: 'APPROVED',
-    body: 'Hello {{1}}, your order is ready.',
-    bodyExamples: ['Budi'],
-    createdBy: ADMIN,
-  });
+  const template = await seedTemplate(account);
   templateId = String(template._id);
 });
 
