@@ -40,6 +40,8 @@ export interface RunningService {
   database: Database;
   outbox: OutboxWorker;
   journal: Journal;
+  /** Resolves once the Slack listeners running now have finished (HTTP mode; at once in Socket Mode). */
+  slackSettled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     database,
     outbox,
     journal,
+    slackSettled: async () => receiver?.settled(),
     stop: () =>
       (stopping ??= (async () => {
         await closeServer(server);

@@ -7,7 +7,6 @@ import {
   accountSecrets,
   createAccount,
   disconnectAccount,
-  findAccount,
   isAccountNameTaken,
   listAccounts,
   setAccountEnabled,
@@ -19,18 +18,13 @@ import type { AccountDocument } from '../store/models';
 import { syncAccountTemplates } from '../templates';
 import { checkCredentials } from './credentials';
 import type { ApiKind, ConnectInput, FieldErrors, SettingsInput } from './form';
+import { findTeamAccount, type Actor } from './team';
 
 /**
  * Connecting and changing WhatsApp accounts: the layer between the Slack
  * listeners and the store. Every change is checked against the workspace
  * and written to the audit log with secrets masked.
  */
-
-/** Who is acting, from the Slack payload. */
-export interface Actor {
-  teamId: string;
-  userId: string;
-}
 
 /** What the views show about an account: never a token, only its mask. */
 export interface AccountSummary {
@@ -86,12 +80,6 @@ export function summarize(deps: Pick<Deps, 'config' | 'secrets'>, account: Accou
 
 export async function listAccountSummaries(deps: Deps, teamId: string): Promise<AccountSummary[]> {
   return (await listAccounts(teamId)).map((a) => summarize(deps, a));
-}
-
-/** The connected account if it belongs to the actor's workspace. */
-export async function findTeamAccount(teamId: string, accountId: string): Promise<AccountDocument | undefined> {
-  const account = await findAccount(accountId);
-  return account && account.teamId === teamId && account.state === 'connected' ? account : undefined;
 }
 
 /** Checks the name, then the credentials against WhatsApp, and only then saves. */
@@ -250,7 +238,7 @@ async function audit(
   before: Record<string, unknown> | undefined,
 ): Promise<void> {
   await appendAudit(
-    { teamId: actor.teamId, actorId: actor.userId, action, subject: `account:${account.id}`, before, after: auditValues(account) },
+    { teamId: actor.teamId, actorId: actor.userId, action, accountId: account.id, subject: `account:${account.id}`, before, after: auditValues(account) },
     deps.clock.now(),
   );
 }

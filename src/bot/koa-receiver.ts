@@ -19,6 +19,8 @@ type AckBody = Parameters<ReceiverEvent['ack']>[0];
  */
 export class KoaSlackReceiver implements Receiver {
   private app: App | undefined;
+  /** Listener runs not finished yet: they go on after the answer to Slack. */
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(
     private readonly options: { signingSecret: string; clock: Clock; logger: Logger; bodyLimit?: number },
@@ -83,6 +85,8 @@ export class KoaSlackReceiver implements Receiver {
           return 'failed' as const;
         },
       );
+      this.running.add(processing);
+      void processing.finally(() => this.running.delete(processing));
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ACK_DEADLINE_MS)));
       const outcome = await Promise.race([ackPromise.then(() => 'acked' as const), processing, deadline]);
@@ -98,6 +102,11 @@ export class KoaSlackReceiver implements Receiver {
       if (response === undefined || response === '') ctx.body = '';
       else ctx.body = response;
     };
+  }
+
+  /** Resolves once every listener run started so far has finished. */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running);
   }
 
   private verify(signature: string, timestamp: string, body: string): void {

@@ -2,8 +2,7 @@ import { STATUS_REACTIONS } from '../bot/views/conversations';
 import type { Deps } from '../context';
 import { canReplyFreely } from '../domain/window';
 import { enqueue, type EnqueueInput } from '../outbox';
-import { findAccount } from '../store/accounts';
-import { findConversationByThread } from '../store/conversations';
+import { findTeamThread } from '../accounts/team';
 import { insertMessage } from '../store/messages';
 import { slackToWhatsAppText } from './format';
 import type { OutboundContent } from './handlers';
@@ -18,6 +17,8 @@ export interface SlackFileRef {
 
 /** A message someone wrote in Slack, as the listener read it from the event. */
 export interface AgentMessage {
+  /** The workspace the event came from: only its own conversations are answered. */
+  teamId: string;
   channel: string;
   ts: string;
   threadTs?: string;
@@ -41,10 +42,9 @@ export type ReplyOutcome =
 export async function acceptAgentMessage(deps: Deps, m: AgentMessage): Promise<ReplyOutcome> {
   if (m.botId || !m.userId) return { kind: 'ignored', reason: 'from_bot' };
   if (!m.threadTs || m.threadTs === m.ts) return { kind: 'ignored', reason: 'not_in_thread' };
-  const conversation = await findConversationByThread(m.channel, m.threadTs);
-  if (!conversation) return { kind: 'ignored', reason: 'not_a_conversation' };
-  const account = await findAccount(String(conversation.accountId));
-  if (!account) return { kind: 'ignored', reason: 'not_a_conversation' };
+  const found = await findTeamThread(m.teamId, m.channel, m.threadTs);
+  if (!found) return { kind: 'ignored', reason: 'not_a_conversation' };
+  const { account, conversation } = found;
 
   const now = deps.clock.now();
   const conversationId = String(conversation._id);

@@ -1,17 +1,22 @@
 import { LRUCache } from 'lru-cache';
-import { isValidObjectId } from 'mongoose';
 import type { SecretBox } from '../security/secrets';
 import { isDuplicateKey } from './database';
 import { AccountModel, type Account, type AccountDocument } from './models';
 
+/** An account id as we hand it out: ObjectId hex, 24 characters. Anything else is no account of ours. */
+export function isAccountId(id: string): boolean {
+  return /^[0-9a-f]{24}$/i.test(id);
+}
+
 /** The account with this id, or undefined for an unknown or malformed id. */
 export async function findAccount(id: string): Promise<AccountDocument | undefined> {
-  if (!isValidObjectId(id)) return undefined;
+  if (!isAccountId(id)) return undefined;
   return (await AccountModel.findById(id)) ?? undefined;
 }
 
-// Unknown ids are remembered too (a webhook for a deleted account), so it is bounded.
-const recent = new LRUCache<string, { account?: AccountDocument }>({ max: 10_000, ttl: 2_000 });
+// Only accounts that exist are remembered: a miss is keyed by whoever sent the request, so caching it
+// would let unauthenticated callers fill memory. Keys are then our own ids, of fixed length.
+const recent = new LRUCache<string, AccountDocument>({ max: 10_000, ttl: 2_000 });
 
 /**
  * `findAccount`, answered from memory for up to two seconds: every webhook names its
@@ -19,15 +24,24 @@ const recent = new LRUCache<string, { account?: AccountDocument }>({ max: 10_000
  * are seen at once; those made by another instance within the two seconds.
  */
 export async function findAccountRecent(id: string): Promise<AccountDocument | undefined> {
-  const hit = recent.get(id);
-  if (hit) return hit.account;
-  const account = await findAccount(id);
-  recent.set(id, { account });
+  if (!isAccountId(id)) return undefined;
+  const key = id.toLowerCase();
+  const hit = recent.get(key);
+  if (hit) return hit;
+  const account = await findAccount(key);
+  if (account) recent.set(key, account);
   return account;
 }
 
+/** What the cache holds, for tests that bound it. */
+export function recentAccountsCached(): { entries: number; keyChars: number } {
+  let keyChars = 0;
+  for (const key of recent.keys()) keyChars += key.length;
+  return { entries: recent.size, keyChars };
+}
+
 function forgetRecent(id: string): void {
-  recent.delete(id);
+  recent.delete(id.toLowerCase());
 }
 
 /** Decrypted credentials, for the WhatsApp client only: never log or show them. */

@@ -5,8 +5,10 @@ export interface AuditInput {
   actorId: string;
   /** What happened, e.g. `account.connect`. */
   action: string;
-  /** What it happened to, e.g. `account:<id>`. */
+  /** What it happened to, e.g. `account:<id>` or `template:<id>`. */
   subject: string;
+  /** The WhatsApp account it happened in. */
+  accountId: string;
   /** Values before and after; callers pass secrets only through mask(). */
   before?: Record<string, unknown>;
   after?: Record<string, unknown>;

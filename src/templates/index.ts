@@ -1,5 +1,5 @@
 export { applyTemplateStatusUpdate, type TemplateStatusUpdate } from './status';
 export { templateOutboxHandlers, TEMPLATE_NOTIFY } from './notify';
 export { syncAccountTemplates, type SyncResult } from './sync';
-export { createTemplate, deleteTemplate, switchTemplate, checkDraft } from './manage';
+export { createTemplate, deleteTemplate, switchTemplate, refreshTemplates, checkDraft } from './manage';
 export { sendTemplateMessage, normalizeWaId, missingValues, renderPreview, renderStored } from './send';

@@ -1,3 +1,4 @@
+import { findTeamAccount, findTeamTemplate, type Actor } from '../accounts/team';
 import type { Deps } from '../context';
 import { toGraphApiTemplate, validateTemplateDraft, type TemplateDraft, type TemplateIssue } from '../domain/templates';
 import type { AccountDocument } from '../store/models';
@@ -10,12 +11,25 @@ import {
   type StoredTemplate,
 } from '../store/templates';
 import { accountProvider } from '../accounts/provider';
+import { auditTemplateChange, templateAuditValues } from './audit';
 import { toWhatsAppFailure, type WhatsAppFailure } from './provider';
+import { syncAccountTemplates, type SyncResult } from './sync';
 
-type ManageDeps = Pick<Deps, 'secrets' | 'logger'>;
+/**
+ * Template changes made from Slack. Each takes the actor and ids as Slack sent
+ * them, finds them within the actor's workspace (another workspace's ids are
+ * not found), and writes the change to the audit log.
+ */
+
+type ManageDeps = Pick<Deps, 'secrets' | 'logger' | 'clock'>;
+
+/** The account or template is not one of the actor's workspace (or is gone). */
+export type NotFound = { ok: false; notFound: true };
+const NOT_FOUND: NotFound = { ok: false, notFound: true };
 
 export type CreateOutcome =
   | { ok: true; template: StoredTemplate }
+  | NotFound
   | { ok: false; issues: TemplateIssue[] }
   | { ok: false; failure: WhatsAppFailure };
 
@@ -25,12 +39,9 @@ export function checkDraft(account: AccountDocument, draft: TemplateDraft): Prom
 }
 
 /** Creates the template on WhatsApp and stores it with the status WhatsApp gave it. */
-export async function createTemplate(
-  deps: ManageDeps,
-  account: AccountDocument,
-  draft: TemplateDraft,
-  userId: string,
-): Promise<CreateOutcome> {
+export async function createTemplate(deps: ManageDeps, actor: Actor, accountId: string, draft: TemplateDraft): Promise<CreateOutcome> {
+  const account = await findTeamAccount(actor.teamId, accountId);
+  if (!account) return NOT_FOUND;
   const provider = accountProvider(deps, account);
   if (!provider.supportsTemplateManagement) return { ok: false, failure: unsupported(account) };
   const issues = await checkDraft(account, draft);
@@ -48,19 +59,23 @@ export async function createTemplate(
     status: created.status,
     // WhatsApp may move a template to another category; its word counts.
     category: created.category ?? draft.category,
-    createdBy: userId,
+    createdBy: actor.userId,
   });
+  await auditTemplateChange(deps, actor, account, { action: 'template.create', subject: `template:${String(template._id)}`, after: templateAuditValues(template) });
   deps.logger.info('template created', { accountId: account.id, name: draft.name, status: created.status });
   return { ok: true, template };
 }
 
-export type DeleteOutcome = { ok: true } | { ok: false; failure: WhatsAppFailure };
+export type DeleteOutcome = { ok: true } | { ok: false; failure: WhatsAppFailure } | NotFound;
 
 /**
  * Deletes one language of the template on WhatsApp (by hsm_id when known,
  * else every language of the name, as WhatsApp does) and then here.
  */
-export async function deleteTemplate(deps: ManageDeps, account: AccountDocument, template: StoredTemplate): Promise<DeleteOutcome> {
+export async function deleteTemplate(deps: ManageDeps, actor: Actor, templateId: string): Promise<DeleteOutcome> {
+  const found = await findTeamTemplate(actor.teamId, templateId);
+  if (!found) return NOT_FOUND;
+  const { account, template } = found;
   const provider = accountProvider(deps, account);
   if (!provider.supportsTemplateManagement) return { ok: false, failure: unsupported(account) };
   try {
@@ -70,12 +85,41 @@ export async function deleteTemplate(deps: ManageDeps, account: AccountDocument,
   }
   if (template.remoteId) await removeTemplates([template._id]);
   else await removeTemplatesByName(account._id, template.name);
+  await auditTemplateChange(deps, actor, account, { action: 'template.delete', subject: `template:${templateId}`, before: templateAuditValues(template) });
   deps.logger.info('template deleted', { accountId: account.id, name: template.name, language: template.language });
   return { ok: true };
 }
 
-export async function switchTemplate(template: StoredTemplate, enabled: boolean): Promise<void> {
+/** ON/OFF from the account's list; false when the template is not that account's, in the actor's workspace. */
+export async function switchTemplate(
+  deps: ManageDeps,
+  actor: Actor,
+  target: { accountId: string; templateId: string },
+  enabled: boolean,
+): Promise<boolean> {
+  const { templateId } = target;
+  const found = await findTeamTemplate(actor.teamId, templateId, target.accountId);
+  if (!found) return false;
+  const { account, template } = found;
+  const before = templateAuditValues(template);
   await setTemplateEnabled(template._id, enabled);
+  await auditTemplateChange(deps, actor, account, {
+    action: enabled ? 'template.enable' : 'template.disable',
+    subject: `template:${templateId}`,
+    before,
+    after: { ...before, enabled },
+  });
+  deps.logger.info('template switched', { templateId, enabled, by: actor.userId });
+  return true;
+}
+
+/** Refresh from Slack: a sync of the workspace's account, audited with what it changed. Throws as the sync does. */
+export async function refreshTemplates(deps: ManageDeps, actor: Actor, accountId: string): Promise<SyncResult | undefined> {
+  const account = await findTeamAccount(actor.teamId, accountId);
+  if (!account) return undefined;
+  const result = await syncAccountTemplates(deps, account);
+  await auditTemplateChange(deps, actor, account, { action: 'template.sync', subject: `account:${account.id}`, after: { ...result } });
+  return result;
 }
 
 function unsupported(account: AccountDocument): WhatsAppFailure {

@@ -1,3 +1,4 @@
+import { findTeamTemplate, type Actor } from '../accounts/team';
 import type { Deps } from '../context';
 import {
   bodyVariableCount,
@@ -12,9 +13,9 @@ import { enqueueThreadPost } from '../conversations/outbox';
 import { strings } from '../i18n';
 import { recordReply, upsertConversation } from '../store/conversations';
 import { insertMessage } from '../store/messages';
-import type { AccountDocument } from '../store/models';
 import type { StoredTemplate } from '../store/templates';
 import { accountProvider } from '../accounts/provider';
+import { auditTemplateChange } from './audit';
 import { toWhatsAppFailure, type WhatsAppFailure } from './provider';
 
 /** A variable left empty: `part` header or body, `variable` counted from 1. */
@@ -26,7 +27,7 @@ export interface MissingValue {
 export type SendOutcome =
   | { ok: true; wamid: string; rendered: RenderedTemplate; conversationId: string }
   | { ok: false; missing: MissingValue[] }
-  | { ok: false; refused: 'not_sendable' | 'account_off' }
+  | { ok: false; refused: 'not_found' | 'not_sendable' | 'account_off' }
   | { ok: false; failure: WhatsAppFailure };
 
 /** WhatsApp wants a number in international format without `+`; people type spaces and dashes. */
@@ -62,17 +63,20 @@ export function renderPreview(template: Pick<StoredTemplate, 'header' | 'body' |
 /**
  * Sends an approved, switched-on template. Allowed outside the 24-hour window;
  * it never moves the window (only the customer's messages do). The message is
- * stored and posted into the conversation's thread through the outbox.
+ * stored and posted into the conversation's thread through the outbox. The
+ * template is looked up within the actor's workspace and must be the account's.
  */
 export async function sendTemplateMessage(
   deps: Pick<Deps, 'secrets' | 'clock' | 'logger'>,
-  input: { account: AccountDocument; template: StoredTemplate; waId: string; values: TemplateValues; userId: string },
+  actor: Actor,
+  input: { accountId: string; templateId: string; waId: string; values: TemplateValues },
 ): Promise<SendOutcome> {
-  const { account, template, userId } = input;
-  if (!account.enabled || account.state !== 'connected') return { ok: false, refused: 'account_off' };
-  if (String(template.accountId) !== String(account._id) || template.status !== 'APPROVED' || !template.enabled) {
-    return { ok: false, refused: 'not_sendable' };
-  }
+  const found = await findTeamTemplate(actor.teamId, input.templateId, input.accountId);
+  if (!found) return { ok: false, refused: 'not_found' };
+  const { account, template } = found;
+  const userId = actor.userId;
+  if (!account.enabled) return { ok: false, refused: 'account_off' };
+  if (template.status !== 'APPROVED' || !template.enabled) return { ok: false, refused: 'not_sendable' };
   const count = bodyVariableCount(template.body);
   const values: TemplateValues = {
     body: input.values.body.slice(0, count).map((v) => v.trim()),
@@ -120,6 +124,11 @@ export async function sendTemplateMessage(
     },
     now,
   );
+  await auditTemplateChange(deps, actor, account, {
+    action: 'template.send',
+    subject: `conversation:${String(conversation._id)}`,
+    after: { template: template.name, language: template.language, wamid },
+  });
   deps.logger.info('template sent', { accountId: account.id, name: template.name, conversationId: String(conversation._id) });
   return { ok: true, wamid, rendered, conversationId: String(conversation._id) };
 }

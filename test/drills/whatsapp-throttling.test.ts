@@ -60,6 +60,7 @@ describe('drill: WhatsApp throttling on replies', () => {
   async function agentReplies(text: string): Promise<string> {
     tsCounter++;
     const outcome = await acceptAgentMessage(service.deps, {
+      teamId: 'T0001',
       channel: CHANNEL_ID,
       ts: `1767000500.0000${tsCounter}`,
       threadTs: rootTs,

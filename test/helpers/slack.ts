@@ -55,25 +55,32 @@ export function interactionBody(payload: object): string {
 
 const TEAM_ID = 'T0001';
 
-/** Who clicked or submitted, as interaction payloads name them. */
-function actor(userId: string) {
+/** Who clicked or submitted, as interaction payloads name them; another workspace of the app names its own team. */
+function actor(userId: string, teamId = TEAM_ID) {
   return {
-    team: { id: TEAM_ID, domain: 'acme' },
-    user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM_ID },
+    team: { id: teamId, domain: teamId === TEAM_ID ? 'acme' : 'other' },
+    user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: teamId },
     api_app_id: 'A0001',
     token: 'deprecated',
   };
 }
 
 /** A `view_submission` of a modal, as Slack posts it. */
-export function viewSubmissionBody(userId: string, callbackId: string, state: object, privateMetadata: string, viewId = 'V0MODAL'): string {
+export function viewSubmissionBody(
+  userId: string,
+  callbackId: string,
+  state: object,
+  privateMetadata: string,
+  viewId = 'V0MODAL',
+  teamId = TEAM_ID,
+): string {
   return interactionBody({
     type: 'view_submission',
-    ...actor(userId),
+    ...actor(userId, teamId),
     trigger_id: '1.2.submit',
     view: {
       id: viewId,
-      team_id: TEAM_ID,
+      team_id: teamId,
       type: 'modal',
       callback_id: callbackId,
       private_metadata: privateMetadata,
@@ -89,13 +96,13 @@ export function viewSubmissionBody(userId: string, callbackId: string, state: ob
 }
 
 /** Where a `block_actions` click happened: a view (Home tab or modal) or a message. */
-export function viewContainer(view: { id: string; type: 'home' | 'modal'; callbackId?: string; privateMetadata?: string; state?: object }) {
+export function viewContainer(view: { id: string; type: 'home' | 'modal'; callbackId?: string; privateMetadata?: string; state?: object; teamId?: string }) {
   return {
     container: { type: 'view', view_id: view.id },
     view: {
       id: view.id,
       type: view.type,
-      team_id: TEAM_ID,
+      team_id: view.teamId ?? TEAM_ID,
       callback_id: view.callbackId ?? '',
       private_metadata: view.privateMetadata ?? '',
       state: view.state ?? { values: {} },
@@ -114,10 +121,10 @@ export function messageContainer(channel: { id: string; name: string }, response
 }
 
 /** A `block_actions` payload: one action, at `where`. */
-export function blockActionsBody(userId: string, where: object, action: Record<string, unknown>): string {
+export function blockActionsBody(userId: string, where: object, action: Record<string, unknown>, teamId = TEAM_ID): string {
   return interactionBody({
     type: 'block_actions',
-    ...actor(userId),
+    ...actor(userId, teamId),
     trigger_id: '1.2.click',
     ...where,
     actions: [{ block_id: 'b', action_ts: '1.2', ...action }],

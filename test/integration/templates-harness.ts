@@ -1,7 +1,7 @@
 import { slackApi, slackResponseUrl } from '../fakes/strict-slack';
 import { conversationOutboxHandlers } from '../../src/conversations/handlers';
 import { OutboxWorker } from '../../src/outbox';
-import { AccountModel, type AccountDocument } from '../../src/store/models';
+import { AccountModel, TemplateModel, type AccountDocument } from '../../src/store/models';
 import { templateOutboxHandlers } from '../../src/templates';
 import type { TemplateFormValues } from '../../src/templates/form';
 import type { TestService } from '../helpers/service';
@@ -187,6 +187,22 @@ export async function createAccount(service: TestService, overrides: Partial<Rec
     wabaId: WABA_ID,
     verifyTokenSealed: seal('verify'),
     channelId: CHANNEL,
+    createdBy: ADMIN,
+    ...overrides,
+  });
+}
+
+/** An approved template of the account, as the sync stores one from WhatsApp. */
+export function seedTemplate(account: AccountDocument, overrides: Record<string, unknown> = {}) {
+  return TemplateModel.create({
+    accountId: account._id,
+    remoteId: '1689556908129832',
+    name: 'order_ready',
+    language: 'en_US',
+    category: 'UTILITY',
+    status: 'APPROVED',
+    body: 'Hello {{1}}, your order is ready.',
+    bodyExamples: ['Budi'],
     createdBy: ADMIN,
     ...overrides,
   });

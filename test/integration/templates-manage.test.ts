@@ -13,6 +13,7 @@ import {
   createAccount,
   formState,
   metadataOf,
+  seedTemplate as seedTemplateOf,
   textOf,
 } from './templates-harness';
 
@@ -69,20 +70,7 @@ function submitForm(values: Partial<TemplateFormValues>, userId = ADMIN) {
   return slack.submit(userId, 'templates.form', formState({ ...VALID, ...values }), formMeta());
 }
 
-async function seedTemplate(overrides: Record<string, unknown> = {}) {
-  return TemplateModel.create({
-    accountId: account._id,
-    remoteId: '1689556908129832',
-    name: 'order_ready',
-    language: 'en_US',
-    category: 'UTILITY',
-    status: 'APPROVED',
-    body: 'Hello {{1}}, your order is ready.',
-    bodyExamples: ['Budi'],
-    createdBy: ADMIN,
-    ...overrides,
-  });
-}
+const seedTemplate = (overrides: Record<string, unknown> = {}) => seedTemplateOf(account, overrides);
 
 describe('the template form: every rule on its field before any API call', () => {
   const long = (n: number) => 'x'.repeat(n);

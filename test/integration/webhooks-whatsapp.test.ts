@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { ConversationModel, journalEntries, MessageModel, OutboxModel, type AccountDocument } from '../../src/store/models';
+import { recentAccountsCached } from '../../src/store/accounts';
 import { startTestService, type TestService } from '../helpers/service';
 import {
   CHANNEL,
@@ -134,6 +135,22 @@ describe('WhatsApp webhooks', () => {
       expect((await postWebhook(service, 'not-an-id', body())).status).toBe(404);
       const gone = await createAccount(service, { state: 'disconnected' });
       expect((await postWebhook(service, String(gone._id), body())).status).toBe(404);
+      expect(await stored()).toBe(0);
+    });
+
+    it('remembers nothing of unknown account ids, however many and however long', async () => {
+      // Unsigned requests choose these ids: a cache keyed by them would grow with every one.
+      const before = recentAccountsCached();
+      const long = (n: number) => `${n}`.padStart(14_000, 'f');
+      const unknownHex = (n: number) => `64b7f${n.toString(16).padStart(19, '0')}`;
+      for (let batch = 0; batch < 10; batch++) {
+        const ids = Array.from({ length: 50 }, (_, i) => batch * 50 + i).flatMap((n) => [long(n), unknownHex(n)]);
+        const statuses = await Promise.all(ids.map(async (id) => (await postWebhook(service, id, '{}', { signature: null, ingest: false })).status));
+        expect(new Set(statuses)).toEqual(new Set([404]));
+      }
+      const after = recentAccountsCached();
+      expect(after.entries).toBeLessThanOrEqual(before.entries);
+      expect(after.keyChars).toBeLessThanOrEqual(after.entries * 24);
       expect(await stored()).toBe(0);
     });
 

@@ -7,6 +7,7 @@ const auditSchema = new Schema(
     actorId: { type: String, required: true },
     action: { type: String, required: true },
     subject: { type: String, required: true },
+    accountId: { type: String },
     before: { type: Schema.Types.Mixed },
     after: { type: Schema.Types.Mixed },
     at: { type: Date, required: true },

@@ -1,7 +1,8 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { validateSettingsForm, type SettingsFormValues } from '../../../accounts/form';
-import { findTeamAccount, listAccountSummaries, saveAccountSettings, summarize } from '../../../accounts/service';
+import { listAccountSummaries, saveAccountSettings, summarize } from '../../../accounts/service';
+import { findTeamAccount } from '../../../accounts/team';
 import type { Deps } from '../../../context';
 import { slackUser, type SlackUser } from '../../user';
 import { accountListModal, checkingModal, fieldErrorsResponse, noticeModal, settingsModal } from '../../views/accounts';

@@ -30,23 +30,27 @@ const eventSchema = z.object({
     .optional(),
 });
 
+// The workspace the event was delivered for; Slack names it on the envelope.
+const envelopeSchema = z.object({ team_id: z.string().min(1) });
+
 /** Reads what we need from a Slack message event; undefined for kinds of message that are never replies. */
-export function agentMessageFrom(event: unknown): AgentMessage | undefined {
+export function agentMessageFrom(body: unknown, event: unknown): AgentMessage | undefined {
+  const envelope = envelopeSchema.safeParse(body);
   const parsed = eventSchema.safeParse(event);
-  if (!parsed.success || !REPLY_SUBTYPES.has(parsed.data.subtype)) return undefined;
+  if (!envelope.success || !parsed.success || !REPLY_SUBTYPES.has(parsed.data.subtype)) return undefined;
   const e = parsed.data;
   const files: AgentMessage['files'] = [];
   for (const f of e.files ?? []) {
     const url = f.url_private_download ?? f.url_private;
     if (url) files.push({ id: f.id, name: f.name ?? f.id, mimeType: f.mimetype ?? 'application/octet-stream', url });
   }
-  return { channel: e.channel, ts: e.ts, threadTs: e.thread_ts, userId: e.user, botId: e.bot_id, text: e.text ?? '', files };
+  return { teamId: envelope.data.team_id, channel: e.channel, ts: e.ts, threadTs: e.thread_ts, userId: e.user, botId: e.bot_id, text: e.text ?? '', files };
 }
 
 /** A message in a conversation thread: a reply for the customer, an internal note, or nothing (and the agent is told why). */
 export function threadMessage(deps: Deps) {
-  return async ({ event, client }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'message'>): Promise<void> => {
-    const message = agentMessageFrom(event);
+  return async ({ body, event, client }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'message'>): Promise<void> => {
+    const message = agentMessageFrom(body, event);
     if (!message) return;
     const outcome = await acceptAgentMessage(deps, message);
     if (outcome.kind !== 'window_closed' && outcome.kind !== 'account_off') return;

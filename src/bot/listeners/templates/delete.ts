@@ -1,10 +1,10 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Deps } from '../../../context';
-import { findTemplateById } from '../../../store/templates';
+import { findTeamTemplate } from '../../../accounts/team';
 import { deleteTemplate } from '../../../templates';
 import { slackUser } from '../../user';
 import { deleteConfirmView, failureText, messageView } from '../../views/templates';
-import { buildListView, connectedAccount, deleteMetadataSchema, listMetadataSchema, metadata } from './shared';
+import { actorOf, buildListView, deleteMetadataSchema, listMetadataSchema, metadata } from './shared';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
 type SubmitArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
@@ -15,7 +15,8 @@ export function deleteAction(deps: Deps) {
     await ack();
     const user = await slackUser(client, deps, body.user.id);
     const t = user.t.templates;
-    const template = await findTemplateById(action.value ?? '');
+    const found = user.isAdmin ? await findTeamTemplate(actorOf(body).teamId, action.value ?? '') : undefined;
+    const template = found?.template;
     let view;
     if (!user.isAdmin) view = messageView(t, t.deleteTitle, t.adminOnly);
     else if (!template || !body.view) view = messageView(t, t.deleteTitle, t.templateNotFound);
@@ -44,14 +45,17 @@ export function deleteSubmission(deps: Deps) {
       return;
     }
     await ack();
-    const template = meta && (await findTemplateById(meta.templateId));
-    const account = template && (await connectedAccount(String(template.accountId)));
-    if (!meta || !template || !account) return;
+    const actor = actorOf(body);
+    const found = meta && (await findTeamTemplate(actor.teamId, meta.templateId));
+    if (!meta || !found) return;
+    const { account, template } = found;
 
-    const outcome = await deleteTemplate(deps, account, template);
+    const outcome = await deleteTemplate(deps, actor, meta.templateId);
     const notice = outcome.ok
       ? t.deleted(template.name)
-      : failureText(t, outcome.failure, account.kind, (p) => t.deleteRefused({ name: template.name, ...p }));
+      : 'notFound' in outcome
+        ? t.templateNotFound
+        : failureText(t, outcome.failure, account.kind, (p) => t.deleteRefused({ name: template.name, ...p }));
     const list = await buildListView(t, account, meta.listPage, notice);
     await client.views.update({ view_id: meta.listViewId, view: list });
   };

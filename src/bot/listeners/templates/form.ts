@@ -1,7 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Deps } from '../../../context';
 import { renderTemplate } from '../../../domain/templates';
-import { deleteDraft, loadDraft, saveDraft } from '../../../store/templates';
+import { findTeamAccount, findTeamDraft } from '../../../accounts/team';
+import { deleteDraft, saveDraft } from '../../../store/templates';
 import { checkDraft, createTemplate } from '../../../templates';
 import { draftFromForm, formFromDraft, type TemplateFormValues } from '../../../templates/form';
 import { accountProvider } from '../../../accounts/provider';
@@ -15,7 +16,7 @@ import {
   templatePreviewView,
 } from '../../views/templates';
 import {
-  connectedAccount,
+  actorOf,
   formMetadataSchema,
   metadata,
   previewMetadataSchema,
@@ -33,7 +34,7 @@ export function addAction(deps: Deps) {
     await ack();
     const user = await slackUser(client, deps, body.user.id);
     const t = user.t.templates;
-    const account = await connectedAccount(action.value ?? '');
+    const account = await findTeamAccount(actorOf(body).teamId, action.value ?? '');
     let view;
     if (!user.isAdmin) view = messageView(t, t.formTitle, t.adminOnly);
     else if (!account) view = messageView(t, t.formTitle, user.t.accounts.notFound);
@@ -64,7 +65,7 @@ export function formSubmission(deps: Deps) {
     const user = await slackUser(client, deps, body.user.id);
     const t = user.t.templates;
     const meta = metadata(formMetadataSchema, view.private_metadata);
-    const account = meta && (await connectedAccount(meta.accountId));
+    const account = meta && (await findTeamAccount(actorOf(body).teamId, meta.accountId));
     if (!user.isAdmin || !account) {
       await ack({ response_action: 'update', view: messageView(t, t.formTitle, user.isAdmin ? user.t.accounts.notFound : t.adminOnly) });
       return;
@@ -92,9 +93,9 @@ export function backAction(deps: Deps) {
     const view = body.view;
     const meta = metadata(previewMetadataSchema, view?.private_metadata);
     if (!view || !meta) return;
-    const stored = await loadDraft(meta.draftId);
+    const stored = await findTeamDraft(actorOf(body).teamId, meta.draftId);
     const next = stored
-      ? templateFormView(t.templates, { accountId: meta.accountId, values: formFromDraft(stored.draft) })
+      ? templateFormView(t.templates, { accountId: stored.account.id, values: formFromDraft(stored.draft) })
       : messageView(t.templates, t.templates.formTitle, t.templates.draftExpired);
     await client.views.update({ view_id: view.id, hash: view.hash, view: next });
   };
@@ -109,20 +110,23 @@ export function previewSubmission(deps: Deps) {
     const user = await slackUser(client, deps, body.user.id);
     const t = user.t.templates;
     const meta = metadata(previewMetadataSchema, view.private_metadata);
-    const stored = meta && (await loadDraft(meta.draftId));
-    const account = meta && (await connectedAccount(meta.accountId));
-    if (!user.isAdmin || !stored || !account || stored.accountId !== String(account._id)) {
+    const actor = actorOf(body);
+    const account = meta && (await findTeamAccount(actor.teamId, meta.accountId));
+    const stored = meta && (await findTeamDraft(actor.teamId, meta.draftId));
+    if (!user.isAdmin || !meta || !account || !stored || stored.account.id !== account.id) {
       const text = !user.isAdmin ? t.adminOnly : !account ? user.t.accounts.notFound : t.draftExpired;
       await ack({ response_action: 'update', view: messageView(t, t.formTitle, text) });
       return;
     }
     await ack({ response_action: 'update', view: messageView(t, t.previewTitle, t.submitting) });
 
-    const outcome = await createTemplate(deps, account, stored.draft, user.id);
+    const outcome = await createTemplate(deps, actor, meta.accountId, stored.draft);
     let next;
     if (outcome.ok) {
       await deleteDraft(meta.draftId);
       next = messageView(t, t.doneTitle, t.created({ name: outcome.template.name, status: outcome.template.status }));
+    } else if ('notFound' in outcome) {
+      next = messageView(t, t.formTitle, user.t.accounts.notFound);
     } else if ('issues' in outcome) {
       // Someone else created the same name meanwhile: back to the form, errors on top.
       const values = formFromDraft(stored.draft);

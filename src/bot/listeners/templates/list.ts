@@ -2,12 +2,12 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../../../context';
 import type { AccountDocument } from '../../../store/models';
-import { findTemplateById } from '../../../store/templates';
-import { switchTemplate, syncAccountTemplates } from '../../../templates';
+import { findTeamAccount } from '../../../accounts/team';
+import { refreshTemplates, switchTemplate } from '../../../templates';
 import { toWhatsAppFailure } from '../../../templates/provider';
 import { slackUser } from '../../user';
 import { failureText, messageView } from '../../views/templates';
-import { buildListView, connectedAccount, listMetadataSchema, metadata, type T } from './shared';
+import { actorOf, buildListView, listMetadataSchema, metadata, type T } from './shared';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
 
@@ -28,7 +28,7 @@ export function openListAction(deps: Deps) {
     await ack();
     const user = await slackUser(client, deps, body.user.id);
     const t = user.t.templates;
-    const account = await connectedAccount(action.value ?? '');
+    const account = await findTeamAccount(actorOf(body).teamId, action.value ?? '');
     const inView = body.view !== undefined;
     if (!account) {
       const view = messageView(t, t.listTitle, user.t.accounts.notFound);
@@ -41,17 +41,21 @@ export function openListAction(deps: Deps) {
 }
 
 /** Re-renders the list modal the action came from, with a notice on top. */
-async function updateList(client: WebClient, body: BlockAction, t: T, change: (page: number) => Promise<{ page: number; notice?: string } | undefined>) {
+async function updateList(
+  client: WebClient,
+  body: BlockAction,
+  t: T,
+  change: (page: number, account: AccountDocument) => Promise<{ page: number; notice?: string }>,
+) {
   const view = body.view;
   const meta = metadata(listMetadataSchema, view?.private_metadata);
   if (!view || !meta) return;
-  const account = await connectedAccount(meta.accountId);
+  const account = await findTeamAccount(actorOf(body).teamId, meta.accountId);
   if (!account) {
     await client.views.update({ view_id: view.id, view: messageView(t, t.listTitle, t.templateNotFound) });
     return;
   }
-  const next = await change(meta.page);
-  if (!next) return;
+  const next = await change(meta.page, account);
   await client.views.update({ view_id: view.id, view: await buildListView(t, account, next.page, next.notice) });
 }
 
@@ -70,13 +74,10 @@ export function refreshAction(deps: Deps) {
   return async ({ ack, body, client }: ButtonArgs): Promise<void> => {
     await ack();
     const { t } = await slackUser(client, deps, body.user.id);
-    await updateList(client, body, t.templates, async (page) => {
-      const meta = metadata(listMetadataSchema, body.view?.private_metadata);
-      const account = meta && (await connectedAccount(meta.accountId));
-      if (!account) return undefined;
+    await updateList(client, body, t.templates, async (page, account) => {
       try {
-        const result = await syncAccountTemplates(deps, account);
-        return { page, notice: t.templates.refreshed(result) };
+        const result = await refreshTemplates(deps, actorOf(body), account.id);
+        return { page, notice: result ? t.templates.refreshed(result) : t.templates.templateNotFound };
       } catch (err) {
         const failure = toWhatsAppFailure(err);
         const why = failureText(t.templates, failure, account.kind, (p) => `${p.message} (${p.code})`);
@@ -92,15 +93,11 @@ export function toggleAction(deps: Deps) {
     await ack();
     const user = await slackUser(client, deps, body.user.id);
     const t = user.t.templates;
-    await updateList(client, body, t, async (page) => {
+    await updateList(client, body, t, async (page, account) => {
       if (!user.isAdmin) return { page, notice: t.adminOnly };
       const [templateId = '', target] = (action.value ?? '').split(':');
-      const template = await findTemplateById(templateId);
-      const meta = metadata(listMetadataSchema, body.view?.private_metadata);
-      if (!template || String(template.accountId) !== meta?.accountId) return { page, notice: t.templateNotFound };
-      await switchTemplate(template, target === 'on');
-      deps.logger.info('template switched', { templateId, enabled: target === 'on', by: user.id });
-      return { page, notice: t.updated };
+      const switched = await switchTemplate(deps, actorOf(body), { accountId: account.id, templateId }, target === 'on');
+      return { page, notice: switched ? t.updated : t.templateNotFound };
     });
   };
 }

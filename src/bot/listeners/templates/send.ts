@@ -10,13 +10,13 @@ import type {
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../../../context';
 import { bodyVariableCount, headerVariableCount, type TemplateValues } from '../../../domain/templates';
-import { findConversation } from '../../../store/conversations';
+import { findTeamAccount, findTeamConversation, findTeamTemplate } from '../../../accounts/team';
 import type { AccountDocument } from '../../../store/models';
-import { findTemplateById, listSendableTemplates, templateButtons, type StoredTemplate } from '../../../store/templates';
+import { listSendableTemplates, templateButtons, type StoredTemplate } from '../../../store/templates';
 import { missingValues, renderPreview, sendTemplateMessage } from '../../../templates';
 import { slackUser, type SlackUser } from '../../user';
 import { SEND_BLOCKS, failureText, messageView, sendTemplateView, type SendableTemplate } from '../../views/templates';
-import { connectedAccount, isChannelMember, metadata, sendMetadataSchema, stateText, viewState, type T, type ViewState } from './shared';
+import { actorOf, isChannelMember, metadata, sendMetadataSchema, stateText, viewState, type T, type ViewState } from './shared';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
 type SelectArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>>;
@@ -57,17 +57,17 @@ export function sendAction(deps: Deps) {
     await ack();
     const user = await slackUser(client, deps, body.user.id);
     const t = user.t.templates;
-    const conversation = await findConversation(action.value ?? '');
-    const account = conversation && (await connectedAccount(String(conversation.accountId)));
+    const found = await findTeamConversation(actorOf(body).teamId, action.value ?? '');
     const onTopOf = body.view !== undefined;
     const show = (text: string) => {
       const view = messageView(t, t.sendTitle, text);
       return onTopOf ? client.views.push({ trigger_id: body.trigger_id, view }) : client.views.open({ trigger_id: body.trigger_id, view });
     };
-    if (!conversation || !account) {
+    if (!found) {
       await show(t.conversationNotFound);
       return;
     }
+    const { account, conversation } = found;
     if (!(await maySend(client, deps, user, account))) {
       await show(t.channelOnly(account.channelId));
       return;
@@ -90,11 +90,12 @@ export function pickAction(deps: Deps) {
     const meta = metadata(sendMetadataSchema, view?.private_metadata);
     if (!view || !meta) return;
     const { t } = await slackUser(client, deps, body.user.id);
-    const account = await connectedAccount(meta.accountId);
+    const teamId = actorOf(body).teamId;
+    const account = await findTeamAccount(teamId, meta.accountId);
     if (!account) return;
     const templates = (await listSendableTemplates(account._id)).map(sendable);
-    const chosen = await findTemplateById(action.selected_option.value);
-    const selected = chosen && String(chosen.accountId) === meta.accountId ? sendable(chosen) : undefined;
+    const chosen = (await findTeamTemplate(teamId, action.selected_option.value, account.id))?.template;
+    const selected = chosen ? sendable(chosen) : undefined;
     const values = chosen ? readValues(viewState(view), chosen) : undefined;
     await client.views.update({
       view_id: view.id,
@@ -117,12 +118,13 @@ export function sendSubmission(deps: Deps) {
     const user = await slackUser(client, deps, body.user.id);
     const t = user.t.templates;
     const meta = metadata(sendMetadataSchema, view.private_metadata);
-    const account = meta && (await connectedAccount(meta.accountId));
+    const actor = actorOf(body);
+    const account = meta && (await findTeamAccount(actor.teamId, meta.accountId));
     if (!meta || !account) {
       await ack({ response_action: 'update', view: messageView(t, t.sendTitle, user.t.accounts.notFound) });
       return;
     }
-    const template = meta.templateId ? await findTemplateById(meta.templateId) : undefined;
+    const template = meta.templateId ? (await findTeamTemplate(actor.teamId, meta.templateId, account.id))?.template : undefined;
     if (!template) {
       await ack({ response_action: 'errors', errors: { [SEND_BLOCKS.pick]: t.sendChooseFirst } });
       return;
@@ -142,7 +144,7 @@ export function sendSubmission(deps: Deps) {
     }
     await ack({ response_action: 'update', view: messageView(t, t.sendTitle, t.sending) });
 
-    const outcome = await sendTemplateMessage(deps, { account, template, waId: meta.waId, values, userId: user.id });
+    const outcome = await sendTemplateMessage(deps, actor, { accountId: account.id, templateId: String(template._id), waId: meta.waId, values });
     let next;
     if (outcome.ok) {
       next = messageView(t, t.sentTitle, t.sent(meta.waId));
@@ -153,7 +155,9 @@ export function sendSubmission(deps: Deps) {
           : 'refused' in outcome
             ? outcome.refused === 'account_off'
               ? t.sendAccountOff
-              : t.sendNotSendable
+              : outcome.refused === 'not_found'
+                ? user.t.accounts.notFound
+                : t.sendNotSendable
             : t.sendValueRequired;
       const templates = (await listSendableTemplates(account._id)).map(sendable);
       const stillSendable = templates.find((s) => s.id === String(template._id));

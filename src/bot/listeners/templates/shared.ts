@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../../../context';
 import type { Strings } from '../../../i18n';
-import { findAccount } from '../../../store/accounts';
+import type { Actor } from '../../../accounts/team';
 import type { AccountDocument } from '../../../store/models';
 import { listTemplatesPage, type StoredTemplate } from '../../../store/templates';
 import { LIST_PAGE_SIZE, templateListView, type TemplateRow } from '../../views/templates';
@@ -51,9 +51,9 @@ export const previewMetadataSchema = z.object({ accountId: z.string(), draftId: 
 export const deleteMetadataSchema = z.object({ templateId: z.string(), listViewId: z.string(), listPage: z.number().int().min(0) });
 export const sendMetadataSchema = z.object({ accountId: z.string(), waId: z.string(), templateId: z.string().optional() });
 
-export async function connectedAccount(id: string): Promise<AccountDocument | undefined> {
-  const account = await findAccount(id);
-  return account && account.state === 'connected' ? account : undefined;
+/** Who clicked or submitted, in which workspace: every lookup a listener makes is scoped by it. */
+export function actorOf(body: { user: { id: string; team_id?: string }; team?: { id: string } | null }): Actor {
+  return { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
 }
 
 export function templateRow(t: StoredTemplate): TemplateRow {

@@ -1,0 +1,123 @@
+import nock from 'nock';
+import { AuditModel, TemplateModel, type AccountDocument } from '../../src/store/models';
+import { sendOk, templateCreatedOk } from '../fakes/whatsapp-contract';
+import { startTestService, type TestService } from '../helpers/service';
+import { settingsState } from './accounts-harness';
+import { ADMIN, CHANNEL, PHONE_ID, TEAM, TemplateSlack, WABA_ID, WA_API, createAccount, formState, metadataOf, seedTemplate } from './templates-harness';
+
+/**
+ * Every change made from Slack is written to the audit log: who, what, when and
+ * in which account. Each state-changing action of each feature is driven here
+ * as Slack sends it, and must leave exactly its entry.
+ */
+
+const WA_HOST = new URL(WA_API).origin;
+const TEMPLATES_PATH = `/v23.0/${WABA_ID}/message_templates`;
+const CUSTOMER = '6281234567890';
+
+let service: TestService;
+let slack: TemplateSlack;
+let account: AccountDocument;
+let templateId: string;
+
+beforeAll(async () => {
+  service = await startTestService();
+  slack = new TemplateSlack(service);
+  slack.install();
+  account = await createAccount(service);
+  const template = await seedTemplate(account);
+  templateId = String(template._id);
+});
+
+afterAll(async () => {
+  await service.stop();
+  nock.cleanAll();
+});
+
+const listMeta = () => JSON.stringify({ accountId: String(account._id), page: 0 });
+
+/** Runs one action as Slack sends it and returns the audit entries it wrote. */
+async function audited(act: () => Promise<unknown>) {
+  const before = new Set((await AuditModel.find({}, { _id: 1 }).lean()).map((a) => String(a._id)));
+  service.clock.advance(1_000);
+  await act();
+  await service.slackSettled();
+  expect(nock.pendingMocks().filter((m) => m.includes('graph.wa.test'))).toEqual([]);
+  return (await AuditModel.find({}).sort({ _id: 1 }).lean()).filter((a) => !before.has(String(a._id)));
+}
+
+const seen: string[] = [];
+
+function expectEntry(entries: Awaited<ReturnType<typeof audited>>, action: string, subject: string) {
+  expect(entries).toHaveLength(1);
+  expect(entries[0]).toMatchObject({ teamId: TEAM, actorId: ADMIN, accountId: String(account._id), action, subject, at: service.clock.now() });
+  seen.push(action);
+}
+
+describe('template changes', () => {
+  it('create: the form, then the preview submitted to WhatsApp', async () => {
+    const form = await slack.submit(
+      ADMIN,
+      'templates.form',
+      formState({ name: 'welcome', language: 'en_US', category: 'UTILITY', body: 'Welcome {{1}} to our shop.', examples: 'Budi' }),
+      JSON.stringify({ accountId: String(account._id) }),
+    );
+    const previewMeta = form.json?.view?.private_metadata ?? '';
+    expect(metadataOf(form.json?.view ?? {})).toMatchObject({ draftId: expect.any(String) });
+    nock(WA_HOST).post(TEMPLATES_PATH).reply(200, templateCreatedOk('555', 'PENDING', 'UTILITY'));
+    const entries = await audited(() => slack.submit(ADMIN, 'templates.preview', {}, previewMeta));
+    const created = await TemplateModel.findOne({ name: 'welcome' });
+    expectEntry(entries, 'template.create', `template:${String(created?._id)}`);
+    expect(entries[0]?.after).toMatchObject({ name: 'welcome', status: 'PENDING' });
+  });
+
+  it('ON/OFF, both ways', async () => {
+    const off = await audited(() => slack.click(ADMIN, 'templates.toggle', `${templateId}:off`, { privateMetadata: listMeta() }));
+    expectEntry(off, 'template.disable', `template:${templateId}`);
+    expect(off[0]).toMatchObject({ before: { enabled: true }, after: { enabled: false } });
+    const on = await audited(() => slack.click(ADMIN, 'templates.toggle', `${templateId}:on`, { privateMetadata: listMeta() }));
+    expectEntry(on, 'template.enable', `template:${templateId}`);
+  });
+
+  it('refresh from WhatsApp', async () => {
+    nock(WA_HOST)
+      .get(TEMPLATES_PATH)
+      .query(true)
+      .reply(200, { data: [{ id: '1689556908129832', name: 'order_ready', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hello {{1}}, your order is ready.' }] }] });
+    const entries = await audited(() => slack.click(ADMIN, 'templates.refresh', 'refresh', { privateMetadata: listMeta() }));
+    expectEntry(entries, 'template.sync', `account:${String(account._id)}`);
+  });
+
+  it('send to a customer', async () => {
+    nock(WA_HOST).post(`/v23.0/${PHONE_ID}/messages`).reply(200, sendOk('wamid.AUDIT1', CUSTOMER));
+    const state = { values: { tpl_var_body_1: { value: { type: 'plain_text_input', value: 'Budi' } } } };
+    const meta = JSON.stringify({ accountId: String(account._id), waId: CUSTOMER, templateId });
+    const entries = await audited(() => slack.submit(ADMIN, 'templates.send.submit', state, meta));
+    expectEntry(entries, 'template.send', expect.stringMatching(/^conversation:[0-9a-f]{24}$/));
+    expect(entries[0]?.after).toMatchObject({ template: 'order_ready', wamid: 'wamid.AUDIT1' });
+  });
+
+  it('delete, after the confirmation', async () => {
+    nock(WA_HOST).delete(TEMPLATES_PATH).query(true).reply(200, { success: true });
+    const meta = JSON.stringify({ templateId, listViewId: 'V0LIST', listPage: 0 });
+    const entries = await audited(() => slack.submit(ADMIN, 'templates.delete.confirm', { values: {} }, meta));
+    expectEntry(entries, 'template.delete', `template:${templateId}`);
+    expect(entries[0]?.before).toMatchObject({ name: 'order_ready', language: 'en_US' });
+  });
+});
+
+describe('account changes', () => {
+  it('ON/OFF, settings and disconnect', async () => {
+    const subject = `account:${String(account._id)}`;
+    expectEntry(await audited(() => slack.click(ADMIN, 'accounts.toggle', String(account._id))), 'account.disable', subject);
+    const settings = settingsState({ name: 'Sales Team', enabled: 'on', channelId: CHANNEL });
+    expectEntry(await audited(() => slack.submit(ADMIN, 'accounts.settings', settings, JSON.stringify({ accountId: String(account._id) }))), 'account.update', subject);
+    expectEntry(await audited(() => slack.click(ADMIN, 'accounts.disconnect', String(account._id))), 'account.disconnect', subject);
+  });
+});
+
+it('leaves an entry for every kind of change (connect is audited in the accounts suite)', () => {
+  expect(new Set(seen)).toEqual(
+    new Set(['template.create', 'template.disable', 'template.enable', 'template.sync', 'template.send', 'template.delete', 'account.disable', 'account.update', 'account.disconnect']),
+  );
+});
