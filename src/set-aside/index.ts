@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
-import { findTeamAccount, type Actor } from '../accounts/service';
+import { findTeamAccount, type Actor } from '../accounts/team';
 import { userLocale } from '../bot/user';
 import type { Deps } from '../context';
 import { strings, type Strings } from '../i18n';
@@ -142,6 +142,9 @@ export async function retryAccount(deps: Pick<Deps, 'clock'>, actor: Actor, acco
   if (!account) return { kind: 'not_found' };
   const now = deps.clock.now();
   const count = await retrySetAside(await setAsideKeys(account._id), now);
-  await appendAudit({ teamId: actor.teamId, actorId: actor.userId, action: 'outbox.retry', subject: `account:${String(account._id)}`, after: { retried: count } }, now);
+  await appendAudit(
+    { teamId: actor.teamId, actorId: actor.userId, accountId: String(account._id), action: 'outbox.retry', subject: `account:${String(account._id)}`, after: { retried: count } },
+    now,
+  );
   return { kind: 'retried', account, count };
 }

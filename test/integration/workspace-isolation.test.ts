@@ -1,7 +1,9 @@
 import mongoose from 'mongoose';
 import nock from 'nock';
 import { ACCOUNT_ACTIONS, ACCOUNT_CALLBACKS } from '../../src/bot/views/accounts';
+import { SET_ASIDE_ACTIONS } from '../../src/bot/views/set-aside';
 import { TEMPLATE_ACTIONS, TEMPLATE_VIEWS } from '../../src/bot/views/templates';
+import { WINDOW_PAGE_ACTION } from '../../src/bot/views/window';
 import { subcommands } from '../../src/bot/listeners/commands';
 import { recordInbound, setThread, upsertConversation } from '../../src/store/conversations';
 import { TemplateModel, type AccountDocument } from '../../src/store/models';
@@ -198,6 +200,9 @@ const cases: Record<string, Case> = {
 
   'a reply in their conversation thread': { exercises: 'event:message', json: true, body: () => threadMessage('Hello from elsewhere', '1767500100.000200') },
   'a note in their conversation thread': { exercises: 'event:message', json: true, body: () => threadMessage('~ a note from elsewhere', '1767500100.000300') },
+  'account list page': { exercises: ACCOUNT_ACTIONS.page, body: () => click(inMessage, button(`${ACCOUNT_ACTIONS.page}.1`, '1')) },
+  'expiring list page': { exercises: WINDOW_PAGE_ACTION, body: () => click(inHome(), button(`${WINDOW_PAGE_ACTION}.1`, '1')) },
+  'Retry what Slack refused': { exercises: SET_ASIDE_ACTIONS.retry, body: () => click(inHome(), button(SET_ASIDE_ACTIONS.retry, accountId)) },
   'the App Home': {
     exercises: 'event:app_home_opened',
     json: true,
@@ -211,6 +216,8 @@ it('covers every command, action, view submission and event a Slack user can sen
     ...Object.values(ACCOUNT_ACTIONS),
     ...Object.values(ACCOUNT_CALLBACKS),
     ...Object.values(TEMPLATE_ACTIONS),
+    ...Object.values(SET_ASIDE_ACTIONS),
+    WINDOW_PAGE_ACTION,
     // The list, and the done notice, are never submitted: they have no submit button.
     ...Object.values(TEMPLATE_VIEWS).filter((v) => v !== TEMPLATE_VIEWS.list && v !== TEMPLATE_VIEWS.done),
     'event:message',
