@@ -10,12 +10,13 @@ import {
 import type { Deps } from '../context';
 import { strings, type Strings } from '../i18n';
 import { enqueue, type EnqueueInput } from '../outbox';
-import { recordInbounds, upsertConversation } from '../store/conversations';
+import { customerKey, customerOfRun } from '../domain/customer';
+import { findConversation, findConversationByCustomer, linkCustomer, recordInbounds, upsertConversation } from '../store/conversations';
 import { advanceStatus, insertMessage, type DeliveryStatus, type StoredMessage } from '../store/messages';
 import type { AccountDocument } from '../store/models';
 import { applyTemplateStatusUpdate } from '../templates/status';
 import { describeWhatsAppError } from '../whatsapp/errors';
-import type { InboundEvent, InboundMessage, MessageStatus } from '../whatsapp/inbound';
+import type { InboundEvent, InboundMessage, MessageStatus, UserIdUpdate } from '../whatsapp/inbound';
 import { statusReactionItem } from './handlers';
 import { conversationLane, threadPostItems } from './outbox';
 
@@ -46,7 +47,8 @@ export async function ingestEvents(deps: Deps, account: AccountDocument, events:
       case 'message': {
         // The customer's messages that follow are stored together: one conversation read, one window move, one enqueue.
         const run = [event.message];
-        for (let next = events[n + 1]; next?.kind === 'message' && next.message.from === event.message.from; next = events[n + 1]) {
+        const key = customerKey(event.message.customer);
+        for (let next = events[n + 1]; next?.kind === 'message' && customerKey(next.message.customer) === key; next = events[n + 1]) {
           run.push(next.message);
           n++;
         }
@@ -64,6 +66,10 @@ export async function ingestEvents(deps: Deps, account: AccountDocument, events:
       case 'status':
         if (await ingestStatus(deps, account, event.status)) result.statuses++;
         else result.unknownStatuses++;
+        break;
+      case 'user_id_update':
+        if (belongsTo(account, event.update.phoneNumberId)) await applyUserIdUpdate(deps, account, event.update);
+        result.other++;
         break;
       case 'template_status':
         await applyTemplateStatusUpdate(deps, String(account._id), event.update);
@@ -85,6 +91,18 @@ export async function ingestEvents(deps: Deps, account: AccountDocument, events:
   return result;
 }
 
+/** A customer's new BSUID joins their conversation, found by the one it replaces (or their number). */
+async function applyUserIdUpdate(deps: Deps, account: AccountDocument, update: UserIdUpdate): Promise<void> {
+  const conversation =
+    (await findConversationByCustomer(account._id, update.previousUserId)) ??
+    (update.phone ? await findConversationByCustomer(account._id, update.phone) : undefined);
+  if (!conversation) {
+    deps.logger.debug('BSUID change of a customer we have no conversation with ignored', { accountId: String(account._id) });
+    return;
+  }
+  await linkCustomer(conversation, { userId: update.userId, ...(update.phone ? { phone: update.phone } : {}) });
+}
+
 /** Cloud deliveries name the phone number; one app's webhook may carry several numbers. */
 function belongsTo(account: AccountDocument, phoneNumberId: string | undefined): boolean {
   return phoneNumberId === undefined || !account.phoneNumberId || account.phoneNumberId === phoneNumberId;
@@ -100,7 +118,7 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
   if (!first) return 0;
   const conversation = await upsertConversation({
     accountId: account._id,
-    waId: first.from,
+    ...customerOfRun(ms),
     profileName: [...ms].reverse().find((m) => m.profileName)?.profileName,
     channelId: account.channelId,
   });
@@ -124,7 +142,7 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
         ...(m.referredProduct ? { referredProduct: m.referredProduct } : {}),
       },
       sentAt: m.timestamp,
-      sender: { kind: 'customer', id: m.from },
+      sender: { kind: 'customer', id: customerKey(m.customer) },
       status: 'received',
     });
     if (insert.created) created++;
@@ -216,6 +234,11 @@ async function ingestStatus(deps: Deps, account: AccountDocument, st: MessageSta
   if (!message) {
     deps.logger.debug('status for an unknown or already further message ignored', { status: st.status });
     return false;
+  }
+  // A status names the recipient by number and BSUID: how a customer we wrote to by number stays ours once they hide it.
+  if (st.recipient.userId) {
+    const conversation = await findConversation(message.conversationId);
+    if (conversation) await linkCustomer(conversation, st.recipient);
   }
   if (!account.enabled) return true;
   const conversationId = String(message.conversationId);

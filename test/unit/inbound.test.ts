@@ -96,7 +96,7 @@ describe('parseCloudWebhook: the 16 OpenAPI examples', () => {
     const m = onlyMessage('Text Message');
     expect(m).toEqual({
       wamid: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
-      from: '16505551234',
+      customer: { phone: '16505551234' },
       profileName: 'Sheena Nelson',
       phoneNumberId: PHONE_NUMBER_ID,
       wabaId: '419561257915477',
@@ -231,7 +231,7 @@ describe('parseCloudWebhook: the 16 OpenAPI examples', () => {
   it('System Message (no contacts, so no profile name)', () => {
     const m = onlyMessage('System Message');
     expect(m.profileName).toBeUndefined();
-    expect(m.from).toBe('16505551234');
+    expect(m.customer).toEqual({ phone: '16505551234' });
     expect(m.content).toEqual({
       type: 'system',
       body: 'User Sheena Nelson changed from 16505551234 to 12195555358',
@@ -501,7 +501,7 @@ describe('parseCloudWebhook: statuses, template updates and errors', () => {
       wamid: 'wamid.OUT',
       status: 'delivered',
       timestamp: new Date(1750000100000),
-      recipientId: '16505551234',
+      recipient: { phone: '16505551234' },
       phoneNumberId: PHONE_NUMBER_ID,
       wabaId: '419561257915477',
       errors: [],
@@ -545,7 +545,7 @@ describe('parseCloudWebhook: statuses, template updates and errors', () => {
 
   it('passes through a status value it does not know', () => {
     const [status] = statusesOf(
-      cloud({ statuses: [{ id: 'w', status: 'deleted', timestamp: '1', recipient_id: 'r' }] }),
+      cloud({ statuses: [{ id: 'w', status: 'deleted', timestamp: '1', recipient_id: '1' }] }),
     );
     expect(status?.status).toBe('deleted');
     expect(status?.timestamp).toEqual(new Date(1000));
@@ -673,7 +673,7 @@ describe('parseCloudWebhook: malformed envelopes', () => {
   it('rejects a status without recipient and an error without code', () => {
     expect(
       reasonOf(parseCloudWebhook(cloud({ statuses: [{ id: 'w', status: 'sent', timestamp: '1' }] }))),
-    ).toContain('value.statuses[0].recipient_id: Required');
+    ).toContain('value.statuses[0].recipient_id: neither a phone number nor a business-scoped user ID (BSUID) identifies the customer');
     expect(reasonOf(parseCloudWebhook(cloud({ errors: [{ title: 'x' }] })))).toContain('value.errors[0].code: Required');
   });
 
@@ -707,7 +707,7 @@ describe('parseOnPremWebhook', () => {
       kind: 'message',
       message: {
         wamid: 'ABGGFlA5FpafAgo6EhuYe5tkBA',
-        from: '6281111',
+        customer: { phone: '6281111' },
         profileName: 'Dewi',
         phoneNumberId: undefined,
         wabaId: undefined,
@@ -738,7 +738,7 @@ describe('parseOnPremWebhook', () => {
     expect(parseOnPremWebhook(null)).toMatchObject({ ok: false });
     expect(parseOnPremWebhook({ messages: [{ id: 'x', timestamp: '1' }] })).toEqual({
       ok: false,
-      reason: 'messages[0].from: Required',
+      reason: 'messages[0].from: neither a phone number nor a business-scoped user ID (BSUID) identifies the customer (from, from_user_id)',
     });
   });
 });

@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { customerHandle, type CustomerIds } from '../../domain/customer';
 import type { Strings } from '../../i18n';
 import type { InboundMessage, MessageContent } from '../../whatsapp/inbound';
 import { clamp, sections, SLACK_LIMITS, type SlackMessage } from './limits';
@@ -63,7 +64,8 @@ const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ t
 
 export interface ThreadHeaderData {
   customerName?: string;
-  waId: string;
+  /** The customer's username and/or number are shown; the BSUID only when there is neither. */
+  customer: CustomerIds;
   accountName: string;
   windowClosesAt?: Date;
   now: Date;
@@ -79,11 +81,12 @@ export function threadHeader(s: S, d: ThreadHeaderData): SlackMessage {
       : d.windowClosesAt.getTime() > d.now.getTime()
         ? `:hourglass_flowing_sand: ${s.header.replyBefore(slackDate(d.windowClosesAt, d.timeZone))}`
         : `:no_entry: ${s.header.windowClosed(slackDate(d.windowClosesAt, d.timeZone))}`;
+  const handle = escapeMrkdwn(customerHandle(d.customer));
   const blocks: KnownBlock[] = [
-    ...sections(`*${escapeMrkdwn(name)}*  +${escapeMrkdwn(d.waId)}`),
+    ...sections(`*${escapeMrkdwn(name)}*  ${handle}`),
     context([s.header.account(escapeMrkdwn(d.accountName)), windowLine].filter(Boolean).join('  •  ')),
   ];
-  return { text: s.header.fallback(name, d.waId), blocks };
+  return { text: s.header.fallback(escapeMrkdwn(name), handle), blocks };
 }
 
 function mediaLabel(s: S, content: Extract<MessageContent, { mediaId: string }>): string {
