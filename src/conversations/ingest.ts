@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   contentPreview,
   failureView,
@@ -11,9 +12,9 @@ import type { Deps } from '../context';
 import { strings, type Strings } from '../i18n';
 import { enqueue, type EnqueueInput } from '../outbox';
 import { customerKey, customerOfRun } from '../domain/customer';
-import { findConversation, findConversationByCustomer, linkCustomer, recordInbounds, upsertConversation } from '../store/conversations';
+import { conversationOf, findConversation, findConversationByCustomer, linkCustomer, recordInbounds } from '../store/conversations';
 import { advanceStatus, insertMessage, type DeliveryStatus, type StoredMessage } from '../store/messages';
-import type { AccountDocument } from '../store/models';
+import type { AccountDocument, ConversationDocument } from '../store/models';
 import { applyTemplateStatusUpdate } from '../templates/status';
 import { describeWhatsAppError } from '../whatsapp/errors';
 import type { InboundEvent, InboundMessage, MessageStatus, UserIdUpdate } from '../whatsapp/inbound';
@@ -116,12 +117,12 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
   const s = strings(account.locale).conversations;
   const [first] = ms;
   if (!first) return 0;
-  const conversation = await upsertConversation({
-    accountId: account._id,
-    ...customerOfRun(ms),
-    profileName: [...ms].reverse().find((m) => m.profileName)?.profileName,
-    channelId: account.channelId,
-  });
+  const who = { ...customerOfRun(ms), profileName: [...ms].reverse().find((m) => m.profileName)?.profileName };
+  const { conversation, changed } = await linkCustomer(
+    await conversationOf({ accountId: account._id, ...who, channelId: account.channelId }),
+    who.customer,
+    who.profileName,
+  );
   const stored: { m: InboundMessage; message: StoredMessage; preview: string }[] = [];
   let created = 0;
   for (const m of ms) {
@@ -161,9 +162,12 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
   const customerName = window.conversation.profileName ?? undefined;
   const items = stored.flatMap(({ m, message }) => postItems(s, { conversationId, messageId: String(message._id), customerName }, m, reopened.has(m.wamid)));
   const closesAt = shownMinute(window.conversation.windowClosesAt);
-  if (window.moves.some((move) => move.moved) && window.conversation.threadTs && closesAt !== shownMinute(conversation.windowClosesAt)) {
+  const windowShown = window.moves.some((move) => move.moved) && closesAt !== shownMinute(conversation.windowClosesAt);
+  // The root shows the customer's name, username and number: a new one is shown there too.
+  const whoShown = changed.some((field) => field !== 'userId' && field !== 'parentUserId');
+  if (window.conversation.threadTs && (windowShown || whoShown)) {
     items.push({
-      key: `slack-header:${conversationId}:${closesAt ?? 0}`,
+      key: `slack-header:${conversationId}:${closesAt ?? 0}${whoShown ? `:${shownCustomer(window.conversation)}` : ''}`,
       lane: conversationLane(conversationId),
       kind: 'conversation.header',
       payload: { conversationId },
@@ -210,6 +214,12 @@ function postItems(
   const view = inboundMessageView(s, m);
   const message = reopened ? reopenedView(s, customerName, view) : view;
   return threadPostItems({ key: `slack-post:${messageId}`, conversationId, message, broadcast: reopened, messageId });
+}
+
+/** A digest of who the root shows: a header update per change of it, whatever else is queued. */
+function shownCustomer(c: ConversationDocument): string {
+  const shown = [c.profileName, c.username, c.phone].map((v) => v ?? '').join('\n');
+  return createHash('sha256').update(shown).digest('hex').slice(0, 16);
 }
 
 /**

@@ -73,31 +73,37 @@ function identifiers(customer: CustomerIds): string[] {
   return [customer.userId, customer.phone].filter((id): id is string => id !== undefined);
 }
 
-/**
- * The conversation of this customer with this account, found by any of their identifiers
- * (BSUID, number) and created on first contact; what the customer brings that is new (a number
- * shared, a BSUID, a username, a name) is stored and linked. Two deliveries racing to create it
- * both end up with the same document.
- */
-export async function upsertConversation(input: {
+/** What `linkCustomer` may change: the customer's identifiers and names. */
+export type CustomerField = 'phone' | 'userId' | 'parentUserId' | 'username' | 'profileName';
+
+interface CustomerInput {
   accountId: Types.ObjectId;
   customer: CustomerIds;
   /** Identifiers the customer had before a change Meta announced: the conversation is found by them first. */
   formerly?: readonly string[];
   profileName?: string;
   channelId: string;
-}): Promise<ConversationDocument> {
-  let conversation: ConversationDocument | undefined;
+}
+
+/**
+ * The conversation of this customer with this account, found by any of their identifiers
+ * (BSUID, number) and created on first contact; what the customer brings that is new (a number
+ * shared, a BSUID, a username, a name) is stored and linked (see `linkCustomer`). Two deliveries
+ * racing to create it both end up with the same document.
+ */
+export async function upsertConversation(input: CustomerInput): Promise<ConversationDocument> {
+  return (await linkCustomer(await conversationOf(input), input.customer, input.profileName)).conversation;
+}
+
+/** `upsertConversation` without storing what is new: for callers that want to know what changed. */
+export async function conversationOf(input: CustomerInput): Promise<ConversationDocument> {
   for (const id of [...(input.formerly ?? []), ...identifiers(input.customer)]) {
-    conversation = await findByKey(lookupKey.conversation(input.accountId, id));
-    if (conversation) break;
+    const found = await findByKey(lookupKey.conversation(input.accountId, id));
+    if (found) return found;
   }
-  if (!conversation) {
-    const waId = customerKey(input.customer);
-    if (!waId) throw new TypeError('a customer needs a phone number or a BSUID');
-    conversation = await createConversation({ accountId: input.accountId, waId, profileName: input.profileName, channelId: input.channelId }, lookupKey.conversation(input.accountId, waId));
-  }
-  return linkCustomer(conversation, input.customer, input.profileName);
+  const waId = customerKey(input.customer);
+  if (!waId) throw new TypeError('a customer needs a phone number or a BSUID');
+  return createConversation({ accountId: input.accountId, waId, profileName: input.profileName, channelId: input.channelId }, lookupKey.conversation(input.accountId, waId));
 }
 
 /**
@@ -106,15 +112,20 @@ export async function upsertConversation(input: {
  * round, or after a new number) stays in it. An identifier that already names another
  * conversation is left to it: the two were separate before anything linked them.
  */
-export async function linkCustomer(conversation: ConversationDocument, customer: CustomerIds, profileName?: string): Promise<ConversationDocument> {
+export async function linkCustomer(
+  conversation: ConversationDocument,
+  customer: CustomerIds,
+  profileName?: string,
+): Promise<{ conversation: ConversationDocument; changed: CustomerField[] }> {
   const known = conversationCustomer(conversation);
-  const changed: Partial<Record<'phone' | 'userId' | 'parentUserId' | 'username' | 'profileName', string>> = {};
+  const changed: Partial<Record<CustomerField, string>> = {};
   if (customer.phone && customer.phone !== known.phone) changed.phone = customer.phone;
   if (customer.userId && customer.userId !== known.userId) changed.userId = customer.userId;
   if (customer.parentUserId && customer.parentUserId !== known.parentUserId) changed.parentUserId = customer.parentUserId;
   if (customer.username && customer.username !== known.username) changed.username = customer.username;
   if (profileName && profileName !== conversation.profileName) changed.profileName = profileName;
-  if (Object.keys(changed).length === 0) return conversation;
+  const fields = Object.keys(changed).filter((f): f is CustomerField => f in changed);
+  if (fields.length === 0) return { conversation, changed: [] };
   // The keys first: if we stop before the write, the redelivery finds the conversation and writes it.
   for (const id of identifiers({ phone: changed.phone, userId: changed.userId })) {
     const key = lookupKey.conversation(conversation.accountId, id);
@@ -124,7 +135,7 @@ export async function linkCustomer(conversation: ConversationDocument, customer:
   // Under the conversation's write lock: on FerretDB an update writes the whole document back (see `writeLock`).
   await withLock(writeLock(conversation._id), () => ConversationModel.updateOne({ _id: conversation._id }, { $set: changed }));
   conversation.set(changed);
-  return conversation;
+  return { conversation, changed: fields };
 }
 
 async function createConversation(

@@ -751,3 +751,71 @@ describe('parseWhatsAppWebhook', () => {
     expect(parseWhatsAppWebhook({ object: 'page', entry: [] })).toMatchObject({ ok: false });
   });
 });
+
+describe('business-scoped user IDs (BSUID) and usernames', () => {
+  const BSUID = 'IN.1410018717833190';
+  const messageOf = (value: Record<string, unknown>): InboundMessage => {
+    const [event] = eventsOf(cloud(value));
+    if (event?.kind !== 'message') throw new Error('expected a message event');
+    return event.message;
+  };
+  const text = { type: 'text', text: { body: 'hi' } };
+  const { from: _phone, ...noPhone } = message(text);
+
+  it('takes a message with a number only, a number and a BSUID, or a BSUID only', () => {
+    expect(messageOf({ messages: [message(text)] }).customer).toEqual({ phone: '16505551234' });
+    expect(
+      messageOf({
+        contacts: [{ profile: { name: 'Sheena', username: '@sheena' }, wa_id: '16505551234', user_id: BSUID }],
+        messages: [message({ ...text, from_user_id: BSUID })],
+      }),
+    ).toMatchObject({ customer: { phone: '16505551234', userId: BSUID, username: '@sheena' }, profileName: 'Sheena' });
+    expect(
+      messageOf({ contacts: [{ profile: { name: 'Sari' }, user_id: BSUID, username: 'sari' }], messages: [{ ...noPhone, from_user_id: BSUID }] }),
+    ).toMatchObject({ customer: { userId: BSUID, username: 'sari' }, profileName: 'Sari' });
+  });
+
+  it('takes a parent BSUID beside the BSUID', () => {
+    const m = messageOf({ messages: [{ ...noPhone, from_user_id: BSUID, from_parent_user_id: 'US.ENT.11815799212886844830' }] });
+    expect(m.customer).toEqual({ userId: BSUID, parentUserId: 'US.ENT.11815799212886844830' });
+  });
+
+  it('refuses a message with neither identifier, or with one of the wrong format, naming the field', () => {
+    expect(reasonOf(parseCloudWebhook(cloud({ messages: [noPhone] })))).toBe(
+      'entry[0].changes[0].value.messages[0].from: neither a phone number nor a business-scoped user ID (BSUID) identifies the customer (from, from_user_id)',
+    );
+    expect(reasonOf(parseCloudWebhook(cloud({ messages: [message({ ...text, from: '+<!channel>' })] })))).toContain('messages[0].from: a wa_id is digits only');
+    expect(reasonOf(parseCloudWebhook(cloud({ messages: [{ ...noPhone, from_user_id: 'IN.<@U123>' }] })))).toContain(
+      'messages[0].from_user_id: a BSUID is a two-letter country code',
+    );
+  });
+
+  it('takes a status whose recipient is a BSUID only, or both', () => {
+    const statusOf = (ids: Record<string, string>) => {
+      const [event] = eventsOf(cloud({ statuses: [{ id: 'wamid.S', status: 'read', timestamp: '1750000000', ...ids }] }));
+      if (event?.kind !== 'status') throw new Error('expected a status');
+      return event.status.recipient;
+    };
+    expect(statusOf({ recipient_user_id: BSUID })).toEqual({ userId: BSUID });
+    expect(statusOf({ recipient_id: '16505551234', recipient_user_id: BSUID })).toEqual({ phone: '16505551234', userId: BSUID });
+  });
+
+  it('reads the system messages of a new number and of a new BSUID', () => {
+    const system = (body: Record<string, unknown>) => contentOf(message({ type: 'system', system: body }));
+    expect(system({ body: 'changed', wa_id: '16505559999', type: 'user_changed_number' })).toEqual({
+      type: 'system',
+      body: 'changed',
+      systemType: 'user_changed_number',
+      newWaId: '16505559999',
+    });
+    expect(system({ body: 'changed id', user_id: 'IN.999', type: 'user_changed_user_id' })).toMatchObject({ newUserId: 'IN.999', systemType: 'user_changed_user_id' });
+  });
+
+  it('parses a user_id_update, and refuses one without the BSUIDs', () => {
+    const update = (items: unknown[]) => cloud({ user_id_update: items }, 'user_id_update');
+    expect(eventsOf(update([{ wa_id: '16505551234', user_id: { previous: BSUID, current: 'IN.2' } }]))).toEqual([
+      { kind: 'user_id_update', update: { previousUserId: BSUID, userId: 'IN.2', phone: '16505551234', phoneNumberId: PHONE_NUMBER_ID } },
+    ]);
+    expect(reasonOf(parseCloudWebhook(update([{ user_id: { previous: BSUID } }])))).toContain('user_id_update[0].user_id.current: Required');
+  });
+});
