@@ -45,9 +45,13 @@ const EXTENSIONS: Record<string, string> = {
   'application/pdf': 'pdf',
 };
 
-/** A file name for media WhatsApp sent without one. */
+/**
+ * The file's name in Slack: the customer's, or one made for media WhatsApp sent without one.
+ * Angle brackets become `_`: no file system wants them, and Slack would read `<!channel>` in a title.
+ */
 export function mediaFilename(kind: string, mimeType: string, given?: string): string {
-  if (given?.trim()) return given.trim();
+  const name = given?.trim().replace(/[<>]/g, '_');
+  if (name) return name;
   const ext = EXTENSIONS[mimeType.toLowerCase().split(';')[0]?.trim() ?? ''] ?? 'bin';
   return `${kind}.${ext}`;
 }

@@ -8,6 +8,7 @@ import {
 } from '../bot/views/conversations';
 import { userLocale } from '../bot/user';
 import type { Deps } from '../context';
+import { conversationCustomer, sendAddress } from '../domain/customer';
 import { canReplyFreely } from '../domain/window';
 import { strings } from '../i18n';
 import { enqueue, parsePayload, RetryLater, type DeliveryContext, type OutboxHandler } from '../outbox';
@@ -302,15 +303,17 @@ async function send(deps: Deps, payload: Record<string, unknown>, attempt: numbe
     return;
   }
   const provider = accountProvider(deps, thread.account);
+  // The number where the customer shares it, else their BSUID (sent in `recipient`, see http.ts).
+  const to = sendAddress(conversationCustomer(conversation)) ?? conversation.waId;
   try {
     let sent: { wamid: string };
     if (content.data.kind === 'text') {
-      sent = await provider.sendText(conversation.waId, content.data.body);
+      sent = await provider.sendText(to, content.data.body);
     } else {
       const file = content.data.file;
       const data = await downloadSlackFile(deps, file.url);
       const { mediaId } = await provider.uploadMedia(data, file.mimeType, file.name);
-      sent = await provider.sendMedia(conversation.waId, {
+      sent = await provider.sendMedia(to, {
         kind: mediaKindOf(file.mimeType),
         mediaId,
         caption: content.data.caption,

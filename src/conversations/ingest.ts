@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   contentPreview,
   failureView,
@@ -10,12 +11,13 @@ import {
 import type { Deps } from '../context';
 import { strings, type Strings } from '../i18n';
 import { enqueue, type EnqueueInput } from '../outbox';
-import { recordInbounds, upsertConversation } from '../store/conversations';
+import { customerKey, customerOfRun } from '../domain/customer';
+import { conversationOf, findConversation, findConversationByCustomer, linkCustomer, recordInbounds } from '../store/conversations';
 import { advanceStatus, insertMessage, type DeliveryStatus, type StoredMessage } from '../store/messages';
-import type { AccountDocument } from '../store/models';
+import type { AccountDocument, ConversationDocument } from '../store/models';
 import { applyTemplateStatusUpdate } from '../templates/status';
 import { describeWhatsAppError } from '../whatsapp/errors';
-import type { InboundEvent, InboundMessage, MessageStatus } from '../whatsapp/inbound';
+import type { InboundEvent, InboundMessage, MessageStatus, UserIdUpdate } from '../whatsapp/inbound';
 import { statusReactionItem } from './handlers';
 import { conversationLane, threadPostItems } from './outbox';
 
@@ -46,7 +48,8 @@ export async function ingestEvents(deps: Deps, account: AccountDocument, events:
       case 'message': {
         // The customer's messages that follow are stored together: one conversation read, one window move, one enqueue.
         const run = [event.message];
-        for (let next = events[n + 1]; next?.kind === 'message' && next.message.from === event.message.from; next = events[n + 1]) {
+        const key = customerKey(event.message.customer);
+        for (let next = events[n + 1]; next?.kind === 'message' && customerKey(next.message.customer) === key; next = events[n + 1]) {
           run.push(next.message);
           n++;
         }
@@ -64,6 +67,10 @@ export async function ingestEvents(deps: Deps, account: AccountDocument, events:
       case 'status':
         if (await ingestStatus(deps, account, event.status)) result.statuses++;
         else result.unknownStatuses++;
+        break;
+      case 'user_id_update':
+        if (belongsTo(account, event.update.phoneNumberId)) await applyUserIdUpdate(deps, account, event.update);
+        result.other++;
         break;
       case 'template_status':
         await applyTemplateStatusUpdate(deps, String(account._id), event.update);
@@ -85,6 +92,18 @@ export async function ingestEvents(deps: Deps, account: AccountDocument, events:
   return result;
 }
 
+/** A customer's new BSUID joins their conversation, found by the one it replaces (or their number). */
+async function applyUserIdUpdate(deps: Deps, account: AccountDocument, update: UserIdUpdate): Promise<void> {
+  const conversation =
+    (await findConversationByCustomer(account._id, update.previousUserId)) ??
+    (update.phone ? await findConversationByCustomer(account._id, update.phone) : undefined);
+  if (!conversation) {
+    deps.logger.debug('BSUID change of a customer we have no conversation with ignored', { accountId: String(account._id) });
+    return;
+  }
+  await linkCustomer(conversation, { userId: update.userId, ...(update.phone ? { phone: update.phone } : {}) });
+}
+
 /** Cloud deliveries name the phone number; one app's webhook may carry several numbers. */
 function belongsTo(account: AccountDocument, phoneNumberId: string | undefined): boolean {
   return phoneNumberId === undefined || !account.phoneNumberId || account.phoneNumberId === phoneNumberId;
@@ -98,12 +117,12 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
   const s = strings(account.locale).conversations;
   const [first] = ms;
   if (!first) return 0;
-  const conversation = await upsertConversation({
-    accountId: account._id,
-    waId: first.from,
-    profileName: [...ms].reverse().find((m) => m.profileName)?.profileName,
-    channelId: account.channelId,
-  });
+  const who = { ...customerOfRun(ms), profileName: [...ms].reverse().find((m) => m.profileName)?.profileName };
+  const { conversation, changed } = await linkCustomer(
+    await conversationOf({ accountId: account._id, ...who, channelId: account.channelId }),
+    who.customer,
+    who.profileName,
+  );
   const stored: { m: InboundMessage; message: StoredMessage; preview: string }[] = [];
   let created = 0;
   for (const m of ms) {
@@ -124,7 +143,7 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
         ...(m.referredProduct ? { referredProduct: m.referredProduct } : {}),
       },
       sentAt: m.timestamp,
-      sender: { kind: 'customer', id: m.from },
+      sender: { kind: 'customer', id: customerKey(m.customer) },
       status: 'received',
     });
     if (insert.created) created++;
@@ -143,9 +162,12 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
   const customerName = window.conversation.profileName ?? undefined;
   const items = stored.flatMap(({ m, message }) => postItems(s, { conversationId, messageId: String(message._id), customerName }, m, reopened.has(m.wamid)));
   const closesAt = shownMinute(window.conversation.windowClosesAt);
-  if (window.moves.some((move) => move.moved) && window.conversation.threadTs && closesAt !== shownMinute(conversation.windowClosesAt)) {
+  const windowShown = window.moves.some((move) => move.moved) && closesAt !== shownMinute(conversation.windowClosesAt);
+  // The root shows the customer's name, username and number: a new one is shown there too.
+  const whoShown = changed.some((field) => field !== 'userId' && field !== 'parentUserId');
+  if (window.conversation.threadTs && (windowShown || whoShown)) {
     items.push({
-      key: `slack-header:${conversationId}:${closesAt ?? 0}`,
+      key: `slack-header:${conversationId}:${closesAt ?? 0}${whoShown ? `:${shownCustomer(window.conversation)}` : ''}`,
       lane: conversationLane(conversationId),
       kind: 'conversation.header',
       payload: { conversationId },
@@ -194,6 +216,12 @@ function postItems(
   return threadPostItems({ key: `slack-post:${messageId}`, conversationId, message, broadcast: reopened, messageId });
 }
 
+/** A digest of who the root shows: a header update per change of it, whatever else is queued. */
+function shownCustomer(c: ConversationDocument): string {
+  const shown = [c.profileName, c.username, c.phone].map((v) => v ?? '').join('\n');
+  return createHash('sha256').update(shown).digest('hex').slice(0, 16);
+}
+
 /**
  * The header shows the window's close to the minute: a move within that minute
  * changes nothing a reader sees, and is not worth a chat.update (Slack allows few).
@@ -216,6 +244,11 @@ async function ingestStatus(deps: Deps, account: AccountDocument, st: MessageSta
   if (!message) {
     deps.logger.debug('status for an unknown or already further message ignored', { status: st.status });
     return false;
+  }
+  // A status names the recipient by number and BSUID: how a customer we wrote to by number stays ours once they hide it.
+  if (st.recipient.userId) {
+    const conversation = await findConversation(message.conversationId);
+    if (conversation) await linkCustomer(conversation, st.recipient);
   }
   if (!account.enabled) return true;
   const conversationId = String(message.conversationId);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { threadHeader, type SlackMessage } from '../bot/views/conversations';
 import { messageParts } from '../bot/views/limits';
 import type { Deps } from '../context';
+import { conversationCustomer } from '../domain/customer';
 import { strings } from '../i18n';
 import { enqueue, PermanentFailure, type DeliveryContext, type EnqueueInput } from '../outbox';
 import { postOnce } from '../outbox/slack';
@@ -68,7 +69,7 @@ export interface Thread {
 export function renderHeader(deps: Pick<Deps, 'clock' | 'config'>, conversation: ConversationDocument, account: AccountDocument): SlackMessage {
   return threadHeader(strings(account.locale).conversations, {
     customerName: conversation.profileName ?? undefined,
-    waId: conversation.waId,
+    customer: conversationCustomer(conversation),
     accountName: account.name,
     windowClosesAt: conversation.windowClosesAt ?? undefined,
     now: deps.clock.now(),

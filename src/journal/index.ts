@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Types } from 'mongoose';
 import type { Deps } from '../context';
+import { customerKey } from '../domain/customer';
 import { claimTurn, forgetTurns, type Turn } from '../store/claims';
 import {
   adoptEarlierEntries,
@@ -369,8 +370,10 @@ function merged(batch: Pending[]): Delivery {
 /** One customer's entries are ingested in arrival order, so the thread keeps their order. */
 function laneKey({ account, events }: Delivery): string {
   for (const e of events) {
-    if (e.kind === 'message') return `${String(account._id)}:${e.message.from}`;
-    if (e.kind === 'status') return `${String(account._id)}:${e.status.recipientId}`;
+    // By the BSUID where there is one: the same customer's deliveries with and without their number share a lane.
+    if (e.kind === 'message') return `${String(account._id)}:${customerKey(e.message.customer)}`;
+    if (e.kind === 'status') return `${String(account._id)}:${customerKey(e.status.recipient)}`;
+    if (e.kind === 'user_id_update') return `${String(account._id)}:${e.update.previousUserId}`;
   }
   return String(account._id);
 }

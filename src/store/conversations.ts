@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { isValidObjectId, Types } from 'mongoose';
+import { conversationCustomer, customerAt, customerKey, type CustomerIds } from '../domain/customer';
 import { nextAlertAt, windowMoves, type WindowMove } from '../domain/window';
 import { Batcher } from './batcher';
 import { driverCollection, isDuplicateKey } from './database';
@@ -62,27 +63,79 @@ export async function findConversationByThread(channelId: string, threadTs: stri
   return conversation?.channelId === channelId && conversation.threadTs === threadTs ? conversation : undefined;
 }
 
-export async function findConversationByCustomer(accountId: Types.ObjectId, waId: string): Promise<ConversationDocument | undefined> {
-  return findByKey(lookupKey.conversation(accountId, waId));
+/** The conversation of the customer with this number or BSUID. */
+export async function findConversationByCustomer(accountId: Types.ObjectId, address: string): Promise<ConversationDocument | undefined> {
+  return findByKey(lookupKey.conversation(accountId, address));
+}
+
+/** The identifiers a customer's conversation is found by. */
+function identifiers(customer: CustomerIds): string[] {
+  return [customer.userId, customer.phone].filter((id): id is string => id !== undefined);
+}
+
+/** What `linkCustomer` may change: the customer's identifiers and names. */
+export type CustomerField = 'phone' | 'userId' | 'parentUserId' | 'username' | 'profileName';
+
+interface CustomerInput {
+  accountId: Types.ObjectId;
+  customer: CustomerIds;
+  /** Identifiers the customer had before a change Meta announced: the conversation is found by them first. */
+  formerly?: readonly string[];
+  profileName?: string;
+  channelId: string;
 }
 
 /**
- * The conversation of this customer with this account, created on first contact.
- * Two deliveries racing to create it both end up with the same document.
+ * The conversation of this customer with this account, found by any of their identifiers
+ * (BSUID, number) and created on first contact; what the customer brings that is new (a number
+ * shared, a BSUID, a username, a name) is stored and linked (see `linkCustomer`). Two deliveries
+ * racing to create it both end up with the same document.
  */
-export async function upsertConversation(input: {
-  accountId: Types.ObjectId;
-  waId: string;
-  profileName?: string;
-  channelId: string;
-}): Promise<ConversationDocument> {
-  const key = lookupKey.conversation(input.accountId, input.waId);
-  const conversation = (await findByKey(key)) ?? (await createConversation(input, key));
-  if (input.profileName && conversation.profileName !== input.profileName) {
-    await ConversationModel.updateOne({ _id: conversation._id }, { $set: { profileName: input.profileName } });
-    conversation.profileName = input.profileName;
+export async function upsertConversation(input: CustomerInput): Promise<ConversationDocument> {
+  return (await linkCustomer(await conversationOf(input), input.customer, input.profileName)).conversation;
+}
+
+/** `upsertConversation` without storing what is new: for callers that want to know what changed. */
+export async function conversationOf(input: CustomerInput): Promise<ConversationDocument> {
+  for (const id of [...(input.formerly ?? []), ...identifiers(input.customer)]) {
+    const found = await findByKey(lookupKey.conversation(input.accountId, id));
+    if (found) return found;
   }
-  return conversation;
+  const waId = customerKey(input.customer);
+  if (!waId) throw new TypeError('a customer needs a phone number or a BSUID');
+  return createConversation({ accountId: input.accountId, waId, profileName: input.profileName, channelId: input.channelId }, lookupKey.conversation(input.accountId, waId));
+}
+
+/**
+ * Stores the customer's identifiers and names that changed, and points each new identifier at
+ * the conversation: a customer first seen by number and later by BSUID alone (or the other way
+ * round, or after a new number) stays in it. An identifier that already names another
+ * conversation is left to it: the two were separate before anything linked them.
+ */
+export async function linkCustomer(
+  conversation: ConversationDocument,
+  customer: CustomerIds,
+  profileName?: string,
+): Promise<{ conversation: ConversationDocument; changed: CustomerField[] }> {
+  const known = conversationCustomer(conversation);
+  const changed: Partial<Record<CustomerField, string>> = {};
+  if (customer.phone && customer.phone !== known.phone) changed.phone = customer.phone;
+  if (customer.userId && customer.userId !== known.userId) changed.userId = customer.userId;
+  if (customer.parentUserId && customer.parentUserId !== known.parentUserId) changed.parentUserId = customer.parentUserId;
+  if (customer.username && customer.username !== known.username) changed.username = customer.username;
+  if (profileName && profileName !== conversation.profileName) changed.profileName = profileName;
+  const fields = Object.keys(changed).filter((f): f is CustomerField => f in changed);
+  if (fields.length === 0) return { conversation, changed: [] };
+  // The keys first: if we stop before the write, the redelivery finds the conversation and writes it.
+  for (const id of identifiers({ phone: changed.phone, userId: changed.userId })) {
+    const key = lookupKey.conversation(conversation.accountId, id);
+    const { ref } = await claimRef(key, conversation._id, { isLive });
+    if (ref.equals(conversation._id)) named.set(key, conversation._id);
+  }
+  // Under the conversation's write lock: on FerretDB an update writes the whole document back (see `writeLock`).
+  await withLock(writeLock(conversation._id), () => ConversationModel.updateOne({ _id: conversation._id }, { $set: changed }));
+  conversation.set(changed);
+  return { conversation, changed: fields };
 }
 
 async function createConversation(
@@ -94,6 +147,7 @@ async function createConversation(
     created = await ConversationModel.create({
       accountId: input.accountId,
       waId: input.waId,
+      ...customerAt(input.waId),
       channelId: input.channelId,
       ...(input.profileName ? { profileName: input.profileName } : {}),
     });
@@ -149,9 +203,8 @@ export async function recordInbound(conversation: ConversationDocument, inbound:
  * updates (each update reads, then replaces the whole document), so a guard in the filter
  * would not hold there, and would cost a scan of every conversation. The write also
  * raises with `$max`, so on MongoDB the window cannot move back even without the lock.
- * Storing the thread and recording a reply take the same turns (see `writeLock`). What stays
- * non-atomic on FerretDB: a profile-name update, which runs in the same customer's ingest and
- * so not beside this write on one instance.
+ * Storing the thread, recording a reply and linking the customer's identifiers take the same
+ * turns (see `writeLock`).
  */
 export async function recordInbounds(
   conversation: ConversationDocument,

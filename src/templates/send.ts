@@ -1,5 +1,6 @@
 import { findTeamTemplate, type Actor } from '../accounts/team';
 import type { Deps } from '../context';
+import { customerAt } from '../domain/customer';
 import {
   bodyVariableCount,
   headerVariableCount,
@@ -99,7 +100,7 @@ export async function sendTemplateMessage(
 
   const now = deps.clock.now();
   const rendered = renderStored(template, values);
-  const conversation = await upsertConversation({ accountId: account._id, waId: input.waId, channelId: account.channelId });
+  const conversation = await upsertConversation({ accountId: account._id, customer: customerAt(input.waId), channelId: account.channelId });
   const { message } = await insertMessage({
     key: wamid,
     wamid,

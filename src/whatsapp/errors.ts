@@ -23,6 +23,7 @@ export type WhatsAppErrorMeaning =
   | 'display_name_not_approved'
   | 'recipient_in_experiment'
   | 'recipient_is_sender'
+  | 'bsuid_not_supported'
   | 'recipient_opted_out_marketing'
   | 'ecosystem_protection'
   | 'window_closed'
@@ -99,6 +100,8 @@ const ERRORS: ReadonlyMap<number, Entry> = new Map<number, Entry>([
   [131053, ['media_upload_failed', false]],
   [131056, ['pair_rate_limited', true]],
   [131057, ['account_maintenance', true]],
+  // "Business-scoped User ID recipients are not supported for this message" (e.g. one-tap and copy-code authentication templates).
+  [131062, ['bsuid_not_supported', false]],
   [132000, ['template_param_count_mismatch', false]],
   [132001, ['template_not_found', false]],
   [132005, ['template_text_too_long', false]],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isBsuid } from '../domain/customer';
 
 /**
  * Plumbing shared by the Cloud API and On-Premises clients: the error type,
@@ -261,10 +262,14 @@ export interface MediaRef {
 
 type Body = Record<string, unknown>;
 
+/**
+ * The recipient: a number goes in `to`, a business-scoped user ID (BSUID) in `recipient`, the
+ * field Meta added for them (it takes `to`'s place when the customer shares no number).
+ */
 function envelope(to: string, type: string, content: Body, replyToWamid?: string): Body {
   return {
     recipient_type: 'individual',
-    to,
+    ...(isBsuid(to) ? { recipient: to } : { to }),
     type,
     ...(replyToWamid ? { context: { message_id: replyToWamid } } : {}),
     [type]: content,

@@ -4,9 +4,10 @@
  *
  * Strictness policy:
  * - The envelope (object, entry[], changes[], metadata.phone_number_id for Cloud,
- *   a message's id/from/timestamp, a status's id/status/timestamp/recipient_id, an
- *   error's code) must be well formed, or the whole delivery is `ok: false` with a
- *   reason naming the path: an event we cannot identify cannot be stored or
+ *   a message's id/timestamp and its sender: a phone number (`from`), a BSUID
+ *   (`from_user_id`) or both; a status's id/status/timestamp and its recipient
+ *   (`recipient_id`, `recipient_user_id`); an error's code) must be well formed, or
+ *   the whole delivery is `ok: false` with a reason naming the path: an event we cannot identify cannot be stored or
  *   deduplicated, and acknowledging part of a delivery would lose the rest silently.
  * - A message's content is lenient: an unknown type, or a known type whose inner
  *   object is malformed, becomes `unsupported` (keeping the original type) so the
@@ -16,6 +17,7 @@
  * Unknown keys are ignored everywhere.
  */
 import { z } from 'zod';
+import { BSUID_FORMAT, isBsuid, isWaId, WA_ID_FORMAT, type CustomerIds } from '../domain/customer';
 
 export type MediaType = 'image' | 'audio' | 'video' | 'document' | 'sticker';
 
@@ -53,7 +55,11 @@ export type MessageContent =
   /** `emoji` absent means the customer removed their reaction. */
   | { type: 'reaction'; emoji?: string; reactedWamid: string }
   | { type: 'order'; catalogId: string; items: OrderItem[]; text?: string }
-  | { type: 'system'; body: string; systemType?: string; newWaId?: string }
+  /**
+   * `user_changed_number` carries the new number (`newWaId`); `user_changed_user_id` the new BSUID
+   * (`newUserId`). Meta sends these without a contacts array.
+   */
+  | { type: 'system'; body: string; systemType?: string; newWaId?: string; newUserId?: string }
   /** `originalType` is the message's `type` as sent (`''` if it had none). */
   | { type: 'unsupported'; originalType: string; reason?: string };
 
@@ -67,8 +73,8 @@ export interface AdReferral {
 
 export interface InboundMessage {
   wamid: string;
-  /** The customer's wa_id. */
-  from: string;
+  /** The sender: a BSUID, a phone number (wa_id), or both, with their username if they have one. */
+  customer: CustomerIds;
   profileName?: string;
   /** Absent for On-Premises deliveries, which carry no metadata. */
   phoneNumberId?: string;
@@ -96,7 +102,8 @@ export interface MessageStatus {
   /** 'sent' | 'delivered' | 'read' | 'failed', or a newer value passed through. */
   status: string;
   timestamp: Date;
-  recipientId: string;
+  /** Whom our message went to: their number, their BSUID, or both. */
+  recipient: CustomerIds;
   phoneNumberId?: string;
   wabaId?: string;
   errors: WhatsAppErrorDetail[];
@@ -117,8 +124,18 @@ export interface TemplateStatusUpdate {
   otherInfo?: { title?: string; description?: string };
 }
 
+/** Meta's `user_id_update`: a customer's BSUID changed (as it does when they change their number). */
+export interface UserIdUpdate {
+  previousUserId: string;
+  userId: string;
+  /** The number, where the customer shares it. */
+  phone?: string;
+  phoneNumberId?: string;
+}
+
 export type InboundEvent =
   | { kind: 'message'; message: InboundMessage }
+  | { kind: 'user_id_update'; update: UserIdUpdate }
   | { kind: 'status'; status: MessageStatus }
   | { kind: 'template_status'; update: TemplateStatusUpdate }
   | { kind: 'error'; errors: WhatsAppErrorDetail[]; phoneNumberId?: string; wabaId?: string }
@@ -132,6 +149,10 @@ const nonEmpty = z.string().min(1);
 const unixSeconds = z.string().regex(/^\d{1,12}$/, 'expected unix seconds as a string of digits');
 const toDate = (seconds: string): Date => new Date(Number(seconds) * 1000);
 const optionalString = z.string().optional().catch(undefined);
+/** A customer's number and BSUID are checked: they end up in Slack and in the requests we send. */
+const waId = z.string().refine(isWaId, WA_ID_FORMAT);
+const bsuid = z.string().refine(isBsuid, BSUID_FORMAT);
+const IDENTIFIER_REQUIRED = 'neither a phone number nor a business-scoped user ID (BSUID) identifies the customer';
 
 const errorSchema = z.object({
   code: z.number().int(),
@@ -170,7 +191,11 @@ const referralSchema = z
 const messageEnvelope = z
   .object({
     id: nonEmpty,
-    from: nonEmpty,
+    /** The number, only while the customer shares it. */
+    from: waId.optional(),
+    /** The BSUID, in every message since April 2026. */
+    from_user_id: bsuid.optional(),
+    from_parent_user_id: bsuid.optional().catch(undefined),
     timestamp: unixSeconds,
     type: optionalString,
     context: contextSchema,
@@ -178,14 +203,17 @@ const messageEnvelope = z
     errors: z.array(z.unknown()).optional().catch(undefined),
   })
   // Keeps the type-specific object (text, image, ...) for the content parsers.
-  .passthrough();
+  .passthrough()
+  .refine((m) => m.from !== undefined || m.from_user_id !== undefined, { message: `${IDENTIFIER_REQUIRED} (from, from_user_id)`, path: ['from'] });
 type RawMessage = z.infer<typeof messageEnvelope>;
 
 const statusSchema = z.object({
   id: nonEmpty,
   status: nonEmpty,
   timestamp: unixSeconds,
-  recipient_id: nonEmpty,
+  recipient_id: waId.optional(),
+  recipient_user_id: bsuid.optional(),
+  recipient_parent_user_id: bsuid.optional().catch(undefined),
   errors: z.array(errorSchema).optional(),
   conversation: z
     .object({
@@ -203,13 +231,21 @@ const statusSchema = z.object({
     })
     .optional()
     .catch(undefined),
+}).refine((st) => st.recipient_id !== undefined || st.recipient_user_id !== undefined, {
+  message: `${IDENTIFIER_REQUIRED} (recipient_id, recipient_user_id)`,
+  path: ['recipient_id'],
 });
 type RawStatus = z.infer<typeof statusSchema>;
 
+// Meta's page puts the username in `profile`; the issue that asked for it saw it beside `user_id`: both are read.
 const contactProfile = z.object({
-  wa_id: optionalString,
-  profile: z.object({ name: optionalString }).optional().catch(undefined),
+  wa_id: waId.optional().catch(undefined),
+  user_id: bsuid.optional().catch(undefined),
+  parent_user_id: bsuid.optional().catch(undefined),
+  username: optionalString,
+  profile: z.object({ name: optionalString, username: optionalString }).optional().catch(undefined),
 });
+type RawContact = z.infer<typeof contactProfile>;
 
 const baseValue = z.object({
   contacts: z.array(z.unknown()).optional().catch(undefined),
@@ -221,6 +257,22 @@ type RawValue = z.infer<typeof baseValue>;
 
 const cloudMessagesValue = baseValue.extend({
   metadata: z.object({ phone_number_id: nonEmpty }),
+});
+
+/**
+ * `user_id_update`. Meta's reference for this field was not available to us; this is the shape
+ * partners document (the BSUID before and after, the number where shared). Checked like the rest.
+ */
+const userIdUpdateValue = z.object({
+  metadata: z.object({ phone_number_id: nonEmpty }).optional().catch(undefined),
+  user_id_update: z
+    .array(
+      z.object({
+        wa_id: waId.optional(),
+        user_id: z.object({ previous: bsuid, current: bsuid }),
+      }),
+    )
+    .min(1),
 });
 
 const templateStatusValue = z.object({
@@ -401,7 +453,14 @@ const CONTENT: ReadonlyMap<string, ContentSchema> = new Map<string, ContentSchem
   [
     'system',
     z
-      .object({ body: z.string(), type: optionalString, wa_id: optionalString, new_wa_id: optionalString })
+      .object({
+        body: z.string(),
+        type: optionalString,
+        // A number or BSUID of the wrong format is dropped: it would be linked to the customer.
+        wa_id: waId.optional().catch(undefined),
+        new_wa_id: waId.optional().catch(undefined),
+        user_id: bsuid.optional().catch(undefined),
+      })
       .transform(
         (s): MessageContent => ({
           type: 'system',
@@ -409,6 +468,7 @@ const CONTENT: ReadonlyMap<string, ContentSchema> = new Map<string, ContentSchem
           systemType: s.type,
           // Cloud says wa_id, On-Premises new_wa_id.
           newWaId: s.wa_id ?? s.new_wa_id,
+          newUserId: s.user_id,
         }),
       ),
   ],
@@ -469,28 +529,50 @@ interface Routing {
   wabaId?: string;
 }
 
-function profileNames(contacts: unknown[] | undefined): { byWaId: Map<string, string>; only?: string } {
-  const byWaId = new Map<string, string>();
-  const names: string[] = [];
-  for (const raw of contacts ?? []) {
-    const parsed = contactProfile.safeParse(raw);
-    const name = parsed.success ? parsed.data.profile?.name : undefined;
-    if (!parsed.success || !name) continue;
-    names.push(name);
-    if (parsed.data.wa_id) byWaId.set(parsed.data.wa_id, name);
-  }
-  // A single profile belongs to the sender even if its wa_id differs in format.
-  return { byWaId, only: names.length === 1 ? names[0] : undefined };
+interface Contacts {
+  byId: Map<string, RawContact>;
+  /** A single profile belongs to the sender even if its identifiers differ in format. */
+  only?: RawContact;
 }
 
-function toMessage(raw: RawMessage, routing: Routing, names: ReturnType<typeof profileNames>): InboundMessage {
+function contactsOf(contacts: unknown[] | undefined): Contacts {
+  const byId = new Map<string, RawContact>();
+  const all: RawContact[] = [];
+  for (const raw of contacts ?? []) {
+    const parsed = contactProfile.safeParse(raw);
+    if (!parsed.success) continue;
+    all.push(parsed.data);
+    if (parsed.data.user_id) byId.set(parsed.data.user_id, parsed.data);
+    if (parsed.data.wa_id) byId.set(parsed.data.wa_id, parsed.data);
+  }
+  return { byId, only: all.length === 1 ? all[0] : undefined };
+}
+
+/** The sender's identifiers: the message's own, completed from its contact (a number shared there, the username). */
+function senderOf(raw: RawMessage, contacts: Contacts): { customer: CustomerIds; profileName?: string } {
+  const contact = (raw.from_user_id && contacts.byId.get(raw.from_user_id)) || (raw.from && contacts.byId.get(raw.from)) || contacts.only;
+  const phone = raw.from ?? contact?.wa_id;
+  const userId = raw.from_user_id ?? contact?.user_id;
+  const parentUserId = raw.from_parent_user_id ?? contact?.parent_user_id;
+  const username = contact?.profile?.username ?? contact?.username;
+  return {
+    customer: {
+      ...(phone ? { phone } : {}),
+      ...(userId ? { userId } : {}),
+      ...(parentUserId ? { parentUserId } : {}),
+      ...(username ? { username } : {}),
+    },
+    profileName: contact?.profile?.name || undefined,
+  };
+}
+
+function toMessage(raw: RawMessage, routing: Routing, contacts: Contacts): InboundMessage {
   const product = raw.context?.referred_product;
   const forwarded = raw.context?.forwarded || raw.context?.frequently_forwarded;
   const referral = raw.referral;
   return {
     wamid: raw.id,
-    from: raw.from,
-    profileName: names.byWaId.get(raw.from) ?? names.only,
+    ...senderOf(raw, contacts),
     phoneNumberId: routing.phoneNumberId,
     wabaId: routing.wabaId,
     timestamp: toDate(raw.timestamp),
@@ -519,7 +601,11 @@ function toStatus(raw: RawStatus, routing: Routing): MessageStatus {
     wamid: raw.id,
     status: raw.status,
     timestamp: toDate(raw.timestamp),
-    recipientId: raw.recipient_id,
+    recipient: {
+      ...(raw.recipient_id ? { phone: raw.recipient_id } : {}),
+      ...(raw.recipient_user_id ? { userId: raw.recipient_user_id } : {}),
+      ...(raw.recipient_parent_user_id ? { parentUserId: raw.recipient_parent_user_id } : {}),
+    },
     phoneNumberId: routing.phoneNumberId,
     wabaId: routing.wabaId,
     errors: (raw.errors ?? []).map(toErrorDetail),
@@ -539,8 +625,8 @@ function toStatus(raw: RawStatus, routing: Routing): MessageStatus {
 /** Order within one value: messages, then statuses, then errors. */
 function eventsFromValue(value: RawValue, routing: Routing): InboundEvent[] {
   const events: InboundEvent[] = [];
-  const names = profileNames(value.contacts);
-  for (const m of value.messages ?? []) events.push({ kind: 'message', message: toMessage(m, routing, names) });
+  const contacts = contactsOf(value.contacts);
+  for (const m of value.messages ?? []) events.push({ kind: 'message', message: toMessage(m, routing, contacts) });
   for (const s of value.statuses ?? []) events.push({ kind: 'status', status: toStatus(s, routing) });
   if (value.errors?.length) {
     events.push({ kind: 'error', errors: value.errors.map(toErrorDetail), ...routing });
@@ -581,6 +667,19 @@ export function parseCloudWebhook(body: unknown): WebhookParseResult {
         if (change.field === 'messages') {
           const value = parseAt(cloudMessagesValue, change.value, path);
           events.push(...eventsFromValue(value, { phoneNumberId: value.metadata.phone_number_id, wabaId: entry.id }));
+        } else if (change.field === 'user_id_update') {
+          const value = parseAt(userIdUpdateValue, change.value, path);
+          for (const u of value.user_id_update) {
+            events.push({
+              kind: 'user_id_update',
+              update: {
+                previousUserId: u.user_id.previous,
+                userId: u.user_id.current,
+                ...(u.wa_id ? { phone: u.wa_id } : {}),
+                ...(value.metadata ? { phoneNumberId: value.metadata.phone_number_id } : {}),
+              },
+            });
+          }
         } else if (change.field === 'message_template_status_update') {
           const value = parseAt(templateStatusValue, change.value, path);
           events.push({ kind: 'template_status', update: toTemplateUpdate(entry.id, value) });

@@ -1,5 +1,6 @@
 import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
+import { conversationCustomer, sendAddress } from '../domain/customer';
 import type { SlackMessage } from '../bot/views/conversations';
 import { windowClosedView, windowSummaryView, windowWarningView, digestView, threadLink, type WindowRow } from '../bot/views/window';
 import type { Deps } from '../context';
@@ -113,7 +114,7 @@ export function toRow(c: ConversationDocument, fallbackChannelId?: string): Wind
   return {
     conversationId: String(c._id),
     customerName: c.profileName ?? undefined,
-    waId: c.waId,
+    waId: sendAddress(conversationCustomer(c)) ?? c.waId,
     closesAt: c.windowClosesAt ?? new Date(0),
     lastMessage: c.lastInboundPreview ?? undefined,
     answered: isAnswered(c),

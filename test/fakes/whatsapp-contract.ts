@@ -3,7 +3,9 @@
  * /work/shared/reference/whatsapp-business-messaging-api_v23.0.yaml
  * (components/schemas: Message, TextMessage, ImageMessage..., MediaObject(_1),
  * TemplateObject, LanguageObject, TemplateComponent, ParameterObject,
- * ButtonParameterObject, GraphAPIError; paths /{WABA-ID}/message_templates).
+ * ButtonParameterObject, GraphAPIError; paths /{WABA-ID}/message_templates), and Meta's
+ * "Business-scoped user IDs" page (2026): a message goes `to` a phone number or to a BSUID
+ * in `recipient`; with both, `to` wins.
  * Tests call the expect* helpers inside nock reply functions to check what we send,
  * and use the builders for realistic answers.
  */
@@ -13,12 +15,26 @@ import { z } from 'zod';
 
 const context = z.object({ message_id: z.string().min(1) }).strict();
 
+/** A phone number as WhatsApp takes it: digits, optionally after `+`. */
+const phoneNumber = z.string().regex(/^\+?\d{1,20}$/, 'a phone number: digits, optionally after +');
+/** A BSUID or parent BSUID: two-letter country code, a dot, (`ENT.`,) up to 128 alphanumerics. */
+const businessScopedUserId = z.string().regex(/^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/, 'a business-scoped user ID such as US.13491208655302741918');
+
 const base = {
   messaging_product: z.literal('whatsapp'),
   recipient_type: z.enum(['individual', 'group']).optional(),
-  to: z.string().min(1),
+  to: phoneNumber.optional(),
+  recipient: businessScopedUserId.optional(),
   context: context.optional(),
 };
+
+/** Every send names its recipient, by number (`to`) or BSUID (`recipient`). */
+function addressed<T extends z.ZodTypeAny>(schema: T) {
+  return schema.refine(
+    (body: unknown) => typeof body === 'object' && body !== null && ('to' in body || 'recipient' in body),
+    'a message needs `to` (a phone number) or `recipient` (a business-scoped user ID)',
+  );
+}
 
 /** MediaObject: exactly one of id or link. */
 function mediaObject<T extends z.ZodRawShape>(extra: T) {
@@ -100,12 +116,14 @@ function messageSchemas<B extends z.ZodRawShape, T extends z.ZodTypeAny>(b: B, t
 }
 
 /** POST /{Phone-Number-ID}/messages (Cloud API). */
-export const cloudSendBodySchema = messageSchemas(base, templateObject);
+export const cloudSendBodySchema = addressed(messageSchemas(base, templateObject));
 
 /** POST /v1/messages (On-Premises): no messaging_product; templates carry a namespace. */
-export const onPremSendBodySchema = messageSchemas(
-  { recipient_type: base.recipient_type, to: base.to, context: base.context },
-  templateObject.extend({ namespace: z.string().min(1).optional() }).strict(),
+export const onPremSendBodySchema = addressed(
+  messageSchemas(
+    { recipient_type: base.recipient_type, to: base.to, recipient: base.recipient, context: base.context },
+    templateObject.extend({ namespace: z.string().min(1).optional() }).strict(),
+  ),
 );
 
 // ---- create-template request body ---------------------------------------------
@@ -230,8 +248,20 @@ export const graphErrors = {
     ] as const,
 };
 
+/** The answer to a send: `contacts[].wa_id` for a number, `contacts[].user_id` for a BSUID. */
 export function sendOk(wamid: string, to = '6281234567890') {
-  return { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: wamid }] };
+  const contact = /^[A-Z]{2}\./.test(to) ? { input: to, user_id: to } : { input: to, wa_id: to };
+  return { messaging_product: 'whatsapp', contacts: [contact], messages: [{ id: wamid }] };
+}
+
+/** Meta's refusal of a BSUID recipient for a message that needs a phone number. */
+export function bsuidNotSupported() {
+  return [
+    400,
+    graphError(131062, 'Business-scoped User ID recipients are not supported for this message', {
+      details: 'Business-scoped User ID recipients are not supported for this message.',
+    }),
+  ] as const;
 }
 
 export function phoneNumberOk(opts: { id?: string; displayPhoneNumber?: string; verifiedName?: string; qualityRating?: string } = {}) {

@@ -35,13 +35,13 @@ describe('ingest: round trips and stored documents', () => {
   let seq = 0;
   const text = (from: string, at: Date): InboundEvent => ({
     kind: 'message',
-    message: { wamid: `wamid.RT${++seq}`, from, profileName: 'Budi', phoneNumberId: PHONE_NUMBER_ID, timestamp: at, content: { type: 'text', body: `hello ${seq}` } },
+    message: { wamid: `wamid.RT${++seq}`, customer: { phone: from }, profileName: 'Budi', phoneNumberId: PHONE_NUMBER_ID, timestamp: at, content: { type: 'text', body: `hello ${seq}` } },
   });
 
   /** A customer who wrote two minutes before `t0` and has a thread. */
   async function warmCustomer(from: string, t0: number, threadTs: string) {
     await ingestEvents(service.deps, account, [text(from, new Date(t0 - 120_000))]);
-    const conversation = await upsertConversation({ accountId: account._id, waId: from, channelId: account.channelId });
+    const conversation = await upsertConversation({ accountId: account._id, customer: { phone: from }, channelId: account.channelId });
     await setThread(conversation._id, account.channelId, threadTs);
     return conversation;
   }

@@ -95,7 +95,7 @@ describe('store lookups by _id', () => {
     it('gives ten concurrent first messages of one customer a single conversation', async () => {
       const waId = nextWaId();
       const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => upsertConversation({ accountId, waId, profileName: `Ana ${i}`, channelId: 'C1' })),
+        Array.from({ length: 10 }, (_, i) => upsertConversation({ accountId, customer: { phone: waId }, profileName: `Ana ${i}`, channelId: 'C1' })),
       );
       expect(new Set(results.map((c) => String(c._id))).size).toBe(1);
       expect(await ConversationModel.countDocuments({ accountId, waId })).toBe(1);
@@ -104,8 +104,8 @@ describe('store lookups by _id', () => {
 
     it('finds the same conversation again, updating the profile name, and keeps customers and accounts apart', async () => {
       const waId = nextWaId();
-      const first = await upsertConversation({ accountId, waId, profileName: 'Ana', channelId: 'C1' });
-      const again = await upsertConversation({ accountId, waId, profileName: 'Ana Maria', channelId: 'C2' });
+      const first = await upsertConversation({ accountId, customer: { phone: waId }, profileName: 'Ana', channelId: 'C1' });
+      const again = await upsertConversation({ accountId, customer: { phone: waId }, profileName: 'Ana Maria', channelId: 'C2' });
       expect(String(again._id)).toBe(String(first._id));
       expect(again.profileName).toBe('Ana Maria');
       const stored = await findConversation(first._id);
@@ -113,10 +113,10 @@ describe('store lookups by _id', () => {
       // The channel is the one of first contact.
       expect(stored?.channelId).toBe('C1');
       // No name in the delivery keeps the known one.
-      expect((await upsertConversation({ accountId, waId, channelId: 'C1' })).profileName).toBe('Ana Maria');
+      expect((await upsertConversation({ accountId, customer: { phone: waId }, channelId: 'C1' })).profileName).toBe('Ana Maria');
 
-      const other = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
-      const otherAccount = await upsertConversation({ accountId: new Types.ObjectId(), waId, channelId: 'C1' });
+      const other = await upsertConversation({ accountId, customer: { phone: nextWaId() }, channelId: 'C1' });
+      const otherAccount = await upsertConversation({ accountId: new Types.ObjectId(), customer: { phone: waId }, channelId: 'C1' });
       expect(new Set([first, other, otherAccount].map((c) => String(c._id))).size).toBe(3);
       expect(String((await findConversationByCustomer(accountId, waId))?._id)).toBe(String(first._id));
       expect(await findConversationByCustomer(accountId, 'never-wrote')).toBeUndefined();
@@ -124,9 +124,9 @@ describe('store lookups by _id', () => {
 
     it('starts a new conversation when the old one was deleted', async () => {
       const waId = nextWaId();
-      const old = await upsertConversation({ accountId, waId, channelId: 'C1' });
+      const old = await upsertConversation({ accountId, customer: { phone: waId }, channelId: 'C1' });
       await ConversationModel.deleteOne({ _id: old._id });
-      const fresh = await upsertConversation({ accountId, waId, channelId: 'C1' });
+      const fresh = await upsertConversation({ accountId, customer: { phone: waId }, channelId: 'C1' });
       expect(String(fresh._id)).not.toBe(String(old._id));
       expect(String(await findRef(lookupKey.conversation(accountId, waId)))).toBe(String(fresh._id));
     });
@@ -134,7 +134,7 @@ describe('store lookups by _id', () => {
     it('repairs a missing key from the stored conversation instead of creating a second one', async () => {
       const waId = nextWaId();
       const stored = await ConversationModel.create({ accountId, waId, channelId: 'C1' });
-      const found = await upsertConversation({ accountId, waId, channelId: 'C1' });
+      const found = await upsertConversation({ accountId, customer: { phone: waId }, channelId: 'C1' });
       expect(String(found._id)).toBe(String(stored._id));
       expect(String(await findRef(lookupKey.conversation(accountId, waId)))).toBe(String(stored._id));
     });
@@ -142,7 +142,7 @@ describe('store lookups by _id', () => {
 
   describe('conversations by thread', () => {
     it('finds the conversation by the thread root stored first', async () => {
-      const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+      const c = await upsertConversation({ accountId, customer: { phone: nextWaId() }, channelId: 'C1' });
       expect(await setThread(c._id, 'C1', '1700000001.000100')).toBe('1700000001.000100');
       // A second root (a retry that posted again) does not replace the first.
       expect(await setThread(c._id, 'C1', '1700000002.000100')).toBe('1700000001.000100');
@@ -159,7 +159,7 @@ describe('store lookups by _id', () => {
     }
 
     it('finds an inbound message by its wamid, within its account only, and stores a redelivery once', async () => {
-      const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+      const c = await upsertConversation({ accountId, customer: { phone: nextWaId() }, channelId: 'C1' });
       const wamid = `wamid.IN.${String(new Types.ObjectId())}`;
       const { message: stored, created } = await insertMessage(message(c._id, { key: wamid, wamid, direction: 'inbound', status: 'received' }));
       expect(created).toBe(true);
@@ -175,7 +175,7 @@ describe('store lookups by _id', () => {
     });
 
     it('finds an outbound message by the wamid WhatsApp gave it on acceptance', async () => {
-      const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+      const c = await upsertConversation({ accountId, customer: { phone: nextWaId() }, channelId: 'C1' });
       const { message: pending } = await insertMessage(message(c._id, { key: `slack:C1:${String(new Types.ObjectId())}`, direction: 'outbound', status: 'pending' }));
       const wamid = `wamid.OUT.${String(new Types.ObjectId())}`;
       expect(await advanceStatus(accountId, wamid, 'delivered')).toBeUndefined();
@@ -199,7 +199,7 @@ describe('store lookups by _id', () => {
     });
 
     it('ends at the furthest status when statuses of one message arrive at once, in any order', async () => {
-      const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+      const c = await upsertConversation({ accountId, customer: { phone: nextWaId() }, channelId: 'C1' });
       const wamid = `wamid.TPL.${String(new Types.ObjectId())}`;
       const { message: sent } = await insertMessage(
         message(c._id, { key: wamid, wamid, direction: 'outbound', status: 'sent', sender: { kind: 'slack', id: 'U0AGENT' } }),
@@ -212,7 +212,7 @@ describe('store lookups by _id', () => {
   describe('recordInbound', () => {
     it('never moves the window backwards under concurrent out-of-order deliveries', async () => {
       for (let round = 0; round < 3; round++) {
-        const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+        const c = await upsertConversation({ accountId, customer: { phone: nextWaId() }, channelId: 'C1' });
         const times = [5, 1, 9, 3, 7, 2, 8, 4, 6, 0].map((h) => new Date(START.getTime() + h * HOUR));
         // Every delivery starts from the same stale snapshot, as concurrent requests do.
         const results = await Promise.all(times.map((at, i) => recordInbound(c, { at, preview: `message ${i}` }, [120, 30])));
@@ -229,7 +229,7 @@ describe('store lookups by _id', () => {
 
     it('keeps a thread stored while window moves and a reply are written beside it', async () => {
       for (let round = 0; round < 5; round++) {
-        const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+        const c = await upsertConversation({ accountId, customer: { phone: nextWaId() }, channelId: 'C1' });
         const ts = `1700000200.${String(waSeq).padStart(6, '0')}`;
         // FerretDB writes an update back as the whole document it read: unordered, these would drop the thread.
         await Promise.all([
@@ -245,7 +245,7 @@ describe('store lookups by _id', () => {
     });
 
     it('reports a late delivery as not moving the window, and a message after the close as reopening it', async () => {
-      const c = await upsertConversation({ accountId, waId: nextWaId(), channelId: 'C1' });
+      const c = await upsertConversation({ accountId, customer: { phone: nextWaId() }, channelId: 'C1' });
       await setThread(c._id, 'C1', `1700000100.${String(waSeq).padStart(6, '0')}`);
       const first = await recordInbound((await findConversation(c._id)) ?? c, { at: START, preview: 'hello' }, [120]);
       expect(first).toMatchObject({ moved: true, reopened: false });

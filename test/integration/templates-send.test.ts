@@ -15,6 +15,7 @@ import {
   textOf,
   waitFor,
 } from './templates-harness';
+import { APP_SECRET, postWebhook, textDelivery } from '../fixtures/conversations';
 
 const WA_HOST = new URL(WA_API).origin;
 const SEND_PATH = `/v23.0/${PHONE_ID}/messages`;
@@ -31,7 +32,8 @@ beforeAll(async () => {
   service = await startTestService();
   slack = new TemplateSlack(service);
   slack.install();
-  account = await createAccount(service);
+  // With an app secret: a customer who shares no number writes in by a signed webhook.
+  account = await createAccount(service, { appSecretSealed: service.deps.secrets.seal(APP_SECRET) });
   const base = { accountId: account._id, category: 'UTILITY', bodyExamples: [] };
   const approved = await TemplateModel.create({
     ...base,
@@ -173,6 +175,40 @@ describe('sending a template', () => {
     expect(String(posts[0]?.params.text)).toContain('Hello Budi, your order A-100 is ready.');
     expect(String(posts[0]?.params.blocks)).toContain('*Order #7*');
     expect((await MessageModel.findOne({ wamid: 'wamid.TEMPLATE1' }))?.slackTs).toBeDefined();
+  });
+
+  it('sends to a customer who shares no number by their BSUID, in `recipient`, into their thread', async () => {
+    const bsuid = 'ID.1410018717833190';
+    await ConversationModel.deleteMany({});
+    const res = await postWebhook(service, String(account._id), textDelivery({ wamid: 'wamid.BSUIDIN', from: null, userId: bsuid, username: '@sari', name: 'Sari', at: new Date('2026-01-03T01:00:00Z') }));
+    expect(res.status).toBe(200);
+    const found = await ConversationModel.findOne({});
+    if (!found) throw new Error('no conversation');
+    conversation = found;
+    await outboxFor(service).drain();
+    const { picked } = await openAndPick();
+    expect(metadataOf(picked.view)).toMatchObject({ waId: bsuid });
+    expect(textOf(picked.view)).toContain(`To *${bsuid}*`);
+    let sent: ReturnType<typeof expectValidSendBody> | undefined;
+    nock(WA_HOST)
+      .post(SEND_PATH, (b: unknown) => {
+        sent = expectValidSendBody(b);
+        return true;
+      })
+      .reply(200, sendOk('wamid.TEMPLATE_BSUID', bsuid));
+    slack.clear();
+    await slack.submit(AGENT, 'templates.send.submit', sendState({ tpl_var_header: '#8', tpl_var_body_1: 'Sari', tpl_var_body_2: 'A-200' }), picked.view.private_metadata ?? '', 'V0SEND');
+    expect(textOf((await slack.waitView('views.update')).view)).toContain(`Sent to ${bsuid}`);
+    expect(sent).toMatchObject({ recipient: bsuid, type: 'template', template: { name: 'order_ready' } });
+    expect(sent).not.toHaveProperty('to');
+    expect(await ConversationModel.countDocuments()).toBe(1);
+    const message = await MessageModel.findOne({ wamid: 'wamid.TEMPLATE_BSUID' });
+    expect(String(message?.conversationId)).toBe(String(conversation._id));
+    await outboxFor(service).drain();
+    const thread = (await ConversationModel.findById(conversation._id))?.threadTs;
+    expect(slack.posts().filter((p) => p.params.thread_ts === thread).map((p) => String(p.params.text))).toEqual([
+      expect.stringContaining('Hello Sari, your order A-200 is ready.'),
+    ]);
   });
 
   it("announces the sent template in the thread in the account's channel language", async () => {

@@ -96,7 +96,7 @@ describe('parseCloudWebhook: the 16 OpenAPI examples', () => {
     const m = onlyMessage('Text Message');
     expect(m).toEqual({
       wamid: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
-      from: '16505551234',
+      customer: { phone: '16505551234' },
       profileName: 'Sheena Nelson',
       phoneNumberId: PHONE_NUMBER_ID,
       wabaId: '419561257915477',
@@ -231,7 +231,7 @@ describe('parseCloudWebhook: the 16 OpenAPI examples', () => {
   it('System Message (no contacts, so no profile name)', () => {
     const m = onlyMessage('System Message');
     expect(m.profileName).toBeUndefined();
-    expect(m.from).toBe('16505551234');
+    expect(m.customer).toEqual({ phone: '16505551234' });
     expect(m.content).toEqual({
       type: 'system',
       body: 'User Sheena Nelson changed from 16505551234 to 12195555358',
@@ -501,7 +501,7 @@ describe('parseCloudWebhook: statuses, template updates and errors', () => {
       wamid: 'wamid.OUT',
       status: 'delivered',
       timestamp: new Date(1750000100000),
-      recipientId: '16505551234',
+      recipient: { phone: '16505551234' },
       phoneNumberId: PHONE_NUMBER_ID,
       wabaId: '419561257915477',
       errors: [],
@@ -545,7 +545,7 @@ describe('parseCloudWebhook: statuses, template updates and errors', () => {
 
   it('passes through a status value it does not know', () => {
     const [status] = statusesOf(
-      cloud({ statuses: [{ id: 'w', status: 'deleted', timestamp: '1', recipient_id: 'r' }] }),
+      cloud({ statuses: [{ id: 'w', status: 'deleted', timestamp: '1', recipient_id: '1' }] }),
     );
     expect(status?.status).toBe('deleted');
     expect(status?.timestamp).toEqual(new Date(1000));
@@ -673,7 +673,7 @@ describe('parseCloudWebhook: malformed envelopes', () => {
   it('rejects a status without recipient and an error without code', () => {
     expect(
       reasonOf(parseCloudWebhook(cloud({ statuses: [{ id: 'w', status: 'sent', timestamp: '1' }] }))),
-    ).toContain('value.statuses[0].recipient_id: Required');
+    ).toContain('value.statuses[0].recipient_id: neither a phone number nor a business-scoped user ID (BSUID) identifies the customer');
     expect(reasonOf(parseCloudWebhook(cloud({ errors: [{ title: 'x' }] })))).toContain('value.errors[0].code: Required');
   });
 
@@ -707,7 +707,7 @@ describe('parseOnPremWebhook', () => {
       kind: 'message',
       message: {
         wamid: 'ABGGFlA5FpafAgo6EhuYe5tkBA',
-        from: '6281111',
+        customer: { phone: '6281111' },
         profileName: 'Dewi',
         phoneNumberId: undefined,
         wabaId: undefined,
@@ -738,7 +738,7 @@ describe('parseOnPremWebhook', () => {
     expect(parseOnPremWebhook(null)).toMatchObject({ ok: false });
     expect(parseOnPremWebhook({ messages: [{ id: 'x', timestamp: '1' }] })).toEqual({
       ok: false,
-      reason: 'messages[0].from: Required',
+      reason: 'messages[0].from: neither a phone number nor a business-scoped user ID (BSUID) identifies the customer (from, from_user_id)',
     });
   });
 });
@@ -749,5 +749,73 @@ describe('parseWhatsAppWebhook', () => {
     const flat = { messages: [message({ type: 'text', text: { body: 'x' } })] };
     expect(parseWhatsAppWebhook(flat)).toEqual(parseOnPremWebhook(flat));
     expect(parseWhatsAppWebhook({ object: 'page', entry: [] })).toMatchObject({ ok: false });
+  });
+});
+
+describe('business-scoped user IDs (BSUID) and usernames', () => {
+  const BSUID = 'IN.1410018717833190';
+  const messageOf = (value: Record<string, unknown>): InboundMessage => {
+    const [event] = eventsOf(cloud(value));
+    if (event?.kind !== 'message') throw new Error('expected a message event');
+    return event.message;
+  };
+  const text = { type: 'text', text: { body: 'hi' } };
+  const { from: _phone, ...noPhone } = message(text);
+
+  it('takes a message with a number only, a number and a BSUID, or a BSUID only', () => {
+    expect(messageOf({ messages: [message(text)] }).customer).toEqual({ phone: '16505551234' });
+    expect(
+      messageOf({
+        contacts: [{ profile: { name: 'Sheena', username: '@sheena' }, wa_id: '16505551234', user_id: BSUID }],
+        messages: [message({ ...text, from_user_id: BSUID })],
+      }),
+    ).toMatchObject({ customer: { phone: '16505551234', userId: BSUID, username: '@sheena' }, profileName: 'Sheena' });
+    expect(
+      messageOf({ contacts: [{ profile: { name: 'Sari' }, user_id: BSUID, username: 'sari' }], messages: [{ ...noPhone, from_user_id: BSUID }] }),
+    ).toMatchObject({ customer: { userId: BSUID, username: 'sari' }, profileName: 'Sari' });
+  });
+
+  it('takes a parent BSUID beside the BSUID', () => {
+    const m = messageOf({ messages: [{ ...noPhone, from_user_id: BSUID, from_parent_user_id: 'US.ENT.11815799212886844830' }] });
+    expect(m.customer).toEqual({ userId: BSUID, parentUserId: 'US.ENT.11815799212886844830' });
+  });
+
+  it('refuses a message with neither identifier, or with one of the wrong format, naming the field', () => {
+    expect(reasonOf(parseCloudWebhook(cloud({ messages: [noPhone] })))).toBe(
+      'entry[0].changes[0].value.messages[0].from: neither a phone number nor a business-scoped user ID (BSUID) identifies the customer (from, from_user_id)',
+    );
+    expect(reasonOf(parseCloudWebhook(cloud({ messages: [message({ ...text, from: '+<!channel>' })] })))).toContain('messages[0].from: a wa_id is digits only');
+    expect(reasonOf(parseCloudWebhook(cloud({ messages: [{ ...noPhone, from_user_id: 'IN.<@U123>' }] })))).toContain(
+      'messages[0].from_user_id: a BSUID is a two-letter country code',
+    );
+  });
+
+  it('takes a status whose recipient is a BSUID only, or both', () => {
+    const statusOf = (ids: Record<string, string>) => {
+      const [event] = eventsOf(cloud({ statuses: [{ id: 'wamid.S', status: 'read', timestamp: '1750000000', ...ids }] }));
+      if (event?.kind !== 'status') throw new Error('expected a status');
+      return event.status.recipient;
+    };
+    expect(statusOf({ recipient_user_id: BSUID })).toEqual({ userId: BSUID });
+    expect(statusOf({ recipient_id: '16505551234', recipient_user_id: BSUID })).toEqual({ phone: '16505551234', userId: BSUID });
+  });
+
+  it('reads the system messages of a new number and of a new BSUID', () => {
+    const system = (body: Record<string, unknown>) => contentOf(message({ type: 'system', system: body }));
+    expect(system({ body: 'changed', wa_id: '16505559999', type: 'user_changed_number' })).toEqual({
+      type: 'system',
+      body: 'changed',
+      systemType: 'user_changed_number',
+      newWaId: '16505559999',
+    });
+    expect(system({ body: 'changed id', user_id: 'IN.999', type: 'user_changed_user_id' })).toMatchObject({ newUserId: 'IN.999', systemType: 'user_changed_user_id' });
+  });
+
+  it('parses a user_id_update, and refuses one without the BSUIDs', () => {
+    const update = (items: unknown[]) => cloud({ user_id_update: items }, 'user_id_update');
+    expect(eventsOf(update([{ wa_id: '16505551234', user_id: { previous: BSUID, current: 'IN.2' } }]))).toEqual([
+      { kind: 'user_id_update', update: { previousUserId: BSUID, userId: 'IN.2', phone: '16505551234', phoneNumberId: PHONE_NUMBER_ID } },
+    ]);
+    expect(reasonOf(parseCloudWebhook(update([{ user_id: { previous: BSUID } }])))).toContain('user_id_update[0].user_id.current: Required');
   });
 });

@@ -117,7 +117,7 @@ describe('every surface at the largest sizes', () => {
     fc.assert(
       fc.property(locale, textOf(256), textOf(80), contents, textOf(1000), (loc, profileName, accountName, content, headline) => {
         const s = strings(loc).conversations;
-        expectMessage(threadHeader(s, { customerName: profileName, waId: '6281234567890', accountName, windowClosesAt: at, now: at, timeZone: 'Asia/Jakarta' }));
+        expectMessage(threadHeader(s, { customerName: profileName, customer: { phone: '6281234567890' }, accountName, windowClosesAt: at, now: at, timeZone: 'Asia/Jakarta' }));
         const view = inboundMessageView(s, { content, forwarded: true, contextWamid: 'wamid.X', referral: { headline, sourceUrl: 'https://fb.me/x' } });
         expectThreadPost(view);
         expectThreadPost(reopenedView(s, profileName, view));

@@ -19,7 +19,7 @@ const now = new Date('2026-01-05T03:00:00Z');
 const json = (v: unknown) => JSON.stringify(v);
 
 describe('thread header', () => {
-  const base = { customerName: 'Sheena <Nelson>', waId: '16505551234', accountName: 'Sales', now, timeZone: 'Asia/Jakarta' };
+  const base = { customerName: 'Sheena <Nelson>', customer: { phone: '16505551234' }, accountName: 'Sales', now, timeZone: 'Asia/Jakarta' };
 
   it('shows the customer, the account and the close time as a Slack date token in the reader’s zone', () => {
     const closes = new Date('2026-01-05T10:30:00Z');
@@ -37,6 +37,17 @@ describe('thread header', () => {
     const view = threadHeader(en, { ...base, windowClosesAt: now });
     expect(json(view.blocks)).toMatch(/closed <!date/);
     expect(json(view.blocks)).not.toMatch(/Reply before/);
+  });
+
+  it('shows the username beside the number, and the BSUID of a customer who shares neither', () => {
+    const both = threadHeader(en, { ...base, customer: { phone: '16505551234', userId: 'US.13491208655302741918', username: '@sheena' } });
+    expect(json(both.blocks)).toContain('@sheena · +16505551234');
+    expect(both.text).toBe('WhatsApp conversation with Sheena &lt;Nelson&gt; (@sheena · +16505551234)');
+    const usernameOnly = threadHeader(en, { ...base, customer: { userId: 'US.13491208655302741918', username: 'sheena' } });
+    expect(usernameOnly.text).toContain('(@sheena)');
+    expect(json(usernameOnly.blocks)).not.toContain('US.1349');
+    const bsuidOnly = threadHeader(id, { ...base, customer: { userId: 'US.13491208655302741918' } });
+    expect(bsuidOnly.text).toBe('Percakapan WhatsApp dengan Sheena &lt;Nelson&gt; (US.13491208655302741918)');
   });
 
   it('names an unknown customer and speaks Indonesian', () => {

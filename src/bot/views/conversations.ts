@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { customerHandle, type CustomerIds } from '../../domain/customer';
 import type { Strings } from '../../i18n';
 import type { InboundMessage, MessageContent } from '../../whatsapp/inbound';
 import { clamp, sections, SLACK_LIMITS, type SlackMessage } from './limits';
@@ -27,9 +28,28 @@ export const STATUS_REACTIONS = {
 } as const;
 export type StatusReaction = keyof typeof STATUS_REACTIONS;
 
-/** Slack mrkdwn control characters. */
+/**
+ * Slack mrkdwn control characters. Every customer-controlled string goes through this in every
+ * field Slack parses: blocks, and the top-level `text` too (notifications and clients that
+ * cannot show blocks render it, mentions included).
+ */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * A customer-supplied URL as a Slack link, or undefined: only http(s), and escaped so that it
+ * cannot close the link or add a label of its own (`|`).
+ */
+export function safeLink(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  return `<${escapeMrkdwn(url.href).replace(/\|/g, '%7C')}>`;
 }
 
 /** Building a formatter costs far more than using one: one per time zone, kept. */
@@ -63,7 +83,8 @@ const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ t
 
 export interface ThreadHeaderData {
   customerName?: string;
-  waId: string;
+  /** The customer's username and/or number are shown; the BSUID only when there is neither. */
+  customer: CustomerIds;
   accountName: string;
   windowClosesAt?: Date;
   now: Date;
@@ -79,11 +100,12 @@ export function threadHeader(s: S, d: ThreadHeaderData): SlackMessage {
       : d.windowClosesAt.getTime() > d.now.getTime()
         ? `:hourglass_flowing_sand: ${s.header.replyBefore(slackDate(d.windowClosesAt, d.timeZone))}`
         : `:no_entry: ${s.header.windowClosed(slackDate(d.windowClosesAt, d.timeZone))}`;
+  const handle = escapeMrkdwn(customerHandle(d.customer));
   const blocks: KnownBlock[] = [
-    ...sections(`*${escapeMrkdwn(name)}*  +${escapeMrkdwn(d.waId)}`),
+    ...sections(`*${escapeMrkdwn(name)}*  ${handle}`),
     context([s.header.account(escapeMrkdwn(d.accountName)), windowLine].filter(Boolean).join('  •  ')),
   ];
-  return { text: s.header.fallback(name, d.waId), blocks };
+  return { text: s.header.fallback(escapeMrkdwn(name), handle), blocks };
 }
 
 function mediaLabel(s: S, content: Extract<MessageContent, { mediaId: string }>): string {
@@ -161,10 +183,13 @@ export function inboundMessageView(s: S, m: Pick<InboundMessage, 'content' | 'fo
   const notes: string[] = [];
   if (m.forwarded) notes.push(`:arrow_right_hook: ${s.content.forwarded}`);
   if (m.contextWamid) notes.push(`:leftwards_arrow_with_hook: ${s.content.inReplyTo}`);
-  if (m.referral) notes.push(`:mega: ${escapeMrkdwn(s.content.fromAd(m.referral.headline ?? ''))}${m.referral.sourceUrl ? ` <${m.referral.sourceUrl}>` : ''}`);
+  if (m.referral) {
+    const link = m.referral.sourceUrl ? safeLink(m.referral.sourceUrl) : undefined;
+    notes.push(`:mega: ${escapeMrkdwn(s.content.fromAd(m.referral.headline ?? ''))}${link ? ` ${link}` : ''}`);
+  }
   const blocks = [...contentBlocks(s, m.content)];
   if (notes.length) blocks.push(context(notes.join('  •  ')));
-  return { text: contentPreview(s, m.content), blocks };
+  return { text: escapeMrkdwn(contentPreview(s, m.content)), blocks };
 }
 
 /** The comment that goes with an uploaded media file: its kind and the caption. */

@@ -1,4 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { addressLabel } from '../../domain/customer';
 import {
   TEMPLATE_CATEGORIES,
   bodyVariableCount,
@@ -410,7 +411,7 @@ export interface SendViewInput {
 
 export function sendTemplateView(t: T, input: SendViewInput): ModalView {
   const metadata: SendMetadata = { accountId: input.accountId, waId: input.waId, templateId: input.selected?.id };
-  const blocks: KnownBlock[] = [context(t.sendTo(input.waId))];
+  const blocks: KnownBlock[] = [context(t.sendTo(addressLabel(input.waId)))];
   if (input.error) blocks.push(section(input.error));
   if (input.templates.length === 0) {
     blocks.push(section(t.sendNoTemplates));

@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { addressLabel } from '../../domain/customer';
 import { splitDuration } from '../../domain/window';
 import type { Strings } from '../../i18n';
 import { SEND_TEMPLATE_ACTION, escapeMrkdwn, slackDate, type SlackMessage } from './conversations';
@@ -87,7 +88,7 @@ export interface WindowRow {
 }
 
 function customer(s: S, row: Pick<WindowRow, 'customerName' | 'waId'>): string {
-  return `${escapeMrkdwn(row.customerName?.trim() || s.unknownCustomer)} (+${escapeMrkdwn(row.waId)})`;
+  return `${escapeMrkdwn(row.customerName?.trim() || s.unknownCustomer)} (${escapeMrkdwn(addressLabel(row.waId))})`;
 }
 
 /** One line per conversation: customer, time left, close time, thread link; optionally the last message. */

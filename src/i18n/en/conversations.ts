@@ -7,7 +7,8 @@ export const conversations = {
     account: (account: string) => `Account: ${account}`,
     replyBefore: (when: string) => `Reply before ${when}`,
     windowClosed: (when: string) => `The 24-hour window closed ${when}: only a template can be sent`,
-    fallback: (name: string, number: string) => `WhatsApp conversation with ${name} (+${number})`,
+    /** `handle`: the username and/or number, else the BSUID. */
+    fallback: (name: string, handle: string) => `WhatsApp conversation with ${name} (${handle})`,
   },
   content: {
     image: 'Photo',
@@ -50,6 +51,7 @@ export const conversations = {
     undeliverable: 'the message could not be delivered to this customer',
     recipient_opted_out_marketing: 'the customer has opted out of marketing messages',
     recipient_is_sender: 'the customer is this account’s own number',
+    bsuid_not_supported: 'WhatsApp does not deliver this kind of message to a customer known only by their business-scoped user ID (no phone number)',
     phone_not_registered: 'the WhatsApp number is not registered',
     access_token_invalid: 'the account’s access token is no longer valid',
     permission_denied: 'the account is not allowed to do this',

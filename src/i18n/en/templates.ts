@@ -90,7 +90,8 @@ export const templates = {
   // ---- send
   sendTitle: 'Send template',
   sendButton: 'Send',
-  sendTo: (waId: string) => `To *+${waId}*. Templates can be sent at any time, also outside the 24-hour window.`,
+  /** `to`: a number with its +, or a business-scoped user ID. */
+  sendTo: (to: string) => `To *${to}*. Templates can be sent at any time, also outside the 24-hour window.`,
   sendPick: 'Template',
   sendPickPlaceholder: 'Choose an approved template',
   sendNoTemplates: 'There is no approved template that is switched ON for this account. Create or switch one on in *24 Hours HSM Template*.',
@@ -104,7 +105,7 @@ export const templates = {
   sendFailed: (p: { message: string; code: string }) => `WhatsApp did not send the message: ${p.message} (code ${p.code})`,
   sending: 'Sending to WhatsApp…',
   sentTitle: 'Template sent',
-  sent: (waId: string) => `Sent to +${waId}. It is shown in the conversation's thread.`,
+  sent: (to: string) => `Sent to ${to}. It is shown in the conversation's thread.`,
   sentInThread: (p: { user: string; name: string; language: string }) => `:outbox_tray: ${p.user} sent the template *${p.name}* (${p.language}):`,
   invalidPhone: (input: string) => `"${input}" is not a phone number in international format, e.g. 6281234567890.`,
   sendUsage: 'Usage: `/whatsapp send <account> <phone>`, e.g. `/whatsapp send Sales 6281234567890`.',

@@ -7,7 +7,7 @@ export const conversations: Strings['conversations'] = {
     account: (account) => `Akun: ${account}`,
     replyBefore: (when) => `Balas sebelum ${when}`,
     windowClosed: (when) => `Jendela 24 jam ditutup ${when}: hanya template yang bisa dikirim`,
-    fallback: (name, number) => `Percakapan WhatsApp dengan ${name} (+${number})`,
+    fallback: (name, handle) => `Percakapan WhatsApp dengan ${name} (${handle})`,
   },
   content: {
     image: 'Foto',
@@ -50,6 +50,7 @@ export const conversations: Strings['conversations'] = {
     undeliverable: 'pesan tidak dapat dikirim ke pelanggan ini',
     recipient_opted_out_marketing: 'pelanggan menolak pesan pemasaran',
     recipient_is_sender: 'pelanggan adalah nomor akun ini sendiri',
+    bsuid_not_supported: 'WhatsApp tidak mengirim jenis pesan ini ke pelanggan yang hanya dikenal lewat ID pengguna bisnis (tanpa nomor telepon)',
     phone_not_registered: 'nomor WhatsApp belum terdaftar',
     access_token_invalid: 'token akses akun ini tidak berlaku lagi',
     permission_denied: 'akun ini tidak diizinkan melakukan ini',

@@ -85,7 +85,7 @@ export const templates: Strings['templates'] = {
 
   sendTitle: 'Kirim template',
   sendButton: 'Kirim',
-  sendTo: (waId) => `Kepada *+${waId}*. Template dapat dikirim kapan saja, juga di luar jendela 24 jam.`,
+  sendTo: (to) => `Kepada *${to}*. Template dapat dikirim kapan saja, juga di luar jendela 24 jam.`,
   sendPick: 'Template',
   sendPickPlaceholder: 'Pilih template yang disetujui',
   sendNoTemplates: 'Tidak ada template yang disetujui dan dalam status ON untuk akun ini. Buat atau nyalakan di *24 Hours HSM Template*.',
@@ -99,7 +99,7 @@ export const templates: Strings['templates'] = {
   sendFailed: (p) => `WhatsApp tidak mengirim pesan: ${p.message} (kode ${p.code})`,
   sending: 'Mengirim ke WhatsApp…',
   sentTitle: 'Template terkirim',
-  sent: (waId) => `Terkirim ke +${waId}. Pesan ditampilkan di utas percakapan.`,
+  sent: (to) => `Terkirim ke ${to}. Pesan ditampilkan di utas percakapan.`,
   sentInThread: (p) => `:outbox_tray: ${p.user} mengirim template *${p.name}* (${p.language}):`,
   invalidPhone: (input) => `"${input}" bukan nomor telepon dalam format internasional, mis. 6281234567890.`,
   sendUsage: 'Cara pakai: `/whatsapp send <akun> <telepon>`, mis. `/whatsapp send Sales 6281234567890`.',

@@ -1,10 +1,21 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
 
-/** One customer (wa_id) talking to one account: one Slack thread. */
+/** One customer talking to one account: one Slack thread. */
 const conversationSchema = new Schema(
   {
     accountId: { type: Schema.Types.ObjectId, required: true, ref: 'Account' },
+    /**
+     * The identifier the customer was first seen by (a wa_id, or a BSUID for one who shared no
+     * number): the conversation's unique key, never changed, so a new number or username does
+     * not split it. Every identifier the customer has (`phone`, `userId`) finds it through lookups.
+     */
     waId: { type: String, required: true },
+    /** The customer's number as last known; unset while they share none (and on conversations older than BSUIDs, whose `waId` is it). */
+    phone: { type: String },
+    /** The business-scoped user ID (BSUID). */
+    userId: { type: String },
+    parentUserId: { type: String },
+    username: { type: String },
     profileName: { type: String },
     channelId: { type: String },
     /** The thread's root message; unset until the opening message has been posted. */

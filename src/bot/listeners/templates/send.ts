@@ -8,6 +8,7 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { addressLabel, conversationCustomer, sendAddress } from '../../../domain/customer';
 import type { Deps } from '../../../context';
 import { bodyVariableCount, headerVariableCount, type TemplateValues } from '../../../domain/templates';
 import { findTeamAccount, findTeamConversation, findTeamTemplate } from '../../../accounts/team';
@@ -72,7 +73,9 @@ export function sendAction(deps: Deps) {
       await show(t.channelOnly(account.channelId));
       return;
     }
-    await openSendModal(client, t, { triggerId: body.trigger_id, account, waId: conversation.waId, onTopOf });
+    // The number where we have one, else the BSUID: a customer who hides their number is reached by it.
+    const waId = sendAddress(conversationCustomer(conversation)) ?? conversation.waId;
+    await openSendModal(client, t, { triggerId: body.trigger_id, account, waId, onTopOf });
   };
 }
 
@@ -147,7 +150,7 @@ export function sendSubmission(deps: Deps) {
     const outcome = await sendTemplateMessage(deps, actor, { accountId: account.id, templateId: String(template._id), waId: meta.waId, values });
     let next;
     if (outcome.ok) {
-      next = messageView(t, t.sentTitle, t.sent(meta.waId));
+      next = messageView(t, t.sentTitle, t.sent(addressLabel(meta.waId)));
     } else {
       const error =
         'failure' in outcome
