@@ -75,7 +75,7 @@ beforeAll(async () => {
   const { draft } = draftFromForm({ name: 'secret_offer', language: 'en_US', category: 'MARKETING', header: '', headerExample: '', body: DRAFT_BODY, footer: '', buttons: '', examples: 'big' });
   draftId = await saveDraft(account._id, 'U0ADMIN', draft, service.clock.now());
   // A conversation with a thread and an open window: a reply in it would be sent.
-  const conversation = await upsertConversation({ accountId: account._id, waId: CUSTOMER_WA_ID, profileName: CUSTOMER_NAME, channelId: CHANNEL });
+  const conversation = await upsertConversation({ accountId: account._id, customer: { phone: CUSTOMER_WA_ID }, profileName: CUSTOMER_NAME, channelId: CHANNEL });
   await setThread(conversation._id, CHANNEL, THREAD_TS);
   await recordInbound(conversation, { at: service.clock.now(), preview: 'Is my order ready?' }, [120, 30]);
   conversationId = String(conversation._id);
