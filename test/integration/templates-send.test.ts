@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { z } from 'zod';
 import { AccountModel, ConversationModel, MessageModel, TemplateModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
 import { expectValidSendBody, graphError, sendOk } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
@@ -292,5 +293,57 @@ describe('sending a template', () => {
     const shown = await slack.waitView('views.update');
     expect(textOf(shown.view)).toContain('no longer approved and switched ON');
     expect(await MessageModel.countDocuments()).toBe(0);
+  });
+
+  it('past the 100 templates one select lists, Slack asks for the options matching what the agent types', async () => {
+    const extra = Array.from({ length: 130 }, (_, n) => ({
+      accountId: account._id,
+      category: 'UTILITY',
+      bodyExamples: [],
+      name: `promo_${String(n).padStart(3, '0')}`,
+      language: 'id',
+      status: 'APPROVED',
+      body: 'Halo Kak',
+    }));
+    const created = await TemplateModel.insertMany(extra);
+    try {
+      await slack.click(AGENT, 'templates.send', String(conversation._id));
+      const opened = await slack.waitView('views.open');
+      const select = JSON.stringify(opened.view.blocks);
+      expect(select).toContain('"type":"external_select"');
+      expect(select).not.toContain('promo_000');
+
+      const suggest = async (value: string, teamId = 'T0001') => {
+        const payload = {
+          type: 'block_suggestion',
+          action_id: 'templates.send.pick',
+          block_id: 'tpl_pick',
+          value,
+          team: { id: teamId, domain: 'acme' },
+          user: { id: AGENT, name: 'agent', team_id: teamId },
+          api_app_id: 'A0001',
+          token: 'deprecated',
+          container: { type: 'view', view_id: 'V0SEND' },
+          view: { id: 'V0SEND', type: 'modal', team_id: teamId, private_metadata: opened.view.private_metadata ?? '', callback_id: 'templates.send.submit', state: { values: {} }, hash: '1.h', blocks: [] },
+        };
+        const res = await slack.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+        expect(res.status).toBe(200);
+        return z.object({ options: z.array(z.object({ value: z.string(), text: z.object({ text: z.string() }) })) }).parse(res.json).options;
+      };
+      const everything = await suggest('');
+      expect(everything).toHaveLength(100);
+      const some = await suggest('PROMO_12');
+      expect(some.map((o) => o.text.text)).toEqual(Array.from({ length: 10 }, (_, n) => `promo_${120 + n} (id)`));
+      expect(await suggest('order', 'T9999')).toEqual([]);
+
+      // The picked option comes back as with a static select.
+      const picked = some[0];
+      await slack.action(AGENT, { type: 'external_select', action_id: 'templates.send.pick', selected_option: picked }, { id: 'V0SEND', privateMetadata: opened.view.private_metadata ?? '' });
+      const updated = await slack.waitView('views.update');
+      expect(metadataOf(updated.view)).toMatchObject({ templateId: picked?.value });
+      expect(JSON.stringify(updated.view.blocks)).toContain(`"initial_option":{"text":{"type":"plain_text","text":"promo_120 (id)"`);
+    } finally {
+      await TemplateModel.deleteMany({ _id: { $in: created.map((t) => t._id) } });
+    }
   });
 });

@@ -409,6 +409,20 @@ export interface SendViewInput {
   error?: string;
 }
 
+/** A template as an option of the send modal's select. */
+export function templateOption(tpl: Pick<SendableTemplate, 'id' | 'name' | 'language'>): PlainTextOption {
+  return { text: plain(clamp(`${tpl.name} (${tpl.language})`, SLACK_LIMITS.optionText)), value: tpl.id };
+}
+
+/** The options Slack asked for while the agent types in a long select: those matching, first 100. */
+export function templateOptions(templates: readonly Pick<SendableTemplate, 'id' | 'name' | 'language'>[], query: string): PlainTextOption[] {
+  const q = query.trim().toLowerCase();
+  return templates
+    .filter((tpl) => `${tpl.name} (${tpl.language})`.toLowerCase().includes(q))
+    .slice(0, SLACK_LIMITS.selectOptions)
+    .map(templateOption);
+}
+
 export function sendTemplateView(t: T, input: SendViewInput): ModalView {
   const metadata: SendMetadata = { accountId: input.accountId, waId: input.waId, templateId: input.selected?.id };
   const blocks: KnownBlock[] = [context(t.sendTo(addressLabel(input.waId)))];
@@ -424,20 +438,21 @@ export function sendTemplateView(t: T, input: SendViewInput): ModalView {
       blocks,
     };
   }
-  const options: PlainTextOption[] = input.templates.slice(0, 100).map((tpl) => ({
-    text: plain(clamp(`${tpl.name} (${tpl.language})`, SLACK_LIMITS.optionText)),
-    value: tpl.id,
-  }));
+  const options = input.templates.map(templateOption);
   const initial = options.find((o) => o.value === input.selected?.id);
+  // Slack lists 100 options at most: past that, Slack asks us for the options matching what the agent types.
+  const select =
+    options.length > SLACK_LIMITS.selectOptions
+      ? { type: 'external_select' as const, min_query_length: 0 }
+      : { type: 'static_select' as const, options };
   blocks.push({
     type: 'section',
     block_id: SEND_BLOCKS.pick,
     text: mrkdwn(`*${t.sendPick}*`),
     accessory: {
-      type: 'static_select',
+      ...select,
       action_id: TEMPLATE_ACTIONS.pick,
       placeholder: plain(t.sendPickPlaceholder),
-      options,
       ...(initial ? { initial_option: initial } : {}),
     },
   });

@@ -1,10 +1,10 @@
-import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, ExternalSelectAction, StaticSelectAction } from '@slack/bolt';
 import type { Deps } from '../../../context';
 import { TEMPLATE_ACTIONS, TEMPLATE_VIEWS } from '../../views/templates';
 import { deleteAction, deleteSubmission } from './delete';
 import { addAction, backAction, formSubmission, previewSubmission } from './form';
 import { openListAction, pageAction, refreshAction, toggleAction } from './list';
-import { pickAction, sendAction, sendSubmission } from './send';
+import { pickAction, pickOptions, sendAction, sendSubmission } from './send';
 
 export { openSendTemplateFromCommand, openTemplatesFromCommand } from './commands';
 
@@ -18,7 +18,8 @@ export function registerTemplateListeners(app: App, deps: Deps): void {
   app.action<BlockAction<ButtonAction>>(TEMPLATE_ACTIONS.back, backAction(deps));
   app.action<BlockAction<ButtonAction>>(TEMPLATE_ACTIONS.delete, deleteAction(deps));
   app.action<BlockAction<ButtonAction>>(TEMPLATE_ACTIONS.send, sendAction(deps));
-  app.action<BlockAction<StaticSelectAction>>(TEMPLATE_ACTIONS.pick, pickAction(deps));
+  app.action<BlockAction<StaticSelectAction | ExternalSelectAction>>(TEMPLATE_ACTIONS.pick, pickAction(deps));
+  app.options(TEMPLATE_ACTIONS.pick, pickOptions(deps));
   app.view(TEMPLATE_VIEWS.form, formSubmission(deps));
   app.view(TEMPLATE_VIEWS.preview, previewSubmission(deps));
   app.view(TEMPLATE_VIEWS.deleteConfirm, deleteSubmission(deps));

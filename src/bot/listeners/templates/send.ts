@@ -1,8 +1,11 @@
 import type {
   AllMiddlewareArgs,
   BlockAction,
+  BlockSuggestion,
   ButtonAction,
+  ExternalSelectAction,
   SlackActionMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
   SlackViewMiddlewareArgs,
   StaticSelectAction,
   ViewSubmitAction,
@@ -16,11 +19,12 @@ import type { AccountDocument } from '../../../store/models';
 import { listSendableTemplates, templateButtons, type StoredTemplate } from '../../../store/templates';
 import { missingValues, renderPreview, sendTemplateMessage } from '../../../templates';
 import { slackUser, type SlackUser } from '../../user';
-import { SEND_BLOCKS, failureText, messageView, sendTemplateView, type SendableTemplate } from '../../views/templates';
+import { SEND_BLOCKS, failureText, messageView, sendTemplateView, templateOptions, type SendableTemplate } from '../../views/templates';
 import { actorOf, isChannelMember, metadata, sendMetadataSchema, stateText, viewState, type T, type ViewState } from './shared';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
-type SelectArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>>;
+type SelectArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<StaticSelectAction | ExternalSelectAction>>;
+type OptionsArgs = AllMiddlewareArgs & SlackOptionsMiddlewareArgs<BlockSuggestion['type']>;
 type SubmitArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
 function sendable(t: StoredTemplate): SendableTemplate {
@@ -97,7 +101,8 @@ export function pickAction(deps: Deps) {
     const account = await findTeamAccount(teamId, meta.accountId);
     if (!account) return;
     const templates = (await listSendableTemplates(account._id)).map(sendable);
-    const chosen = (await findTeamTemplate(teamId, action.selected_option.value, account.id))?.template;
+    const picked = action.selected_option?.value;
+    const chosen = picked ? (await findTeamTemplate(teamId, picked, account.id))?.template : undefined;
     const selected = chosen ? sendable(chosen) : undefined;
     const values = chosen ? readValues(viewState(view), chosen) : undefined;
     await client.views.update({
@@ -112,6 +117,16 @@ export function pickAction(deps: Deps) {
         rendered: chosen && values ? renderPreview(chosen, values) : undefined,
       }),
     });
+  };
+}
+
+/** The templates matching what the agent types, when an account has more than one select lists. */
+export function pickOptions(deps: Deps) {
+  return async ({ ack, body }: OptionsArgs): Promise<void> => {
+    const meta = metadata(sendMetadataSchema, body.view?.private_metadata);
+    const account = meta && (await findTeamAccount(actorOf(body).teamId, meta.accountId));
+    const templates = account ? (await listSendableTemplates(account._id)).map(sendable) : [];
+    await ack({ options: templateOptions(templates, body.value) });
   };
 }
 
