@@ -122,6 +122,29 @@ describe('drill: Slack refuses for good', () => {
     expect(await AuditModel.countDocuments({ action: 'outbox.retry', subject: `account:${account.id}`, actorId: ADMIN })).toBe(1);
   });
 
+  it.each([
+    ['channel_not_found', 'Slack cannot find <#C0GONE>', true],
+    ['is_archived', '<#C0GONE> is archived', true],
+    ['invalid_auth', 'Reinstall the app', false],
+  ])('%s: set aside once without a join, the Home tab says why, Retry delivers once fixed', async (error, why, dm) => {
+    const account = await seedServiceAccount(service, { channelId: 'C0GONE' });
+    slack.fail({ kind: 'error', error }, { methods: ['chat.postMessage'], channels: ['C0GONE'] });
+    await customersWrite(account, `s${error}`, ['eka'], 2);
+    await pass(0);
+    await pass(24 * 60 * 60_000);
+    expect(postsIn('C0GONE')).toHaveLength(2);
+    expect(slack.calls.filter((c) => c.method === 'conversations.join')).toHaveLength(0);
+    const dms = slack.posts().filter((c) => c.args.channel === ADMIN);
+    expect(dms).toHaveLength(dm ? 1 : 0);
+    expect(await openHome()).toContain(why);
+
+    slack.clearFaults();
+    await clickRetry(account.id);
+    await waitFor(async () => (await OutboxModel.countDocuments({ state: 'failed', kind: 'conversation.post' })) === 0 || undefined, 'the retry');
+    await pass(0);
+    expect(marksOf(slack.posts()).map((m) => m.n)).toEqual([0, 1]);
+  });
+
   it('a public channel the bot is not in: it joins once and delivers, telling nobody', async () => {
     const account = await seedServiceAccount(service, { channelId: 'C0PUB' });
     slack.fail({ kind: 'error', error: 'not_in_channel' }, { methods: ['chat.postMessage'], channels: ['C0PUB'] });
