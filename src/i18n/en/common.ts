@@ -1,3 +1,6 @@
+/** The BCP 47 tag that times and prices are formatted with for readers of this language. */
+export const intl = 'en-GB';
+
 /** Under any list that pages. */
 export const pager = {
   previousPage: '← Previous',

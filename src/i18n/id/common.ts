@@ -1,5 +1,8 @@
 import type { Strings } from '../index';
 
+/** Times read "14.30 WIB" and prices "Rp150.000". */
+export const intl = 'id-ID';
+
 /** Under any list that pages. */
 export const pager = {
   previousPage: '← Sebelumnya',

@@ -1,7 +1,9 @@
 import type { Strings } from '../index';
+import { intl } from './common';
 
 /** Indonesian strings for conversations. */
 export const conversations: Strings['conversations'] = {
+  intl,
   header: {
     unknownName: 'Pelanggan tanpa nama',
     account: (account) => `Akun: ${account}`,

@@ -1,8 +1,9 @@
 import type { Strings } from '../index';
-import { pager } from './common';
+import { intl, pager } from './common';
 
 /** Indonesian strings for the 24-hour window. */
 export const window: Strings['window'] = {
+  intl,
   pager,
   duration: (hours, minutes) =>
     hours === 0 && minutes === 0 ? 'kurang dari semenit' : [hours ? `${hours} jam` : '', minutes ? `${minutes} menit` : ''].filter(Boolean).join(' '),
