@@ -38,7 +38,7 @@ export const CONFIG_HELP: Record<string, string> = {
   EXPIRY_WARN_MINUTES: 'comma-separated minutes before a window closes at which to warn (default 120,30)',
   DIGEST_CRON: 'cron schedule of the daily digest of unanswered conversations (default 08:00)',
   TEMPLATE_SYNC_CRON: 'cron schedule of the template status sync with WhatsApp (default every 15 minutes)',
-  TZ: 'time zone for the cron schedules and for times shown in channel messages (default UTC)',
+  TZ: 'time zone for the cron schedules, for times written out in channel messages and for users whose Slack zone is unknown (default UTC)',
   NOTE_PREFIX: 'thread messages starting with this are internal notes, never sent to the customer (default //)',
   WEBHOOK_BODY_LIMIT_BYTES: 'largest webhook body accepted, in bytes (default 1048576)',
   LOG_LEVEL: 'debug, info, warn or error (default info)',

@@ -1,14 +1,17 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Config } from '../config';
+import { knownTimeZone } from '../domain/format';
 import { localeFrom, strings, type Locale, type Strings } from '../i18n';
 import type { Logger } from '../log';
 
-/** Who a Slack user is, for wadesk: the language to answer in and whether they may manage accounts. */
+/** Who a Slack user is, for wadesk: the language and zone to answer in and whether they may manage accounts. */
 export interface SlackUser {
   id: string;
   locale: Locale;
   isAdmin: boolean;
+  /** Their Slack time zone, else the one the account's channel posts use (`TZ`): for the times we write out. */
+  timeZone: string;
   /** The strings for `locale`. */
   t: Strings;
 }
@@ -20,12 +23,13 @@ const usersInfoSchema = z.object({
     is_owner: z.boolean().optional(),
     is_primary_owner: z.boolean().optional(),
     locale: z.string().optional(),
+    tz: z.string().optional(),
   }),
 });
 
 /**
- * One users.info call (with the locale) tells both. If Slack cannot answer,
- * the user gets English and is an admin only through ADMIN_USER_IDS.
+ * One users.info call (with the locale) tells all. If Slack cannot answer, the user
+ * gets English in the channels' zone and is an admin only through ADMIN_USER_IDS.
  */
 export async function slackUser(
   client: WebClient,
@@ -39,10 +43,10 @@ export async function slackUser(
     const u = parsed.data.user;
     const locale = localeFrom(u.locale);
     const isAdmin = listed || u.is_admin === true || u.is_owner === true || u.is_primary_owner === true;
-    return { id: userId, locale, isAdmin, t: strings(locale) };
+    return { id: userId, locale, isAdmin, timeZone: knownTimeZone(u.tz) ?? deps.config.timeZone, t: strings(locale) };
   } catch (err) {
     deps.logger.warn('could not look up the Slack user', { userId, err });
-    return { id: userId, locale: 'en', isAdmin: listed, t: strings('en') };
+    return { id: userId, locale: 'en', isAdmin: listed, timeZone: deps.config.timeZone, t: strings('en') };
   }
 }
 

@@ -6,7 +6,7 @@ import {
   STATUS_REACTIONS,
   windowClosedEphemeral,
 } from '../bot/views/conversations';
-import { userLocale } from '../bot/user';
+import { slackUser } from '../bot/user';
 import type { Deps } from '../context';
 import { conversationCustomer, sendAddress } from '../domain/customer';
 import { canReplyFreely } from '../domain/window';
@@ -246,11 +246,11 @@ async function reportFailure(
   const messageId = String(message._id);
   if (failure.meaning === 'window_closed' && message.sender?.kind === 'slack' && message.slackChannelId) {
     // The agent alone learns it, with the way out, as when the window was already closed before sending.
-    const locale = await userLocale(deps.slack, deps, message.sender.id);
-    const view = windowClosedEphemeral(strings(locale).conversations, {
+    const agent = await slackUser(deps.slack, deps, message.sender.id);
+    const view = windowClosedEphemeral(agent.t.conversations, {
       conversationId,
       closesAt: conversation.windowClosesAt ?? undefined,
-      timeZone: deps.config.timeZone,
+      timeZone: agent.timeZone,
     });
     try {
       await deps.slack.chat.postEphemeral({

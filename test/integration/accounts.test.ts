@@ -335,7 +335,8 @@ describe('WhatsApp accounts from Slack', () => {
       const reply = await waitFor(() => slack.responses[0], 'the list');
       expect(reply.raw).toContain('Integrasi WhatsApp');
       expect(reply.raw).toContain('Pengaturan');
-      expect(reply.raw).toContain('Template HSM 24 Jam');
+      expect(reply.raw).toContain('"Template HSM"');
+      expect(reply.raw).toContain('"Putuskan Koneksi"');
     });
 
     it("shows each account's channel language on its line", async () => {

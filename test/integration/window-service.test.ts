@@ -13,6 +13,8 @@ const responseShape = z.object({ response_type: z.string(), text: z.string(), bl
 describe('the window inside the running service', () => {
   let service: TestService;
   let posts: SlackPost[];
+  /** What users.info tells of the user: English without a zone unless a test says otherwise. */
+  let profile: { locale: string; tz?: string };
 
   beforeAll(async () => {
     service = await startTestService({ EXPIRY_WARN_MINUTES: '120,30', TZ: 'Asia/Jakarta' });
@@ -21,7 +23,11 @@ describe('the window inside the running service', () => {
   beforeEach(() => {
     nock.cleanAll();
     nockSlackAuth();
-    slackApi().persist().post('/api/users.info').reply(200, { ok: true, user: { id: 'U0ADMIN', locale: 'en-US' } });
+    profile = { locale: 'en-US' };
+    slackApi()
+      .persist()
+      .post('/api/users.info')
+      .reply(200, () => ({ ok: true, user: { id: 'U0ADMIN', ...profile } }));
     posts = recordSlackPosts();
   });
 
@@ -60,6 +66,28 @@ describe('the window inside the running service', () => {
     expect(body).toContain('4 h left');
     expect(body).toContain(`https://slack.com/archives/C0SHOP/p${later.threadTs?.replace('.', '')}`);
     expect(posts).toEqual([]);
+  });
+
+  it("writes `/whatsapp expiring`'s times in the reader's language and Slack zone, else in TZ", async () => {
+    const now = service.clock.now();
+    const shop = await account({ name: 'Toko Zona' });
+    const c = await createConversation(shop, new Date(now.getTime() - 20 * HOUR), { name: 'Wayan' });
+    const closes = c.windowClosesAt ?? now;
+    const fallback = (body: string) => body.match(new RegExp(`<!date\\^${closes.getTime() / 1000}\\^[^|]*\\|([^>]*)>`))?.[1];
+    const inZone = (zone: string) => new Intl.DateTimeFormat('id-ID', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(closes);
+
+    profile = { locale: 'id-ID', tz: 'Asia/Makassar' };
+    const makassar = JSON.stringify((await expiring()).blocks);
+    expect(makassar).toContain('*Toko Zona*');
+    expect(makassar).toContain('sisa 4 jam');
+    expect(fallback(makassar)).toMatch(new RegExp(`^\\d+ \\w+ \\d{4}, ${inZone('Asia/Makassar')} WITA$`));
+
+    profile = { locale: 'id-ID', tz: 'Asia/Jayapura' };
+    expect(fallback(JSON.stringify((await expiring()).blocks))).toMatch(new RegExp(`, ${inZone('Asia/Jayapura')} WIT$`));
+
+    // Slack gave no zone (or one Intl does not know): the channels' zone, TZ.
+    profile = { locale: 'id-ID', tz: 'Mars/Olympus' };
+    expect(fallback(JSON.stringify((await expiring()).blocks))).toMatch(new RegExp(`, ${inZone('Asia/Jakarta')} WIB$`));
   });
 
   it('adds the open windows to the App Home, closing first', async () => {
@@ -101,7 +129,7 @@ describe('the window inside the running service', () => {
     await service.outbox.drain();
     const inThread = posts.filter((p) => p.thread_ts === c.threadTs);
     expect(inThread).toEqual([expect.objectContaining({ channel: 'C0SHOP' })]);
-    // The fallback close time is in TZ (Asia/Jakarta): 03:00Z the next day is 10:00 there.
+    // The fallback close time is in TZ (Asia/Jakarta) and the channel's language: 03:00Z the next day is 10:00 there.
     expect(inThread[0]?.text).toContain('|10:00 GMT+7>)');
   });
 

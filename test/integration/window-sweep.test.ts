@@ -204,7 +204,7 @@ describe('the window sweep', () => {
     expect(warning).toHaveLength(1);
     expect(warning[0]).toMatchObject({ channel: 'C0SHOP', thread_ts: c.threadTs });
     expect(warning[0]?.text).toContain('<!channel>');
-    expect(warning[0]?.text).toContain('Jendela 24 jam dengan pelanggan ini tertutup dalam *2 jam*');
+    expect(warning[0]?.text).toContain('Jendela 24 jam dengan pelanggan ini berakhir dalam *2 jam*');
     expect(warning[0]?.text).not.toContain('window');
 
     await sweepAt(beforeClose(30 * MINUTE));

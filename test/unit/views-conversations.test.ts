@@ -124,11 +124,30 @@ describe('failures and the closed window', () => {
 });
 
 describe('helpers', () => {
-  it('formats Slack dates with the service zone as fallback', () => {
-    expect(slackDate(new Date('2026-01-05T03:00:00Z'), 'Asia/Jakarta')).toMatch(/^<!date\^1767582000\^\{date_short_pretty\} \{time\}\|.*10:00.*>$/);
-    // Formatters are kept per zone: another zone, and the first one again, each keep their own.
-    expect(slackDate(new Date('2026-01-05T03:00:00Z'), 'Asia/Makassar')).toMatch(/\|.*11:00.*>$/);
-    expect(slackDate(new Date('2026-01-05T04:30:00Z'), 'Asia/Jakarta')).toMatch(/\|.*11:30.*>$/);
+  it("formats Slack dates with a fallback in the reader's language and zone", () => {
+    expect(slackDate(new Date('2026-01-05T03:00:00Z'), en.intl, 'Asia/Jakarta')).toBe('<!date^1767582000^{date_short_pretty} {time}|5 Jan 2026, 10:00 GMT+7>');
+    expect(slackDate(new Date('2026-01-05T03:00:00Z'), id.intl, 'Asia/Jakarta')).toBe('<!date^1767582000^{date_short_pretty} {time}|5 Jan 2026, 10.00 WIB>');
+    // Formatters are kept per language and zone: another zone, and the first one again, each keep their own.
+    expect(slackDate(new Date('2026-01-05T03:00:00Z'), id.intl, 'Asia/Makassar')).toMatch(/\|5 Jan 2026, 11\.00 WITA>$/);
+    expect(slackDate(new Date('2026-01-05T04:30:00Z'), id.intl, 'Asia/Jakarta')).toMatch(/\|5 Jan 2026, 11\.30 WIB>$/);
+    expect(slackDate(new Date('2026-01-05T04:30:00Z'), en.intl, 'Asia/Jakarta')).toMatch(/\|5 Jan 2026, 11:30 GMT\+7>$/);
+  });
+
+  it('shows order prices as money in the reader’s language, whatever the currency', () => {
+    const order: MessageContent = {
+      type: 'order',
+      catalogId: 'c',
+      items: [
+        { productRetailerId: 'kopi', quantity: 2, itemPrice: 150000, currency: 'IDR' },
+        { productRetailerId: 'mug', quantity: 1, itemPrice: 12.5, currency: 'USD' },
+      ],
+    };
+    const indonesian = json(inboundMessageView(id, { content: order }).blocks);
+    expect(indonesian).toContain('2 × kopi seharga Rp150.000');
+    expect(indonesian).toContain('1 × mug seharga US$12,50');
+    const english = json(inboundMessageView(en, { content: order }).blocks);
+    expect(english).toContain('2 × kopi at IDR\u00a0150,000');
+    expect(english).toContain('1 × mug at US$12.50');
   });
 
   it('maps reaction emoji to Slack names, ignoring skin tones', () => {

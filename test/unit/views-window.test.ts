@@ -54,6 +54,17 @@ describe('window views', () => {
     expect(windowWarningView(id, { closesAt, now, timeZone: 'UTC' }).text).toMatch(/^<!channel> Jendela 24 jam .*\*30 menit\*/);
   });
 
+  it.each([
+    ['Asia/Jakarta', '17.30 WIB'],
+    ['Asia/Makassar', '18.30 WITA'],
+    ['Asia/Jayapura', '19.30 WIT'],
+  ])('writes the Indonesian warning’s fallback time as Indonesians do, in %s', (timeZone, time) => {
+    const closesAt = at(30);
+    expect(windowWarningView(id, { closesAt, now, timeZone }).text).toBe(
+      `<!channel> Jendela 24 jam dengan pelanggan ini berakhir dalam *30 menit* (<!date^${closesAt.getTime() / 1000}^{time}|${time}>). Balas sebelum itu; setelahnya hanya template yang bisa menjangkau pelanggan.`,
+    );
+  });
+
   it('offers the Send template button on the closed notice', () => {
     const m = windowClosedView(en, { conversationId: 'abc123', closesAt: now, timeZone: 'UTC' });
     expect(m.text).toContain('Only a template can reach the customer now');

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { customerHandle, type CustomerIds } from '../../domain/customer';
+import { formatDateTime, formatMoney } from '../../domain/format';
 import type { Strings } from '../../i18n';
 import type { InboundMessage, MessageContent } from '../../whatsapp/inbound';
 import { clamp, sections, SLACK_LIMITS, type SlackMessage } from './limits';
@@ -52,31 +53,13 @@ export function safeLink(raw: string): string | undefined {
   return `<${escapeMrkdwn(url.href).replace(/\|/g, '%7C')}>`;
 }
 
-/** Building a formatter costs far more than using one: one per time zone, kept. */
-const fallbackFormats = new Map<string, Intl.DateTimeFormat>();
-
-function fallbackFormat(timeZone: string): Intl.DateTimeFormat {
-  let format = fallbackFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hour12: false,
-      timeZoneName: 'short',
-    });
-    fallbackFormats.set(timeZone, format);
-  }
-  return format;
-}
-
-/** A moment Slack renders in each reader's own time zone; the fallback uses the service's zone. */
-export function slackDate(at: Date, timeZone: string): string {
+/**
+ * A moment Slack renders in each reader's own time zone. The fallback (notifications, clients
+ * without tokens) is ours: in the language `intl` and the zone of whoever the message is for.
+ */
+export function slackDate(at: Date, intl: string, timeZone: string): string {
   const unix = Math.floor(at.getTime() / 1000);
-  return `<!date^${unix}^{date_short_pretty} {time}|${fallbackFormat(timeZone).format(at)}>`;
+  return `<!date^${unix}^{date_short_pretty} {time}|${formatDateTime(at, intl, timeZone)}>`;
 }
 
 const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clamp(text, SLACK_LIMITS.contextText) }] });
@@ -98,8 +81,8 @@ export function threadHeader(s: S, d: ThreadHeaderData): SlackMessage {
     d.windowClosesAt === undefined
       ? undefined
       : d.windowClosesAt.getTime() > d.now.getTime()
-        ? `:hourglass_flowing_sand: ${s.header.replyBefore(slackDate(d.windowClosesAt, d.timeZone))}`
-        : `:no_entry: ${s.header.windowClosed(slackDate(d.windowClosesAt, d.timeZone))}`;
+        ? `:hourglass_flowing_sand: ${s.header.replyBefore(slackDate(d.windowClosesAt, s.intl, d.timeZone))}`
+        : `:no_entry: ${s.header.windowClosed(slackDate(d.windowClosesAt, s.intl, d.timeZone))}`;
   const handle = escapeMrkdwn(customerHandle(d.customer));
   const blocks: KnownBlock[] = [
     ...sections(`*${escapeMrkdwn(name)}*  ${handle}`),
@@ -166,7 +149,7 @@ function contentBlocks(s: S, content: MessageContent): KnownBlock[] {
         return sections(lines.join('\n'));
       });
     case 'order': {
-      const items = content.items.map((i) => `• ${escapeMrkdwn(s.content.orderItem(i.productRetailerId, i.quantity, `${i.itemPrice} ${i.currency}`))}`);
+      const items = content.items.map((i) => `• ${escapeMrkdwn(s.content.orderItem(i.productRetailerId, i.quantity, formatMoney(i.itemPrice, i.currency, s.intl)))}`);
       return sections([`:shopping_trolley: *${s.content.order(content.items.length)}*`, ...items, content.text ? escapeMrkdwn(content.text) : ''].filter(Boolean).join('\n'));
     }
     case 'unsupported':
@@ -237,7 +220,7 @@ export function failureView(s: S, d: FailureData): SlackMessage {
 
 /** To the agent alone: why nothing was sent, and the way out. */
 export function windowClosedEphemeral(s: S, d: { conversationId: string; closesAt?: Date; timeZone: string }): SlackMessage {
-  const text = d.closesAt ? s.ephemeral.windowClosed(slackDate(d.closesAt, d.timeZone)) : s.ephemeral.noWindow;
+  const text = d.closesAt ? s.ephemeral.windowClosed(slackDate(d.closesAt, s.intl, d.timeZone)) : s.ephemeral.noWindow;
   return { text, blocks: [...sections(`:no_entry: ${text}`), sendTemplateButton(s, d.conversationId)] };
 }
 

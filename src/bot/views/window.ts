@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { addressLabel } from '../../domain/customer';
+import { formatTime } from '../../domain/format';
 import { splitDuration } from '../../domain/window';
 import type { Strings } from '../../i18n';
 import { SEND_TEMPLATE_ACTION, escapeMrkdwn, slackDate, type SlackMessage } from './conversations';
@@ -23,10 +24,9 @@ export const WINDOW_PAGE_ACTION = 'window.page';
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
 
-/** A time of day Slack renders in each reader's zone; the fallback uses the service's zone. */
-export function slackTime(at: Date, timeZone: string): string {
-  const fallback = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hour12: false, timeZoneName: 'short' }).format(at);
-  return `<!date^${Math.floor(at.getTime() / 1000)}^{time}|${fallback}>`;
+/** A time of day Slack renders in each reader's zone; the fallback, like `slackDate`'s, is in `intl` and `timeZone`. */
+export function slackTime(at: Date, intl: string, timeZone: string): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{time}|${formatTime(at, intl, timeZone)}>`;
 }
 
 export function timeLeft(s: S, ms: number): string {
@@ -53,13 +53,13 @@ export interface WarningData {
 
 /** Posted in the thread when a threshold is crossed. */
 export function windowWarningView(s: S, d: WarningData): SlackMessage {
-  const text = s.warning(mentionFor(d.lastReplyBy), timeLeft(s, d.closesAt.getTime() - d.now.getTime()), slackTime(d.closesAt, d.timeZone));
+  const text = s.warning(mentionFor(d.lastReplyBy), timeLeft(s, d.closesAt.getTime() - d.now.getTime()), slackTime(d.closesAt, s.intl, d.timeZone));
   return { text, blocks: [section(`:hourglass_flowing_sand: ${text}`)] };
 }
 
 /** Posted once in the thread when the window closed unanswered; offers the only way left. */
 export function windowClosedView(s: S, d: { conversationId: string; closesAt: Date; timeZone: string }): SlackMessage {
-  const text = s.closed(slackDate(d.closesAt, d.timeZone));
+  const text = s.closed(slackDate(d.closesAt, s.intl, d.timeZone));
   return {
     text,
     blocks: [
@@ -93,7 +93,7 @@ function customer(s: S, row: Pick<WindowRow, 'customerName' | 'waId'>): string {
 
 /** One line per conversation: customer, time left, close time, thread link; optionally the last message. */
 export function windowRowText(s: S, row: WindowRow, now: Date, timeZone: string, opts: { lastMessage?: boolean } = {}): string {
-  const head = s.row(customer(s, row), timeLeft(s, row.closesAt.getTime() - now.getTime()), slackDate(row.closesAt, timeZone));
+  const head = s.row(customer(s, row), timeLeft(s, row.closesAt.getTime() - now.getTime()), slackDate(row.closesAt, s.intl, timeZone));
   const link = row.link ? `<${row.link}|${s.openThread}>` : `_${s.noThread}_`;
   const answered = row.answered ? ` :white_check_mark: ${s.answered}` : '';
   const lines = [`• ${head}${answered}  ${link}`];

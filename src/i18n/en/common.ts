@@ -1,3 +1,6 @@
+/** The BCP 47 tag that times and prices are formatted with for readers of this language. */
+export const intl = 'en-GB';
+
 /** Under any list that pages. */
 export const pager = {
   previousPage: '← Previous',
@@ -27,7 +30,7 @@ export const common = {
     intro: 'Use `/whatsapp` followed by one of these:',
     connect: '`/whatsapp connect`: add a WhatsApp Business account (admins only)',
     accounts: '`/whatsapp accounts`: list the connected accounts with ON/OFF, Settings and Disconnect',
-    templates: '`/whatsapp templates [account]`: the 24 hours HSM templates of an account',
+    templates: '`/whatsapp templates [account]`: the HSM templates of an account, the messages that can be sent outside the 24-hour window',
     send: '`/whatsapp send <account> <phone>`: send a template to start a conversation',
     expiring: '`/whatsapp expiring`: conversations whose 24-hour window is closing soon',
     help: '`/whatsapp help`: this help',

@@ -1,7 +1,9 @@
 import type { WhatsAppErrorMeaning } from '../../whatsapp/errors';
+import { intl } from './common';
 
-/** English strings for conversations. `when` values are Slack date tokens, shown in the reader's time zone. */
+/** English strings for conversations. `when` values are Slack date tokens, shown in the reader's time zone; `price` is formatted money. */
 export const conversations = {
+  intl,
   header: {
     unknownName: 'Unknown customer',
     account: (account: string) => `Account: ${account}`,

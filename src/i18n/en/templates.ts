@@ -16,7 +16,7 @@ const statusNames: Record<string, string> = {
 export const templates = {
   // ---- list
   listTitle: 'HSM Templates',
-  listHeader: (account: string) => `24 Hours HSM Templates of *${account}*`,
+  listHeader: (account: string) => `HSM Templates of *${account}*`,
   listEmpty: 'No templates yet. Click *Add HSM Template* to create one, or *Refresh* to fetch those made in WhatsApp Manager.',
   listCount: (from: number, to: number, total: number) => `Templates ${from}–${to} of ${total}`,
   addButton: 'Add HSM Template',
@@ -94,7 +94,7 @@ export const templates = {
   sendTo: (to: string) => `To *${to}*. Templates can be sent at any time, also outside the 24-hour window.`,
   sendPick: 'Template',
   sendPickPlaceholder: 'Choose an approved template',
-  sendNoTemplates: 'There is no approved template that is switched ON for this account. Create or switch one on in *24 Hours HSM Template*.',
+  sendNoTemplates: 'There is no approved template that is switched ON for this account. Create or switch one on in *HSM Templates* (`/whatsapp templates`).',
   sendVariable: (n: number) => `Value for {{${n}}}`,
   sendHeaderVariable: 'Value for the header {{1}}',
   sendPreview: 'Preview',

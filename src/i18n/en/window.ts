@@ -1,10 +1,11 @@
-import { pager } from './common';
+import { intl, pager } from './common';
 
 /**
  * English strings for the 24-hour window. `when` values are Slack date tokens
  * (shown in each reader's time zone); `left` comes from `duration`.
  */
 export const window = {
+  intl,
   pager,
   duration: (hours: number, minutes: number) =>
     hours === 0 && minutes === 0 ? 'less than a minute' : [hours ? `${hours} h` : '', minutes ? `${minutes} min` : ''].filter(Boolean).join(' '),

@@ -1,5 +1,8 @@
 import type { Strings } from '../index';
 
+/** Times read "14.30 WIB" and prices "Rp150.000". */
+export const intl = 'id-ID';
+
 /** Under any list that pages. */
 export const pager = {
   previousPage: '← Sebelumnya',
@@ -14,25 +17,25 @@ export const common: Strings['common'] = {
   close: 'Tutup',
   done: 'Selesai',
   successfullyUpdated: 'Berhasil diperbarui!',
-  somethingWentWrong: 'Terjadi kesalahan. Silakan coba lagi sebentar lagi.',
+  somethingWentWrong: 'Terjadi kesalahan. Silakan coba beberapa saat lagi.',
   pager,
   notAllowedTitle: 'Tidak diizinkan',
   onlyAdmins: (what: string) =>
-    `Hanya admin dan pemilik workspace yang dapat ${what}. Mintalah kepada salah satu dari mereka, atau minta agar ID pengguna Anda ditambahkan ke ADMIN_USER_IDS. Tidak ada yang diubah.`,
+    `Hanya admin dan pemilik workspace yang bisa ${what}. Minta bantuan salah satu dari mereka, atau minta ID pengguna Anda ditambahkan ke ADMIN_USER_IDS. Tidak ada perubahan yang disimpan.`,
   home: {
     header: 'wadesk: WhatsApp Business di Slack',
-    intro: 'Hubungkan akun WhatsApp Business Anda, lalu balas pelanggan dari kanal Slack.',
+    intro: 'Hubungkan akun WhatsApp Business Anda, lalu balas pelanggan dari channel Slack.',
   },
   help: {
     title: 'Bantuan wadesk',
     intro: 'Gunakan `/whatsapp` diikuti salah satu perintah ini:',
     connect: '`/whatsapp connect`: tambahkan akun WhatsApp Business (khusus admin)',
-    accounts: '`/whatsapp accounts`: daftar akun yang terhubung dengan ON/OFF, Pengaturan, dan Putuskan',
-    templates: '`/whatsapp templates [akun]`: template HSM 24 jam dari sebuah akun',
+    accounts: '`/whatsapp accounts`: daftar akun yang terhubung, dengan ON/OFF, Pengaturan, dan Putuskan Koneksi',
+    templates: '`/whatsapp templates [akun]`: Template HSM sebuah akun, yaitu pesan yang bisa dikirim di luar jendela 24 jam',
     send: '`/whatsapp send <akun> <telepon>`: kirim template untuk memulai percakapan',
     expiring: '`/whatsapp expiring`: percakapan yang jendela 24 jamnya akan segera berakhir',
     help: '`/whatsapp help`: bantuan ini',
-    home: 'Semuanya juga tersedia di tab *Beranda* aplikasi.',
-    unknown: (word: string) => `Saya tidak mengenal \`${word}\`.`,
+    home: 'Semua ini juga ada di tab *Home* aplikasi.',
+    unknown: (word: string) => `Perintah \`${word}\` tidak dikenal.`,
   },
 };

@@ -1,12 +1,14 @@
 import type { Strings } from '../index';
+import { intl } from './common';
 
 /** Indonesian strings for conversations. */
 export const conversations: Strings['conversations'] = {
+  intl,
   header: {
     unknownName: 'Pelanggan tanpa nama',
     account: (account) => `Akun: ${account}`,
     replyBefore: (when) => `Balas sebelum ${when}`,
-    windowClosed: (when) => `Jendela 24 jam ditutup ${when}: hanya template yang bisa dikirim`,
+    windowClosed: (when) => `Jendela 24 jam berakhir ${when}: hanya template yang bisa dikirim`,
     fallback: (name, handle) => `Percakapan WhatsApp dengan ${name} (${handle})`,
   },
   content: {
@@ -23,28 +25,28 @@ export const conversations: Strings['conversations'] = {
     listReply: (title) => `Memilih “${title}”`,
     reaction: (emoji) => `Memberi reaksi ${emoji}`,
     reactionRemoved: 'Menghapus reaksi',
-    order: (count) => `Memesan (${count} barang)`,
+    order: (count) => `Membuat pesanan (${count} barang)`,
     orderItem: (id, quantity, price) => `${quantity} × ${id} seharga ${price}`,
     system: (body) => `Sistem: ${body}`,
     unsupported: (type) => (type ? `Pesan tidak didukung (${type})` : 'Pesan tidak didukung'),
     mediaUnavailable: (kind) => `${kind} (tidak dapat diunduh dari WhatsApp)`,
     forwarded: 'Diteruskan',
     inReplyTo: 'Membalas pesan sebelumnya',
-    fromAd: (headline) => `Datang dari iklan${headline ? `: ${headline}` : ''}`,
+    fromAd: (headline) => `Berasal dari iklan${headline ? `: ${headline}` : ''}`,
   },
-  reopened: (name) => `${name} menulis lagi setelah jendela 24 jam ditutup.`,
+  reopened: (name) => `${name} mengirim pesan lagi setelah jendela 24 jam berakhir.`,
   note: 'Catatan internal: tidak dikirim ke pelanggan',
-  failed: (code, meaning) => `Tidak terkirim (galat WhatsApp ${code}): ${meaning}`,
+  failed: (code, meaning) => `Tidak terkirim (kesalahan WhatsApp ${code}): ${meaning}`,
   ephemeral: {
     windowClosed: (when) =>
-      `Tidak terkirim: jendela 24 jam ditutup ${when}. WhatsApp hanya mengizinkan template yang disetujui sampai pelanggan menulis lagi.`,
-    noWindow: 'Tidak terkirim: pelanggan ini belum pernah menulis, jadi hanya template yang disetujui yang bisa dikirim.',
+      `Tidak terkirim: jendela 24 jam berakhir ${when}. WhatsApp hanya mengizinkan template yang disetujui sampai pelanggan mengirim pesan lagi.`,
+    noWindow: 'Tidak terkirim: pelanggan ini belum pernah mengirim pesan, jadi hanya template yang disetujui yang bisa dikirim.',
     accountOff: (account) => `Tidak terkirim: akun WhatsApp ${account} sedang dimatikan.`,
     sendTemplate: 'Kirim template',
   },
   errors: {
-    window_closed: 'jendela 24 jam sudah ditutup: kirim template',
-    rate_limited: 'terlalu banyak pesan: WhatsApp meminta kita memperlambat',
+    window_closed: 'jendela 24 jam sudah berakhir: kirim template',
+    rate_limited: 'terlalu banyak pesan: WhatsApp meminta pengiriman diperlambat',
     pair_rate_limited: 'terlalu banyak pesan ke pelanggan ini dalam waktu singkat',
     spam_rate_limited: 'WhatsApp membatasi nomor ini karena pesan mirip spam',
     undeliverable: 'pesan tidak dapat dikirim ke pelanggan ini',
@@ -64,8 +66,8 @@ export const conversations: Strings['conversations'] = {
     account_payment_issue: 'akun WhatsApp bermasalah dengan pembayaran',
     account_maintenance: 'akun WhatsApp sedang dalam pemeliharaan',
     service_unavailable: 'WhatsApp sedang tidak tersedia',
-    meta_internal_error: 'WhatsApp mengalami galat internal',
+    meta_internal_error: 'WhatsApp mengalami kesalahan internal',
     ecosystem_protection: 'WhatsApp menahan pesan untuk melindungi penggunanya',
   },
-  unknownError: (title) => title || 'galat tidak dikenal',
+  unknownError: (title) => title || 'kesalahan tidak dikenal',
 };

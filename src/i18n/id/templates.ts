@@ -17,11 +17,11 @@ const statusNames: Record<string, string> = {
 
 export const templates: Strings['templates'] = {
   listTitle: 'Template HSM',
-  listHeader: (account) => `Template HSM 24 Jam untuk *${account}*`,
-  listEmpty: 'Belum ada template. Klik *Add HSM Template* untuk membuat, atau *Refresh* untuk mengambil template dari WhatsApp Manager.',
+  listHeader: (account) => `Template HSM untuk *${account}*`,
+  listEmpty: 'Belum ada template. Klik *Tambah Template HSM* untuk membuatnya, atau *Sinkronkan* untuk mengambil template yang dibuat di WhatsApp Manager.',
   listCount: (from, to, total) => `Template ${from}–${to} dari ${total}`,
-  addButton: 'Add HSM Template',
-  refreshButton: 'Refresh',
+  addButton: 'Tambah Template HSM',
+  refreshButton: 'Sinkronkan',
   deleteButton: 'Hapus',
   previousPage: '← Sebelumnya',
   nextPage: 'Berikutnya →',
@@ -34,11 +34,11 @@ export const templates: Strings['templates'] = {
   rejectedBecause: (reason) => `Alasan: ${reason}`,
   notSendable: (parts) => `Berisi bagian yang tidak dapat dikirim wadesk (${parts}).`,
   updated: 'Berhasil diperbarui!',
-  refreshed: (p) => `Diperbarui dari WhatsApp: ${p.imported} diimpor, ${p.changed} berubah status, ${p.removed} dihapus.`,
-  refreshFailed: (why) => `Tidak dapat memperbarui dari WhatsApp: ${why}`,
+  refreshed: (p) => `Disinkronkan dengan WhatsApp: ${p.imported} diimpor, ${p.changed} berubah status, ${p.removed} dihapus.`,
+  refreshFailed: (why) => `Tidak dapat menyinkronkan dengan WhatsApp: ${why}`,
   deleted: (name) => `Template *${name}* dihapus.`,
 
-  formTitle: 'Add HSM Template',
+  formTitle: 'Tambah Template HSM',
   formNext: 'Berikutnya',
   cancel: 'Batal',
   fieldName: 'Nama',
@@ -62,20 +62,20 @@ export const templates: Strings['templates'] = {
   whatsappRefused: (p) => `:warning: WhatsApp menolak template: ${p.message} (kode ${p.code})`,
   unsupported: (kind) =>
     kind === 'onprem'
-      ? 'Akun On-Premises / BSP ini tidak dapat membuat atau menghapus template lewat wadesk: kelola di konsol penyedia Anda, lalu klik *Refresh*.'
+      ? 'Akun On-Premises / BSP ini tidak dapat membuat atau menghapus template lewat wadesk: kelola di konsol penyedia Anda, lalu klik *Sinkronkan*.'
       : 'Template memerlukan ID Akun WhatsApp Business untuk akun ini: tambahkan di pengaturan akun.',
   whatsappUnreachable: (p) => `WhatsApp tidak dapat dihubungi: ${p.message}. Silakan coba lagi.`,
 
   previewTitle: 'Pratinjau',
-  previewIntro: 'Beginilah tampilan pesan dengan nilai contoh. Klik *Submit* untuk mengirimnya ke WhatsApp untuk ditinjau.',
+  previewIntro: 'Begini tampilan pesannya dengan nilai contoh. Klik *Ajukan* agar WhatsApp meninjaunya.',
   previewMeta: (p) => `*${p.name}* · ${p.language} · ${p.category}`,
   back: 'Kembali',
-  submit: 'Submit',
-  submitting: 'Mengirim ke WhatsApp…',
-  draftExpired: 'Draf ini sudah tidak tersedia. Silakan mulai lagi dengan *Add HSM Template*.',
+  submit: 'Ajukan',
+  submitting: 'Mengajukan ke WhatsApp…',
+  draftExpired: 'Draf ini sudah tidak tersedia. Silakan mulai lagi dengan *Tambah Template HSM*.',
   created: (p) =>
-    `Template *${p.name}* telah dikirim ke WhatsApp. Status: *${p.status}*. Anda akan menerima pesan di sini saat WhatsApp menyetujui atau menolaknya.`,
-  doneTitle: 'Template dikirim',
+    `Template *${p.name}* telah diajukan ke WhatsApp. Status: *${p.status}*. Anda akan menerima pesan di sini saat WhatsApp menyetujui atau menolaknya.`,
+  doneTitle: 'Template diajukan',
 
   deleteTitle: 'Hapus template?',
   deleteConfirm: (p) =>
@@ -85,21 +85,21 @@ export const templates: Strings['templates'] = {
 
   sendTitle: 'Kirim template',
   sendButton: 'Kirim',
-  sendTo: (to) => `Kepada *${to}*. Template dapat dikirim kapan saja, juga di luar jendela 24 jam.`,
+  sendTo: (to) => `Kepada *${to}*. Template dapat dikirim kapan saja, termasuk di luar jendela 24 jam.`,
   sendPick: 'Template',
   sendPickPlaceholder: 'Pilih template yang disetujui',
-  sendNoTemplates: 'Tidak ada template yang disetujui dan dalam status ON untuk akun ini. Buat atau nyalakan di *24 Hours HSM Template*.',
+  sendNoTemplates: 'Tidak ada template yang disetujui dan berstatus ON untuk akun ini. Buat atau nyalakan template di *Template HSM* (`/whatsapp templates`).',
   sendVariable: (n) => `Nilai untuk {{${n}}}`,
   sendHeaderVariable: 'Nilai untuk header {{1}}',
   sendPreview: 'Pratinjau',
   sendValueRequired: 'Isi nilai ini.',
   sendChooseFirst: 'Pilih template terlebih dahulu.',
-  sendNotSendable: 'Template ini tidak lagi disetujui dan ON. Pilih template lain.',
-  sendAccountOff: 'Akun WhatsApp ini dalam status OFF, jadi tidak ada yang dapat dikirim.',
+  sendNotSendable: 'Template ini sudah tidak disetujui atau sedang OFF. Pilih template lain.',
+  sendAccountOff: 'Akun WhatsApp ini sedang OFF, jadi tidak ada yang bisa dikirim.',
   sendFailed: (p) => `WhatsApp tidak mengirim pesan: ${p.message} (kode ${p.code})`,
   sending: 'Mengirim ke WhatsApp…',
   sentTitle: 'Template terkirim',
-  sent: (to) => `Terkirim ke ${to}. Pesan ditampilkan di utas percakapan.`,
+  sent: (to) => `Terkirim ke ${to}. Pesan ditampilkan di thread percakapan.`,
   sentInThread: (p) => `:outbox_tray: ${p.user} mengirim template *${p.name}* (${p.language}):`,
   invalidPhone: (input) => `"${input}" bukan nomor telepon dalam format internasional, mis. 6281234567890.`,
   sendUsage: 'Cara pakai: `/whatsapp send <akun> <telepon>`, mis. `/whatsapp send Sales 6281234567890`.',
@@ -109,7 +109,7 @@ export const templates: Strings['templates'] = {
   accountNotFound: (name) => `Tidak ada akun WhatsApp terhubung bernama "${name}".`,
   accountAmbiguous: 'Beberapa akun WhatsApp terhubung: sebutkan salah satunya, mis. `/whatsapp templates Sales`.',
   noAccounts: 'Belum ada akun WhatsApp yang terhubung.',
-  templateNotFound: 'Template itu sudah tidak ada. Klik *Refresh*.',
+  templateNotFound: 'Template itu sudah tidak ada. Klik *Sinkronkan*.',
   conversationNotFound: 'Percakapan itu sudah tidak ada.',
 
   notice: (p) =>

@@ -2,8 +2,7 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { acceptAgentMessage, type AgentMessage } from '../../../conversations/replies';
 import type { Deps } from '../../../context';
-import { strings } from '../../../i18n';
-import { userLocale } from '../../user';
+import { slackUser } from '../../user';
 import { accountOffEphemeral, windowClosedEphemeral } from '../../views/conversations';
 
 // Plain messages, messages with files, and thread replies also sent to the channel; edits, joins etc. are not replies.
@@ -55,10 +54,11 @@ export function threadMessage(deps: Deps) {
     const outcome = await acceptAgentMessage(deps, message);
     if (outcome.kind !== 'window_closed' && outcome.kind !== 'account_off') return;
     const userId = message.userId ?? '';
-    const s = strings(await userLocale(client, deps, userId)).conversations;
+    const agent = await slackUser(client, deps, userId);
+    const s = agent.t.conversations;
     const view =
       outcome.kind === 'window_closed'
-        ? windowClosedEphemeral(s, { conversationId: outcome.conversationId, closesAt: outcome.closesAt, timeZone: deps.config.timeZone })
+        ? windowClosedEphemeral(s, { conversationId: outcome.conversationId, closesAt: outcome.closesAt, timeZone: agent.timeZone })
         : accountOffEphemeral(s, outcome.accountName);
     await client.chat.postEphemeral({
       channel: message.channel,

@@ -22,7 +22,7 @@ export async function openTemplateList(
   else await client.views.open({ trigger_id: input.triggerId, view });
 }
 
-/** "24 Hours HSM Template" on an account; value = accountId. */
+/** "HSM Templates" on an account; value = accountId. */
 export function openListAction(deps: Deps) {
   return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
     await ack();

@@ -33,14 +33,14 @@ export async function accountWindows(teamId: string, clock: Clock): Promise<{ ac
 export async function showExpiring({ command, client, respond, deps }: WhatsAppCommandArgs): Promise<void> {
   const user = await slackUser(client, deps, command.user_id);
   const { accounts, now } = await accountWindows(command.team_id, deps.clock);
-  const view = expiringListView(user.t.window, { accounts, now, timeZone: deps.config.timeZone });
+  const view = expiringListView(user.t.window, { accounts, now, timeZone: user.timeZone });
   await respond({ response_type: 'ephemeral', ...view });
 }
 
 /** The App Home section: each account's open conversations ordered by time left. */
 export async function windowsHomeSection(ctx: HomeContext): Promise<KnownBlock[]> {
   const { accounts, now } = await accountWindows(ctx.teamId, ctx.deps.clock);
-  return windowHomeSection(ctx.user.t.window, { accounts, now, timeZone: ctx.deps.config.timeZone, page: ctx.pages?.windows });
+  return windowHomeSection(ctx.user.t.window, { accounts, now, timeZone: ctx.user.timeZone, page: ctx.pages?.windows });
 }
 
 /** The expiring list's pager, in the ephemeral message or on the Home tab. */
@@ -53,6 +53,6 @@ export function registerWindow(app: App, deps: Deps): void {
     const user = await slackUser(client, deps, ctx.userId);
     if (ctx.surface.type === 'home') return publishHome(deps, client, { user, teamId: ctx.teamId, pages: { windows: page } });
     const { accounts, now } = await accountWindows(ctx.teamId, deps.clock);
-    await respond({ response_type: 'ephemeral', replace_original: true, ...expiringListView(user.t.window, { accounts, now, timeZone: deps.config.timeZone, page }) });
+    await respond({ response_type: 'ephemeral', replace_original: true, ...expiringListView(user.t.window, { accounts, now, timeZone: user.timeZone, page }) });
   });
 }
