@@ -32,7 +32,7 @@ export const CONFIG_HELP: Record<string, string> = {
   MONGODB_URI: 'optional MongoDB 6+ connection string; when unset an embedded database keeps its data in DATA_DIR',
   DATA_DIR: 'folder for the embedded database and its generated encryption key (default ./data)',
   ENCRYPTION_KEY:
-    'a 32-byte key, base64 or hex, that encrypts stored WhatsApp tokens; required with MONGODB_URI (generate one: openssl rand -base64 32)',
+    'a 32-byte key, base64 or hex, that encrypts stored WhatsApp tokens; required with MONGODB_URI (generate one: openssl rand -base64 32); change it with npm run rotate-key',
   ADMIN_USER_IDS: 'optional comma-separated Slack user IDs who may manage accounts besides workspace admins and owners',
   EXPIRY_SWEEP_CRON: 'cron schedule of the 24-hour window sweep (default every minute)',
   EXPIRY_WARN_MINUTES: 'comma-separated minutes before a window closes at which to warn (default 120,30)',

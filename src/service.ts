@@ -11,7 +11,8 @@ import { templateSyncJob } from './jobs/template-sync';
 import { createLogger, type Logger } from './log';
 import { OutboxWorker, type OutboxHandler } from './outbox';
 import { ChannelPacer } from './outbox/pacing';
-import { SecretBox, loadOrCreateKey } from './security/secrets';
+import { loadCheckedKey } from './security/key-check';
+import { SecretBox } from './security/secrets';
 import { templateOutboxHandlers } from './templates';
 import { openDatabase, type Database } from './store/database';
 import './store/models';
@@ -46,8 +47,14 @@ export interface RunningService {
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const secrets = new SecretBox(loadOrCreateKey(config.encryptionKey, config.dataDir));
   const database = await openDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: options.dbName });
+  let secrets: SecretBox;
+  try {
+    secrets = new SecretBox(await loadCheckedKey(config));
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
 
   const slackApi = { slackApiUrl: config.slack.apiUrl };
   // The outbox does its own retrying, so the client must report failures at once.
