@@ -43,11 +43,14 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** How long a shutdown may wait for the database before it disconnects and lets the rest fail fast. */
+const STOP_GRACE_MS = 4_000;
+
 /** Builds and starts everything in one process on one port; resolves once it listens. */
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const database = await openDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: options.dbName });
+  const database = await openDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: options.dbName, logger });
   let secrets: SecretBox;
   try {
     secrets = new SecretBox(await loadCheckedKey(config));
@@ -88,7 +91,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const cronJobs: Job[] = [templateSyncJob(deps), ...windowJobs(deps)];
 
   const outbox = new OutboxWorker(deps, outboxHandlers, { yieldWhile: () => journal.urgent });
-  const http = createHttpApp({ database, logger, slackEvents: receiver?.middleware(), routes });
+  const http = createHttpApp({ database, logger, maxDatabaseDownMs: config.embeddedDbMaxDownMs, slackEvents: receiver?.middleware(), routes });
   const server = await listen(http.callback(), config.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -116,11 +119,16 @@ export async function startService(config: Config, options: ServiceOptions = {})
     journal,
     stop: () =>
       (stopping ??= (async () => {
+        // What waits for a database that is gone would wait out the driver's time-outs, one after another:
+        // closed first, it fails at once (nothing is lost, the journal keeps what was acknowledged).
+        const giveUp = setTimeout(() => void database.close(), STOP_GRACE_MS);
+        if (!(await database.ping(500))) await database.close();
         await closeServer(server);
         await jobs?.stop();
         await journal.stop();
         await outbox.stop();
         if (!receiver) await bolt.stop().catch(() => undefined);
+        clearTimeout(giveUp);
         await database.close();
         logger.info('wadesk stopped');
       })()),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import mongoose, { Types, type AnyObject, type Collection, type Connection } from 'mongoose';
 import { z } from 'zod';
+import type { Logger } from '../log';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
 import { journalWrites } from './health';
 import { journalDatabase, journalEntries, journalHolders } from './models/journal';
@@ -13,6 +14,9 @@ export interface Database {
    * still answers pings), and the journal's appends have not been failing lately.
    */
   check(timeoutMs?: number): Promise<StorageCheck>;
+  /** How long the embedded database has been down and not yet restarted, in ms; 0 while it runs, or with MONGODB_URI. */
+  downForMs(): number;
+  /** Disconnects (failing what still waits for the database at once) and stops the embedded database. Once, however often called. */
   close(): Promise<void>;
 }
 
@@ -25,9 +29,9 @@ const PROBE_PADDING = 'x'.repeat(2_048);
  * Connects mongoose to MONGODB_URI, or to an embedded FerretDB whose files
  * live under dataDir/db so they survive restarts.
  */
-export async function openDatabase(options: { uri?: string; dataDir: string; dbName?: string }): Promise<Database> {
+export async function openDatabase(options: { uri?: string; dataDir: string; dbName?: string; logger?: Logger }): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
-  const uri = options.uri ?? (embedded = await startEmbeddedDatabase(path.join(options.dataDir, 'db'))).uri;
+  const uri = options.uri ?? (embedded = await startEmbeddedDatabase(path.join(options.dataDir, 'db'), { logger: options.logger })).uri;
   // Each query would otherwise capture a stack trace, only to explain "query was already executed".
   mongoose.set('skipOriginalStackTraces', true);
   try {
@@ -45,6 +49,7 @@ export async function openDatabase(options: { uri?: string; dataDir: string; dbN
     throw err;
   }
 
+  let closing: Promise<void> | undefined;
   const probe = async (connection: Connection) => {
     const probes = connection.collection<{ _id: Types.ObjectId; pad: string }>('probes');
     const _id = new Types.ObjectId();
@@ -64,9 +69,13 @@ export async function openDatabase(options: { uri?: string; dataDir: string; dbN
       const written = await withinTime(Promise.all([probe(mongoose.connection), probe(journalDatabase())]).then(() => true), timeoutMs);
       return written && !journalWrites.failing ? { ok: true } : { ok: false, problem: 'writes failing' };
     },
-    async close() {
-      await mongoose.disconnect();
-      await embedded?.stop();
+    downForMs: () => embedded?.downForMs() ?? 0,
+    close() {
+      closing ??= (async () => {
+        await mongoose.disconnect();
+        await embedded?.stop();
+      })();
+      return closing;
     },
   };
 }

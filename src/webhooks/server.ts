@@ -8,6 +8,8 @@ import { LockBusyError } from '../store/lookups';
 export interface HttpAppParts {
   database: Database;
   logger: Logger;
+  /** The embedded database down longer than this (its restarts failing) fails /healthz: only restarting the service may help. */
+  maxDatabaseDownMs: number;
   /** Mounts POST /slack/events (absent in Socket Mode). */
   slackEvents?: Koa.Middleware;
   /** Each feature adds its own routes. */
@@ -21,6 +23,12 @@ export function createHttpApp(parts: HttpAppParts): Koa {
   const router = new Router();
 
   router.get('/healthz', (ctx) => {
+    const downForMs = parts.database.downForMs();
+    if (downForMs > parts.maxDatabaseDownMs) {
+      ctx.status = 503;
+      ctx.body = { status: 'embedded database down', downForSeconds: Math.round(downForMs / 1000) };
+      return;
+    }
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
