@@ -13,7 +13,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/em
 import { journalEntries, MessageModel } from '../../src/store/models';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { startTestService, type TestService } from '../helpers/service';
-import { cloudTextWebhook, deliverLikeMeta, marksOf, postWebhook, seedServiceAccount, waitFor, wamid, type InboundText, type SeededAccount } from './support';
+import { cloudTextWebhook, deliverLikeMeta, markOf, postCounts, postWebhook, seedServiceAccount, waitFor, wamid, type InboundText, type SeededAccount } from './support';
 
 const TMPFS_BYTES = 24 * 1024 * 1024;
 
@@ -42,13 +42,6 @@ function fill(file: string): void {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** Each customer's messages posted to Slack: every acknowledged mark once, nothing twice. */
-function postedCounts(slack: FakeSlack): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const m of marksOf(slack.posts())) counts.set(`${m.conversation}:${m.n}`, (counts.get(`${m.conversation}:${m.n}`) ?? 0) + 1);
-  return counts;
 }
 
 function texts(prefix: string, customers: number, at: number): InboundText[] {
@@ -107,8 +100,8 @@ describe('drill: disk full', () => {
     // Claims taken before the disk filled may still be held: let their leases run out, without sleeping.
     service.clock.advance(120_000);
     await service.outbox.drain();
-    const counts = postedCounts(slack);
-    for (const m of all) expect([m.body, counts.get(/\[drill:(\w+:\d+)\]/.exec(m.body)?.[1] ?? '')]).toEqual([m.body, 1]);
+    const counts = postCounts(slack.posts());
+    for (const m of all) expect([m.body, counts.get(markOf(m.body))]).toEqual([m.body, 1]);
     expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
   }
 

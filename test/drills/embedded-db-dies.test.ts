@@ -17,7 +17,8 @@ import { UNPACED } from '../helpers/unpaced';
 import {
   BOT_TOKEN,
   cloudTextWebhook,
-  marksOf,
+  markOf,
+  postCounts,
   postWebhook,
   seedCloudAccount,
   SIGNING_SECRET,
@@ -142,13 +143,10 @@ describe('drill: the embedded database dies', () => {
     expect(service.output.filter((l) => l.includes('the embedded database was restarted'))).toHaveLength(2);
     expect([...answers.keys()].filter((s) => s !== 200 && s !== 503)).toEqual([]);
 
-    const marks = messages.flat().map((m) => /\[drill:(\w+:\d+)\]/.exec(m.body)?.[1] ?? '');
-    const posted = () => marksOf(slack.posts()).map((m) => `${m.conversation}:${m.n}`);
-    expect(await waitFor(() => marks.every((m) => posted().includes(m)), 30_000, 100)).toBe(true);
+    const marks = messages.flat().map((m) => markOf(m.body));
+    expect(await waitFor(() => marks.every((m) => postCounts(slack.posts()).has(m)), 30_000, 100)).toBe(true);
     for (const list of messages) for (const m of list) expect(await MessageModel.countDocuments({ wamid: m.wamid })).toBe(1);
-    const counts = new Map<string, number>();
-    for (const m of posted()) counts.set(m, (counts.get(m) ?? 0) + 1);
-    expect([...counts.entries()].filter(([, n]) => n > 1)).toEqual([]);
+    expect([...postCounts(slack.posts()).entries()].filter(([, n]) => n > 1)).toEqual([]);
     // One thread root per customer.
     expect(slack.posts().filter((c) => c.args.thread_ts === undefined)).toHaveLength(CUSTOMERS);
   }, 90_000);
