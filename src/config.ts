@@ -31,8 +31,10 @@ export const CONFIG_HELP: Record<string, string> = {
   PUBLIC_URL: 'the public https URL of this service, shown in the WhatsApp webhook URLs (default http://localhost:PORT)',
   MONGODB_URI: 'optional MongoDB 6+ connection string; when unset an embedded database keeps its data in DATA_DIR',
   DATA_DIR: 'folder for the embedded database and its generated encryption key (default ./data)',
+  EMBEDDED_DB_MAX_DOWN_SECONDS:
+    'seconds the embedded database may stay down, restarts failing, before /healthz fails so the service is restarted (default 60)',
   ENCRYPTION_KEY:
-    'a 32-byte key, base64 or hex, that encrypts stored WhatsApp tokens; required with MONGODB_URI (generate one: openssl rand -base64 32)',
+    'a 32-byte key, base64 or hex, that encrypts stored WhatsApp tokens; required with MONGODB_URI (generate one: openssl rand -base64 32); change it with npm run rotate-key',
   ADMIN_USER_IDS: 'optional comma-separated Slack user IDs who may manage accounts besides workspace admins and owners',
   EXPIRY_SWEEP_CRON: 'cron schedule of the 24-hour window sweep (default every minute)',
   EXPIRY_WARN_MINUTES: 'comma-separated minutes before a window closes at which to warn (default 120,30)',
@@ -56,6 +58,7 @@ const schema = z
     PUBLIC_URL: z.string().url().optional(),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
     DATA_DIR: z.string().min(1).default('./data'),
+    EMBEDDED_DB_MAX_DOWN_SECONDS: z.coerce.number({ invalid_type_error: 'must be a number' }).positive().default(60),
     ENCRYPTION_KEY: z
       .string()
       .optional()
@@ -106,6 +109,7 @@ export type Config = Readonly<{
   publicUrl: string;
   mongodbUri?: string;
   dataDir: string;
+  embeddedDbMaxDownMs: number;
   encryptionKey?: Buffer;
   adminUserIds: readonly string[];
   expiry: { sweepCron: string; warnMinutes: readonly number[] };
@@ -155,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     mongodbUri: e.MONGODB_URI,
     dataDir: path.resolve(e.DATA_DIR),
+    embeddedDbMaxDownMs: e.EMBEDDED_DB_MAX_DOWN_SECONDS * 1000,
     encryptionKey: e.ENCRYPTION_KEY === undefined ? undefined : decodeKey(e.ENCRYPTION_KEY),
     adminUserIds: e.ADMIN_USER_IDS,
     expiry: { sweepCron: e.EXPIRY_SWEEP_CRON, warnMinutes: [...new Set(e.EXPIRY_WARN_MINUTES)].sort((a, b) => b - a) },

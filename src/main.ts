@@ -1,5 +1,6 @@
 import 'dotenv/config';
 import { ConfigError, loadConfig } from './config';
+import { KeyError } from './security/secrets';
 import { startService } from './service';
 
 async function main(): Promise<void> {
@@ -30,5 +31,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(`wadesk failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  process.exit(err instanceof KeyError ? 78 : 1); // EX_CONFIG: the operator must act
 });

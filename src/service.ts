@@ -12,7 +12,8 @@ import { createLogger, type Logger } from './log';
 import { OutboxWorker, type OutboxHandler } from './outbox';
 import { ChannelPacer } from './outbox/pacing';
 import { setAsideHandlers } from './set-aside';
-import { SecretBox, loadOrCreateKey } from './security/secrets';
+import { loadCheckedKey } from './security/key-check';
+import { SecretBox } from './security/secrets';
 import { templateOutboxHandlers } from './templates';
 import { openDatabase, type Database } from './store/database';
 import './store/models';
@@ -45,12 +46,21 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** How long a shutdown may wait for the database before it disconnects and lets the rest fail fast. */
+const STOP_GRACE_MS = 4_000;
+
 /** Builds and starts everything in one process on one port; resolves once it listens. */
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const secrets = new SecretBox(loadOrCreateKey(config.encryptionKey, config.dataDir));
-  const database = await openDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: options.dbName });
+  const database = await openDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: options.dbName, logger });
+  let secrets: SecretBox;
+  try {
+    secrets = new SecretBox(await loadCheckedKey(config));
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
 
   const slackApi = { slackApiUrl: config.slack.apiUrl };
   // The outbox does its own retrying, so the client must report failures at once.
@@ -86,7 +96,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const cronJobs: Job[] = [templateSyncJob(deps), ...windowJobs(deps)];
 
   const outbox = new OutboxWorker(deps, outboxHandlers, { yieldWhile: () => journal.urgent, onSetAside: setAside.onSetAside });
-  const http = createHttpApp({ database, logger, slackEvents: receiver?.middleware(), routes });
+  const http = createHttpApp({ database, logger, maxDatabaseDownMs: config.embeddedDbMaxDownMs, slackEvents: receiver?.middleware(), routes });
   const server = await listen(http.callback(), config.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -115,11 +125,16 @@ export async function startService(config: Config, options: ServiceOptions = {})
     slackSettled: async () => receiver?.settled(),
     stop: () =>
       (stopping ??= (async () => {
+        // What waits for a database that is gone would wait out the driver's time-outs, one after another:
+        // closed first, it fails at once (nothing is lost, the journal keeps what was acknowledged).
+        const giveUp = setTimeout(() => void database.close(), STOP_GRACE_MS);
+        if (!(await database.ping(500))) await database.close();
         await closeServer(server);
         await jobs?.stop();
         await journal.stop();
         await outbox.stop();
         if (!receiver) await bolt.stop().catch(() => undefined);
+        clearTimeout(giveUp);
         await database.close();
         logger.info('wadesk stopped');
       })()),

@@ -4,7 +4,7 @@ import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../context';
 import { Batcher, uniqueInserts } from '../store/batcher';
-import { claimTurn, forgetTurn, forgetTurns, type Turn } from '../store/claims';
+import { claimTurn, expireTurns, forgetTurn, forgetTurns, type Turn } from '../store/claims';
 import { driverCollection, duplicatePositions, storedMixed } from '../store/database';
 import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
 import { KnownPending, type Queued } from './known';
@@ -215,6 +215,11 @@ export class OutboxWorker {
   private readonly owner = randomUUID();
   private readonly options: Required<OutboxOptions>;
   private running = false;
+  /**
+   * A pass failed (the database went away mid-way): turns it claimed may be left unsettled, some
+   * with their post made. They are ended before the next pass, rather than waiting out the lease.
+   */
+  private turnsLeft = false;
   private loop: Promise<void> | undefined;
   private readonly wakeup = new Wakeup();
   private readonly known: KnownPending;
@@ -288,6 +293,10 @@ export class OutboxWorker {
    * a whole: order beats speed.
    */
   private async deliverDue(reread: boolean): Promise<Pass> {
+    if (this.turnsLeft) {
+      await expireTurns(this.owner);
+      this.turnsLeft = false;
+    }
     const now = this.deps.clock.now();
     const pending = await this.known.first(this.options.batchSize, reread);
     const lanes = new Map<string, Queued[]>();
@@ -340,7 +349,10 @@ export class OutboxWorker {
     });
     await Promise.all(workers);
     for (const result of await Promise.allSettled(settling)) if (result.status === 'rejected') failures.push(result.reason);
-    if (failures.length > 0) throw failures[0];
+    if (failures.length > 0) {
+      this.turnsLeft = true;
+      throw failures[0];
+    }
     // A paced channel's next turn is often sooner than the next poll.
     return { handled, ...(waits.length > 0 ? { nextDueInMs: Math.min(...waits) } : {}) };
   }

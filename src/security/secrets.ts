@@ -29,6 +29,16 @@ export class SecretBox {
     return secret;
   }
 
+  /** Whether the value was sealed with this box's key. */
+  opens(sealed: string): boolean {
+    try {
+      this.open(sealed);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private decrypt(sealed: string): string {
     const [version, iv, tag, data] = sealed.split(':');
     if (version !== VERSION || !iv || !tag || data === undefined) throw new Error('not a sealed secret');
@@ -38,21 +48,50 @@ export class SecretBox {
   }
 }
 
+/** The key cannot be used with the stored secrets; the message names the problem and the fix. */
+export class KeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeyError';
+  }
+}
+
+/** Where the embedded default keeps its generated key. */
+export function keyFilePath(dataDir: string): string {
+  return path.join(dataDir, 'encryption.key');
+}
+
 /**
- * The key from ENCRYPTION_KEY, or for the embedded default one generated once
- * into the data folder (mode 0600) and reused on every start.
+ * The key generated into the data folder (mode 0600) and reused on every start. A new one is
+ * generated only when `mayCreate`: never beside secrets sealed with a lost one, which it would not open.
  */
-export function loadOrCreateKey(configured: Buffer | undefined, dataDir: string): Buffer {
-  if (configured) return configured;
-  const file = path.join(dataDir, 'encryption.key');
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+export function keyFromFile(dataDir: string, { mayCreate }: { mayCreate: boolean }): Buffer {
+  const file = keyFilePath(dataDir);
+  if (!fs.existsSync(file)) {
+    if (!mayCreate) {
+      throw new KeyError(
+        `${file} is missing, but the database holds secrets sealed with the key it held. A new key would not open them, ` +
+          'so none is generated. Restore the file from a backup, or set ENCRYPTION_KEY to the original key.',
+      );
+    }
+    writeNewKey(file);
+  }
+  return readKeyFile(file);
+}
+
+/** Writes a new random key to `file` unless it exists already. */
+export function writeNewKey(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   try {
     fs.writeFileSync(file, randomBytes(32).toString('base64'), { flag: 'wx', mode: 0o600 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+}
+
+export function readKeyFile(file: string): Buffer {
   const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
-  if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);
+  if (key.length !== 32) throw new KeyError(`${file} does not hold a 32-byte base64 key`);
   return key;
 }
 

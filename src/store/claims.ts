@@ -63,6 +63,15 @@ export async function releaseClaim(resource: string, owner: string): Promise<voi
 }
 
 /**
+ * Ends every turn the owner holds now, as though their leases had run out: the next claimant
+ * takes over at once, as from a holder that died, so it treats the work as maybe half done.
+ * Its filter is not on _id (FerretDB scans the claims): for after a failure, not for every turn.
+ */
+export async function expireTurns(owner: string): Promise<void> {
+  await claims().updateMany({ owner }, { $set: { until: new Date(0) } });
+}
+
+/**
  * Forgets these turns and the ones before each, by _id, in one statement: the holders are
  * done with the resources. Turns are numbered from 0 and an earlier turn exists only where
  * a later one took over, so the usual case is one _id a turn. A later turn, taken after

@@ -1,22 +1,37 @@
 import path from 'node:path';
-import mongoose, { type AnyObject, type Collection, type Connection } from 'mongoose';
+import mongoose, { Types, type AnyObject, type Collection, type Connection } from 'mongoose';
 import { z } from 'zod';
+import type { Logger } from '../log';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
-import { journalEntries, journalHolders } from './models/journal';
+import { journalWrites } from './health';
+import { journalDatabase, journalEntries, journalHolders } from './models/journal';
 
 export interface Database {
   /** Resolves while the server answers a ping within the time limit. */
   ping(timeoutMs?: number): Promise<boolean>;
+  /**
+   * Whether storage works: the server answers, a write to each database succeeds (a full disk
+   * still answers pings), and the journal's appends have not been failing lately.
+   */
+  check(timeoutMs?: number): Promise<StorageCheck>;
+  /** How long the embedded database has been down and not yet restarted, in ms; 0 while it runs, or with MONGODB_URI. */
+  downForMs(): number;
+  /** Disconnects (failing what still waits for the database at once) and stops the embedded database. Once, however often called. */
   close(): Promise<void>;
 }
+
+export type StorageCheck = { ok: true } | { ok: false; problem: 'database unavailable' | 'writes failing' };
+
+/** A delivery's size, give or take: a disk with less room than this refuses the journal's appends too. */
+const PROBE_PADDING = 'x'.repeat(2_048);
 
 /**
  * Connects mongoose to MONGODB_URI, or to an embedded FerretDB whose files
  * live under dataDir/db so they survive restarts.
  */
-export async function openDatabase(options: { uri?: string; dataDir: string; dbName?: string }): Promise<Database> {
+export async function openDatabase(options: { uri?: string; dataDir: string; dbName?: string; logger?: Logger }): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
-  const uri = options.uri ?? (embedded = await startEmbeddedDatabase(path.join(options.dataDir, 'db'))).uri;
+  const uri = options.uri ?? (embedded = await startEmbeddedDatabase(path.join(options.dataDir, 'db'), { logger: options.logger })).uri;
   // Each query would otherwise capture a stack trace, only to explain "query was already executed".
   mongoose.set('skipOriginalStackTraces', true);
   try {
@@ -34,27 +49,47 @@ export async function openDatabase(options: { uri?: string; dataDir: string; dbN
     throw err;
   }
 
+  let closing: Promise<void> | undefined;
+  const probe = async (connection: Connection) => {
+    const probes = connection.collection<{ _id: Types.ObjectId; pad: string }>('probes');
+    const _id = new Types.ObjectId();
+    await probes.insertOne({ _id, pad: PROBE_PADDING });
+    await probes.deleteOne({ _id });
+    return true;
+  };
+  const ping = (timeoutMs = 1_000) => {
+    const db = mongoose.connection.db;
+    return db ? withinTime(db.admin().ping().then(() => true), timeoutMs) : Promise.resolve(false);
+  };
+
   return {
-    async ping(timeoutMs = 1_000) {
-      const db = mongoose.connection.db;
-      if (!db) return false;
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        return await Promise.race([
-          db.admin().ping().then(() => true),
-          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-        ]);
-      } catch {
-        return false;
-      } finally {
-        clearTimeout(timer);
-      }
+    ping,
+    async check(timeoutMs = 1_000) {
+      if (!(await ping(timeoutMs))) return { ok: false, problem: 'database unavailable' };
+      const written = await withinTime(Promise.all([probe(mongoose.connection), probe(journalDatabase())]).then(() => true), timeoutMs);
+      return written && !journalWrites.failing ? { ok: true } : { ok: false, problem: 'writes failing' };
     },
-    async close() {
-      await mongoose.disconnect();
-      await embedded?.stop();
+    downForMs: () => embedded?.downForMs() ?? 0,
+    close() {
+      closing ??= (async () => {
+        await mongoose.disconnect();
+        await embedded?.stop();
+      })();
+      return closing;
     },
   };
+}
+
+/** Whether the operation succeeds within the time limit; false when it fails or takes longer. */
+async function withinTime(operation: Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([operation, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -84,11 +119,19 @@ export function duplicatePositions(err: unknown): Set<number> | undefined {
   return positions;
 }
 
+/**
+ * Storage failed: it cannot be reached, or the server refused the operation (a write on a full
+ * disk, an I/O error). Either may pass, so the sender is told to retry: 503, not 500.
+ */
+export function isStorageFailure(err: unknown): boolean {
+  return isDatabaseUnavailable(err) || err instanceof mongoose.mongo.MongoServerError;
+}
+
 /** Errors that mean "the database cannot be reached right now", as opposed to a bad query. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   const { MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError } =
     mongoose.mongo;
-  return [MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError].some(
+  return [MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError, mongoose.Error.MongooseServerSelectionError].some(
     (type) => err instanceof type,
   );
 }

@@ -1,6 +1,7 @@
 import mongoose, { type Types } from 'mongoose';
 import { Batcher } from './batcher';
 import { duplicatePositions } from './database';
+import { journalWrites } from './health';
 import { journalEntries, journalHolders, type JournalEntry } from './models';
 
 // Concurrent webhooks share one insert (and processed entries one delete): at a
@@ -15,7 +16,7 @@ const removals = new Batcher<Types.ObjectId>(async (ids) => {
 
 /** Resolves once the entry is stored. */
 export function appendJournal(entry: JournalEntry): Promise<void> {
-  return appends.add(entry);
+  return journalWrites.watch(appends.add(entry));
 }
 
 /** Resolves once the entry is gone. */

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LRUCache } from 'lru-cache';
 import { Types } from 'mongoose';
 import { Batcher, uniqueInserts } from './batcher';
 import { driverCollection } from './database';
@@ -71,15 +72,26 @@ export async function claimRef(
 /** A lock stayed taken longer than the caller may wait: nothing was done, the request can be retried. */
 export class LockBusyError extends Error {}
 
+/**
+ * Locks this process may have left taken, by key: their take or release failed (the database went
+ * away), so it may or may not hold them. Their owner ids are used by nobody any more, so they are
+ * released the moment they are met, where others would wait for them to go stale.
+ */
+const abandoned = new LRUCache<string, Types.ObjectId>({ max: 10_000 });
+
 export async function withLock<T>(name: string, fn: () => Promise<T>, limits = { staleMs: 10_000, waitMs: 10_000 }): Promise<T> {
   const key = `lock:${name}`;
   const owner = new Types.ObjectId();
   const giveUpAt = Date.now() + limits.waitMs;
   for (let attempt = 0; ; attempt++) {
-    const { ref, created } = await claimRef(key, owner);
+    const { ref, created } = await claimRef(key, owner).catch((err: unknown) => {
+      abandoned.set(key, owner);
+      throw err;
+    });
     if (created) break;
-    if (Date.now() - ref.getTimestamp().getTime() > limits.staleMs) {
+    if (abandoned.get(key)?.equals(ref) || Date.now() - ref.getTimestamp().getTime() > limits.staleMs) {
       await release(key, ref);
+      abandoned.delete(key);
       continue;
     }
     if (Date.now() > giveUpAt) throw new LockBusyError(`lock ${name} is busy`);
@@ -91,8 +103,11 @@ export async function withLock<T>(name: string, fn: () => Promise<T>, limits = {
     // Others overtake a lock only once it looks older than `staleMs` to them (by their clock, from the owner
     // id's time in whole seconds). While it looks less than half that old to us nobody can have, unless clocks
     // disagree by seconds (when takeover misjudges live holders anyway): it is ours, and goes without a read first.
-    if (Date.now() - owner.getTimestamp().getTime() < limits.staleMs / 2) await removals.add(key);
-    else await release(key, owner);
+    const released = Date.now() - owner.getTimestamp().getTime() < limits.staleMs / 2 ? removals.add(key) : release(key, owner);
+    await released.catch((err: unknown) => {
+      abandoned.set(key, owner);
+      throw err;
+    });
   }
 }
 

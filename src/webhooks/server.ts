@@ -2,12 +2,14 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { JournalFull } from '../journal';
 import type { Logger } from '../log';
-import { isDatabaseUnavailable, type Database } from '../store/database';
+import { isStorageFailure, type Database } from '../store/database';
 import { LockBusyError } from '../store/lookups';
 
 export interface HttpAppParts {
   database: Database;
   logger: Logger;
+  /** The embedded database down longer than this (its restarts failing) fails /healthz: only restarting the service may help. */
+  maxDatabaseDownMs: number;
   /** Mounts POST /slack/events (absent in Socket Mode). */
   slackEvents?: Koa.Middleware;
   /** Each feature adds its own routes. */
@@ -21,12 +23,18 @@ export function createHttpApp(parts: HttpAppParts): Koa {
   const router = new Router();
 
   router.get('/healthz', (ctx) => {
+    const downForMs = parts.database.downForMs();
+    if (downForMs > parts.maxDatabaseDownMs) {
+      ctx.status = 503;
+      ctx.body = { status: 'embedded database down', downForSeconds: Math.round(downForMs / 1000) };
+      return;
+    }
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
-    const ready = await parts.database.ping();
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'database unavailable' };
+    const storage = await parts.database.check();
+    ctx.status = storage.ok ? 200 : 503;
+    ctx.body = { status: storage.ok ? 'ready' : storage.problem };
   });
   if (parts.slackEvents) router.post('/slack/events', parts.slackEvents);
   for (const addRoutes of parts.routes) addRoutes(router);
@@ -36,8 +44,8 @@ export function createHttpApp(parts: HttpAppParts): Koa {
       await next();
     } catch (err) {
       // Nothing was acknowledged, so the sender (Meta, Slack) will retry: say when.
-      if (isDatabaseUnavailable(err) || err instanceof LockBusyError || err instanceof JournalFull) {
-        parts.logger.warn('request refused: storage unavailable or busy', { path: ctx.path, err });
+      if (isStorageFailure(err) || err instanceof LockBusyError || err instanceof JournalFull) {
+        parts.logger.warn('request refused: storage unavailable, failing or busy', { path: ctx.path, err });
         ctx.status = 503;
         ctx.set('Retry-After', '5');
         ctx.body = { error: 'storage unavailable, retry later' };

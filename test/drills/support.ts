@@ -262,3 +262,15 @@ export function marksOf(calls: readonly SlackCall[]): { conversation: string; n:
     return m?.[1] && m[2] ? [{ conversation: m[1], n: Number(m[2]) }] : [];
   });
 }
+
+/** How often each mark (`<conversation>:<n>`) was posted: a drill expects every acknowledged one once, none twice. */
+export function postCounts(calls: readonly SlackCall[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { conversation, n } of marksOf(calls)) counts.set(`${conversation}:${n}`, (counts.get(`${conversation}:${n}`) ?? 0) + 1);
+  return counts;
+}
+
+/** The mark (`<conversation>:<n>`) a drill message's text carries. */
+export function markOf(text: string): string {
+  return /\[drill:(\w+:\d+)\]/.exec(text)?.[1] ?? '';
+}

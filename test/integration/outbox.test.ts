@@ -220,7 +220,7 @@ describe('the outbox', () => {
     expect(await ClaimModel.countDocuments({})).toBe(0);
   });
 
-  it('when settling a delivered item fails, the pass fails, and the item is taken over once its claim runs out, as uncertain', async () => {
+  it('when settling a delivered item fails, the pass fails, and the next pass takes the item over at once, as uncertain', async () => {
     const uncertainOf: Record<string, boolean[]> = {};
     const lookingFirst = {
       record: async (payload: Record<string, unknown>, ctx: { uncertain: boolean }) => {
@@ -244,9 +244,7 @@ describe('the outbox', () => {
     // L1 stopped behind the item whose settling failed.
     expect(delivered).toEqual(['1', '3']);
     expect(await ClaimModel.countDocuments({})).toBe(1);
-    await worker.drain();
-    expect(delivered).toEqual(['1', '3']);
-    clock.advance(60_000);
+    // Its claim is ended rather than waited out (60 s here): the database may have failed mid-way, and is back.
     await worker.drain();
     expect(delivered).toEqual(['1', '3', '2']);
     expect(uncertainOf).toEqual({ '1': [false, true], '2': [false], '3': [false] });

@@ -89,6 +89,19 @@ describe('store lookups by _id', () => {
       await claimRef('lock:test:held', new Types.ObjectId());
       await expect(withLock('test:held', async () => 'ran', { staleMs: 10_000, waitMs: 100 })).rejects.toThrow('busy');
     });
+
+    it('releases at once a lock this process left taken when the database went away, rather than waiting for it to go stale', async () => {
+      const failOnce = jest.spyOn(mongoose.connection.collection(LookupModel.collection.collectionName), 'deleteMany').mockRejectedValueOnce(new Error('database went away'));
+      try {
+        await expect(withLock('test:abandoned', async () => 'ran')).rejects.toThrow('database went away');
+      } finally {
+        failOnce.mockRestore();
+      }
+      expect(await findRef('lock:test:abandoned')).toBeDefined();
+      // Well within the ten seconds after which another process would overtake it.
+      expect(await withLock('test:abandoned', async () => 'ran', { staleMs: 10_000, waitMs: 1_000 })).toBe('ran');
+      expect(await findRef('lock:test:abandoned')).toBeUndefined();
+    });
   });
 
   describe('conversations by customer', () => {

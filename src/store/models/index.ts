@@ -4,6 +4,7 @@ export * from './account';
 export * from './audit';
 export * from './conversation';
 export * from './journal';
+export * from './key-check';
 export * from './lookup';
 export * from './claim';
 export * from './message';

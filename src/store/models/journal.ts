@@ -45,7 +45,7 @@ export type JournalHolder = InferSchemaType<typeof journalHolderSchema>;
  * the appends a webhook's 200 waits for would queue behind ingest's writes (a burst's p99 was about
  * twice as long). On a MongoDB server it costs nothing, but its user needs both databases.
  */
-function journalDatabase(): Connection {
+export function journalDatabase(): Connection {
   return mongoose.connection.useDb(`${mongoose.connection.name}_journal`, { useCache: true });
 }
 
