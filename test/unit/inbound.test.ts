@@ -244,8 +244,8 @@ describe('parseCloudWebhook: the 16 OpenAPI examples', () => {
     ['Group Create Message', 'group_lifecycle_update'],
     ['Group Settings Update', 'group_settings_update'],
     ['Group Remove Participants', 'group_participants_update'],
-  ] as const)('%s is acknowledged as ignored', (name, field) => {
-    expect(eventsOf(EXAMPLES[name])).toEqual([{ kind: 'ignored', field }]);
+  ] as const)('%s is acknowledged as ignored, its value kept for an operator', (name, field) => {
+    expect(eventsOf(EXAMPLES[name])).toEqual([{ kind: 'ignored', field, wabaId: '102290129340398', value: expect.objectContaining({ groups: expect.any(Array) }) }]);
   });
 });
 

@@ -85,6 +85,20 @@ function readValues(state: ViewState, template: Pick<StoredTemplate, 'header' | 
   return headerVariableCount(template.header ?? undefined) > 0 ? { body, header: stateText(state, SEND_BLOCKS.header) } : { body };
 }
 
+/** Why a send was refused, in the sender's language. */
+function refusedText(t: SlackUser['t'], refused: 'not_found' | 'not_sendable' | 'account_off' | 'opted_out'): string {
+  switch (refused) {
+    case 'account_off':
+      return t.templates.sendAccountOff;
+    case 'not_found':
+      return t.accounts.notFound;
+    case 'not_sendable':
+      return t.templates.sendNotSendable;
+    case 'opted_out':
+      return t.platform.sendOptedOut;
+  }
+}
+
 /** Picking a template shows its variables and preview. */
 export function pickAction(deps: Deps) {
   return async ({ ack, body, action, client }: SelectArgs): Promise<void> => {
@@ -156,11 +170,7 @@ export function sendSubmission(deps: Deps) {
         'failure' in outcome
           ? failureText(t, outcome.failure, account.kind, t.sendFailed)
           : 'refused' in outcome
-            ? outcome.refused === 'account_off'
-              ? t.sendAccountOff
-              : outcome.refused === 'not_found'
-                ? user.t.accounts.notFound
-                : t.sendNotSendable
+            ? refusedText(user.t, outcome.refused)
             : t.sendValueRequired;
       const templates = (await listSendableTemplates(account._id)).map(sendable);
       const stillSendable = templates.find((s) => s.id === String(template._id));
