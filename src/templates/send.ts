@@ -1,3 +1,4 @@
+import { isRetired } from '../accounts/kind';
 import { findTeamTemplate, type Actor } from '../accounts/team';
 import type { Deps } from '../context';
 import { customerAt } from '../domain/customer';
@@ -20,6 +21,8 @@ import { accountProvider } from '../accounts/provider';
 import { auditTemplateChange } from './audit';
 import { toWhatsAppFailure, type WhatsAppFailure } from './provider';
 
+export type SendRefusal = 'not_found' | 'not_sendable' | 'account_off' | 'retired' | 'opted_out';
+
 /** A variable left empty: `part` header or body, `variable` counted from 1. */
 export interface MissingValue {
   part: 'header' | 'body';
@@ -29,7 +32,7 @@ export interface MissingValue {
 export type SendOutcome =
   | { ok: true; wamid: string; rendered: RenderedTemplate; conversationId: string }
   | { ok: false; missing: MissingValue[] }
-  | { ok: false; refused: 'not_found' | 'not_sendable' | 'account_off' | 'opted_out' }
+  | { ok: false; refused: SendRefusal }
   | { ok: false; failure: WhatsAppFailure };
 
 /** WhatsApp wants a number in international format without `+`; people type spaces and dashes. */
@@ -88,6 +91,7 @@ export async function sendTemplateMessage(
   const { account, template } = found;
   const userId = actor.userId;
   if (!account.enabled) return { ok: false, refused: 'account_off' };
+  if (isRetired(account)) return { ok: false, refused: 'retired' };
   if (template.status !== 'APPROVED' || !template.enabled) return { ok: false, refused: 'not_sendable' };
   const count = bodyVariableCount(template.body);
   const values: TemplateValues = {

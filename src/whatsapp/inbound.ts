@@ -826,14 +826,3 @@ export function parseCloudWebhook(body: unknown): WebhookParseResult {
     return events;
   });
 }
-
-/** On-Premises / legacy BSP (e.g. 360dialog) flat shape: `{ contacts?, messages?, statuses?, errors? }`. */
-export function parseOnPremWebhook(body: unknown): WebhookParseResult {
-  return guard(() => eventsFromValue(parseAt(baseValue, body, ''), {}));
-}
-
-/** Picks the parser by shape, for endpoints that may receive either. */
-export function parseWhatsAppWebhook(body: unknown): WebhookParseResult {
-  const looksCloud = typeof body === 'object' && body !== null && ('object' in body || 'entry' in body);
-  return looksCloud ? parseCloudWebhook(body) : parseOnPremWebhook(body);
-}

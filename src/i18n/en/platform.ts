@@ -28,16 +28,16 @@ export const platform = {
 
   // ---- BSP accounts and retired On-Premises ones
   kindBsp: 'BSP (Cloud API through a provider)',
-  kindBspHint: 'A provider such as 360dialog serves the Cloud API from its own URL with its own API key.',
+  kindBspHint: 'E.g. 360dialog: the Cloud API from its own URL, with its own API key.',
   fieldApiKeyHeader: 'API key header',
+  invalidHeader: 'Give a header name without spaces, e.g. D360-API-KEY.',
   fieldApiKeyHeaderHint: "The request header that carries the API key. 360dialog's is D360-API-KEY.",
   bspFieldsHint:
     'For a BSP: the API URL is the provider\'s base URL (360dialog: https://waba-v2.360dialog.io), the token is its API key, and the phone number ID is only needed when the provider puts it in the path.',
   bspTemplatesHint:
     'Templates: give the WABA ID if your provider serves the Cloud API template endpoints (/<WABA ID>/message_templates); otherwise manage templates in the provider console.',
   bspNoTemplates:
-    'This BSP account has no WhatsApp Business Account ID, so wadesk cannot list or manage its templates: create them in your provider console. If your provider serves the Cloud API template endpoints, move the account with its WABA ID.',
-  webhookHelpBsp: "Set this URL as the webhook at your provider; it carries the account's secret, so keep it private. The provider forwards the Cloud API's webhooks unchanged.",
+    'This BSP account has no WhatsApp Business Account ID, so wadesk cannot list or manage its templates: create them in your provider console. If your provider serves the Cloud API template endpoints, an admin can add the WABA ID in Settings → *Move to Cloud API or BSP*.',
   retired: 'Retired by Meta on 2025-10-23',
   retiredExplained:
     'Meta shut down the On-Premises API on 2025-10-23: this account receives and sends nothing any more. Its channel, conversations and templates are kept: click *Move to Cloud API or BSP* to carry on with them.',
@@ -47,7 +47,6 @@ export const platform = {
   moveIntro: (name: string) =>
     `Move *${name}* to the Cloud API or to a BSP that serves it. The account keeps its channel, conversations and templates; its webhook URL changes, so set the new one afterwards.`,
   moved: (name: string) => `*${name}* now uses its new API. Set the webhook URL shown below at Meta or at your provider.`,
-  moveRetiredOnly: 'Only accounts on the retired On-Premises API can be moved.',
   retiredNoSend: 'This account used the On-Premises API, which Meta retired on 2025-10-23: nothing can be sent until an admin moves it to the Cloud API or a BSP.',
   adminWhatMove: 'move WhatsApp accounts',
 };

@@ -24,17 +24,16 @@ export const platform: Strings['platform'] = {
   categoryWillChange: (p) => (p.when ? `Menjadi ${p.to} pada ${p.when}` : `Segera menjadi ${p.to}`),
 
   kindBsp: 'BSP (Cloud API melalui penyedia)',
-  kindBspHint: 'Penyedia seperti 360dialog melayani Cloud API dari URL-nya sendiri dengan API key-nya sendiri.',
+  kindBspHint: 'Mis. 360dialog: Cloud API dari URL penyedia, dengan API key-nya sendiri.',
   fieldApiKeyHeader: 'Header API key',
+  invalidHeader: 'Isi nama header tanpa spasi, mis. D360-API-KEY.',
   fieldApiKeyHeaderHint: 'Header permintaan yang membawa API key. Untuk 360dialog: D360-API-KEY.',
   bspFieldsHint:
     'Untuk BSP: URL API adalah URL dasar penyedia (360dialog: https://waba-v2.360dialog.io), token adalah API key-nya, dan ID nomor telepon hanya perlu diisi jika penyedia mencantumkannya di path.',
   bspTemplatesHint:
     'Template: isi WABA ID jika penyedia Anda melayani endpoint template Cloud API (/<WABA ID>/message_templates); jika tidak, kelola template di konsol penyedia.',
   bspNoTemplates:
-    'Akun BSP ini tidak punya ID WhatsApp Business Account, jadi wadesk tidak bisa menampilkan atau mengelola templatenya: buat template di konsol penyedia. Jika penyedia Anda melayani endpoint template Cloud API, pindahkan akun ini dengan WABA ID-nya.',
-  webhookHelpBsp:
-    'Pasang URL ini sebagai webhook di penyedia Anda. URL ini memuat kunci rahasia akun, jadi jangan dibagikan. Penyedia meneruskan webhook Cloud API apa adanya.',
+    'Akun BSP ini tidak punya ID WhatsApp Business Account, jadi wadesk tidak bisa menampilkan atau mengelola templatenya: buat template di konsol penyedia. Jika penyedia Anda melayani endpoint template Cloud API, admin dapat menambahkan WABA ID di Pengaturan → *Pindahkan ke Cloud API atau BSP*.',
   retired: 'Dihentikan Meta pada 23-10-2025',
   retiredExplained:
     'Meta menghentikan On-Premises API pada 23-10-2025: akun ini tidak lagi menerima maupun mengirim pesan. Saluran, percakapan, dan templatenya tetap tersimpan: klik *Pindahkan ke Cloud API atau BSP* untuk melanjutkannya.',
@@ -44,7 +43,6 @@ export const platform: Strings['platform'] = {
   moveIntro: (name) =>
     `Pindahkan *${name}* ke Cloud API atau ke BSP yang melayaninya. Saluran, percakapan, dan template akun tetap dipakai; URL webhook-nya berubah, jadi pasang URL yang baru setelahnya.`,
   moved: (name) => `*${name}* sekarang memakai API barunya. Pasang URL webhook di bawah ini di Meta atau di penyedia Anda.`,
-  moveRetiredOnly: 'Hanya akun yang memakai On-Premises API (sudah dihentikan) yang bisa dipindahkan.',
   retiredNoSend:
     'Akun ini memakai On-Premises API, yang dihentikan Meta pada 23-10-2025: tidak ada pesan yang bisa dikirim sampai admin memindahkannya ke Cloud API atau BSP.',
   adminWhatMove: 'memindahkan akun WhatsApp',

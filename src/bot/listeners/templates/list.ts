@@ -18,7 +18,9 @@ export async function openTemplateList(
   s: ListStrings,
   input: { triggerId: string; account: AccountDocument; onTopOf?: boolean },
 ): Promise<void> {
-  const view = await buildListView(s, deps, input.account, 0);
+  // Without a WABA ID there is nothing to list or manage here: say why at once, not on the first click.
+  const notice = input.account.wabaId ? undefined : s.templates.unsupported(input.account.kind);
+  const view = await buildListView(s, deps, input.account, 0, notice);
   if (input.onTopOf) await client.views.push({ trigger_id: input.triggerId, view });
   else await client.views.open({ trigger_id: input.triggerId, view });
 }

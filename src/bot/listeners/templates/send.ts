@@ -15,6 +15,7 @@ import { findTeamAccount, findTeamConversation, findTeamTemplate } from '../../.
 import type { AccountDocument } from '../../../store/models';
 import { listSendableTemplates, templateButtons, type StoredTemplate } from '../../../store/templates';
 import { missingValues, renderPreview, sendTemplateMessage } from '../../../templates';
+import type { SendRefusal } from '../../../templates/send';
 import { slackUser, type SlackUser } from '../../user';
 import { SEND_BLOCKS, failureText, messageView, sendTemplateView, type SendableTemplate } from '../../views/templates';
 import { actorOf, isChannelMember, metadata, sendMetadataSchema, stateText, viewState, type T, type ViewState } from './shared';
@@ -86,7 +87,7 @@ function readValues(state: ViewState, template: Pick<StoredTemplate, 'header' | 
 }
 
 /** Why a send was refused, in the sender's language. */
-function refusedText(t: SlackUser['t'], refused: 'not_found' | 'not_sendable' | 'account_off' | 'opted_out'): string {
+function refusedText(t: SlackUser['t'], refused: SendRefusal): string {
   switch (refused) {
     case 'account_off':
       return t.templates.sendAccountOff;
@@ -96,6 +97,8 @@ function refusedText(t: SlackUser['t'], refused: 'not_found' | 'not_sendable' | 
       return t.templates.sendNotSendable;
     case 'opted_out':
       return t.platform.sendOptedOut;
+    case 'retired':
+      return t.platform.retiredNoSend;
   }
 }
 
