@@ -189,7 +189,7 @@ export class SlackDriver {
 
   /** Submits the move form of an account (its private metadata as the form carries it). */
   move(userId: string, account: { id: string; name: string }, values: ConnectValues, viewId?: string) {
-    return this.submit(userId, 'accounts.move', connectState(values), JSON.stringify({ accountId: account.id, name: account.name }), viewId);
+    return this.submit(userId, 'accounts.move.submit', connectState(values), JSON.stringify({ accountId: account.id, name: account.name }), viewId);
   }
 
   /** Clicks a button on the Home tab, in a modal, or under an ephemeral message. */

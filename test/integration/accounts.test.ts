@@ -551,7 +551,7 @@ describe('WhatsApp accounts from Slack', () => {
       const { account, conversation, template } = await retired();
       await driver.click(ADMIN, 'accounts.settings', account.id);
       const modal = await waitFor(() => slack.viewsOf('views.open')[0], 'the move form');
-      expect(modal.callback_id).toBe('accounts.move');
+      expect(modal.callback_id).toBe('accounts.move.submit');
       expect(JSON.stringify(modal)).toContain('D360-API-KEY');
 
       const health = nock(BSP).get('/health_status').matchHeader('d360-api-key', BSP_KEY).reply(200, bspHealthStatus());

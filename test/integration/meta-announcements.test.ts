@@ -1,8 +1,8 @@
 import nock from 'nock';
 import { ConversationModel, MessageModel, OutboxModel, TemplateModel, UnhandledWebhookModel, type AccountDocument } from '../../src/store/models';
-import { startTestService, type TestService } from '../helpers/service';
+import type { TestService } from '../helpers/service';
 import { sendOk } from '../fakes/whatsapp-contract';
-import { ADMIN, ADMIN_ID, AGENT, CHANNEL, PHONE_ID, TemplateSlack, WABA_ID, WA_API, createAccount, outboxFor, seedTemplate, textOf } from './templates-harness';
+import { ADMIN, ADMIN_ID, AGENT, CHANNEL, PHONE_ID, TemplateSlack, WABA_ID, WA_API, outboxFor, seedTemplate, templateSuite, textOf } from './templates-harness';
 import { APP_SECRET, postWebhook, textDelivery, webhookExamples } from '../fixtures/conversations';
 
 /**
@@ -15,20 +15,13 @@ import { APP_SECRET, postWebhook, textDelivery, webhookExamples } from '../fixtu
 const CUSTOMER = '6281234567890';
 const BSUID = 'ID.1410018717833190';
 
+const suite = templateSuite((service) => ({ appSecretSealed: service.deps.secrets.seal(APP_SECRET) }));
 let service: TestService;
 let slack: TemplateSlack;
 let account: AccountDocument;
 
-beforeAll(async () => {
-  service = await startTestService();
-  slack = new TemplateSlack(service);
-  slack.install();
-  account = await createAccount(service, { appSecretSealed: service.deps.secrets.seal(APP_SECRET) });
-});
-
-afterAll(async () => {
-  await service.stop();
-  nock.cleanAll();
+beforeAll(() => {
+  ({ service, slack, account } = { service: suite.service(), slack: suite.slack(), account: suite.account() });
 });
 
 beforeEach(async () => {

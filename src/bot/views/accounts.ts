@@ -19,7 +19,7 @@ import { pageOf, pagerBlocks } from './limits';
  * see AccountSummary (masks) and form values without the token.
  */
 
-export const ACCOUNT_CALLBACKS = { connect: 'accounts.connect', settings: 'accounts.settings', move: 'accounts.move' } as const;
+export const ACCOUNT_CALLBACKS = { connect: 'accounts.connect', settings: 'accounts.settings', move: 'accounts.move.submit' } as const;
 export const ACCOUNT_ACTIONS = {
   add: 'accounts.add',
   toggle: 'accounts.toggle',
