@@ -29,6 +29,7 @@ export function credentialProblem(err: WhatsAppApiError): { field: AccountField;
     case 'api':
       break;
   }
+  // A BSP answers a wrong key (or a key in the wrong header) with 401 and its own envelope.
   if (err.code === TOKEN_REJECTED || err.httpStatus === 401) {
     return { field: 'token', problem: { code: 'token_rejected', params: { detail, code } } };
   }
@@ -37,10 +38,6 @@ export function credentialProblem(err: WhatsAppApiError): { field: AccountField;
   }
   if ((err.code !== undefined && PERMISSION_CODES(err.code)) || err.httpStatus === 403) {
     return { field: 'token', problem: { code: 'token_lacks_permission', params: { detail, code } } };
-  }
-  if (err.httpStatus === 200) {
-    // The On-Premises health check answered, but its gateway is not connected to WhatsApp.
-    return { field: 'api_url', problem: { code: 'gateway_not_connected', params: { status: err.details ?? '' } } };
   }
   if (err.httpStatus === 404 && err.code === undefined) return { field: 'api_url', problem: { code: 'not_whatsapp_api' } };
   return { field: 'token', problem: { code: 'api_error', params: { detail, code } } };

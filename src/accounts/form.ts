@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import type { Locale } from '../i18n';
+import type { ApiKind } from '../whatsapp/provider';
+
+export type { ApiKind };
 
 /**
  * The account forms as plain data, and their validation. Pure: problems are
  * codes with parameters; the i18n layer turns them into sentences.
  */
 
-export type ApiKind = 'cloud' | 'onprem';
 export const DEFAULT_CLOUD_API_URL = 'https://graph.facebook.com/v23.0';
 /** The languages wadesk can post in an account's channel. */
 export const CHANNEL_LOCALES = ['en', 'id'] as const satisfies readonly Locale[];
@@ -16,6 +18,7 @@ export type AccountField =
   | 'name'
   | 'kind'
   | 'api_url'
+  | 'api_key_header'
   | 'token'
   | 'phone_number_id'
   | 'waba_id'
@@ -35,7 +38,7 @@ export type FieldErrorCode =
   | 'phone_number_unknown'
   | 'unreachable'
   | 'not_whatsapp_api'
-  | 'gateway_not_connected'
+  | 'invalid_header'
   | 'api_error';
 
 export interface FieldProblem {
@@ -49,6 +52,7 @@ export interface ConnectFormValues {
   name?: string;
   kind?: string;
   apiUrl?: string;
+  apiKeyHeader?: string;
   token?: string;
   phoneNumberId?: string;
   wabaId?: string;
@@ -57,17 +61,26 @@ export interface ConnectFormValues {
   locale?: string;
 }
 
-export interface ConnectInput {
-  name: string;
+/** How an account reaches the API: what both the connect and the move forms ask. */
+export interface ApiInput {
   kind: ApiKind;
   apiUrl: string;
+  /** BSP only. */
+  apiKeyHeader?: string;
   token: string;
   phoneNumberId?: string;
   wabaId?: string;
   appSecret?: string;
+}
+
+export interface ConnectInput extends ApiInput {
+  name: string;
   channelId: string;
   locale: Locale;
 }
+
+/** The move form of a retired account: the connect form without what the account keeps. */
+export type MoveFormValues = Omit<ConnectFormValues, 'name' | 'channelId' | 'locale'>;
 
 /** What the settings modal holds. Empty secrets mean "keep the current one". */
 export interface SettingsFormValues {
@@ -108,22 +121,35 @@ const httpUrl = z.preprocess(
     .transform((u) => u.replace(/\/+$/, '')),
 );
 
+/** An HTTP header name (RFC 9110 token): it goes into every request as it is. */
+const headerName = z.preprocess(blankToUndefined, z.string().max(100, 'invalid_header').regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'invalid_header').optional());
+
+const apiFields = {
+  kind: z.preprocess((v) => v ?? 'cloud', z.enum(['cloud', 'bsp'], { message: 'required' })),
+  apiUrl: httpUrl,
+  apiKeyHeader: headerName,
+  token: text(SECRET_MAX),
+  phoneNumberId: digits,
+  wabaId: digits,
+  appSecret: optionalText(SECRET_MAX),
+};
+
+function apiRules(v: { kind: ApiKind; phoneNumberId?: string; apiKeyHeader?: string }, ctx: z.RefinementCtx): void {
+  // The Cloud API addresses everything through the phone number ID; a BSP may know it from its key.
+  if (v.kind === 'cloud' && !v.phoneNumberId) ctx.addIssue({ code: 'custom', path: ['phoneNumberId'], message: 'required' });
+  if (v.kind === 'bsp' && !v.apiKeyHeader) ctx.addIssue({ code: 'custom', path: ['apiKeyHeader'], message: 'required' });
+}
+
+/** Only a BSP's key goes in a header of its own: a Cloud account keeps none. */
+const withoutStrayHeader = <T extends { kind: ApiKind; apiKeyHeader?: string }>(v: T): T =>
+  v.kind === 'bsp' ? v : { ...v, apiKeyHeader: undefined };
+
 const connectSchema = z
-  .object({
-    name: text(NAME_MAX),
-    kind: z.preprocess((v) => v ?? 'cloud', z.enum(['cloud', 'onprem'], { message: 'required' })),
-    apiUrl: httpUrl,
-    token: text(SECRET_MAX),
-    phoneNumberId: digits,
-    wabaId: digits,
-    appSecret: optionalText(SECRET_MAX),
-    channelId: text(40),
-    locale: z.enum(CHANNEL_LOCALES, { message: 'required' }),
-  })
-  .superRefine((v, ctx) => {
-    // The Cloud API addresses everything through the phone number ID.
-    if (v.kind === 'cloud' && !v.phoneNumberId) ctx.addIssue({ code: 'custom', path: ['phoneNumberId'], message: 'required' });
-  });
+  .object({ name: text(NAME_MAX), ...apiFields, channelId: text(40), locale: z.enum(CHANNEL_LOCALES, { message: 'required' }) })
+  .superRefine(apiRules)
+  .transform(withoutStrayHeader);
+
+const moveSchema = z.object(apiFields).superRefine(apiRules).transform(withoutStrayHeader);
 
 const settingsSchema = z.object({
   name: text(NAME_MAX),
@@ -138,6 +164,7 @@ const FIELD_OF: Record<string, AccountField> = {
   name: 'name',
   kind: 'kind',
   apiUrl: 'api_url',
+  apiKeyHeader: 'api_key_header',
   token: 'token',
   phoneNumberId: 'phone_number_id',
   wabaId: 'waba_id',
@@ -147,7 +174,7 @@ const FIELD_OF: Record<string, AccountField> = {
   enabled: 'enabled',
 };
 
-const CODES: ReadonlySet<string> = new Set<FieldErrorCode>(['required', 'too_long', 'invalid_url', 'digits_only']);
+const CODES: ReadonlySet<string> = new Set<FieldErrorCode>(['required', 'too_long', 'invalid_url', 'digits_only', 'invalid_header']);
 
 function toFieldErrors(error: z.ZodError): FieldErrors {
   const errors: FieldErrors = {};
@@ -162,6 +189,11 @@ function toFieldErrors(error: z.ZodError): FieldErrors {
 
 export function validateConnectForm(values: ConnectFormValues): Validated<ConnectInput> {
   const parsed = connectSchema.safeParse(values);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: toFieldErrors(parsed.error) };
+}
+
+export function validateMoveForm(values: MoveFormValues): Validated<ApiInput> {
+  const parsed = moveSchema.safeParse(values);
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: toFieldErrors(parsed.error) };
 }
 

@@ -9,15 +9,18 @@ import {
   disconnectAccount,
   isAccountNameTaken,
   listAccounts,
+  moveAccountApi,
   setAccountEnabled,
   updateAccount,
+  type AccountApi,
   type AccountChanges,
 } from '../store/accounts';
 import { appendAudit } from '../store/audit';
 import type { AccountDocument } from '../store/models';
 import { syncAccountTemplates } from '../templates';
 import { checkCredentials } from './credentials';
-import type { ApiKind, ConnectInput, FieldErrors, SettingsInput } from './form';
+import type { ApiInput, ConnectInput, FieldErrors, SettingsInput } from './form';
+import { kindTraits, type AccountKind, type KindTraits } from './kind';
 import { findTeamAccount, type Actor } from './team';
 
 /**
@@ -30,8 +33,14 @@ import { findTeamAccount, type Actor } from './team';
 export interface AccountSummary {
   id: string;
   name: string;
-  kind: ApiKind;
+  kind: AccountKind;
+  /** On the On-Premises API Meta retired: it neither sends nor receives until moved. */
+  retired: boolean;
   apiUrl: string;
+  /** BSP only. */
+  apiKeyHeader?: string;
+  /** Templates are listed and managed here (the account has its WABA ID). */
+  templatesManaged: boolean;
   phoneNumberId?: string;
   displayPhoneNumber?: string;
   verifiedName?: string;
@@ -42,28 +51,36 @@ export interface AccountSummary {
   enabled: boolean;
   tokenHint: string;
   appSecretHint?: string;
-  /** Paste into Meta's dashboard (Cloud) or the provider's webhook setting (On-Premises). */
-  webhookUrl: string;
-  /** Meta's hub.verify_token; On-Premises carries it in the URL instead. */
+  /** Paste into Meta's dashboard (Cloud) or the provider's webhook setting (BSP); none for a retired account. */
+  webhookUrl?: string;
+  /** Meta's hub.verify_token; a BSP's URL carries it instead. */
   verifyToken?: string;
 }
 
 export type Outcome = { ok: true; account: AccountSummary } | { ok: false; errors: FieldErrors };
 
-/** Webhook URL of an account; On-Premises gateways cannot sign, so the secret is in the path. */
-export function webhookUrl(publicUrl: string, account: { id: string; kind: ApiKind }, verifyToken: string): string {
+/**
+ * Webhook URL of an account. Meta signs with the app's secret; a BSP forwards without Meta's
+ * signature (it does not have the app secret), so the account's secret is in the path instead.
+ * A retired account has none: its old URLs are answered 410 Gone.
+ */
+export function webhookUrl(publicUrl: string, account: { id: string; webhook: KindTraits['webhook'] }, verifyToken: string): string | undefined {
   const base = `${publicUrl}/webhooks/whatsapp/${account.id}`;
-  return account.kind === 'onprem' ? `${base}/${verifyToken}` : base;
+  if (account.webhook === 'gone') return undefined;
+  return account.webhook === 'secret' ? `${base}/${verifyToken}` : base;
 }
 
 export function summarize(deps: Pick<Deps, 'config' | 'secrets'>, account: AccountDocument): AccountSummary {
-  const kind: ApiKind = account.kind === 'onprem' ? 'onprem' : 'cloud';
+  const traits = kindTraits(account.kind);
   const { verifyToken } = accountSecrets(account, deps.secrets);
   return {
     id: account.id,
     name: account.name,
-    kind,
+    kind: traits.kind,
+    retired: traits.api === undefined,
     apiUrl: account.apiUrl,
+    apiKeyHeader: account.apiKeyHeader ?? undefined,
+    templatesManaged: Boolean(account.wabaId),
     phoneNumberId: account.phoneNumberId ?? undefined,
     displayPhoneNumber: account.displayPhoneNumber ?? undefined,
     verifiedName: account.verifiedName ?? undefined,
@@ -73,8 +90,9 @@ export function summarize(deps: Pick<Deps, 'config' | 'secrets'>, account: Accou
     enabled: account.enabled,
     tokenHint: account.tokenHint,
     appSecretHint: account.appSecretHint ?? undefined,
-    webhookUrl: webhookUrl(deps.config.publicUrl, { id: account.id, kind }, verifyToken),
-    verifyToken: kind === 'cloud' ? verifyToken : undefined,
+    webhookUrl: webhookUrl(deps.config.publicUrl, { id: account.id, webhook: traits.webhook }, verifyToken),
+    // Meta's hub.verify_token is asked for signed (Cloud) webhooks only; a BSP's is in its URL.
+    verifyToken: traits.webhook === 'signed' ? verifyToken : undefined,
   };
 }
 
@@ -85,33 +103,16 @@ export async function listAccountSummaries(deps: Deps, teamId: string): Promise<
 /** Checks the name, then the credentials against WhatsApp, and only then saves. */
 export async function connectAccount(deps: Deps, actor: Actor, input: ConnectInput): Promise<Outcome> {
   if (await isAccountNameTaken(actor.teamId, input.name)) return duplicateName(input.name);
-  const check = await checkCredentials({
-    kind: input.kind,
-    apiUrl: input.apiUrl,
-    token: input.token,
-    phoneNumberId: input.phoneNumberId,
-    wabaId: input.wabaId,
-  });
-  if (!check.ok) return { ok: false, errors: { [check.field]: check.problem } };
+  const checked = await checkApi(deps, input);
+  if (!checked.ok) return checked;
 
-  const cloud = input.kind === 'cloud';
   let account: AccountDocument;
   try {
     account = await createAccount({
       teamId: actor.teamId,
       name: input.name,
-      kind: input.kind,
-      apiUrl: input.apiUrl,
-      tokenSealed: deps.secrets.seal(input.token),
-      tokenHint: mask(input.token),
-      phoneNumberId: cloud ? input.phoneNumberId : undefined,
-      wabaId: cloud ? input.wabaId : undefined,
-      appSecretSealed: input.appSecret ? deps.secrets.seal(input.appSecret) : undefined,
-      appSecretHint: input.appSecret ? mask(input.appSecret) : undefined,
+      ...checked.api,
       verifyTokenSealed: deps.secrets.seal(crypto.randomBytes(24).toString('base64url')),
-      displayPhoneNumber: check.info.displayPhoneNumber,
-      verifiedName: check.info.verifiedName,
-      qualityRating: check.info.qualityRating,
       channelId: input.channelId,
       locale: input.locale,
       createdBy: actor.userId,
@@ -126,9 +127,55 @@ export async function connectAccount(deps: Deps, actor: Actor, input: ConnectInp
   return { ok: true, account: summarize(deps, account) };
 }
 
+/** Checks the credentials against the API (Meta's, or the BSP's) and gives what is stored of them: secrets sealed. */
+async function checkApi(
+  deps: Pick<Deps, 'secrets'>,
+  input: ApiInput,
+): Promise<{ ok: true; api: AccountApi } | { ok: false; errors: FieldErrors }> {
+  const check = await checkCredentials(input);
+  if (!check.ok) return { ok: false, errors: { [check.field]: check.problem } };
+  return {
+    ok: true,
+    api: {
+      kind: input.kind,
+      apiUrl: input.apiUrl,
+      tokenSealed: deps.secrets.seal(input.token),
+      tokenHint: mask(input.token),
+      phoneNumberId: input.phoneNumberId,
+      wabaId: input.wabaId,
+      apiKeyHeader: input.apiKeyHeader,
+      appSecretSealed: input.appSecret ? deps.secrets.seal(input.appSecret) : undefined,
+      appSecretHint: input.appSecret ? mask(input.appSecret) : undefined,
+      displayPhoneNumber: check.info.displayPhoneNumber,
+      verifiedName: check.info.verifiedName,
+      qualityRating: check.info.qualityRating,
+    },
+  };
+}
+
+/**
+ * Moves an account to the Cloud API or a BSP once its new credentials check out: a retired
+ * On-Premises one, or one changing provider (or adding its WABA ID). It keeps its id, so its
+ * channel, conversations and templates stay with it; undefined when the account is not the
+ * workspace's (or is gone).
+ */
+export async function moveAccount(deps: Deps, actor: Actor, accountId: string, input: ApiInput): Promise<Outcome | undefined> {
+  const account = await findTeamAccount(actor.teamId, accountId);
+  if (!account) return undefined;
+  const checked = await checkApi(deps, input);
+  if (!checked.ok) return checked;
+  const before = auditValues(account);
+  const moved = await moveAccountApi(account.id, checked.api);
+  if (!moved) return undefined;
+  await audit(deps, actor, 'account.move', moved, before);
+  deps.logger.info('account moved to another API', { accountId: account.id, teamId: actor.teamId, kind: input.kind });
+  importTemplates(deps, moved);
+  return { ok: true, account: summarize(deps, moved) };
+}
+
 /** Templates made elsewhere show up at once; in the background, since the modal must answer fast. */
 function importTemplates(deps: Deps, account: AccountDocument): void {
-  if (account.kind !== 'cloud' || !account.wabaId) return;
+  if (!account.wabaId) return;
   syncAccountTemplates(deps, account).catch((err: unknown) =>
     deps.logger.warn('templates could not be imported on connect; the next sync will retry', { accountId: account.id, err }),
   );
@@ -155,12 +202,16 @@ export async function saveAccountSettings(
     ...(input.locale ? { locale: input.locale } : {}),
   };
   if (input.token) {
+    const kind = kindTraits(account.kind).api;
+    // A retired account's token reaches nothing: it is moved with new credentials instead.
+    if (!kind) return { ok: false, errors: { token: { code: 'not_whatsapp_api' } } };
     const check = await checkCredentials({
-      kind: account.kind === 'onprem' ? 'onprem' : 'cloud',
+      kind,
       apiUrl: account.apiUrl,
       token: input.token,
       phoneNumberId: account.phoneNumberId ?? undefined,
       wabaId: account.wabaId ?? undefined,
+      apiKeyHeader: account.apiKeyHeader ?? undefined,
     });
     if (!check.ok) return { ok: false, errors: { [check.field === 'phone_number_id' ? 'token' : check.field]: check.problem } };
     Object.assign(changes, {
@@ -221,6 +272,7 @@ function auditValues(account: AccountDocument): Record<string, unknown> {
     apiUrl: account.apiUrl,
     phoneNumberId: account.phoneNumberId ?? null,
     wabaId: account.wabaId ?? null,
+    apiKeyHeader: account.apiKeyHeader ?? null,
     channelId: account.channelId,
     locale: account.locale,
     enabled: account.enabled,

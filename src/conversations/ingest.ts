@@ -15,10 +15,12 @@ import { customerKey, customerOfRun } from '../domain/customer';
 import { conversationOf, findConversation, findConversationByCustomer, linkCustomer, recordInbounds } from '../store/conversations';
 import { advanceStatus, insertMessage, type DeliveryStatus, type StoredMessage } from '../store/messages';
 import type { AccountDocument, ConversationDocument } from '../store/models';
-import { applyTemplateStatusUpdate } from '../templates/status';
+import { keepUnhandledWebhook } from '../store/unhandled-webhooks';
+import { applyTemplateCategoryUpdate, applyTemplateQualityUpdate, applyTemplateStatusUpdate } from '../templates/status';
 import { describeWhatsAppError } from '../whatsapp/errors';
 import type { InboundEvent, InboundMessage, MessageStatus, UserIdUpdate } from '../whatsapp/inbound';
 import { statusReactionItem } from './handlers';
+import { applyUserPreference } from './preferences';
 import { conversationLane, threadPostItems } from './outbox';
 
 export interface IngestResult {
@@ -44,7 +46,8 @@ export async function ingestEvents(deps: Deps, account: AccountDocument, events:
   // In order: a batch's messages of one conversation keep their order in the thread.
   for (let n = 0; n < events.length; n++) {
     const event = events[n];
-    switch (event?.kind) {
+    if (!event) continue;
+    switch (event.kind) {
       case 'message': {
         // The customer's messages that follow are stored together: one conversation read, one window move, one enqueue.
         const run = [event.message];
@@ -72,8 +75,20 @@ export async function ingestEvents(deps: Deps, account: AccountDocument, events:
         if (belongsTo(account, event.update.phoneNumberId)) await applyUserIdUpdate(deps, account, event.update);
         result.other++;
         break;
+      case 'user_preference':
+        if (belongsTo(account, event.preference.phoneNumberId)) await applyUserPreference(deps, account, event.preference);
+        result.other++;
+        break;
       case 'template_status':
         await applyTemplateStatusUpdate(deps, String(account._id), event.update);
+        result.other++;
+        break;
+      case 'template_category':
+        await applyTemplateCategoryUpdate(deps, String(account._id), event.update);
+        result.other++;
+        break;
+      case 'template_quality':
+        await applyTemplateQualityUpdate(deps, String(account._id), event.update);
         result.other++;
         break;
       case 'error':
@@ -84,12 +99,30 @@ export async function ingestEvents(deps: Deps, account: AccountDocument, events:
         result.other++;
         break;
       case 'ignored':
-        deps.logger.debug('webhook field ignored', { field: event.field });
+        await keepUnhandledWebhook({ accountId: account._id, field: event.field, wabaId: event.wabaId, value: event.value }, deps.clock.now());
+        logFieldOnce(deps, event.field);
         result.other++;
         break;
+      default:
+        return assertNever(event);
     }
   }
   return result;
+}
+
+/** Field names already logged by this process: an operator hears of each once, not of every delivery. */
+const loggedFields = new Set<string>();
+/** Meta's field names are few; a bound keeps a flood of made-up ones (signed, so our own app's) from growing it. */
+const LOGGED_FIELDS_MAX = 1_000;
+
+function logFieldOnce(deps: Pick<Deps, 'logger'>, field: string): void {
+  if (loggedFields.has(field) || loggedFields.size >= LOGGED_FIELDS_MAX) return;
+  loggedFields.add(field);
+  deps.logger.warn('webhook field not handled: acknowledged and kept in the unhandledwebhooks collection', { field });
+}
+
+function assertNever(event: never): never {
+  throw new Error(`unknown inbound event ${JSON.stringify(event)}`);
 }
 
 /** A customer's new BSUID joins their conversation, found by the one it replaces (or their number). */

@@ -74,6 +74,7 @@ export function renderHeader(deps: Pick<Deps, 'clock' | 'config'>, conversation:
     windowClosesAt: conversation.windowClosesAt ?? undefined,
     now: deps.clock.now(),
     timeZone: deps.config.timeZone,
+    ...(conversation.marketingPreference === 'stop' ? { marketingStopped: strings(account.locale).platform.headerMarketingStopped } : {}),
   });
 }
 

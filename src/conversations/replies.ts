@@ -1,3 +1,4 @@
+import { isRetired } from '../accounts/kind';
 import { STATUS_REACTIONS } from '../bot/views/conversations';
 import type { Deps } from '../context';
 import { canReplyFreely } from '../domain/window';
@@ -76,7 +77,8 @@ export async function acceptAgentMessage(deps: Deps, m: AgentMessage): Promise<R
     return { kind: 'note', messageId: String(message._id) };
   }
 
-  if (!account.enabled || account.state !== 'connected') return { kind: 'account_off', accountName: account.name };
+  // A retired On-Premises account sends nothing until it is moved: as if switched off.
+  if (!account.enabled || account.state !== 'connected' || isRetired(account)) return { kind: 'account_off', accountName: account.name };
   const closesAt = conversation.windowClosesAt ?? undefined;
   if (!canReplyFreely(closesAt, now)) return { kind: 'window_closed', conversationId, closesAt };
 

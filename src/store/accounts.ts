@@ -152,3 +152,46 @@ export async function disconnectAccount(id: string): Promise<AccountDocument | u
   forgetRecent(id);
   return account;
 }
+
+/** What a move to another API replaces: everything about how the account is reached. */
+export interface AccountApi {
+  kind: 'cloud' | 'bsp';
+  apiUrl: string;
+  tokenSealed: string;
+  tokenHint: string;
+  phoneNumberId?: string;
+  wabaId?: string;
+  apiKeyHeader?: string;
+  appSecretSealed?: string;
+  appSecretHint?: string;
+  displayPhoneNumber?: string;
+  verifiedName?: string;
+  qualityRating?: string;
+}
+
+const API_FIELDS = [
+  'phoneNumberId',
+  'wabaId',
+  'apiKeyHeader',
+  'appSecretSealed',
+  'appSecretHint',
+  'displayPhoneNumber',
+  'verifiedName',
+  'qualityRating',
+] as const satisfies readonly (keyof AccountApi)[];
+
+/**
+ * Moves a connected account to another API (a retired On-Premises one to the Cloud API or a BSP).
+ * Its id stays, and with it its channel, conversations and templates; what the new API does not
+ * use is cleared, not left over from the old one.
+ */
+export async function moveAccountApi(id: string, api: AccountApi): Promise<AccountDocument | undefined> {
+  const account = await findAccount(id);
+  if (!account || account.state !== 'connected') return undefined;
+  account.set({ kind: api.kind, apiUrl: api.apiUrl, tokenSealed: api.tokenSealed, tokenHint: api.tokenHint });
+  // set() with undefined leaves the old value: each optional field is set or cleared by itself.
+  for (const key of API_FIELDS) account.set(key, api[key]);
+  await account.save();
+  forgetRecent(id);
+  return account;
+}

@@ -280,3 +280,18 @@ export async function setThread(conversationId: Types.ObjectId, channelId: strin
     return threadTs;
   });
 }
+
+/**
+ * Records the customer's marketing preference unless a newer one is stored: Meta's time decides, so
+ * a delivery arriving late cannot undo a later choice. True when the stored preference changed.
+ */
+export async function recordMarketingPreference(conversationId: Types.ObjectId, value: string, at: Date): Promise<boolean> {
+  return withLock(writeLock(conversationId), async () => {
+    const fresh = await readConversation(conversationId);
+    if (!fresh) return false;
+    const storedAt = fresh.marketingPreferenceAt ?? undefined;
+    if (storedAt && storedAt.getTime() >= at.getTime()) return false;
+    await ConversationModel.updateOne({ _id: conversationId }, { $set: { marketingPreference: value, marketingPreferenceAt: at } });
+    return fresh.marketingPreference !== value;
+  });
+}

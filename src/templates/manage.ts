@@ -1,3 +1,4 @@
+import { isRetired } from '../accounts/kind';
 import { findTeamAccount, findTeamTemplate, type Actor } from '../accounts/team';
 import type { Deps } from '../context';
 import { toGraphApiTemplate, validateTemplateDraft, type TemplateDraft, type TemplateIssue } from '../domain/templates';
@@ -125,6 +126,6 @@ export async function refreshTemplates(deps: ManageDeps, actor: Actor, accountId
 function unsupported(account: AccountDocument): WhatsAppFailure {
   return {
     kind: 'unsupported',
-    message: account.kind === 'cloud' ? 'no WhatsApp Business Account ID' : 'the On-Premises API has no template management',
+    message: isRetired(account) ? 'the On-Premises API was retired by Meta' : 'no WhatsApp Business Account ID',
   };
 }

@@ -1,12 +1,20 @@
 import { z } from 'zod';
 import type { Deps } from '../context';
-import { strings } from '../i18n';
+import { slackDate } from '../bot/views/conversations';
+import { strings, type Strings } from '../i18n';
 import { classifySlackError, enqueue, PermanentFailure, type OutboxHandler } from '../outbox';
 import { postOnce } from '../outbox/slack';
 import type { StoredTemplate } from '../store/templates';
 import { userLocale } from '../bot/user';
 
 export const TEMPLATE_NOTIFY = 'template.notify';
+
+/** A change Meta announced that is not a review result: a new category (done or planned) or quality score. */
+const changeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('category'), stage: z.enum(['done', 'planned']), from: z.string().optional(), to: z.string(), at: z.number().optional() }),
+  z.object({ kind: z.literal('quality'), from: z.string().optional(), to: z.string() }),
+]);
+export type TemplateChange = z.infer<typeof changeSchema>;
 
 const notifyPayload = z.object({
   userId: z.string().min(1),
@@ -15,6 +23,8 @@ const notifyPayload = z.object({
   status: z.string(),
   reason: z.string().optional(),
   accountName: z.string(),
+  /** Absent in a review notice (and in those queued before changes were told). */
+  change: changeSchema.optional(),
 });
 export type TemplateNotice = z.infer<typeof notifyPayload>;
 
@@ -29,7 +39,28 @@ export async function enqueueTemplateNotice(
   template: StoredTemplate,
   accountName: string,
 ): Promise<void> {
-  if (!template.createdBy || !isNotifiedStatus(template.status)) return;
+  if (!isNotifiedStatus(template.status)) return;
+  await enqueueNotice(deps, template, accountName, undefined);
+}
+
+/** Tells the template's creator about a category or quality change Meta announced. */
+export async function enqueueTemplateChangeNotice(
+  deps: Pick<Deps, 'clock'>,
+  template: StoredTemplate,
+  accountName: string,
+  change: TemplateChange,
+): Promise<void> {
+  await enqueueNotice(deps, template, accountName, change);
+}
+
+async function enqueueNotice(
+  deps: Pick<Deps, 'clock'>,
+  template: StoredTemplate,
+  accountName: string,
+  change: TemplateChange | undefined,
+): Promise<void> {
+  // Templates imported from WhatsApp Manager have no creator here to tell.
+  if (!template.createdBy) return;
   const now = deps.clock.now();
   const payload: TemplateNotice = {
     userId: template.createdBy,
@@ -38,12 +69,14 @@ export async function enqueueTemplateNotice(
     status: template.status,
     accountName,
     ...(template.rejectedReason ? { reason: template.rejectedReason } : {}),
+    ...(change ? { change } : {}),
   };
+  const what = change ? `${change.kind}:${change.to}` : template.status;
   await enqueue(
     [
       {
-        // One notice per status change; a webhook redelivered at the same instant is the same notice.
-        key: `template.notify:${String(template._id)}:${template.status}:${now.getTime()}`,
+        // One notice per change; a webhook redelivered at the same instant is the same notice.
+        key: `template.notify:${String(template._id)}:${what}:${now.getTime()}`,
         lane: `user:${template.createdBy}`,
         kind: TEMPLATE_NOTIFY,
         payload,
@@ -51,6 +84,24 @@ export async function enqueueTemplateNotice(
     ],
     now,
   );
+}
+
+/** The notice's words in the creator's language. */
+function noticeText(s: Strings, notice: TemplateNotice, timeZone: string): string {
+  const change = notice.change;
+  if (!change) return s.templates.notice(notice);
+  const p = s.platform;
+  const base = { templateName: notice.templateName, language: notice.language, accountName: notice.accountName };
+  switch (change.kind) {
+    case 'quality':
+      return p.qualityChanged({ ...base, from: change.from, to: change.to });
+    case 'category': {
+      const from = change.from ?? p.unknownCategory;
+      if (change.stage === 'done') return p.categoryChanged({ ...base, from, to: change.to });
+      const when = change.at === undefined ? undefined : slackDate(new Date(change.at), p.intl, timeZone);
+      return p.categoryPlanned({ ...base, from, to: change.to, ...(when ? { when } : {}) });
+    }
+  }
 }
 
 /** Outbox handlers for the template kinds; the service merges them into its handler table. */
@@ -61,8 +112,8 @@ export function templateOutboxHandlers(deps: Pick<Deps, 'slack' | 'slackPacer' |
       if (!parsed.success) throw new PermanentFailure('malformed template notice');
       const notice = parsed.data;
       try {
-        const t = strings(await userLocale(deps.slack, deps, notice.userId)).templates;
-        await postOnce(deps, { channel: notice.userId, text: t.notice(notice) }, delivery);
+        const s = strings(await userLocale(deps.slack, deps, notice.userId));
+        await postOnce(deps, { channel: notice.userId, text: noticeText(s, notice, deps.config.timeZone) }, delivery);
       } catch (err) {
         throw classifySlackError(err);
       }

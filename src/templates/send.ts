@@ -1,3 +1,4 @@
+import { isRetired } from '../accounts/kind';
 import { findTeamTemplate, type Actor } from '../accounts/team';
 import type { Deps } from '../context';
 import { customerAt } from '../domain/customer';
@@ -12,12 +13,15 @@ import {
 import { sentTemplateMessage } from '../bot/views/templates';
 import { enqueueThreadPost } from '../conversations/outbox';
 import { strings } from '../i18n';
-import { recordReply, upsertConversation } from '../store/conversations';
+import { findConversationByCustomer, recordReply, upsertConversation } from '../store/conversations';
+import type { AccountDocument } from '../store/models';
 import { insertMessage } from '../store/messages';
 import type { StoredTemplate } from '../store/templates';
 import { accountProvider } from '../accounts/provider';
 import { auditTemplateChange } from './audit';
 import { toWhatsAppFailure, type WhatsAppFailure } from './provider';
+
+export type SendRefusal = 'not_found' | 'not_sendable' | 'account_off' | 'retired' | 'opted_out';
 
 /** A variable left empty: `part` header or body, `variable` counted from 1. */
 export interface MissingValue {
@@ -28,7 +32,7 @@ export interface MissingValue {
 export type SendOutcome =
   | { ok: true; wamid: string; rendered: RenderedTemplate; conversationId: string }
   | { ok: false; missing: MissingValue[] }
-  | { ok: false; refused: 'not_found' | 'not_sendable' | 'account_off' }
+  | { ok: false; refused: SendRefusal }
   | { ok: false; failure: WhatsAppFailure };
 
 /** WhatsApp wants a number in international format without `+`; people type spaces and dashes. */
@@ -62,6 +66,16 @@ export function renderPreview(template: Pick<StoredTemplate, 'header' | 'body' |
 }
 
 /**
+ * Whether the customer stopped marketing messages (Meta's `user_preferences`) and the template is
+ * one: WhatsApp would refuse it (and bill nothing), and the customer asked not to get them.
+ */
+async function optedOut(accountId: AccountDocument['_id'], category: string, address: string): Promise<boolean> {
+  if (category !== 'MARKETING') return false;
+  const conversation = await findConversationByCustomer(accountId, address);
+  return conversation?.marketingPreference === 'stop';
+}
+
+/**
  * Sends an approved, switched-on template. Allowed outside the 24-hour window;
  * it never moves the window (only the customer's messages do). The message is
  * stored and posted into the conversation's thread through the outbox. The
@@ -77,6 +91,7 @@ export async function sendTemplateMessage(
   const { account, template } = found;
   const userId = actor.userId;
   if (!account.enabled) return { ok: false, refused: 'account_off' };
+  if (isRetired(account)) return { ok: false, refused: 'retired' };
   if (template.status !== 'APPROVED' || !template.enabled) return { ok: false, refused: 'not_sendable' };
   const count = bodyVariableCount(template.body);
   const values: TemplateValues = {
@@ -85,6 +100,7 @@ export async function sendTemplateMessage(
   };
   const missing = missingValues(template, values);
   if (missing.length > 0) return { ok: false, missing };
+  if (await optedOut(account._id, template.category, input.waId)) return { ok: false, refused: 'opted_out' };
 
   let wamid: string;
   try {

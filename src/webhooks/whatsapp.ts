@@ -6,7 +6,8 @@ import type { Delivery, Journal } from '../journal';
 import { safeEqual } from '../security/secrets';
 import { accountSecrets, findAccount, findAccountRecent } from '../store/accounts';
 import type { AccountDocument, JournalEntry } from '../store/models';
-import { parseCloudWebhook, parseWhatsAppWebhook, type WebhookParseResult } from '../whatsapp/inbound';
+import { kindTraits } from '../accounts/kind';
+import { parseCloudWebhook } from '../whatsapp/inbound';
 import { BodyError, decodeUtf8, parseJson, readRawBody } from './raw-body';
 
 /** Meta's `X-Hub-Signature-256: sha256=<hex>`: HMAC-SHA256 of the exact bytes received. */
@@ -22,11 +23,24 @@ function refuse(ctx: Context, status: number, error: string): void {
   ctx.body = { error };
 }
 
-/** A connected account, or undefined after answering 404 (a disconnected account has no webhook any more). */
-async function liveAccount(ctx: Context, id: string): Promise<AccountDocument | undefined> {
+/**
+ * A connected account whose webhooks arrive at `route`, or undefined after answering: 404 for an
+ * unknown or disconnected account or the other route, 410 Gone for one on the On-Premises API,
+ * which Meta retired on 2025-10-23 (a gateway still sending learns it should stop).
+ */
+async function liveAccount(ctx: Context, id: string, route: 'signed' | 'secret'): Promise<AccountDocument | undefined> {
   const account = await findAccountRecent(id);
   if (!account || account.state === 'disconnected') {
     refuse(ctx, 404, 'unknown account');
+    return undefined;
+  }
+  const expected = kindTraits(account.kind).webhook;
+  if (expected === 'gone') {
+    refuse(ctx, 410, 'the On-Premises API was retired by Meta on 2025-10-23; move this account to the Cloud API or a BSP');
+    return undefined;
+  }
+  if (expected !== route) {
+    refuse(ctx, 404, route === 'signed' ? 'this account receives webhooks at its secret URL' : 'unknown webhook URL');
     return undefined;
   }
   return account;
@@ -42,7 +56,6 @@ async function receive(
   ctx: Context,
   account: AccountDocument,
   verify: (raw: Buffer) => boolean,
-  parse: (body: unknown) => WebhookParseResult,
 ): Promise<void> {
   let text: string;
   let body: unknown;
@@ -55,15 +68,12 @@ async function receive(
     if (err instanceof BodyError) return refuse(ctx, err.status, err.message);
     throw err;
   }
-  const parsed = parse(body);
+  // A BSP serves the Cloud API's own webhook format: one parser for every account.
+  const parsed = parseCloudWebhook(body);
   if (!parsed.ok) return refuse(ctx, 400, `unexpected payload: ${parsed.reason}`);
   await journal.accept({ account, events: parsed.events }, text);
   ctx.status = 200;
   ctx.body = { ok: true };
-}
-
-function webhookParser(account: Pick<AccountDocument, 'kind'>): (body: unknown) => WebhookParseResult {
-  return account.kind === 'cloud' ? parseCloudWebhook : parseWhatsAppWebhook;
 }
 
 /** A journal entry's delivery, parsed again as when it was received; undefined if it no longer parses. */
@@ -76,22 +86,22 @@ export async function restoreDelivery(entry: JournalEntry): Promise<Delivery | u
   } catch {
     return undefined;
   }
-  const parsed = webhookParser(account)(body);
+  // An entry left from a retired On-Premises account (flat shape) no longer parses and is set aside.
+  const parsed = parseCloudWebhook(body);
   return parsed.ok ? { account, events: parsed.events } : undefined;
 }
 
-/** WhatsApp's webhooks: `GET/POST /webhooks/whatsapp/:accountId` (Cloud API) and `POST .../:accountId/:secret` (On-Premises). */
+/** WhatsApp's webhooks: `GET/POST /webhooks/whatsapp/:accountId` (Cloud API, signed) and `POST .../:accountId/:secret` (BSP). */
 export function whatsappWebhookRoutes(deps: Deps, journal: Journal): (router: Router) => void {
   return (router) => {
     // Meta's verification handshake when the webhook URL is configured.
     router.get('/webhooks/whatsapp/:accountId', async (ctx) => {
-      const account = await liveAccount(ctx, ctx.params.accountId ?? '');
+      const account = await liveAccount(ctx, ctx.params.accountId ?? '', 'signed');
       if (!account) return;
       const mode = ctx.query['hub.mode'];
       const token = ctx.query['hub.verify_token'];
       const challenge = ctx.query['hub.challenge'];
       const ok =
-        account.kind === 'cloud' &&
         mode === 'subscribe' &&
         typeof token === 'string' &&
         typeof challenge === 'string' &&
@@ -103,27 +113,25 @@ export function whatsappWebhookRoutes(deps: Deps, journal: Journal): (router: Ro
     });
 
     router.post('/webhooks/whatsapp/:accountId', async (ctx) => {
-      const account = await liveAccount(ctx, ctx.params.accountId ?? '');
+      const account = await liveAccount(ctx, ctx.params.accountId ?? '', 'signed');
       if (!account) return;
-      if (account.kind !== 'cloud') return refuse(ctx, 404, 'this account receives webhooks at its secret URL');
       const appSecret = accountSecrets(account, deps.secrets).appSecret;
       if (!appSecret) {
         deps.logger.warn('webhook refused: the account has no app secret to check signatures with', { accountId: String(account._id) });
         return refuse(ctx, 401, 'invalid signature');
       }
       const header = ctx.get('x-hub-signature-256');
-      await receive(deps, journal, ctx, account, (raw) => validSignature(raw, header, appSecret), webhookParser(account));
+      await receive(deps, journal, ctx, account, (raw) => validSignature(raw, header, appSecret));
     });
 
-    // On-Premises and BSP gateways do not sign; the URL carries the account's secret instead.
+    // A BSP does not have Meta's app secret to sign with; the URL carries the account's secret instead.
     router.post('/webhooks/whatsapp/:accountId/:secret', async (ctx) => {
-      const account = await liveAccount(ctx, ctx.params.accountId ?? '');
+      const account = await liveAccount(ctx, ctx.params.accountId ?? '', 'secret');
       if (!account) return;
-      if (account.kind !== 'onprem') return refuse(ctx, 404, 'unknown webhook URL');
       if (!safeEqual(ctx.params.secret ?? '', accountSecrets(account, deps.secrets).verifyToken)) {
         return refuse(ctx, 401, 'invalid webhook secret');
       }
-      await receive(deps, journal, ctx, account, () => true, webhookParser(account));
+      await receive(deps, journal, ctx, account, () => true);
     });
   };
 }

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import {
+  type ApiKind,
+  DEFAULT_BSP_KEY_HEADER,
+  unknownKind,
   apiUrl,
   type ErrorEnvelope,
   HttpClient,
@@ -81,6 +84,9 @@ const templatePageSchema = z.object({
     .optional(),
 });
 
+/** 360dialog's `GET /health_status` (Meta's health_status object): any well-formed answer proves URL and key. */
+const healthStatusSchema = z.object({ health_status: z.object({ can_send_message: z.string() }).passthrough() });
+
 const createdTemplateSchema = z.object({ id: z.string().min(1), status: z.string(), category: z.string().optional() });
 const deletedSchema = z.object({ success: z.boolean() });
 
@@ -89,31 +95,47 @@ const TEMPLATE_PAGE_SIZE = '100';
 // A WABA holds at most a few thousand templates; this only stops a server that pages forever.
 const MAX_TEMPLATE_PAGES = 100;
 
-/** WhatsApp Cloud API (graph.facebook.com), base URL including the version, e.g. `https://graph.facebook.com/v23.0`. */
+/**
+ * The WhatsApp Cloud API, from Meta (base URL including the version, e.g.
+ * `https://graph.facebook.com/v23.0`, bearer token) or through a BSP (its base URL, its API key
+ * in its own header). A BSP serves the same payloads; where it knows the phone number from the
+ * key (360dialog), the phone number ID is left out of the path.
+ */
 export class CloudApiProvider implements WhatsAppProvider {
-  readonly kind = 'cloud' as const;
+  readonly kind: ApiKind;
   readonly supportsTemplateManagement: boolean;
   private readonly http: HttpClient;
   private readonly base: string;
-  private readonly phoneNumberId: string;
+  private readonly phoneNumberId?: string;
   private readonly wabaId?: string;
 
   constructor(creds: ProviderCredentials, timeoutMs: number) {
-    if (!creds.phoneNumberId) throw new TypeError('Cloud API credentials need a phone number ID');
+    this.kind = creds.kind;
+    if (creds.kind === 'cloud' && !creds.phoneNumberId) throw new TypeError('Cloud API credentials need a phone number ID');
     assertHttpUrl(creds.apiUrl);
     this.base = creds.apiUrl;
-    this.phoneNumberId = creds.phoneNumberId;
+    this.phoneNumberId = creds.phoneNumberId || undefined;
     this.wabaId = creds.wabaId || undefined;
     this.supportsTemplateManagement = this.wabaId !== undefined;
     this.http = new HttpClient({
       token: creds.token,
       timeoutMs,
-      authHeaders: { Authorization: `Bearer ${creds.token}` },
+      authHeaders: authHeaders(creds),
       parseErrorEnvelope: parseGraphError,
     });
   }
 
+  /** Path segments of the phone number's own calls (messages, media). */
+  private phonePath(): string[] {
+    return this.phoneNumberId ? [this.phoneNumberId] : [];
+  }
+
   async verifyCredentials(opts: { timeoutMs?: number } = {}): Promise<PhoneNumberInfo> {
+    if (!this.phoneNumberId) {
+      // A BSP that knows the number from its key: its health status is the cheap call that needs the key.
+      await this.http.json({ method: 'GET', url: apiUrl(this.base, ['health_status']), timeoutMs: opts.timeoutMs }, healthStatusSchema);
+      return {};
+    }
     const phone = await this.http.json(
       {
         method: 'GET',
@@ -138,7 +160,7 @@ export class CloudApiProvider implements WhatsAppProvider {
   }
 
   async sendTemplate(to: string, template: OutgoingTemplate): Promise<{ wamid: string }> {
-    // The namespace is an On-Premises notion; the Cloud API rejects unknown fields.
+    // Templates imported long ago may carry a namespace; the Cloud API rejects unknown fields.
     return this.sendMessage(templateMessage(to, { ...template, namespace: undefined }));
   }
 
@@ -148,7 +170,7 @@ export class CloudApiProvider implements WhatsAppProvider {
     form.append('type', mimeType);
     form.append('file', new Blob([data], { type: mimeType }), filename);
     const uploaded = await this.http.json(
-      { method: 'POST', url: apiUrl(this.base, [this.phoneNumberId, 'media']), body: form },
+      { method: 'POST', url: apiUrl(this.base, [...this.phonePath(), 'media']), body: form },
       uploadedSchema,
     );
     return { mediaId: uploaded.id };
@@ -156,7 +178,7 @@ export class CloudApiProvider implements WhatsAppProvider {
 
   async downloadMedia(mediaId: string): Promise<{ data: Buffer; mimeType: string }> {
     const info = await this.http.json({ method: 'GET', url: apiUrl(this.base, [mediaId]) }, mediaInfoSchema);
-    const url = new URL(info.url);
+    const url = this.mediaUrl(new URL(info.url));
     // The bearer token goes along, so never to a plain-http address the base URL did not use.
     if (!isAllowedUrl(url, this.base)) {
       throw new WhatsAppApiError({ kind: 'invalid_response', message: 'media URL is not https' });
@@ -213,13 +235,24 @@ export class CloudApiProvider implements WhatsAppProvider {
     const sent = await this.http.json(
       {
         method: 'POST',
-        url: apiUrl(this.base, [this.phoneNumberId, 'messages']),
+        url: apiUrl(this.base, [...this.phonePath(), 'messages']),
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ messaging_product: 'whatsapp', ...message }),
       },
       sentSchema,
     );
     return wamidOf(sent);
+  }
+
+  /**
+   * Where the media's bytes are fetched. Meta's URL is on its own host, which takes only Meta's
+   * token; a BSP serves the same path and query from its base URL, with its key (360dialog's
+   * documented way), so the key never goes to another host.
+   */
+  private mediaUrl(url: URL): URL {
+    if (this.kind === 'cloud') return url;
+    const base = new URL(this.base);
+    return new URL(`${url.pathname}${url.search}`, base.origin);
   }
 
   private requireWaba(): string {
@@ -230,6 +263,17 @@ export class CloudApiProvider implements WhatsAppProvider {
       });
     }
     return this.wabaId;
+  }
+}
+
+function authHeaders(creds: ProviderCredentials): Record<string, string> {
+  switch (creds.kind) {
+    case 'cloud':
+      return { Authorization: `Bearer ${creds.token}` };
+    case 'bsp':
+      return { [creds.apiKeyHeader || DEFAULT_BSP_KEY_HEADER]: creds.token };
+    default:
+      return unknownKind(creds.kind);
   }
 }
 

@@ -2,11 +2,26 @@ import { z } from 'zod';
 import { isBsuid } from '../domain/customer';
 
 /**
- * Plumbing shared by the Cloud API and On-Premises clients: the error type,
+ * Plumbing of the Cloud API client (from Meta or through a BSP): the error type,
  * fetch with a time-out, and turning any HTTP outcome into either parsed data
  * or a WhatsAppApiError. Kept apart from provider.ts so the clients do not
  * import the module that imports them.
  */
+
+/**
+ * How an account reaches the Cloud API: from Meta (`cloud`), or through a BSP that serves the
+ * Cloud API's own payloads from its own base URL with its own key header (`bsp`, e.g. 360dialog).
+ * Meta shut the On-Premises API down on 2025-10-23; no client for it remains.
+ */
+export type ApiKind = 'cloud' | 'bsp';
+
+/** 360dialog's header, the default of the connect form. */
+export const DEFAULT_BSP_KEY_HEADER = 'D360-API-KEY';
+
+/** An API kind the code does not know: a stored value from elsewhere must fail loudly, not pick a default. */
+export function unknownKind(kind: never): never {
+  throw new TypeError(`unknown WhatsApp API kind: ${String(kind)}`);
+}
 
 export type WhatsAppErrorKind = 'api' | 'network' | 'timeout' | 'invalid_response' | 'unsupported';
 
@@ -21,9 +36,9 @@ export interface WhatsAppApiErrorInit {
   subcode?: number;
   /** Graph `type`, e.g. OAuthException. */
   type?: string;
-  /** Graph `error_user_title` or On-Premises `title`. */
+  /** Graph `error_user_title`. */
   title?: string;
-  /** Graph `error_user_msg` / `error_data.details` or On-Premises `details`. */
+  /** Graph `error_user_msg` / `error_data.details`. */
   details?: string;
   fbtraceId?: string;
   /** Overrides the default (429, 5xx, network, time-out and THROTTLING_CODES). */

@@ -133,13 +133,51 @@ export interface UserIdUpdate {
   phoneNumberId?: string;
 }
 
+/** Meta's `user_preferences`: a customer stopped or resumed marketing messages. */
+export interface UserPreference {
+  customer: CustomerIds;
+  /** `marketing_messages` today; kept as sent. */
+  category: string;
+  /** `stop` or `resume`, or a newer value passed through. */
+  value: string;
+  detail?: string;
+  at: Date;
+  phoneNumberId?: string;
+}
+
+/** What identifies a template in Meta's template webhooks. */
+interface TemplateRef {
+  wabaId: string;
+  templateId: string;
+  templateName: string;
+  language: string;
+}
+
+/**
+ * `template_category_update`. A completed change carries `previous_category` and `new_category`;
+ * an impending one `correct_category` (what it becomes at `category_update_timestamp`) and
+ * `new_category` (what it still is).
+ */
+export type TemplateCategoryUpdate = TemplateRef &
+  ({ stage: 'done'; previousCategory?: string; newCategory: string } | { stage: 'planned'; currentCategory?: string; correctCategory: string; effectiveAt?: Date });
+
+/** `message_template_quality_update`: GREEN, YELLOW, RED or UNKNOWN as sent. */
+export interface TemplateQualityUpdate extends TemplateRef {
+  previousScore?: string;
+  newScore: string;
+}
+
 export type InboundEvent =
   | { kind: 'message'; message: InboundMessage }
   | { kind: 'user_id_update'; update: UserIdUpdate }
+  | { kind: 'user_preference'; preference: UserPreference }
   | { kind: 'status'; status: MessageStatus }
   | { kind: 'template_status'; update: TemplateStatusUpdate }
+  | { kind: 'template_category'; update: TemplateCategoryUpdate }
+  | { kind: 'template_quality'; update: TemplateQualityUpdate }
   | { kind: 'error'; errors: WhatsAppErrorDetail[]; phoneNumberId?: string; wabaId?: string }
-  | { kind: 'ignored'; field: string };
+  /** A field we do not handle: acknowledged and kept for an operator, never refused. */
+  | { kind: 'ignored'; field: string; wabaId?: string; value: unknown };
 
 export type WebhookParseResult = { ok: true; events: InboundEvent[] } | { ok: false; reason: string };
 
@@ -285,6 +323,50 @@ const templateStatusValue = z.object({
     .object({ title: optionalString, description: optionalString })
     .optional()
     .catch(undefined),
+});
+
+/** `user_preferences` (Meta's webhook reference): the customer by wa_id and, since BSUIDs, user_id. */
+const userPreferencesValue = z.object({
+  metadata: z.object({ phone_number_id: nonEmpty }).optional().catch(undefined),
+  contacts: z.array(z.unknown()).optional().catch(undefined),
+  user_preferences: z
+    .array(
+      z
+        .object({
+          wa_id: waId.optional(),
+          user_id: bsuid.optional(),
+          category: nonEmpty,
+          value: nonEmpty,
+          detail: optionalString,
+          // Meta documents an integer; digits in a string are taken as well.
+          timestamp: z.union([z.number().int().nonnegative(), unixSeconds]),
+        })
+        .refine((p) => p.wa_id !== undefined || p.user_id !== undefined, {
+          message: `${IDENTIFIER_REQUIRED} (wa_id, user_id)`,
+          path: ['wa_id'],
+        }),
+    )
+    .min(1),
+});
+
+const templateRefValue = {
+  message_template_id: z.union([nonEmpty, z.number().int().nonnegative()]),
+  message_template_name: z.string(),
+  message_template_language: z.string(),
+};
+
+const templateCategoryValue = z.object({
+  ...templateRefValue,
+  new_category: nonEmpty,
+  previous_category: optionalString,
+  correct_category: optionalString,
+  category_update_timestamp: z.number().int().nonnegative().optional().catch(undefined),
+});
+
+const templateQualityValue = z.object({
+  ...templateRefValue,
+  new_quality_score: nonEmpty,
+  previous_quality_score: optionalString,
 });
 
 const cloudEnvelope = z.object({
@@ -647,6 +729,45 @@ function toTemplateUpdate(wabaId: string, v: z.infer<typeof templateStatusValue>
   };
 }
 
+function templateRef(wabaId: string, v: { message_template_id: string | number; message_template_name: string; message_template_language: string }): TemplateRef {
+  return { wabaId, templateId: String(v.message_template_id), templateName: v.message_template_name, language: v.message_template_language };
+}
+
+function toCategoryUpdate(wabaId: string, v: z.infer<typeof templateCategoryValue>): TemplateCategoryUpdate {
+  const ref = templateRef(wabaId, v);
+  // An impending change names the category to come; its new_category is the one still in force.
+  if (v.correct_category) {
+    return {
+      ...ref,
+      stage: 'planned',
+      currentCategory: v.new_category,
+      correctCategory: v.correct_category,
+      ...(v.category_update_timestamp ? { effectiveAt: new Date(v.category_update_timestamp * 1000) } : {}),
+    };
+  }
+  return { ...ref, stage: 'done', newCategory: v.new_category, ...(v.previous_category ? { previousCategory: v.previous_category } : {}) };
+}
+
+function toPreferences(value: z.infer<typeof userPreferencesValue>): InboundEvent[] {
+  const contacts = contactsOf(value.contacts);
+  return value.user_preferences.map((p): InboundEvent => {
+    const contact = (p.user_id && contacts.byId.get(p.user_id)) || (p.wa_id && contacts.byId.get(p.wa_id)) || contacts.only;
+    const phone = p.wa_id ?? contact?.wa_id;
+    const userId = p.user_id ?? contact?.user_id;
+    return {
+      kind: 'user_preference',
+      preference: {
+        customer: { ...(phone ? { phone } : {}), ...(userId ? { userId } : {}) },
+        category: p.category,
+        value: p.value,
+        ...(p.detail ? { detail: p.detail } : {}),
+        at: new Date(Number(p.timestamp) * 1000),
+        ...(value.metadata ? { phoneNumberId: value.metadata.phone_number_id } : {}),
+      },
+    };
+  });
+}
+
 function guard(run: () => InboundEvent[]): WebhookParseResult {
   try {
     return { ok: true, events: run() };
@@ -680,25 +801,28 @@ export function parseCloudWebhook(body: unknown): WebhookParseResult {
               },
             });
           }
+        } else if (change.field === 'user_preferences') {
+          events.push(...toPreferences(parseAt(userPreferencesValue, change.value, path)));
         } else if (change.field === 'message_template_status_update') {
           const value = parseAt(templateStatusValue, change.value, path);
           events.push({ kind: 'template_status', update: toTemplateUpdate(entry.id, value) });
+        } else if (change.field === 'template_category_update') {
+          events.push({ kind: 'template_category', update: toCategoryUpdate(entry.id, parseAt(templateCategoryValue, change.value, path)) });
+        } else if (change.field === 'message_template_quality_update') {
+          const value = parseAt(templateQualityValue, change.value, path);
+          events.push({
+            kind: 'template_quality',
+            update: {
+              ...templateRef(entry.id, value),
+              newScore: value.new_quality_score,
+              ...(value.previous_quality_score ? { previousScore: value.previous_quality_score } : {}),
+            },
+          });
         } else {
-          events.push({ kind: 'ignored', field: change.field });
+          events.push({ kind: 'ignored', field: change.field, wabaId: entry.id, value: change.value });
         }
       });
     });
     return events;
   });
-}
-
-/** On-Premises / legacy BSP (e.g. 360dialog) flat shape: `{ contacts?, messages?, statuses?, errors? }`. */
-export function parseOnPremWebhook(body: unknown): WebhookParseResult {
-  return guard(() => eventsFromValue(parseAt(baseValue, body, ''), {}));
-}
-
-/** Picks the parser by shape, for endpoints that may receive either. */
-export function parseWhatsAppWebhook(body: unknown): WebhookParseResult {
-  const looksCloud = typeof body === 'object' && body !== null && ('object' in body || 'entry' in body);
-  return looksCloud ? parseCloudWebhook(body) : parseOnPremWebhook(body);
 }

@@ -1,22 +1,23 @@
 import { CloudApiProvider } from './cloud-api';
-import type { MediaRef, RemoteTemplate } from './http';
-import { OnPremisesProvider } from './on-premises';
+import type { ApiKind, MediaRef, RemoteTemplate } from './http';
 
 // The error class and template schema live in http.ts so the clients need not import this file at run time.
 export { remoteTemplateSchema, THROTTLING_CODES, WhatsAppApiError } from './http';
 export type { MediaKind, RemoteTemplate, WhatsAppApiErrorInit, WhatsAppErrorKind } from './http';
 
-export type ApiKind = 'cloud' | 'onprem';
+export { DEFAULT_BSP_KEY_HEADER, unknownKind, type ApiKind } from './http';
 
 export interface ProviderCredentials {
   kind: ApiKind;
-  /** Cloud: `https://graph.facebook.com/v23.0`; On-Premises/BSP: `https://waba.360dialog.io`. */
+  /** Cloud: `https://graph.facebook.com/v23.0`; BSP: its base URL, e.g. `https://waba-v2.360dialog.io`. */
   apiUrl: string;
   token: string;
-  /** Required for the Cloud API. */
+  /** Cloud: required. BSP: only where the provider keeps it in the path (360dialog does not). */
   phoneNumberId?: string;
-  /** Cloud API only; without it templates cannot be listed or managed. */
+  /** Without it templates cannot be listed or managed. */
   wabaId?: string;
+  /** BSP only: the header that carries the API key. */
+  apiKeyHeader?: string;
 }
 
 export interface PhoneNumberInfo {
@@ -32,7 +33,7 @@ export interface OutgoingTemplate {
   name: string;
   /** Language code as WhatsApp spells it, e.g. `en_US`, `id`. */
   language: string;
-  /** On-Premises only: the WABA's template namespace. */
+  /** Stored for templates imported long ago; the Cloud API takes none. */
   namespace?: string;
   components: unknown[];
 }
@@ -68,5 +69,8 @@ export interface ProviderOptions {
 
 export function createProvider(creds: ProviderCredentials, opts: ProviderOptions = {}): WhatsAppProvider {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  return creds.kind === 'cloud' ? new CloudApiProvider(creds, timeoutMs) : new OnPremisesProvider(creds, timeoutMs);
+  // A BSP serves the Cloud API's own payloads: one client, told where and how to send the key.
+  return new CloudApiProvider(creds, timeoutMs);
 }
+
+

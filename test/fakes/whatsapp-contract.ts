@@ -118,14 +118,6 @@ function messageSchemas<B extends z.ZodRawShape, T extends z.ZodTypeAny>(b: B, t
 /** POST /{Phone-Number-ID}/messages (Cloud API). */
 export const cloudSendBodySchema = addressed(messageSchemas(base, templateObject));
 
-/** POST /v1/messages (On-Premises): no messaging_product; templates carry a namespace. */
-export const onPremSendBodySchema = addressed(
-  messageSchemas(
-    { recipient_type: base.recipient_type, to: base.to, recipient: base.recipient, context: base.context },
-    templateObject.extend({ namespace: z.string().min(1).optional() }).strict(),
-  ),
-);
-
 // ---- create-template request body ---------------------------------------------
 
 const upper = (values: [string, ...string[]]) =>
@@ -187,8 +179,8 @@ function check<T extends z.ZodTypeAny>(schema: T, body: unknown, what: string): 
 }
 
 /** Throws (failing the request, hence the test) when the body is not a valid send-message body. */
-export function expectValidSendBody(body: unknown, api: 'cloud' | 'onprem' = 'cloud'): z.output<typeof cloudSendBodySchema> | z.output<typeof onPremSendBodySchema> {
-  return api === 'cloud' ? check(cloudSendBodySchema, body, 'send body') : check(onPremSendBodySchema, body, 'On-Premises send body');
+export function expectValidSendBody(body: unknown): z.output<typeof cloudSendBodySchema> {
+  return check(cloudSendBodySchema, body, 'send body');
 }
 
 export function expectValidCreateTemplateBody(body: unknown): z.output<typeof createTemplateBodySchema> {
@@ -307,16 +299,27 @@ export function templateCreatedOk(id = '1689556908129832', status = 'PENDING', c
   return { id, status, category };
 }
 
-// ---- On-Premises answers -------------------------------------------------------
+// ---- a BSP serving the Cloud API (360dialog) -------------------------------------
 
-export function onPremError(code: number, title: string, details?: string) {
-  return { meta: { api_status: 'stable', version: '2.53.1' }, errors: [{ code, title, ...(details ? { details } : {}) }] };
+/**
+ * 360dialog's `GET /health_status` answer (docs.360dialog.com, "Messaging Health Status"): Meta's
+ * health_status object for the number the key belongs to. Its Cloud API calls take Meta's payloads
+ * at `https://waba-v2.360dialog.io/<path>` without the phone number ID, the key in `D360-API-KEY`.
+ */
+export function bspHealthStatus(canSend: 'AVAILABLE' | 'LIMITED' | 'BLOCKED' = 'AVAILABLE') {
+  return {
+    health_status: {
+      can_send_message: canSend,
+      entities: [
+        { entity_type: 'PHONE_NUMBER', id: '106540352242922', can_send_message: canSend },
+        { entity_type: 'WABA', id: '102290129340398', can_send_message: canSend },
+      ],
+    },
+    id: '106540352242922',
+  };
 }
 
-export function onPremSendOk(wamid: string) {
-  return { messages: [{ id: wamid }], meta: { api_status: 'stable', version: '2.53.1' } };
-}
-
-export function onPremHealth(gatewayStatus: string) {
-  return { health: { gateway_status: gatewayStatus }, meta: { api_status: 'stable', version: '2.53.1' } };
+/** 360dialog's answer to a missing or wrong key: 401 with its own envelope, not Graph's. */
+export function bspUnauthorized() {
+  return { meta: { success: false, http_code: 401, developer_message: 'Invalid api key' } };
 }

@@ -68,7 +68,7 @@ const query = fc.oneof(
 describe('fuzz: malformed requests to every endpoint', () => {
   let service: TestService;
   let account: SeededAccount;
-  let onprem: string;
+  let bsp: string;
 
   beforeAll(async () => {
     // Raw, deliberately broken requests must reach the server as sent: nock's interception would rewrite or reject them.
@@ -77,10 +77,10 @@ describe('fuzz: malformed requests to every endpoint', () => {
     account = await seedServiceAccount(service);
     const box = service.deps.secrets;
     const op = await AccountModel.create({
-      teamId: 'T0001', name: 'Fuzz onprem', nameKey: 'fuzz onprem', kind: 'onprem', apiUrl: 'https://waba.example.test',
+      teamId: 'T0001', name: 'Fuzz bsp', nameKey: 'fuzz bsp', kind: 'bsp', apiUrl: 'https://waba.example.test', apiKeyHeader: 'D360-API-KEY',
       tokenSealed: box.seal('tok'), tokenHint: 'tok', verifyTokenSealed: box.seal('the-url-secret'), channelId: 'C0FUZZ', createdBy: 'U0ADMIN',
     });
-    onprem = String(op._id);
+    bsp = String(op._id);
   });
   afterAll(async () => {
     agent.destroy();
@@ -101,7 +101,7 @@ describe('fuzz: malformed requests to every endpoint', () => {
       fc.constant(`/webhooks/whatsapp/${account.id}`),
       fc.constant(`/webhooks/whatsapp/${crypto.randomBytes(12).toString('hex')}`),
       fc.string({ maxLength: 30 }).map((s) => `/webhooks/whatsapp/${encodeURIComponent(s) || 'x'}`),
-      fc.constant(`/webhooks/whatsapp/${onprem}/not-the-secret`),
+      fc.constant(`/webhooks/whatsapp/${bsp}/not-the-secret`),
       fc.constant(`/webhooks/whatsapp/${account.id}/anything`),
     );
     const signature = fc.oneof(

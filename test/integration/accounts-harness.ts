@@ -118,8 +118,9 @@ export function viewOf(params: Record<string, unknown>): Record<string, unknown>
 
 export interface ConnectValues {
   name?: string;
-  kind?: 'cloud' | 'onprem';
+  kind?: 'cloud' | 'bsp';
   apiUrl?: string;
+  apiKeyHeader?: string;
   token?: string;
   phoneNumberId?: string;
   wabaId?: string;
@@ -139,6 +140,7 @@ export function connectState(v: ConnectValues) {
       name: text(v.name),
       kind: radio(v.kind),
       api_url: text(v.apiUrl),
+      api_key_header: text(v.apiKeyHeader),
       token: text(v.token),
       phone_number_id: text(v.phoneNumberId),
       waba_id: text(v.wabaId),
@@ -183,6 +185,11 @@ export class SlackDriver {
 
   connect(userId: string, values: ConnectValues, viewId?: string) {
     return this.submit(userId, 'accounts.connect', connectState(values), JSON.stringify({ form: 'connect' }), viewId);
+  }
+
+  /** Submits the move form of an account (its private metadata as the form carries it). */
+  move(userId: string, account: { id: string; name: string }, values: ConnectValues, viewId?: string) {
+    return this.submit(userId, 'accounts.move.submit', connectState(values), JSON.stringify({ accountId: account.id, name: account.name }), viewId);
   }
 
   /** Clicks a button on the Home tab, in a modal, or under an ephemeral message. */

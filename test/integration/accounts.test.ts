@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { z } from 'zod';
-import { AccountModel, AuditModel, TemplateModel } from '../../src/store/models';
-import { templateJson, templatesPage } from '../fakes/whatsapp-contract';
+import { AccountModel, AuditModel, ConversationModel, TemplateModel } from '../../src/store/models';
+import { bspHealthStatus, bspUnauthorized, templateJson, templatesPage } from '../fakes/whatsapp-contract';
 import { createAccount } from '../fixtures/conversations';
 import { startTestService, type TestService } from '../helpers/service';
 import { SlackDriver, SlackRecorder, connectState, waitFor, type ConnectValues } from './accounts-harness';
@@ -11,9 +11,9 @@ const BSP = 'https://waba.bsp.test';
 const CLOUD_TOKEN = 'EAAG-cloud-secret-token-0001';
 const NEW_TOKEN = 'EAAG-cloud-secret-token-0002';
 const BAD_TOKEN = 'EAAG-cloud-secret-token-0bad';
-const ONPREM_TOKEN = 'onprem-secret-api-key-7777';
+const BSP_KEY = 'd360-secret-api-key-7777';
 const APP_SECRET = 'app-secret-value-3c4d';
-const SECRETS = [CLOUD_TOKEN, NEW_TOKEN, BAD_TOKEN, ONPREM_TOKEN, APP_SECRET];
+const SECRETS = [CLOUD_TOKEN, NEW_TOKEN, BAD_TOKEN, BSP_KEY, APP_SECRET];
 
 const ADMIN = 'U0ADMIN';
 const MEMBER = 'U0MEMBER';
@@ -160,25 +160,28 @@ describe('WhatsApp accounts from Slack', () => {
       ]);
     });
 
-    it('connects an On-Premises account whose gateway is connected, the secret in its webhook URL', async () => {
-      const health = nock(BSP)
-        .get('/v1/health')
-        .matchHeader('authorization', `Bearer ${ONPREM_TOKEN}`)
-        .reply(200, { health: { gateway_status: 'connected' }, meta: { api_status: 'stable', version: '2.41.2' } });
-      const res = await driver.connect(ADMIN, { name: 'Support', kind: 'onprem', apiUrl: BSP, token: ONPREM_TOKEN, channelId: 'C0SUP' });
+    it("connects a BSP (360dialog): its key is checked in the provider's header, and the secret is in its webhook URL", async () => {
+      const health = nock(BSP).get('/health_status').matchHeader('d360-api-key', BSP_KEY).reply(200, bspHealthStatus());
+      const res = await driver.connect(ADMIN, { name: 'Support', kind: 'bsp', apiUrl: BSP, apiKeyHeader: 'D360-API-KEY', token: BSP_KEY, channelId: 'C0SUP' });
       expect(health.isDone()).toBe(true);
       expect(res.json?.response_action).toBe('update');
       const account = await AccountModel.findOne({ name: 'Support' }).lean();
-      expect(account).toMatchObject({ kind: 'onprem', apiUrl: BSP, tokenHint: '••••7777', state: 'connected' });
+      expect(account).toMatchObject({ kind: 'bsp', apiUrl: BSP, apiKeyHeader: 'D360-API-KEY', tokenHint: '••••7777', state: 'connected' });
       expect(account?.phoneNumberId).toBeUndefined();
       const verifyToken = service.deps.secrets.open(account?.verifyTokenSealed ?? '');
-      expect(viewText(res.json)).toContain(`https://wadesk.example.com/webhooks/whatsapp/${String(account?._id)}/${verifyToken}`);
+      const shown = viewText(res.json);
+      expect(shown).toContain(`https://wadesk.example.com/webhooks/whatsapp/${String(account?._id)}/${verifyToken}`);
+      expect(shown).toContain('BSP (Cloud API through a provider)');
     });
 
-    it('refuses an On-Premises gateway that is not connected, on the URL field', async () => {
-      nock(BSP).get('/v1/health').reply(200, { health: { gateway_status: 'disconnected' } });
-      const res = await driver.connect(ADMIN, { name: 'Support', kind: 'onprem', apiUrl: BSP, token: ONPREM_TOKEN, channelId: 'C0SUP' });
-      expect(errorsOf(res.json).api_url).toMatch(/gateway is not connected \(status: disconnected\)/);
+    it('refuses a key the provider rejects, on the token field, and a BSP without a key header', async () => {
+      nock(BSP).get('/health_status').reply(401, bspUnauthorized());
+      const rejected = await driver.connect(ADMIN, { name: 'Support', kind: 'bsp', apiUrl: BSP, apiKeyHeader: 'D360-API-KEY', token: BSP_KEY, channelId: 'C0SUP' });
+      expect(errorsOf(rejected.json).token).toMatch(/rejected/);
+      const noHeader = await driver.connect(ADMIN, { name: 'Support', kind: 'bsp', apiUrl: BSP, token: BSP_KEY, channelId: 'C0SUP' });
+      expect(errorsOf(noHeader.json)).toEqual({ api_key_header: 'This field is required.' });
+      const badHeader = await driver.connect(ADMIN, { name: 'Support', kind: 'bsp', apiUrl: BSP, apiKeyHeader: 'D360 API KEY', token: BSP_KEY, channelId: 'C0SUP' });
+      expect(errorsOf(badHeader.json).api_key_header).toContain('without spaces');
       expect(await AccountModel.countDocuments()).toBe(0);
     });
 
@@ -525,6 +528,56 @@ describe('WhatsApp accounts from Slack', () => {
       await driver.command(ADMIN, text);
       const reply = await waitFor(() => slack.responses[0], 'the help');
       expect(reply.raw).toMatch(expected);
+    });
+  });
+
+  describe('accounts on the On-Premises API, retired by Meta on 2025-10-23', () => {
+    async function retired() {
+      const account = await createAccount(service, { name: 'Gateway', nameKey: 'gateway', kind: 'onprem', apiUrl: 'https://waba.360dialog.io', phoneNumberId: undefined, appSecretSealed: undefined, channelId: 'C0GATE' });
+      const conversation = await ConversationModel.create({ accountId: account._id, waId: '6281234567890', channelId: 'C0GATE', threadTs: '1700000000.000100' });
+      const template = await TemplateModel.create({ accountId: account._id, name: 'order_ready', language: 'en_US', category: 'UTILITY', status: 'APPROVED', body: 'Ready' });
+      return { account, conversation, template };
+    }
+
+    it('are marked retired in the list, with Move instead of Settings and no webhook URL', async () => {
+      const { account } = await retired();
+      await driver.command(ADMIN, 'accounts');
+      const reply = await waitFor(() => slack.responses[0], 'the list');
+      expect(reply.raw).toContain('Retired by Meta on 2025-10-23');
+      expect(reply.raw).toContain('accounts.move');
+      expect(reply.raw).not.toContain(`webhooks/whatsapp/${account.id}`);
+    });
+
+    it('Settings offers the move; moving to a BSP keeps the channel, conversations and templates, checked and audited', async () => {
+      const { account, conversation, template } = await retired();
+      await driver.click(ADMIN, 'accounts.settings', account.id);
+      const modal = await waitFor(() => slack.viewsOf('views.open')[0], 'the move form');
+      expect(modal.callback_id).toBe('accounts.move.submit');
+      expect(JSON.stringify(modal)).toContain('D360-API-KEY');
+
+      const health = nock(BSP).get('/health_status').matchHeader('d360-api-key', BSP_KEY).reply(200, bspHealthStatus());
+      const res = await driver.move(ADMIN, { id: account.id, name: 'Gateway' }, { kind: 'bsp', apiUrl: BSP, apiKeyHeader: 'D360-API-KEY', token: BSP_KEY });
+      expect(health.isDone()).toBe(true);
+      expect(res.json?.response_action).toBe('update');
+      expect(viewText(res.json)).toContain('now uses its new API');
+
+      const moved = await AccountModel.findById(account._id).lean();
+      expect(moved).toMatchObject({ kind: 'bsp', apiUrl: BSP, apiKeyHeader: 'D360-API-KEY', channelId: 'C0GATE', name: 'Gateway', state: 'connected' });
+      expect(await ConversationModel.findById(conversation._id)).toMatchObject({ accountId: account._id, threadTs: '1700000000.000100' });
+      expect(await TemplateModel.findById(template._id)).toMatchObject({ accountId: account._id });
+      const audit = await AuditModel.findOne({ action: 'account.move' }).lean();
+      expect(audit).toMatchObject({ teamId: 'T0001', actorId: ADMIN, accountId: account.id, before: { kind: 'onprem' }, after: { kind: 'bsp', tokenHint: '••••7777' } });
+    });
+
+    it('a move whose credentials fail changes nothing; members may not move', async () => {
+      const { account } = await retired();
+      graphError(401, { message: 'Invalid OAuth access token.', code: 190 });
+      const res = await driver.move(ADMIN, { id: account.id, name: 'Gateway' }, { kind: 'cloud', apiUrl: `${GRAPH}/v23.0`, token: BAD_TOKEN, phoneNumberId: '1234567890' });
+      expect(errorsOf(res.json).token).toMatch(/rejected the token/);
+      const member = await driver.move(MEMBER, { id: account.id, name: 'Gateway' }, { kind: 'cloud', apiUrl: `${GRAPH}/v23.0`, token: CLOUD_TOKEN, phoneNumberId: '1234567890' });
+      expect(errorsOf(member.json).kind).toMatch(/Only workspace admins/);
+      expect(await AccountModel.findById(account._id).lean()).toMatchObject({ kind: 'onprem' });
+      expect(await AuditModel.countDocuments({ action: 'account.move' })).toBe(0);
     });
   });
 

@@ -4,7 +4,8 @@ import { OutboxWorker } from '../../src/outbox';
 import { AccountModel, TemplateModel, type AccountDocument } from '../../src/store/models';
 import { templateOutboxHandlers } from '../../src/templates';
 import type { TemplateFormValues } from '../../src/templates/form';
-import type { TestService } from '../helpers/service';
+import nock from 'nock';
+import { startTestService, type TestService } from '../helpers/service';
 import {
   blockActionsBody,
   messageContainer,
@@ -231,4 +232,29 @@ export function formState(values: Partial<TemplateFormValues>) {
 /** Delivers what the outbox holds with the template and conversation handlers. */
 export function outboxFor(service: TestService): OutboxWorker {
   return new OutboxWorker(service.deps, { ...conversationOutboxHandlers(service.deps), ...templateOutboxHandlers(service.deps) });
+}
+
+/**
+ * Registers a suite's hooks: one service, a recording Slack and one account (with `overrides`)
+ * for the suite, stopped after it.
+ */
+export function templateSuite(overrides: (service: TestService) => Partial<Record<string, unknown>> = () => ({})) {
+  let service: TestService | undefined;
+  let slack: TemplateSlack | undefined;
+  let account: AccountDocument | undefined;
+  beforeAll(async () => {
+    service = await startTestService();
+    slack = new TemplateSlack(service);
+    slack.install();
+    account = await createAccount(service, overrides(service));
+  });
+  afterAll(async () => {
+    await service?.stop();
+    nock.cleanAll();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the suite has not started');
+    return value;
+  };
+  return { service: () => started(service), slack: () => started(slack), account: () => started(account) };
 }

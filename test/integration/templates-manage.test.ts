@@ -239,11 +239,21 @@ describe('Add HSM Template: form → Next → preview → Back → Submit', () =
     expect(textOf(submit.json?.view)).toMatch(/Only workspace admins/);
   });
 
-  it('says clearly that an On-Premises account cannot create templates', async () => {
-    const onprem = await createAccount(service, { name: 'Gateway', nameKey: 'gateway', kind: 'onprem', apiUrl: 'https://onprem.wa.test', phoneNumberId: undefined, wabaId: undefined });
+  it('says clearly, in the list and the form, that a BSP account without the template endpoints manages templates in its console', async () => {
+    const bsp = await createAccount(service, { name: 'Gateway', nameKey: 'gateway', kind: 'bsp', apiUrl: 'https://waba-v2.360dialog.test', apiKeyHeader: 'D360-API-KEY', phoneNumberId: undefined, wabaId: undefined });
+    await slack.click(ADMIN, 'templates.open', String(bsp._id));
+    const list = await slack.waitView('views.open');
+    expect(textOf(list.view)).toContain('This BSP account has no WhatsApp Business Account ID, so wadesk cannot list or manage its templates');
+    await slack.click(ADMIN, 'templates.add', String(bsp._id), { privateMetadata: '' });
+    const shown = await slack.waitView('views.push');
+    expect(textOf(shown.view)).toContain('create them in your provider console');
+  });
+
+  it('says that a retired On-Premises account sends nothing until moved', async () => {
+    const onprem = await createAccount(service, { name: 'Old', nameKey: 'old', kind: 'onprem', apiUrl: 'https://waba.360dialog.io', phoneNumberId: undefined, wabaId: undefined });
     await slack.click(ADMIN, 'templates.add', String(onprem._id), { privateMetadata: '' });
     const shown = await slack.waitView('views.push');
-    expect(textOf(shown.view)).toMatch(/On-Premises \/ BSP account cannot create or delete templates/);
+    expect(textOf(shown.view)).toContain('Meta retired on 2025-10-23');
   });
 });
 

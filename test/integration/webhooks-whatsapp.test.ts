@@ -164,24 +164,34 @@ describe('WhatsApp webhooks', () => {
     });
   });
 
-  describe('On-Premises accounts', () => {
-    const flat = (wamid: string) =>
-      JSON.stringify({
-        contacts: [{ profile: { name: 'Siti' }, wa_id: '6281300000002' }],
-        messages: [{ from: '6281300000002', id: wamid, timestamp: String(Math.floor(service.clock.now().getTime() / 1000)), type: 'text', text: { body: 'halo' } }],
-      });
-
-    it('accepts unsigned deliveries at the secret URL and refuses a wrong secret', async () => {
-      const onprem = await createAccount(service, { kind: 'onprem', apiUrl: 'https://waba.test', phoneNumberId: undefined, appSecretSealed: undefined });
-      const ok = await postWebhook(service, String(onprem._id), flat('wamid.ONPREM'), { signature: null, path: `/${VERIFY_TOKEN}` });
+  describe('BSP accounts (the Cloud API through a provider)', () => {
+    it("accept the Cloud API's own deliveries, unsigned, at the secret URL only", async () => {
+      const bsp = await createAccount(service, { kind: 'bsp', apiUrl: 'https://waba-v2.360dialog.test', apiKeyHeader: 'D360-API-KEY', phoneNumberId: undefined, appSecretSealed: undefined });
+      const body = (wamid: string) => textDelivery({ wamid, from: '6281300000002', name: 'Siti', at: service.clock.now() });
+      const ok = await postWebhook(service, String(bsp._id), body('wamid.BSP'), { signature: null, path: `/${VERIFY_TOKEN}` });
       expect(ok.status).toBe(200);
-      const wrong = await postWebhook(service, String(onprem._id), flat('wamid.ONPREM2'), { signature: null, path: '/guessed' });
+      const wrong = await postWebhook(service, String(bsp._id), body('wamid.BSP2'), { signature: null, path: '/guessed' });
       expect(wrong.status).toBe(401);
-      // The Cloud URL of an On-Premises account does not exist.
-      expect((await postWebhook(service, String(onprem._id), flat('wamid.ONPREM3'))).status).toBe(404);
-      expect(await MessageModel.find({}, { wamid: 1 }).then((ms) => ms.map((m) => m.wamid))).toEqual(['wamid.ONPREM']);
-      const conversation = await ConversationModel.findOne({ accountId: onprem._id });
+      // Meta's signed URL is not a BSP's: it would take deliveries without the secret.
+      expect((await postWebhook(service, String(bsp._id), body('wamid.BSP3'))).status).toBe(404);
+      expect(await MessageModel.find({}, { wamid: 1 }).then((ms) => ms.map((m) => m.wamid))).toEqual(['wamid.BSP']);
+      const conversation = await ConversationModel.findOne({ accountId: bsp._id });
       expect(conversation?.profileName).toBe('Siti');
+    });
+  });
+
+  describe('accounts on the retired On-Premises API', () => {
+    it('are answered 410 Gone at every webhook URL, with the reason, and store nothing', async () => {
+      const onprem = await createAccount(service, { kind: 'onprem', apiUrl: 'https://waba.360dialog.io', phoneNumberId: undefined, appSecretSealed: undefined });
+      const flat = JSON.stringify({ messages: [{ from: '6281300000002', id: 'wamid.GONE', timestamp: '1767500000', type: 'text', text: { body: 'halo' } }] });
+      const secret = await postWebhook(service, String(onprem._id), flat, { signature: null, path: `/${VERIFY_TOKEN}` });
+      expect(secret.status).toBe(410);
+      expect(await secret.json()).toEqual({ error: expect.stringContaining('retired by Meta on 2025-10-23') });
+      expect((await postWebhook(service, String(onprem._id), textDelivery({ wamid: 'wamid.GONE2', at: service.clock.now() }))).status).toBe(410);
+      const handshake = await fetch(`${service.url}/webhooks/whatsapp/${String(onprem._id)}?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=c`);
+      expect(handshake.status).toBe(410);
+      expect(await MessageModel.countDocuments()).toBe(0);
+      expect(await journalEntries().countDocuments({ accountId: onprem._id })).toBe(0);
     });
   });
 

@@ -150,9 +150,19 @@ const cases: Record<string, Case> = {
   'account ON/OFF': { exercises: ACCOUNT_ACTIONS.toggle, body: () => click(inHome(), button(ACCOUNT_ACTIONS.toggle, accountId)) },
   'account Settings': { exercises: ACCOUNT_ACTIONS.settings, body: () => click(inHome(), button(ACCOUNT_ACTIONS.settings, accountId)) },
   'account Disconnect': { exercises: ACCOUNT_ACTIONS.disconnect, body: () => click(inHome(), button(ACCOUNT_ACTIONS.disconnect, accountId)) },
+  'account Move to Cloud API or BSP': { exercises: ACCOUNT_ACTIONS.move, body: () => click(inHome(), button(ACCOUNT_ACTIONS.move, accountId)) },
   'connect form (another workspace may connect its own; an empty form is refused)': {
     exercises: ACCOUNT_CALLBACKS.connect,
     body: () => submit(ACCOUNT_CALLBACKS.connect, connectState({}), JSON.stringify({ form: 'connect' })),
+  },
+  'move form (valid values: the account is looked up in the workspace before WhatsApp is asked)': {
+    exercises: ACCOUNT_CALLBACKS.move,
+    body: () =>
+      submit(
+        ACCOUNT_CALLBACKS.move,
+        connectState({ kind: 'cloud', apiUrl: 'https://graph.facebook.com/v23.0', token: 'EAAG-taken-over', phoneNumberId: '123456' }),
+        JSON.stringify({ accountId, name: 'Taken Over' }),
+      ),
   },
   'settings form': {
     exercises: ACCOUNT_CALLBACKS.settings,

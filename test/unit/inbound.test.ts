@@ -3,8 +3,6 @@ import {
   InboundMessage,
   MessageStatus,
   parseCloudWebhook,
-  parseOnPremWebhook,
-  parseWhatsAppWebhook,
 } from '../../src/whatsapp/inbound';
 
 // The 16 examples of /whatsapp/webhooks in Meta's v23.0 OpenAPI description, unchanged (one per line).
@@ -244,8 +242,8 @@ describe('parseCloudWebhook: the 16 OpenAPI examples', () => {
     ['Group Create Message', 'group_lifecycle_update'],
     ['Group Settings Update', 'group_settings_update'],
     ['Group Remove Participants', 'group_participants_update'],
-  ] as const)('%s is acknowledged as ignored', (name, field) => {
-    expect(eventsOf(EXAMPLES[name])).toEqual([{ kind: 'ignored', field }]);
+  ] as const)('%s is acknowledged as ignored, its value kept for an operator', (name, field) => {
+    expect(eventsOf(EXAMPLES[name])).toEqual([{ kind: 'ignored', field, wabaId: '102290129340398', value: expect.objectContaining({ groups: expect.any(Array) }) }]);
   });
 });
 
@@ -679,76 +677,6 @@ describe('parseCloudWebhook: malformed envelopes', () => {
 
   it('rejects messages that is not an array', () => {
     expect(reasonOf(parseCloudWebhook(cloud({ messages: { id: 'x' } })))).toContain('value.messages: Expected array');
-  });
-});
-
-describe('parseOnPremWebhook', () => {
-  it('parses the flat shape: contacts, messages, statuses and errors, without routing', () => {
-    const result = parseOnPremWebhook({
-      contacts: [{ profile: { name: 'Dewi' }, wa_id: '6281111' }],
-      messages: [
-        { from: '6281111', id: 'ABGGFlA5FpafAgo6EhuYe5tkBA', timestamp: '1518694235', type: 'text', text: { body: 'Halo' } },
-        { from: '6281111', id: 'ABGGFlA5FpafAgo6EhuYe5tkBB', timestamp: '1518694236', type: 'voice', voice: { id: 'v1', mime_type: 'audio/ogg; codecs=opus', sha256: 'h' } },
-        {
-          from: '6281111',
-          id: 'ABGGFlA5FpafAgo6EhuYe5tkBC',
-          timestamp: '1518694237',
-          type: 'system',
-          system: { body: 'changed number', new_wa_id: '6282222', type: 'customer_changed_number' },
-        },
-      ],
-      statuses: [{ id: 'gBGGFlB5', status: 'failed', timestamp: '1518694300', recipient_id: '6281111', errors: [{ code: 470, title: 'Message failed to send because more than 24 hours have passed', details: 'window' }] }],
-      errors: [{ code: 1005, title: 'Access denied', details: 'On-prem detail' }],
-    });
-    if (!result.ok) throw new Error(result.reason);
-    expect(result.events.map((e) => e.kind)).toEqual(['message', 'message', 'message', 'status', 'error']);
-    const [text, voice, system, status, error] = result.events;
-    expect(text).toEqual({
-      kind: 'message',
-      message: {
-        wamid: 'ABGGFlA5FpafAgo6EhuYe5tkBA',
-        customer: { phone: '6281111' },
-        profileName: 'Dewi',
-        phoneNumberId: undefined,
-        wabaId: undefined,
-        timestamp: new Date(1518694235000),
-        contextWamid: undefined,
-        referredProduct: undefined,
-        forwarded: undefined,
-        referral: undefined,
-        content: { type: 'text', body: 'Halo' },
-      },
-    });
-    expect(voice?.kind === 'message' && voice.message.content).toMatchObject({ type: 'audio', mediaId: 'v1', voice: true });
-    expect(system?.kind === 'message' && system.message.content).toEqual({
-      type: 'system',
-      body: 'changed number',
-      systemType: 'customer_changed_number',
-      newWaId: '6282222',
-    });
-    expect(status?.kind === 'status' && status.status.errors).toEqual([
-      { code: 470, title: 'Message failed to send because more than 24 hours have passed', message: undefined, details: 'window' },
-    ]);
-    expect(error).toEqual({ kind: 'error', errors: [{ code: 1005, title: 'Access denied', message: undefined, details: 'On-prem detail' }] });
-  });
-
-  it('accepts an empty object and rejects non-objects and bad messages', () => {
-    expect(parseOnPremWebhook({})).toEqual({ ok: true, events: [] });
-    expect(parseOnPremWebhook([])).toMatchObject({ ok: false });
-    expect(parseOnPremWebhook(null)).toMatchObject({ ok: false });
-    expect(parseOnPremWebhook({ messages: [{ id: 'x', timestamp: '1' }] })).toEqual({
-      ok: false,
-      reason: 'messages[0].from: neither a phone number nor a business-scoped user ID (BSUID) identifies the customer (from, from_user_id)',
-    });
-  });
-});
-
-describe('parseWhatsAppWebhook', () => {
-  it('picks the Cloud parser for the Cloud shape and the flat one otherwise', () => {
-    expect(parseWhatsAppWebhook(EXAMPLES['Text Message'])).toEqual(parseCloudWebhook(EXAMPLES['Text Message']));
-    const flat = { messages: [message({ type: 'text', text: { body: 'x' } })] };
-    expect(parseWhatsAppWebhook(flat)).toEqual(parseOnPremWebhook(flat));
-    expect(parseWhatsAppWebhook({ object: 'page', entry: [] })).toMatchObject({ ok: false });
   });
 });
 

@@ -12,6 +12,7 @@ import {
 } from '../../src/bot/views/accounts';
 import { helpMessage } from '../../src/bot/views/help';
 import { buildHomeView } from '../../src/bot/views/home';
+import { kindTraits } from '../../src/accounts/kind';
 import { strings } from '../../src/i18n';
 import { WhatsAppApiError } from '../../src/whatsapp/provider';
 
@@ -22,6 +23,8 @@ const sales: AccountSummary = {
   id: '65a000000000000000000001',
   name: 'Sales <EU>',
   kind: 'cloud',
+  retired: false,
+  templatesManaged: true,
   apiUrl: 'https://graph.facebook.com/v23.0',
   phoneNumberId: '1234',
   displayPhoneNumber: '+62 812 0000',
@@ -33,7 +36,19 @@ const sales: AccountSummary = {
   webhookUrl: 'https://wadesk.example.com/webhooks/whatsapp/65a000000000000000000001',
   verifyToken: 'verify-me',
 };
-const support: AccountSummary = { ...sales, id: '65a000000000000000000002', name: 'Support', kind: 'onprem', enabled: false, verifyToken: undefined };
+const support: AccountSummary = {
+  ...sales,
+  id: '65a000000000000000000002',
+  name: 'Support',
+  kind: 'bsp',
+  apiUrl: 'https://waba-v2.360dialog.io',
+  apiKeyHeader: 'D360-API-KEY',
+  templatesManaged: false,
+  enabled: false,
+  webhookUrl: 'https://wadesk.example.com/webhooks/whatsapp/65a000000000000000000002/s3cret',
+  verifyToken: undefined,
+};
+const gateway: AccountSummary = { ...support, id: '65a000000000000000000003', name: 'Gateway', kind: 'onprem', retired: true, enabled: true, webhookUrl: undefined };
 
 const json = (v: unknown) => JSON.stringify(v);
 
@@ -82,8 +97,28 @@ describe('the account list', () => {
     expect(json(accountListBlocks(id, [{ ...sales, locale: 'id' }], { isAdmin: false }))).toContain('Bahasa: Bahasa Indonesia');
   });
 
+  it('marks a retired On-Premises account, explains it, and offers the move instead of Settings and ON/OFF', () => {
+    for (const t of [en, id]) {
+      const blocks = accountListBlocks(t, [gateway], { isAdmin: true });
+      const text = json(blocks);
+      expect(text).toContain(t.platform.retired);
+      expect(text).toContain(t.platform.retiredExplained);
+      expect(text).toContain('"action_id":"accounts.move"');
+      expect(text).not.toContain('"action_id":"accounts.settings"');
+      expect(text).not.toContain('"action_id":"accounts.toggle"');
+      expect(text).not.toContain('webhooks/whatsapp');
+    }
+  });
+
+  it('labels a BSP account and gives its secret webhook URL with the provider help', () => {
+    const text = json(accountListBlocks(en, [support], { isAdmin: true }));
+    expect(text).toContain('BSP (Cloud API through a provider)');
+    expect(text).toContain('/s3cret');
+    expect(text).toContain(en.accounts.webhookHelpOnprem);
+  });
+
   it('keeps block ids unique within a view', () => {
-    const blocks = accountListBlocks(en, [sales, support], { isAdmin: true });
+    const blocks = accountListBlocks(en, [sales, support, gateway], { isAdmin: true });
     const ids = blocks.flatMap((b) => (b.block_id ? [b.block_id] : []));
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -155,9 +190,14 @@ describe('connect form validation', () => {
     if (!r.ok) expect(r.errors).toMatchObject({ [field]: { code } });
   });
 
-  it('accepts a name of exactly 80 characters and On-Premises without a phone number ID', () => {
+  it('accepts a name of exactly 80 characters, and a BSP without a phone number ID but with its key header', () => {
     expect(validateConnectForm({ ...valid, name: 'x'.repeat(80) }).ok).toBe(true);
-    expect(validateConnectForm({ ...valid, kind: 'onprem', phoneNumberId: undefined }).ok).toBe(true);
+    expect(validateConnectForm({ ...valid, kind: 'bsp', phoneNumberId: undefined, apiKeyHeader: 'D360-API-KEY' })).toMatchObject({ ok: true, value: { kind: 'bsp', apiKeyHeader: 'D360-API-KEY' } });
+    expect(validateConnectForm({ ...valid, kind: 'bsp', phoneNumberId: undefined })).toMatchObject({ ok: false, errors: { api_key_header: { code: 'required' } } });
+    expect(validateConnectForm({ ...valid, kind: 'bsp', apiKeyHeader: 'D360 API KEY' })).toMatchObject({ ok: false, errors: { api_key_header: { code: 'invalid_header' } } });
+    // A Cloud account keeps no key header, whatever the prefilled field held; On-Premises can no longer be connected.
+    expect(validateConnectForm({ ...valid, apiKeyHeader: 'D360-API-KEY' })).toMatchObject({ ok: true, value: { apiKeyHeader: undefined } });
+    expect(validateConnectForm({ ...valid, kind: 'onprem' })).toMatchObject({ ok: false, errors: { kind: { code: 'required' } } });
   });
 
   it('reads the settings form, empty secrets meaning keep', () => {
@@ -189,7 +229,7 @@ describe('credential check failures', () => {
     ['a network failure', new WhatsAppApiError({ kind: 'network', message: 'x' }), 'api_url', 'unreachable'],
     ['a time-out', new WhatsAppApiError({ kind: 'timeout', message: 'x' }), 'api_url', 'unreachable'],
     ['an answer that is not WhatsApp', new WhatsAppApiError({ kind: 'invalid_response', message: 'x' }), 'api_url', 'not_whatsapp_api'],
-    ['a disconnected gateway', api({ httpStatus: 200, details: 'disconnected' }), 'api_url', 'gateway_not_connected'],
+    ['a key the BSP rejects', api({ httpStatus: 401 }), 'token', 'token_rejected'],
     ['any other refusal', api({ httpStatus: 400, code: 131000 }), 'token', 'api_error'],
   ])('puts %s on the right field', (_label, err, field, code) => {
     expect(credentialProblem(err)).toMatchObject({ field, problem: { code } });
@@ -202,7 +242,7 @@ describe('credential check failures', () => {
       { code: 'duplicate_name', params: { name: 'Sales' } },
       { code: 'unreachable' },
       { code: 'phone_number_unknown', params: { detail: 'd', code: '100' } },
-      { code: 'gateway_not_connected', params: { status: '' } },
+      { code: 'invalid_header' },
     ] as const;
     for (const p of problems) {
       expect(fieldErrorText(en, p)).toMatch(/\w/);
@@ -215,9 +255,17 @@ describe('credential check failures', () => {
 });
 
 describe('webhook URLs', () => {
-  it('carries the secret in the path only for On-Premises', () => {
-    expect(webhookUrl('https://w.test', { id: 'a1', kind: 'cloud' }, 's3')).toBe('https://w.test/webhooks/whatsapp/a1');
-    expect(webhookUrl('https://w.test', { id: 'a1', kind: 'onprem' }, 's3')).toBe('https://w.test/webhooks/whatsapp/a1/s3');
+  it('carries the secret in the path only for a BSP, and gives a retired account none', () => {
+    expect(webhookUrl('https://w.test', { id: 'a1', webhook: 'signed' }, 's3')).toBe('https://w.test/webhooks/whatsapp/a1');
+    expect(webhookUrl('https://w.test', { id: 'a1', webhook: 'secret' }, 's3')).toBe('https://w.test/webhooks/whatsapp/a1/s3');
+    expect(webhookUrl('https://w.test', { id: 'a1', webhook: 'gone' }, 's3')).toBeUndefined();
+  });
+
+  it('knows every stored kind and fails loudly on any other', () => {
+    expect(kindTraits('cloud')).toEqual({ kind: 'cloud', api: 'cloud', webhook: 'signed' });
+    expect(kindTraits('bsp')).toEqual({ kind: 'bsp', api: 'bsp', webhook: 'secret' });
+    expect(kindTraits('onprem')).toEqual({ kind: 'onprem', webhook: 'gone' });
+    expect(() => kindTraits('onpremises')).toThrow('unknown WhatsApp account kind: onpremises');
   });
 });
 

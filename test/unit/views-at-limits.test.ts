@@ -56,7 +56,9 @@ const at = new Date('2026-12-06T03:00:00Z');
 const accountOf = (name: string, n: number): AccountSummary => ({
   id: `65a0000000000000000000${String(n).padStart(2, '0')}`,
   name,
-  kind: n % 2 ? 'cloud' : 'onprem',
+  kind: n % 3 === 0 ? 'onprem' : n % 2 ? 'cloud' : 'bsp',
+  retired: n % 3 === 0,
+  templatesManaged: n % 2 === 1,
   apiUrl: 'https://graph.facebook.com/v23.0',
   phoneNumberId: '1234567890',
   displayPhoneNumber: '+62 812 3456 7890',
@@ -90,7 +92,7 @@ describe('every surface at the largest sizes', () => {
         expectMessage(accountListMessage(t, accounts, { isAdmin, notice: t.common.successfullyUpdated }));
         expectView(accountListModal(t, accounts, { isAdmin, title: name }));
         expectView(connectedModal(t, first, accounts));
-        expectView(connectModal(t, { privateMetadata: 'x'.repeat(2000), values: { name, kind: 'onprem', apiUrl: `https://${'a'.repeat(400)}.example` } }));
+        expectView(connectModal(t, { privateMetadata: 'x'.repeat(2000), values: { name, kind: 'bsp', apiKeyHeader: 'D360-API-KEY', apiUrl: `https://${'a'.repeat(400)}.example` } }));
         expectView(settingsModal(t, first, { privateMetadata: '{}', values: { name } }));
       }),
       RUNS,

@@ -1,5 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { AccountSummary } from '../../accounts/service';
+import { DEFAULT_BSP_KEY_HEADER } from '../../whatsapp/provider';
 import {
   CHANNEL_LOCALES,
   DEFAULT_CLOUD_API_URL,
@@ -18,12 +19,14 @@ import { pageOf, pagerBlocks } from './limits';
  * see AccountSummary (masks) and form values without the token.
  */
 
-export const ACCOUNT_CALLBACKS = { connect: 'accounts.connect', settings: 'accounts.settings' } as const;
+export const ACCOUNT_CALLBACKS = { connect: 'accounts.connect', settings: 'accounts.settings', move: 'accounts.move.submit' } as const;
 export const ACCOUNT_ACTIONS = {
   add: 'accounts.add',
   toggle: 'accounts.toggle',
   settings: 'accounts.settings',
   disconnect: 'accounts.disconnect',
+  /** Opens the move form (another API for the same account); value = account id. */
+  move: 'accounts.move',
   /** A pager button; the action_id ends in the page to show. */
   page: 'accounts.page',
   /** Handled by the templates feature; value = account id. */
@@ -52,8 +55,8 @@ export function fieldErrorText(t: Strings, problem: FieldProblem): string {
       return e.too_long(p.max ?? String(NAME_MAX));
     case 'duplicate_name':
       return e.duplicate_name(p.name ?? '');
-    case 'gateway_not_connected':
-      return e.gateway_not_connected(p.status ?? '');
+    case 'invalid_header':
+      return t.platform.invalidHeader;
     case 'token_rejected':
     case 'token_lacks_permission':
     case 'phone_number_unknown':
@@ -86,8 +89,9 @@ export interface AccountListOptions {
  */
 export const ACCOUNT_LIST_BUDGET = 35;
 
-export function kindLabel(t: Strings, kind: AccountSummary['kind']): string {
-  return kind === 'cloud' ? t.accounts.kindCloud : t.accounts.kindOnprem;
+export function kindLabel(t: Strings, a: Pick<AccountSummary, 'kind' | 'retired'>): string {
+  if (a.retired) return `${t.accounts.kindOnprem} (${t.platform.retired})`;
+  return a.kind === 'cloud' ? t.accounts.kindCloud : t.platform.kindBsp;
 }
 
 function numberText(t: Strings, a: AccountSummary): string {
@@ -98,7 +102,11 @@ function numberText(t: Strings, a: AccountSummary): string {
 /** One account: name, number, status, channel; then webhook details and buttons for admins. */
 export function accountBlocks(t: Strings, a: AccountSummary, isAdmin: boolean): KnownBlock[] {
   const s = t.accounts;
-  const status = a.enabled ? `:large_green_circle: ${s.statusOn}` : `:white_circle: ${s.statusOff}`;
+  const status = a.retired
+    ? `:no_entry: ${t.platform.retired}`
+    : a.enabled
+      ? `:large_green_circle: ${s.statusOn}`
+      : `:white_circle: ${s.statusOff}`;
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -107,16 +115,18 @@ export function accountBlocks(t: Strings, a: AccountSummary, isAdmin: boolean): 
         [
           `*${escape(a.name)}*`,
           `${s.number}: ${numberText(t, a)}`,
-          `${s.status}: ${status}   ${s.channel}: <#${a.channelId}>   ${s.api}: ${kindLabel(t, a.kind)}   ${s.language}: ${s.localeNames[a.locale]}`,
+          `${s.status}: ${status}   ${s.channel}: <#${a.channelId}>   ${s.api}: ${kindLabel(t, a)}   ${s.language}: ${s.localeNames[a.locale]}`,
         ].join('\n'),
       ),
     },
   ];
-  if (!a.enabled) blocks.push({ type: 'context', elements: [mrkdwn(s.offExplained)] });
-  if (isAdmin) {
+  if (a.retired) blocks.push({ type: 'context', elements: [mrkdwn(t.platform.retiredExplained)] });
+  else if (!a.enabled) blocks.push({ type: 'context', elements: [mrkdwn(s.offExplained)] });
+  if (isAdmin && a.webhookUrl) {
     const details = [`${s.webhookUrl}: \`${a.webhookUrl}\``];
     if (a.verifyToken) details.push(`${s.verifyToken}: \`${a.verifyToken}\``);
-    details.push(a.kind === 'cloud' ? s.webhookHelpCloud : s.webhookHelpOnprem);
+    // The secret-URL help (written for gateways that cannot sign) is the BSP's case.
+    details.push(a.verifyToken ? s.webhookHelpCloud : s.webhookHelpOnprem);
     blocks.push({ type: 'context', elements: [mrkdwn(details.join('\n'))] });
   }
   blocks.push(accountActions(t, a, isAdmin));
@@ -127,6 +137,9 @@ function accountActions(t: Strings, a: AccountSummary, isAdmin: boolean): Action
   const s = t.accounts;
   const templates: Button = { type: 'button', action_id: ACCOUNT_ACTIONS.templates, text: plain(s.templatesButton), value: a.id };
   if (!isAdmin) return { type: 'actions', block_id: `account.${a.id}.actions`, elements: [templates] };
+  const settings: Button = a.retired
+    ? { type: 'button', action_id: ACCOUNT_ACTIONS.move, text: plain(t.platform.moveButton), value: a.id, style: 'primary' }
+    : { type: 'button', action_id: ACCOUNT_ACTIONS.settings, text: plain(s.settingsButton), value: a.id };
   const toggle: Button = {
     type: 'button',
     action_id: ACCOUNT_ACTIONS.toggle,
@@ -151,12 +164,8 @@ function accountActions(t: Strings, a: AccountSummary, isAdmin: boolean): Action
   return {
     type: 'actions',
     block_id: `account.${a.id}.actions`,
-    elements: [
-      toggle,
-      { type: 'button', action_id: ACCOUNT_ACTIONS.settings, text: plain(s.settingsButton), value: a.id },
-      templates,
-      disconnect,
-    ],
+    // A retired account has nothing to switch: it neither sends nor receives.
+    elements: a.retired ? [settings, templates, disconnect] : [toggle, settings, templates, disconnect],
   };
 }
 
@@ -273,6 +282,8 @@ function problemBlock(text: string): KnownBlock {
 
 export interface ConnectModalOptions {
   privateMetadata: string;
+  /** The move form of this account: only how it reaches the API is asked, the rest it keeps. */
+  move?: { accountName: string };
   /** Values to show again; the token and app secret are never put back. `locale` starts as the admin's own. */
   values?: Omit<ConnectFormValues, 'token' | 'appSecret'>;
   /** After a slow check failed, errors can only be shown inside the form. */
@@ -282,9 +293,10 @@ export interface ConnectModalOptions {
 export function connectModal(t: Strings, opts: ConnectModalOptions): ModalView {
   const s = t.accounts;
   const v = opts.values ?? {};
+  const p = t.platform;
   const kindOptions: PlainTextOption[] = [
     { text: plain(s.kindCloud), description: plain(s.kindCloudHint), value: 'cloud' },
-    { text: plain(s.kindOnprem), description: plain(s.kindOnpremHint), value: 'onprem' },
+    { text: plain(p.kindBsp), description: plain(p.kindBspHint), value: 'bsp' },
   ];
   const initialKind = kindOptions.find((o) => o.value === v.kind) ?? kindOptions[0];
   const errorsFor = (field: AccountField): KnownBlock[] => {
@@ -295,38 +307,38 @@ export function connectModal(t: Strings, opts: ConnectModalOptions): ModalView {
   if (opts.errors && Object.keys(opts.errors).length > 0) {
     blocks.push(problemBlock(`*${s.formProblem}* ${s.reenterSecrets}`));
   } else {
-    blocks.push({ type: 'section', text: mrkdwn(s.connectIntro) });
+    blocks.push({ type: 'section', text: mrkdwn(opts.move ? p.moveIntro(escape(opts.move.accountName)) : s.connectIntro) });
   }
+  if (!opts.move) blocks.push(textInput('name', s.fieldName, { hint: s.fieldNameHint, initial: v.name, maxLength: NAME_MAX }), ...errorsFor('name'));
   blocks.push(
-    textInput('name', s.fieldName, { hint: s.fieldNameHint, initial: v.name, maxLength: NAME_MAX }),
-    ...errorsFor('name'),
     {
       type: 'input',
       block_id: 'kind',
       label: plain(s.fieldKind),
       element: { type: 'radio_buttons', action_id: INPUT_ACTION, options: kindOptions, ...(initialKind ? { initial_option: initialKind } : {}) },
     },
+    { type: 'context', elements: [mrkdwn(p.bspFieldsHint)] },
     textInput('api_url', s.fieldApiUrl, { hint: s.fieldApiUrlHint, initial: v.apiUrl ?? DEFAULT_CLOUD_API_URL }),
     ...errorsFor('api_url'),
     textInput('token', s.fieldToken, { hint: s.fieldTokenHint }),
     ...errorsFor('token'),
+    // Read only for a BSP; 360dialog's default is filled in so most admins need not touch it.
+    textInput('api_key_header', p.fieldApiKeyHeader, { hint: p.fieldApiKeyHeaderHint, initial: v.apiKeyHeader ?? DEFAULT_BSP_KEY_HEADER, optional: true, maxLength: 100 }),
+    ...errorsFor('api_key_header'),
     textInput('phone_number_id', s.fieldPhoneNumberId, { hint: s.fieldPhoneNumberIdHint, initial: v.phoneNumberId, optional: true }),
     ...errorsFor('phone_number_id'),
-    textInput('waba_id', s.fieldWabaId, { hint: s.fieldWabaIdHint, initial: v.wabaId, optional: true }),
+    textInput('waba_id', s.fieldWabaId, { hint: `${s.fieldWabaIdHint} ${p.bspTemplatesHint}`, initial: v.wabaId, optional: true }),
     ...errorsFor('waba_id'),
     textInput('app_secret', s.fieldAppSecret, { hint: s.fieldAppSecretHint, optional: true }),
     ...errorsFor('app_secret'),
-    channelInput(t, v.channelId),
-    ...errorsFor('channel'),
-    localeInput(t, v.locale),
-    ...errorsFor('locale'),
   );
+  if (!opts.move) blocks.push(channelInput(t, v.channelId), ...errorsFor('channel'), localeInput(t, v.locale), ...errorsFor('locale'));
   return {
     type: 'modal',
-    callback_id: ACCOUNT_CALLBACKS.connect,
+    callback_id: opts.move ? ACCOUNT_CALLBACKS.move : ACCOUNT_CALLBACKS.connect,
     private_metadata: opts.privateMetadata,
-    title: title(s.connectTitle),
-    submit: plain(s.connectSubmit),
+    title: title(opts.move ? p.moveTitle : s.connectTitle),
+    submit: plain(opts.move ? p.moveSubmit : s.connectSubmit),
     close: plain(t.common.cancel),
     blocks,
   };
@@ -351,7 +363,12 @@ export function settingsModal(t: Strings, account: AccountSummary, opts: Setting
   const blocks: KnownBlock[] = [];
   if (opts.errors && Object.keys(opts.errors).length > 0) blocks.push(problemBlock(`*${s.formProblem}*`));
   blocks.push(
-    { type: 'section', text: mrkdwn(`*${escape(account.name)}* · ${kindLabel(t, account.kind)} · ${numberText(t, account)}`) },
+    { type: 'section', text: mrkdwn(`*${escape(account.name)}* · ${kindLabel(t, account)} · ${numberText(t, account)}`) },
+    {
+      type: 'actions',
+      block_id: 'settings.move',
+      elements: [{ type: 'button', action_id: ACCOUNT_ACTIONS.move, text: plain(t.platform.moveButton), value: account.id }],
+    },
     textInput('name', s.fieldName, { hint: s.fieldNameHint, initial: opts.values?.name ?? account.name, maxLength: NAME_MAX }),
     ...errorsFor('name'),
     {

@@ -72,6 +72,8 @@ export interface ThreadHeaderData {
   windowClosesAt?: Date;
   now: Date;
   timeZone: string;
+  /** Shown when the customer stopped marketing messages (already in the channel's language). */
+  marketingStopped?: string;
 }
 
 /** The thread's root: who the customer is, which account, and until when a free reply is possible. */
@@ -86,7 +88,7 @@ export function threadHeader(s: S, d: ThreadHeaderData): SlackMessage {
   const handle = escapeMrkdwn(customerHandle(d.customer));
   const blocks: KnownBlock[] = [
     ...sections(`*${escapeMrkdwn(name)}*  ${handle}`),
-    context([s.header.account(escapeMrkdwn(d.accountName)), windowLine].filter(Boolean).join('  •  ')),
+    context([s.header.account(escapeMrkdwn(d.accountName)), windowLine, d.marketingStopped && `:no_bell: ${d.marketingStopped}`].filter(Boolean).join('  •  ')),
   ];
   return { text: s.header.fallback(escapeMrkdwn(name), handle), blocks };
 }
@@ -222,6 +224,11 @@ export function failureView(s: S, d: FailureData): SlackMessage {
 export function windowClosedEphemeral(s: S, d: { conversationId: string; closesAt?: Date; timeZone: string }): SlackMessage {
   const text = d.closesAt ? s.ephemeral.windowClosed(slackDate(d.closesAt, s.intl, d.timeZone)) : s.ephemeral.noWindow;
   return { text, blocks: [...sections(`:no_entry: ${text}`), sendTemplateButton(s, d.conversationId)] };
+}
+
+/** In the thread: the customer stopped or resumed marketing messages (Meta's `user_preferences`). */
+export function preferenceView(text: string, stopped: boolean): SlackMessage {
+  return { text, blocks: [context(`${stopped ? ':no_bell:' : ':bell:'} ${text}`)] };
 }
 
 export function accountOffEphemeral(s: S, accountName: string): SlackMessage {

@@ -117,6 +117,8 @@ export interface TemplateRow {
   enabled: boolean;
   header?: string;
   body: string;
+  /** Lines already in the reader's language: the quality score, a category change to come. */
+  notes?: string[];
 }
 
 export interface TemplateListInput {
@@ -157,6 +159,7 @@ export function templateListView(t: T, input: TemplateListInput): ModalView {
       `${status} · ${template.enabled ? t.localOn : t.localOff}`,
     ];
     if (template.status === 'REJECTED' && template.rejectedReason) lines.push(t.rejectedBecause(template.rejectedReason));
+    lines.push(...(template.notes ?? []));
     const preview = [template.header ? `*${template.header}*` : undefined, template.body].filter(Boolean).join('\n');
     lines.push(quote(clamp(preview, PREVIEW_CHARS)));
     blocks.push({ type: 'section', block_id: `tpl_row_${template.id}`, text: mrkdwn(lines.join('\n')) });

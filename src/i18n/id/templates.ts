@@ -1,4 +1,5 @@
 import type { Strings } from '../index';
+import { platform } from './platform';
 
 /** Indonesian strings for HSM message templates. */
 
@@ -62,8 +63,10 @@ export const templates: Strings['templates'] = {
   whatsappRefused: (p) => `:warning: WhatsApp menolak template: ${p.message} (kode ${p.code})`,
   unsupported: (kind) =>
     kind === 'onprem'
-      ? 'Akun On-Premises / BSP ini tidak dapat membuat atau menghapus template lewat wadesk: kelola di konsol penyedia Anda, lalu klik *Sinkronkan*.'
-      : 'Template memerlukan ID Akun WhatsApp Business untuk akun ini: tambahkan di pengaturan akun.',
+      ? platform.retiredNoSend
+      : kind === 'bsp'
+        ? platform.bspNoTemplates
+        : 'Template memerlukan ID Akun WhatsApp Business untuk akun ini: tambahkan di pengaturan akun.',
   whatsappUnreachable: (p) => `WhatsApp tidak dapat dihubungi: ${p.message}. Silakan coba lagi.`,
 
   previewTitle: 'Pratinjau',

@@ -7,15 +7,18 @@ const accountSchema = new Schema(
     name: { type: String, required: true, trim: true, maxlength: 80 },
     /** Lower-cased name: names are unique per workspace regardless of case. */
     nameKey: { type: String, required: true },
-    kind: { type: String, required: true, enum: ['cloud', 'onprem'] },
+    /** `onprem`: the On-Premises API Meta retired on 2025-10-23; kept as history until moved (see accounts/kind.ts). */
+    kind: { type: String, required: true, enum: ['cloud', 'bsp', 'onprem'] },
     apiUrl: { type: String, required: true },
     tokenSealed: { type: String, required: true },
     tokenHint: { type: String, required: true },
     phoneNumberId: { type: String },
     wabaId: { type: String },
+    /** BSP only: the header that carries the API key (360dialog: D360-API-KEY). */
+    apiKeyHeader: { type: String },
     appSecretSealed: { type: String },
     appSecretHint: { type: String },
-    /** Meta's hub.verify_token for Cloud API; the URL secret for On-Premises webhooks. */
+    /** Meta's hub.verify_token for Cloud API; the URL secret of a BSP's webhooks. */
     verifyTokenSealed: { type: String, required: true },
     displayPhoneNumber: { type: String },
     verifiedName: { type: String },

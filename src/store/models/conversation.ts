@@ -25,6 +25,13 @@ const conversationSchema = new Schema(
     /** lastInboundAt + 24 h; never moves backwards. */
     windowClosesAt: { type: Date },
     lastReplyAt: { type: Date },
+    /**
+     * The customer's marketing-message preference from Meta's `user_preferences` webhook: `stop`
+     * refuses MARKETING templates to them. `marketingPreferenceAt` is Meta's time, so an older
+     * delivery arriving late cannot undo a newer choice.
+     */
+    marketingPreference: { type: String },
+    marketingPreferenceAt: { type: Date },
     lastReplyBy: { type: String },
     // The window's alert progress lives in WindowAlert, only while something is due.
   },

@@ -11,3 +11,4 @@ export * from './message';
 export * from './outbox';
 export * from './template';
 export * from './window-alert';
+export * from './unhandled-webhook';

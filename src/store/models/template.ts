@@ -19,6 +19,11 @@ const templateSchema = new Schema(
     headerExample: { type: String },
     /** Parts wadesk cannot send (e.g. `header:IMAGE`), from templates made elsewhere; such templates are listed, never offered for sending. */
     unsupported: { type: [String], default: [] },
+    /** Meta's quality score (GREEN, YELLOW, RED, UNKNOWN), from `message_template_quality_update`. */
+    quality: { type: String },
+    /** A category Meta announced it will switch the template to (`template_category_update`), and when. */
+    pendingCategory: { type: String },
+    pendingCategoryAt: { type: Date },
     /** Whether agents may pick it when sending. */
     enabled: { type: Boolean, required: true, default: true },
     createdBy: { type: String },

@@ -6,7 +6,8 @@ import { findTeamAccount } from '../../../accounts/team';
 import type { Deps } from '../../../context';
 import { slackUser, type SlackUser } from '../../user';
 import { accountListModal, checkingModal, fieldErrorsResponse, noticeModal, settingsModal } from '../../views/accounts';
-import { ACK_BUDGET_MS, refreshHome } from './connect';
+import { isRetired } from '../../../accounts/kind';
+import { ACK_BUDGET_MS, moveForm, refreshHome } from './connect';
 import { adminButton, openModalFrom, parseSubmission, settleWithin, tellUser } from './context';
 
 const metadataSchema = z.object({ accountId: z.string().min(1) });
@@ -20,13 +21,24 @@ function readMetadata(text: string): z.infer<typeof metadataSchema> | undefined 
   }
 }
 
-/** The Settings button: opens the settings modal of the account in its value. */
+/** The Settings button: opens the settings modal of the account in its value; a retired account's offers the move. */
 export function openSettings(deps: Deps) {
   return adminButton(deps, (t) => t.accounts.adminWhat.change, async ({ ctx, user, client, respond }) => {
     const account = await findTeamAccount(ctx.teamId, ctx.value);
     if (!account) return tellUser(client, ctx, respond, user, user.t.accounts.notFound);
-    const view = settingsModal(user.t, summarize(deps, account), { privateMetadata: JSON.stringify({ accountId: account.id }) });
+    const view = isRetired(account)
+      ? moveForm({ id: account.id, name: account.name }, user.t)
+      : settingsModal(user.t, summarize(deps, account), { privateMetadata: JSON.stringify({ accountId: account.id }) });
     await openModalFrom(client, ctx, view);
+  });
+}
+
+/** "Move to Cloud API or BSP", in the list (retired accounts) and in Settings: opens the move form. */
+export function openMove(deps: Deps) {
+  return adminButton(deps, (t) => t.platform.adminWhatMove, async ({ ctx, user, client, respond }) => {
+    const account = await findTeamAccount(ctx.teamId, ctx.value);
+    if (!account) return tellUser(client, ctx, respond, user, user.t.accounts.notFound);
+    await openModalFrom(client, ctx, moveForm({ id: account.id, name: account.name }, user.t));
   });
 }
 

@@ -33,13 +33,13 @@ async function resolveAccount(
 /** `/whatsapp templates [account]`. */
 export async function openTemplatesFromCommand(args: WhatsAppCommandArgs): Promise<void> {
   const { command, client, deps } = args;
-  const t = (await slackUser(client, deps, command.user_id)).t.templates;
-  const found = await resolveAccount(command.team_id, command.channel_id, args.words.join(' '), t);
+  const s = (await slackUser(client, deps, command.user_id)).t;
+  const found = await resolveAccount(command.team_id, command.channel_id, args.words.join(' '), s.templates);
   if ('error' in found) {
     await args.respond({ response_type: 'ephemeral', text: found.error });
     return;
   }
-  await openTemplateList(client, t, { triggerId: command.trigger_id, account: found.account });
+  await openTemplateList(client, deps, s, { triggerId: command.trigger_id, account: found.account });
 }
 
 /**

@@ -56,7 +56,7 @@ export function deleteSubmission(deps: Deps) {
       : 'notFound' in outcome
         ? t.templateNotFound
         : failureText(t, outcome.failure, account.kind, (p) => t.deleteRefused({ name: template.name, ...p }));
-    const list = await buildListView(t, account, meta.listPage, notice);
+    const list = await buildListView(user.t, deps, account, meta.listPage, notice);
     await client.views.update({ view_id: meta.listViewId, view: list });
   };
 }

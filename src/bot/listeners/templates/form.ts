@@ -5,6 +5,7 @@ import { findTeamAccount, findTeamDraft } from '../../../accounts/team';
 import { deleteDraft, saveDraft } from '../../../store/templates';
 import { checkDraft, createTemplate } from '../../../templates';
 import { draftFromForm, formFromDraft, type TemplateFormValues } from '../../../templates/form';
+import { isRetired } from '../../../accounts/kind';
 import { accountProvider } from '../../../accounts/provider';
 import { slackUser } from '../../user';
 import {
@@ -38,7 +39,8 @@ export function addAction(deps: Deps) {
     let view;
     if (!user.isAdmin) view = messageView(t, t.formTitle, t.adminOnly);
     else if (!account) view = messageView(t, t.formTitle, user.t.accounts.notFound);
-    else if (!accountProvider(deps, account).supportsTemplateManagement) view = messageView(t, t.formTitle, t.unsupported(account.kind));
+    // A retired account has no client to ask.
+    else if (isRetired(account) || !accountProvider(deps, account).supportsTemplateManagement) view = messageView(t, t.formTitle, t.unsupported(account.kind));
     else view = templateFormView(t, { accountId: String(account._id) });
     await client.views.push({ trigger_id: body.trigger_id, view });
   };

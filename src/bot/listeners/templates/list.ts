@@ -7,17 +7,20 @@ import { refreshTemplates, switchTemplate } from '../../../templates';
 import { toWhatsAppFailure } from '../../../templates/provider';
 import { slackUser } from '../../user';
 import { failureText, messageView } from '../../views/templates';
-import { actorOf, buildListView, listMetadataSchema, metadata, type T } from './shared';
+import { actorOf, buildListView, listMetadataSchema, metadata, type ListStrings } from './shared';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
 
 /** Opens the list as a new modal, or on top of the modal the button was in. */
 export async function openTemplateList(
   client: WebClient,
-  t: T,
+  deps: Pick<Deps, 'config'>,
+  s: ListStrings,
   input: { triggerId: string; account: AccountDocument; onTopOf?: boolean },
 ): Promise<void> {
-  const view = await buildListView(t, input.account, 0);
+  // Without a WABA ID there is nothing to list or manage here: say why at once, not on the first click.
+  const notice = input.account.wabaId ? undefined : s.templates.unsupported(input.account.kind);
+  const view = await buildListView(s, deps, input.account, 0, notice);
   if (input.onTopOf) await client.views.push({ trigger_id: input.triggerId, view });
   else await client.views.open({ trigger_id: input.triggerId, view });
 }
@@ -36,15 +39,16 @@ export function openListAction(deps: Deps) {
       else await client.views.open({ trigger_id: body.trigger_id, view });
       return;
     }
-    await openTemplateList(client, t, { triggerId: body.trigger_id, account, onTopOf: inView });
+    await openTemplateList(client, deps, user.t, { triggerId: body.trigger_id, account, onTopOf: inView });
   };
 }
 
 /** Re-renders the list modal the action came from, with a notice on top. */
 async function updateList(
   client: WebClient,
+  deps: Pick<Deps, 'config'>,
   body: BlockAction,
-  t: T,
+  s: ListStrings,
   change: (page: number, account: AccountDocument) => Promise<{ page: number; notice?: string }>,
 ) {
   const view = body.view;
@@ -52,11 +56,12 @@ async function updateList(
   if (!view || !meta) return;
   const account = await findTeamAccount(actorOf(body).teamId, meta.accountId);
   if (!account) {
+    const t = s.templates;
     await client.views.update({ view_id: view.id, view: messageView(t, t.listTitle, t.templateNotFound) });
     return;
   }
   const next = await change(meta.page, account);
-  await client.views.update({ view_id: view.id, view: await buildListView(t, account, next.page, next.notice) });
+  await client.views.update({ view_id: view.id, view: await buildListView(s, deps, account, next.page, next.notice) });
 }
 
 /** Previous / Next page; value = the page to show. */
@@ -65,7 +70,7 @@ export function pageAction(deps: Deps) {
     await ack();
     const { t } = await slackUser(client, deps, body.user.id);
     const page = Number.parseInt(action.value ?? '', 10);
-    await updateList(client, body, t.templates, async (current) => ({ page: Number.isNaN(page) ? current : page }));
+    await updateList(client, deps, body, t, async (current) => ({ page: Number.isNaN(page) ? current : page }));
   };
 }
 
@@ -74,7 +79,7 @@ export function refreshAction(deps: Deps) {
   return async ({ ack, body, client }: ButtonArgs): Promise<void> => {
     await ack();
     const { t } = await slackUser(client, deps, body.user.id);
-    await updateList(client, body, t.templates, async (page, account) => {
+    await updateList(client, deps, body, t, async (page, account) => {
       try {
         const result = await refreshTemplates(deps, actorOf(body), account.id);
         return { page, notice: result ? t.templates.refreshed(result) : t.templates.templateNotFound };
@@ -93,7 +98,7 @@ export function toggleAction(deps: Deps) {
     await ack();
     const user = await slackUser(client, deps, body.user.id);
     const t = user.t.templates;
-    await updateList(client, body, t, async (page, account) => {
+    await updateList(client, deps, body, user.t, async (page, account) => {
       if (!user.isAdmin) return { page, notice: t.adminOnly };
       const [templateId = '', target] = (action.value ?? '').split(':');
       const switched = await switchTemplate(deps, actorOf(body), { accountId: account.id, templateId }, target === 'on');

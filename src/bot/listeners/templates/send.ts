@@ -18,6 +18,7 @@ import { findTeamAccount, findTeamConversation, findTeamTemplate } from '../../.
 import type { AccountDocument } from '../../../store/models';
 import { listSendableTemplates, templateButtons, type StoredTemplate } from '../../../store/templates';
 import { missingValues, renderPreview, sendTemplateMessage } from '../../../templates';
+import type { SendRefusal } from '../../../templates/send';
 import { slackUser, type SlackUser } from '../../user';
 import { SEND_BLOCKS, failureText, messageView, sendTemplateView, templateOptions, type SendableTemplate } from '../../views/templates';
 import { actorOf, isChannelMember, metadata, sendMetadataSchema, stateText, viewState, type T, type ViewState } from './shared';
@@ -87,6 +88,22 @@ function readValues(state: ViewState, template: Pick<StoredTemplate, 'header' | 
   const body: string[] = [];
   for (let n = 1; n <= bodyVariableCount(template.body); n++) body.push(stateText(state, SEND_BLOCKS.body(n)));
   return headerVariableCount(template.header ?? undefined) > 0 ? { body, header: stateText(state, SEND_BLOCKS.header) } : { body };
+}
+
+/** Why a send was refused, in the sender's language. */
+function refusedText(t: SlackUser['t'], refused: SendRefusal): string {
+  switch (refused) {
+    case 'account_off':
+      return t.templates.sendAccountOff;
+    case 'not_found':
+      return t.accounts.notFound;
+    case 'not_sendable':
+      return t.templates.sendNotSendable;
+    case 'opted_out':
+      return t.platform.sendOptedOut;
+    case 'retired':
+      return t.platform.retiredNoSend;
+  }
 }
 
 /** Picking a template shows its variables and preview. */
@@ -171,11 +188,7 @@ export function sendSubmission(deps: Deps) {
         'failure' in outcome
           ? failureText(t, outcome.failure, account.kind, t.sendFailed)
           : 'refused' in outcome
-            ? outcome.refused === 'account_off'
-              ? t.sendAccountOff
-              : outcome.refused === 'not_found'
-                ? user.t.accounts.notFound
-                : t.sendNotSendable
+            ? refusedText(user.t, outcome.refused)
             : t.sendValueRequired;
       const templates = (await listSendableTemplates(account._id)).map(sendable);
       const stillSendable = templates.find((s) => s.id === String(template._id));

@@ -5,6 +5,7 @@ import type { Strings } from '../../../i18n';
 import type { Actor } from '../../../accounts/team';
 import type { AccountDocument } from '../../../store/models';
 import { listTemplatesPage, type StoredTemplate } from '../../../store/templates';
+import { slackDate } from '../../views/conversations';
 import { LIST_PAGE_SIZE, templateListView, type TemplateRow } from '../../views/templates';
 
 export type T = Strings['templates'];
@@ -56,8 +57,18 @@ export function actorOf(body: { user: { id: string; team_id?: string }; team?: {
   return { teamId: body.team?.id ?? body.user.team_id ?? '', userId: body.user.id };
 }
 
-export function templateRow(t: StoredTemplate): TemplateRow {
+/** What the list needs to say: the template words, and Meta's quality and category notes. */
+export type ListStrings = Pick<Strings, 'templates' | 'platform'>;
+
+export function templateRow(t: StoredTemplate, p: Strings['platform'], timeZone: string): TemplateRow {
+  const notes: string[] = [];
+  if (t.quality) notes.push(p.quality(t.quality));
+  if (t.pendingCategory) {
+    const when = t.pendingCategoryAt ? slackDate(t.pendingCategoryAt, p.intl, timeZone) : undefined;
+    notes.push(p.categoryWillChange({ to: t.pendingCategory, ...(when ? { when } : {}) }));
+  }
   return {
+    ...(notes.length > 0 ? { notes } : {}),
     id: String(t._id),
     name: t.name,
     language: t.language,
@@ -71,16 +82,16 @@ export function templateRow(t: StoredTemplate): TemplateRow {
 }
 
 /** The list at `page`, stepping back when deletions left that page empty. */
-export async function buildListView(t: T, account: AccountDocument, page: number, notice?: string) {
+export async function buildListView(s: ListStrings, deps: Pick<Deps, 'config'>, account: AccountDocument, page: number, notice?: string) {
   let current = Math.max(0, page);
   let result = await listTemplatesPage(account._id, current, LIST_PAGE_SIZE);
   if (result.templates.length === 0 && current > 0 && result.total > 0) {
     current = Math.floor((result.total - 1) / LIST_PAGE_SIZE);
     result = await listTemplatesPage(account._id, current, LIST_PAGE_SIZE);
   }
-  return templateListView(t, {
+  return templateListView(s.templates, {
     account: { id: String(account._id), name: account.name },
-    templates: result.templates.map(templateRow),
+    templates: result.templates.map((template) => templateRow(template, s.platform, deps.config.timeZone)),
     page: current,
     total: result.total,
     notice,
