@@ -50,7 +50,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const secrets = new SecretBox(loadOrCreateKey(config.encryptionKey, config.dataDir));
-  const database = await openDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: options.dbName });
+  const database = await openDatabase({ uri: config.mongodbUri, dataDir: config.dataDir, dbName: options.dbName, logger });
 
   const slackApi = { slackApiUrl: config.slack.apiUrl };
   // The outbox does its own retrying, so the client must report failures at once.

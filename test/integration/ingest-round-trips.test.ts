@@ -1,3 +1,4 @@
+import { ConnectionString } from 'mongodb-connection-string-url';
 import mongoose, { Types, type mongo } from 'mongoose';
 import { ingestEvents } from '../../src/conversations/ingest';
 import { enqueue } from '../../src/outbox';
@@ -21,8 +22,9 @@ describe('ingest: round trips and stored documents', () => {
   let counting = false;
 
   beforeAll(async () => {
-    const uri = requireTestDbUri();
-    service = await startTestService({ MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` });
+    const uri = new ConnectionString(requireTestDbUri());
+    uri.searchParams.set('monitorCommands', 'true');
+    service = await startTestService({ MONGODB_URI: uri.toString() });
     account = await createAccount(service);
     mongoose.connection.getClient().on('commandStarted', (e: mongo.CommandStartedEvent) => {
       if (counting) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
