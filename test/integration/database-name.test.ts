@@ -4,18 +4,18 @@ import path from 'node:path';
 import mongoose, { mongo } from 'mongoose';
 import { createLogger } from '../../src/log';
 import { openDatabase } from '../../src/store/database';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded';
 import { AccountModel } from '../../src/store/models';
 import { uriWithDatabase } from '../../src/store/uri';
+import { startStoppableDatabase, type StoppableDatabase } from '../helpers/stoppable-db';
 
-// A server of its own: these tests drop the databases a deployment would use.
+// A server of its own (of the suite's kind): these tests drop the databases a deployment would use.
 describe('the database wadesk uses', () => {
   let dir: string;
-  let server: EmbeddedDatabase;
+  let server: StoppableDatabase;
   let client: mongo.MongoClient;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-db-name-'));
-    server = await startEmbeddedDatabase(path.join(dir, 'db'));
+    server = await startStoppableDatabase(dir);
     client = await mongo.MongoClient.connect(server.uri);
   });
   afterEach(async () => {
