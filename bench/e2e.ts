@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { MessageModel } from '../src/store/models';
 import { cloudTextWebhook, percentile, postWebhook, seedCloudAccount, waitFor, type SeededAccount } from '../test/drills/support';
 import type { SlackCall } from '../test/fakes/slack-server';
-import { BENCH_KEY, commandMeter, cpuMeter, openPhaseDb, round, startPhaseService, type BenchContext } from './lib';
+import { BENCH_KEY, commandMeter, cpuMeter, openPhaseDb, phaseDbName, round, startPhaseService, type BenchContext } from './lib';
 
 export interface E2eOptions {
   perSecond: number;
@@ -42,7 +42,7 @@ function peakPerSecond(times: readonly number[]): number {
 }
 
 export async function e2eBench(ctx: BenchContext, options: E2eOptions) {
-  const dbName = `bench_e2e_${options.perSecond}_${options.channels}`;
+  const dbName = phaseDbName(ctx, `e2e_${options.perSecond}_${options.channels}`);
   const database = await openPhaseDb(ctx, dbName);
   const accounts = await Promise.all(
     Array.from({ length: options.channels }, (_, c) => seedCloudAccount(BENCH_KEY, { channelId: `C0E2E${c}`, name: `E2E ${c}` })),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { performance } from 'node:perf_hooks';
 import { journalEntries, MessageModel } from '../src/store/models';
 import { seedCloudAccount, waitFor } from '../test/drills/support';
-import { BENCH_KEY, commandMeter, cpuMeter, openPhaseDb, outboxPosted, round, runTsChild, startPhaseService, startTsServer, type BenchContext } from './lib';
+import { BENCH_KEY, commandMeter, cpuMeter, openPhaseDb, phaseDbName, outboxPosted, round, runTsChild, startPhaseService, startTsServer, type BenchContext } from './lib';
 import { UNPACED } from '../test/helpers/unpaced';
 
 const histogram = z.object({ p50: z.number(), p99: z.number(), max: z.number(), average: z.number() });
@@ -67,10 +67,11 @@ async function waitForIngest(): Promise<void> {
 }
 
 export async function ingestBench(ctx: BenchContext, options: LoadOptions) {
-  const database = await openPhaseDb(ctx, 'bench_ingest');
+  const dbName = phaseDbName(ctx, 'ingest');
+  const database = await openPhaseDb(ctx, dbName);
   const account = await seedCloudAccount(BENCH_KEY);
   // Every customer writes into one channel, far beyond Slack's pace: paced, the outbox would only pile up.
-  const service = await startPhaseService(ctx, 'bench_ingest', UNPACED);
+  const service = await startPhaseService(ctx, dbName, UNPACED);
   const bare = await startTsServer('bare-koa.ts');
   // An earlier phase may have left the fake enforcing Slack's per-channel limit; this phase posts unpaced.
   ctx.slack.reset();

@@ -8,7 +8,8 @@ import readline from 'node:readline';
 import mongoose from 'mongoose';
 import { z } from 'zod';
 import { openDatabase, type Database } from '../src/store/database';
-import { OutboxModel } from '../src/store/models';
+import { journalEntries, OutboxModel } from '../src/store/models';
+import { uriWithDatabase } from '../src/store/uri';
 import type { FakeSlack } from '../test/fakes/slack-server';
 import { BOT_TOKEN, ROOT, SIGNING_SECRET, cpuSecondsOf, startChildService, type ChildService } from '../test/drills/support';
 
@@ -16,18 +17,51 @@ import { BOT_TOKEN, ROOT, SIGNING_SECRET, cpuSecondsOf, startChildService, type 
 export const BENCH_KEY = crypto.createHash('sha256').update('wadesk bench key').digest();
 
 export interface BenchContext {
-  /** Embedded database server, without a database name (ends with `/`). */
+  /** The database server (the embedded one, or MONGODB_URI's); each phase uses a database of its own on it. */
   dbUri: string;
-  /** The embedded database's process. */
-  dbPid: number;
+  /** The server's process, when it runs on this machine (its CPU is read from /proc). */
+  dbPid?: number;
+  /** Tells this run's databases from earlier runs' on a server that keeps them. */
+  runId: string;
   tmp: string;
   slack: FakeSlack;
   log(line: string): void;
 }
 
-/** Connects this process to the phase's own database (its indexes built, as the service builds them). */
+const serverFacts = z.object({ host: z.string(), version: z.string(), pid: z.number() });
+
+/** MONGODB_URI's server: its version, and its process when it runs on this machine. */
+export async function describeServer(uri: string): Promise<{ label: string; pid?: number }> {
+  const client = await mongoose.mongo.MongoClient.connect(uri);
+  try {
+    const facts = serverFacts.parse(await client.db('admin').command({ serverStatus: 1 }));
+    const here = facts.host.split(':')[0] === os.hostname() && fs.existsSync(`/proc/${facts.pid}/stat`);
+    return { label: `MongoDB ${facts.version} at ${facts.host}`, ...(here ? { pid: facts.pid } : {}) };
+  } finally {
+    await client.close();
+  }
+}
+
+/** The database of `phase` in this run. */
+export function phaseDbName(ctx: BenchContext, phase: string): string {
+  return `bench_${phase}_${ctx.runId}`;
+}
+
+/**
+ * Connects this process to the phase's own database (its indexes built, as the service builds them).
+ * Closing drops it and its journal's: on MONGODB_URI's server nothing else would.
+ */
 export async function openPhaseDb(ctx: BenchContext, dbName: string): Promise<Database> {
-  return openDatabase({ uri: ctx.dbUri, dataDir: ctx.tmp, dbName });
+  const database = await openDatabase({ uri: ctx.dbUri, dataDir: ctx.tmp, dbName });
+  return {
+    ping: (timeoutMs) => database.ping(timeoutMs),
+    check: (timeoutMs) => database.check(timeoutMs),
+    downForMs: () => database.downForMs(),
+    async close() {
+      await Promise.all([mongoose.connection.dropDatabase(), journalEntries().db.dropDatabase()]);
+      await database.close();
+    },
+  };
 }
 
 export async function startPhaseService(ctx: BenchContext, dbName: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ChildService> {
@@ -35,7 +69,7 @@ export async function startPhaseService(ctx: BenchContext, dbName: string, extra
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: ctx.slack.apiUrl,
-    MONGODB_URI: `${ctx.dbUri}${dbName}`,
+    MONGODB_URI: uriWithDatabase(ctx.dbUri, dbName),
     ENCRYPTION_KEY: BENCH_KEY.toString('base64'),
     DATA_DIR: fs.mkdtempSync(path.join(ctx.tmp, 'data-')),
     LOG_LEVEL: 'error',
@@ -48,24 +82,32 @@ export async function startPhaseService(ctx: BenchContext, dbName: string, extra
  * depends far less on how busy the machine is than the latencies do, to compare builds by.
  */
 export function cpuMeter(ctx: BenchContext, service: ChildService) {
-  const pids = { service: service.child.pid ?? 0, database: ctx.dbPid };
-  const start = { service: cpuSecondsOf(pids.service), database: cpuSecondsOf(pids.database) };
+  const servicePid = service.child.pid ?? 0;
+  const dbPid = ctx.dbPid;
+  const start = { service: cpuSecondsOf(servicePid), database: dbPid === undefined ? 0 : cpuSecondsOf(dbPid) };
   return {
     per(messages: number) {
       const ms = (pid: number, from: number) => round(((cpuSecondsOf(pid) - from) * 1000) / Math.max(1, messages), 2);
-      return { service: ms(pids.service, start.service), database: ms(pids.database, start.database) };
+      return { service: ms(servicePid, start.service), ...(dbPid === undefined ? {} : { database: ms(dbPid, start.database) }) };
     },
   };
 }
 
-const serverStatus = z.object({ metrics: z.object({ commands: z.record(z.object({ total: z.number() })) }).optional() });
+// MongoDB counts commands it does not know under `<UNKNOWN>`, a plain number: only counters with a total are read.
+const serverStatus = z.object({ metrics: z.object({ commands: z.record(z.unknown()) }).optional() });
+const commandCounter = z.object({ total: z.number() });
 
-/** Commands the database has answered so far, by name (FerretDB counts them; a server that does not gives none). */
+/** Commands the database has answered so far, by name (FerretDB and MongoDB count them; a server that does not gives none). */
 async function commandCounts(): Promise<Map<string, number>> {
   const db = mongoose.connection.db;
   if (!db) return new Map();
   const status = serverStatus.parse(await db.admin().command({ serverStatus: 1 }));
-  return new Map(Object.entries(status.metrics?.commands ?? {}).map(([name, { total }]) => [name, total]));
+  const counts = new Map<string, number>();
+  for (const [name, counter] of Object.entries(status.metrics?.commands ?? {})) {
+    const parsed = commandCounter.safeParse(counter);
+    if (parsed.success) counts.set(name, parsed.data.total);
+  }
+  return counts;
 }
 
 /**
@@ -133,22 +175,22 @@ export async function startTsServer(script: string): Promise<{ port: number; pid
   };
 }
 
-export function machine() {
+export function machine(database: string) {
   return {
     node: process.version,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     platform: `${os.platform()} ${os.release()}`,
-    database: 'embedded FerretDB (SQLite) over loopback',
+    database,
   };
 }
 
-export function writeResult(name: string, data: Record<string, unknown>): string {
+export function writeResult(name: string, database: string, data: Record<string, unknown>): string {
   const dir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.json`);
-  fs.writeFileSync(file, JSON.stringify({ measuredAt: new Date().toISOString(), machine: machine(), ...data }, null, 2) + '\n');
+  fs.writeFileSync(file, JSON.stringify({ measuredAt: new Date().toISOString(), machine: machine(database), ...data }, null, 2) + '\n');
   return file;
 }
 

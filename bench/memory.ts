@@ -3,18 +3,19 @@ import { journalEntries, MessageModel, OutboxModel } from '../src/store/models';
 import { rssOf, seedCloudAccount, waitFor } from '../test/drills/support';
 import { memoryAfterCollection, inspectorUrl } from './heap';
 import { load, loadFigures, type LoadOptions } from './ingest';
-import { BENCH_KEY, mib, openPhaseDb, outboxPosted, round, startPhaseService, type BenchContext } from './lib';
+import { BENCH_KEY, mib, openPhaseDb, phaseDbName, outboxPosted, round, startPhaseService, type BenchContext } from './lib';
 import { UNPACED } from '../test/helpers/unpaced';
 
 /** Messages sent at once; the journal holds up to 50,000 before it refuses more. */
 const BURST = 10_000;
 
 export async function memoryBench(ctx: BenchContext, options: LoadOptions & { runs: number }) {
-  const database = await openPhaseDb(ctx, 'bench_memory');
+  const dbName = phaseDbName(ctx, 'memory');
+  const database = await openPhaseDb(ctx, dbName);
   const account = await seedCloudAccount(BENCH_KEY);
   // As in ingest: one channel, delivery unpaced.
   // Its inspector collects garbage on request, so the heap the service still holds can be read beside RSS.
-  const service = await startPhaseService(ctx, 'bench_memory', UNPACED, ['--inspect=127.0.0.1:0']);
+  const service = await startPhaseService(ctx, dbName, UNPACED, ['--inspect=127.0.0.1:0']);
   const inspector = inspectorUrl(service.output);
   const pid = service.child.pid ?? 0;
   // An earlier phase may have left the fake enforcing Slack's per-channel limit; this phase posts unpaced.

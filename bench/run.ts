@@ -14,7 +14,10 @@
  * BENCH_DB_BINARY=path                 another build of the embedded database to compare
  * BENCH_PROF=dir                       write the service's CPU profile (node --cpu-prof) there
  * EMBEDDED_DB_CPUPROFILE=file          write the embedded database's CPU profile (go tool pprof) there
+ * MONGODB_URI=mongodb://...            run against that server instead of the embedded database (a database
+ *                                      of its own for each phase, dropped after it)
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +26,7 @@ import { startEmbeddedDatabase } from '../src/store/embedded';
 import { startFakeSlack } from '../test/fakes/slack-server';
 import { e2eBench } from './e2e';
 import { ingestBench } from './ingest';
-import { round, writeResult, type BenchContext } from './lib';
+import { describeServer, round, writeResult, type BenchContext } from './lib';
 import { memoryBench } from './memory';
 import { sweepBench } from './sweep';
 
@@ -39,15 +42,25 @@ const list = (name: string, fallback: number[]) => {
 const phases = new Set((env.BENCH_ONLY ?? 'ingest,e2e,sweep,memory').split(',').map((s) => s.trim()));
 const load = { amount: num('BENCH_INGEST_REQUESTS', 3000), connections: num('BENCH_CONNECTIONS', 10), customers: num('BENCH_CUSTOMERS', 300) };
 
+/** MONGODB_URI's server, or an embedded database of the run's own. */
+async function benchDatabase(tmp: string): Promise<{ uri: string; label: string; pid?: number; stop(): Promise<void> }> {
+  if (env.MONGODB_URI) {
+    return { uri: env.MONGODB_URI, ...(await describeServer(env.MONGODB_URI)), stop: async () => undefined };
+  }
+  const db = await startEmbeddedDatabase(path.join(tmp, 'db'), env.BENCH_DB_BINARY ? { binary: env.BENCH_DB_BINARY } : {});
+  return { ...db, label: 'embedded FerretDB (SQLite) over loopback' };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-bench-'));
-  const db = await startEmbeddedDatabase(path.join(tmp, 'db'), env.BENCH_DB_BINARY ? { binary: env.BENCH_DB_BINARY } : {});
+  const db = await benchDatabase(tmp);
   const slack = await startFakeSlack();
   const log = (line: string) => process.stdout.write(`[${round((performance.now() - started) / 1000)} s] ${line}\n`);
-  const ctx: BenchContext = { dbUri: db.uri, dbPid: db.pid, tmp, slack, log };
+  const runId = `${Date.now().toString(36)}${crypto.randomBytes(2).toString('hex')}`;
+  const ctx: BenchContext = { dbUri: db.uri, dbPid: db.pid, runId, tmp, slack, log };
   const show = (name: string, result: Record<string, unknown>) => {
-    const file = writeResult(name, result);
+    const file = writeResult(name, db.label, result);
     process.stdout.write(`\n== ${name} (${path.relative(process.cwd(), file)})\n${JSON.stringify(result, null, 2)}\n\n`);
   };
   try {

@@ -12,7 +12,7 @@ import { createLogger } from '../src/log';
 import { ConversationModel, WindowAlertModel } from '../src/store/models';
 import { runSweep } from '../src/window';
 import { BOT_TOKEN, SIGNING_SECRET, seedCloudAccount } from '../test/drills/support';
-import { BENCH_KEY, openPhaseDb, round, type BenchContext } from './lib';
+import { BENCH_KEY, openPhaseDb, phaseDbName, round, type BenchContext } from './lib';
 
 const HOUR = 3_600_000;
 const DUE = 100;
@@ -90,7 +90,8 @@ interface SizeResult {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 export async function sweepBench(ctx: BenchContext, sizes: readonly number[]) {
-  const database = await openPhaseDb(ctx, 'bench_sweep');
+  const dbName = phaseDbName(ctx, 'sweep');
+  const database = await openPhaseDb(ctx, dbName);
   const account = await seedCloudAccount(BENCH_KEY, { channelId: 'C0BENCH' });
   const config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, DATA_DIR: ctx.tmp });
   const now = new Date();

@@ -12,6 +12,7 @@ import { conversationCustomer, sendAddress } from '../domain/customer';
 import { canReplyFreely } from '../domain/window';
 import { strings } from '../i18n';
 import { enqueue, parsePayload, RetryLater, type DeliveryContext, type OutboxHandler } from '../outbox';
+import { conversationLane } from '../outbox/lanes';
 import { fileShared, postOnce, waitTurn } from '../outbox/slack';
 import { accountProvider } from '../accounts/provider';
 import { findConversation, recordReply } from '../store/conversations';
@@ -20,7 +21,7 @@ import type { AccountDocument, ConversationDocument, MessageDocument } from '../
 import { describeWhatsAppError } from '../whatsapp/errors';
 import { WhatsAppApiError } from '../whatsapp/provider';
 import { mediaFilename, mediaKindOf } from './format';
-import { blocksSchema, conversationLane, ensureThread, renderHeader, threadOf, threadPostItems } from './outbox';
+import { blocksSchema, ensureThread, renderHeader, threadOf, threadPostItems } from './outbox';
 
 /** A send still throttled after this many tries is reported instead of retried for ever. */
 export const MAX_SEND_ATTEMPTS = 8;

@@ -11,6 +11,7 @@ import {
 import type { Deps } from '../context';
 import { strings, type Strings } from '../i18n';
 import { enqueue, type EnqueueInput } from '../outbox';
+import { conversationLane } from '../outbox/lanes';
 import { customerKey, customerOfRun } from '../domain/customer';
 import { conversationOf, findConversation, findConversationByCustomer, linkCustomer, recordInbounds } from '../store/conversations';
 import { advanceStatus, insertMessage, type DeliveryStatus, type StoredMessage } from '../store/messages';
@@ -21,7 +22,7 @@ import { describeWhatsAppError } from '../whatsapp/errors';
 import type { InboundEvent, InboundMessage, MessageStatus, UserIdUpdate } from '../whatsapp/inbound';
 import { statusReactionItem } from './handlers';
 import { applyUserPreference } from './preferences';
-import { conversationLane, threadPostItems } from './outbox';
+import { threadPostItems } from './outbox';
 
 export interface IngestResult {
   /** Messages stored now (not seen before). */

@@ -7,15 +7,11 @@ import type { Deps } from '../context';
 import { conversationCustomer } from '../domain/customer';
 import { strings } from '../i18n';
 import { enqueue, PermanentFailure, type DeliveryContext, type EnqueueInput } from '../outbox';
+import { conversationLane } from '../outbox/lanes';
 import { postOnce } from '../outbox/slack';
 import { findAccount, findAccountRecent } from '../store/accounts';
 import { findConversation, setThread } from '../store/conversations';
 import type { AccountDocument, ConversationDocument } from '../store/models';
-
-/** All Slack and WhatsApp work of one conversation shares a lane, so it keeps its order. */
-export function conversationLane(conversationId: Types.ObjectId | string): string {
-  return `conversation:${String(conversationId)}`;
-}
 
 export const blocksSchema = z.array(z.object({ type: z.string() }).passthrough());
 

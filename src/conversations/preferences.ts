@@ -5,7 +5,8 @@ import { enqueue } from '../outbox';
 import { conversationOf, recordMarketingPreference } from '../store/conversations';
 import type { AccountDocument } from '../store/models';
 import type { UserPreference } from '../whatsapp/inbound';
-import { conversationLane, threadPostItems } from './outbox';
+import { conversationLane } from '../outbox/lanes';
+import { threadPostItems } from './outbox';
 
 /** The only preference Meta sends today; another category is recorded nowhere (and logged). */
 const MARKETING = 'marketing_messages';

@@ -3,11 +3,11 @@ import { STATUS_REACTIONS } from '../bot/views/conversations';
 import type { Deps } from '../context';
 import { canReplyFreely } from '../domain/window';
 import { enqueue, type EnqueueInput } from '../outbox';
+import { conversationLane } from '../outbox/lanes';
 import { findTeamThread } from '../accounts/team';
 import { insertMessage } from '../store/messages';
 import { slackToWhatsAppText } from './format';
 import type { OutboundContent } from './handlers';
-import { conversationLane } from './outbox';
 
 export interface SlackFileRef {
   id: string;

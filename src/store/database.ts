@@ -1,10 +1,12 @@
 import path from 'node:path';
-import mongoose, { Types, type AnyObject, type Collection, type Connection } from 'mongoose';
+import mongoose, { Types, type AnyObject, type Collection, type Connection, type mongo } from 'mongoose';
 import { z } from 'zod';
 import type { Logger } from '../log';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
 import { journalWrites } from './health';
+import { AccountModel } from './models/account';
 import { journalDatabase, journalEntries, journalHolders } from './models/journal';
+import { DEFAULT_DATABASE, databaseInUri } from './uri';
 
 export interface Database {
   /** Resolves while the server answers a ping within the time limit. */
@@ -34,15 +36,25 @@ export async function openDatabase(options: { uri?: string; dataDir: string; dbN
   const uri = options.uri ?? (embedded = await startEmbeddedDatabase(path.join(options.dataDir, 'db'), { logger: options.logger })).uri;
   // Each query would otherwise capture a stack trace, only to explain "query was already executed".
   mongoose.set('skipOriginalStackTraces', true);
-  try {
-    await mongoose.connect(uri, {
-      dbName: options.dbName,
+  const connect = (dbName: string) =>
+    mongoose.connect(uri, {
+      dbName,
       serverSelectionTimeoutMS: 5_000,
       heartbeatFrequencyMS: 2_000,
       // FerretDB v1 has no retryable writes; real MongoDB does, and the code must not rely on them.
       retryWrites: false,
       autoIndex: false,
     });
+  try {
+    const named = options.dbName ?? databaseInUri(uri);
+    await connect(named ?? DEFAULT_DATABASE);
+    if (!named && (await holdsOnlyLegacyData(mongoose.connection.getClient()))) {
+      options.logger?.warn(`wadesk's data is in the database "${LEGACY_DEFAULT_DATABASE}", the default of earlier versions: staying there`, {
+        hint: `name it in MONGODB_URI (…/${LEGACY_DEFAULT_DATABASE}) to keep it, or move the data to "${DEFAULT_DATABASE}"`,
+      });
+      await mongoose.disconnect();
+      await connect(LEGACY_DEFAULT_DATABASE);
+    }
     await Promise.all([...Object.values(mongoose.models), journalEntries(), journalHolders()].map((model) => model.createIndexes()));
   } catch (err) {
     await embedded?.stop();
@@ -90,6 +102,16 @@ async function withinTime(operation: Promise<boolean>, timeoutMs: number): Promi
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Where wadesk kept its data when no database was named, before `wadesk` became the default: the driver's. */
+const LEGACY_DEFAULT_DATABASE = 'test';
+
+/** The default database is empty while the old default holds wadesk's accounts: an upgrade must not lose sight of them. */
+async function holdsOnlyLegacyData(client: mongo.MongoClient): Promise<boolean> {
+  const hasCollections = async (dbName: string, filter: mongo.Document = {}) =>
+    (await client.db(dbName).listCollections(filter, { nameOnly: true }).toArray()).length > 0;
+  return !(await hasCollections(DEFAULT_DATABASE)) && (await hasCollections(LEGACY_DEFAULT_DATABASE, { name: AccountModel.collection.collectionName }));
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Job } from '../jobs';
 import { enqueueDigests } from './digest';
 import { runSweep, type SweepDeps } from './sweep';
 
-export { runSweep, alertKey, laneOf, SWEEP_RESOURCE, WINDOW_KINDS, type SweepOptions, type SweepResult, type SweepDeps } from './sweep';
+export { runSweep, alertKey, SWEEP_RESOURCE, WINDOW_KINDS, type SweepOptions, type SweepResult, type SweepDeps } from './sweep';
 export { windowOutboxHandlers, toRow } from './handlers';
 export { enqueueDigests, digestDay } from './digest';
 

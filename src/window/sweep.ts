@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Deps } from '../context';
 import { dueAlerts, nextAlertAt } from '../domain/window';
 import { enqueue, type EnqueueInput } from '../outbox';
+import { conversationLane } from '../outbox/lanes';
 import { releaseClaim, tryClaim } from '../store/claims';
 import { AccountModel, type WindowAlertDocument } from '../store/models';
 import { alertsDue, existingAlertKeys, findWindowAlert, putWindowAlert, recordAlertProgressMany, type AlertProgress } from '../store/windows';
@@ -49,8 +50,6 @@ export interface SweepResult {
   summaries: number;
 }
 
-export const laneOf = (conversationId: string) => `conversation:${conversationId}`;
-
 export function alertKey(conversationId: string, closesAt: Date, alert: number | 'closed'): string {
   return `window:${conversationId}:${closesAt.getTime()}:${alert}`;
 }
@@ -82,13 +81,13 @@ function planFor(a: WindowAlertDocument, now: Date, warnMinutes: readonly number
     for (const threshold of due.warnings) {
       items.push({
         key: alertKey(id, closesAt, threshold),
-        lane: laneOf(id),
+        lane: conversationLane(id),
         kind: WINDOW_KINDS.warning,
         payload: { conversationId: id, closesAt: closesAt.toISOString(), threshold },
       });
     }
     if (due.notifyClosed) {
-      items.push({ key: alertKey(id, closesAt, 'closed'), lane: laneOf(id), kind: WINDOW_KINDS.closed, payload: { conversationId: id, closesAt: closesAt.toISOString() } });
+      items.push({ key: alertKey(id, closesAt, 'closed'), lane: conversationLane(id), kind: WINDOW_KINDS.closed, payload: { conversationId: id, closesAt: closesAt.toISOString() } });
     }
   }
   // An account switched off posts nothing, but its alerts still count as done so they never pile up.

@@ -1,17 +1,17 @@
 /**
  * Drill: the service process is killed with SIGKILL while it ingests. After a
  * restart, every message it acknowledged with 200 is stored and reaches Slack exactly once.
- * The database is one the test runs itself, so it outlives the service.
+ * The suite's database outlives the service.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded';
 import { ClaimModel, journalEntries, journalHolders, MessageModel } from '../../src/store/models';
+import { uriWithDatabase } from '../../src/store/uri';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
-import { uniqueDbName } from '../helpers/service';
+import { requireTestDbUri, uniqueDbName } from '../helpers/service';
 import { UNPACED } from '../helpers/unpaced';
 import {
   BOT_TOKEN,
@@ -33,7 +33,6 @@ const PER_CUSTOMER = 8;
 
 describe('drill: crash mid-stream', () => {
   let dir: string;
-  let db: EmbeddedDatabase;
   let slack: FakeSlack;
   let env: Record<string, string>;
   const key = crypto.randomBytes(32);
@@ -41,15 +40,14 @@ describe('drill: crash mid-stream', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-drill-crash-'));
-    db = await startEmbeddedDatabase(path.join(dir, 'db'));
     slack = await startFakeSlack();
     const dbName = uniqueDbName();
-    await mongoose.connect(db.uri, { dbName, retryWrites: false });
+    await mongoose.connect(requireTestDbUri(), { dbName, retryWrites: false });
     env = {
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
-      MONGODB_URI: `${db.uri}${dbName}`,
+      MONGODB_URI: uriWithDatabase(requireTestDbUri(), dbName),
       ENCRYPTION_KEY: key.toString('base64'),
       DATA_DIR: path.join(dir, 'data'),
       LOG_LEVEL: 'error',
@@ -60,7 +58,6 @@ describe('drill: crash mid-stream', () => {
     for (const s of services) await s.kill();
     await mongoose.disconnect();
     await slack?.stop();
-    await db?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

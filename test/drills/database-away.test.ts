@@ -5,22 +5,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded';
 import { ConversationModel, journalEntries, MessageModel, OutboxModel } from '../../src/store/models';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { startTestService, uniqueDbName, type TestService } from '../helpers/service';
+import { startStoppableDatabase, type StoppableDatabase } from '../helpers/stoppable-db';
 import { cloudTextWebhook, marksOf, postWebhook, seedServiceAccount, waitFor, wamid, type SeededAccount } from './support';
 
 describe('drill: database away and back', () => {
   let dir: string;
-  let db: EmbeddedDatabase;
+  let db: StoppableDatabase;
   let slack: FakeSlack;
   let service: TestService;
   let account: SeededAccount;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-drill-db-'));
-    db = await startEmbeddedDatabase(dir);
+    db = await startStoppableDatabase(dir);
     slack = await startFakeSlack();
     service = await startTestService({ MONGODB_URI: db.uri, SLACK_API_URL: slack.apiUrl }, { dbName: uniqueDbName() });
     account = await seedServiceAccount(service);
@@ -39,14 +39,13 @@ describe('drill: database away and back', () => {
     );
     expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
 
-    const port = Number(new URL(db.uri).port);
     await db.stop();
     expect((await fetch(`${service.url}/readyz`)).status).toBe(503);
     const during = await Promise.all(bodies.map((b) => postWebhook(service.url, account.id, b)));
     expect(during.map((r) => r.status)).toEqual([503, 503, 503]);
     for (const r of during) expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
 
-    db = await startEmbeddedDatabase(dir, { port });
+    await db.restart();
     expect(await waitFor(async () => (await fetch(`${service.url}/readyz`)).status === 200, 15_000, 100)).toBe(true);
     // Nothing of the refused deliveries was kept: no message, no conversation, no outbox item.
     expect(await MessageModel.countDocuments({ accountId: account._id })).toBe(0);

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
+import { uriWithDatabase } from '../../src/store/uri';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
 import {
@@ -42,7 +43,7 @@ describe('drill: a busy Slack channel', () => {
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
-      MONGODB_URI: `${requireTestDbUri()}${dbName}`,
+      MONGODB_URI: uriWithDatabase(requireTestDbUri(), dbName),
       ENCRYPTION_KEY: key.toString('base64'),
       DATA_DIR: path.join(dir, 'data'),
       LOG_LEVEL: 'error',

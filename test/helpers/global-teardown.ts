@@ -1,8 +1,5 @@
-import fs from 'node:fs';
+import type { TestDatabase } from './global-setup';
 
 export default async function globalTeardown(): Promise<void> {
-  const db = (globalThis as { __wadeskTestDb?: { stop(): Promise<void>; dir: string } }).__wadeskTestDb;
-  if (!db) return;
-  await db.stop();
-  fs.rmSync(db.dir, { recursive: true, force: true });
+  await (globalThis as { __wadeskTestDb?: TestDatabase }).__wadeskTestDb?.stop();
 }

@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mongo, Types } from 'mongoose';
-import { startEmbeddedDatabase } from '../../src/store/embedded';
-import { requireTestDbUri, uniqueDbName } from '../helpers/service';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded';
 
 const MiB = 1 << 20;
 
@@ -47,15 +46,22 @@ describe('the embedded database', () => {
   }, 60_000);
 });
 
+// On a database of its own, as the suite's may be a MongoDB server: the overlay's explain output is FerretDB's.
 describe('the embedded database, filtering on _id alone', () => {
+  let dir: string;
+  let server: EmbeddedDatabase;
   let client: mongo.MongoClient;
   let db: mongo.Db;
   beforeAll(async () => {
-    client = await mongo.MongoClient.connect(requireTestDbUri());
-    db = client.db(uniqueDbName());
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-by-id-'));
+    server = await startEmbeddedDatabase(dir);
+    client = await mongo.MongoClient.connect(server.uri);
+    db = client.db('by_id');
   });
   afterAll(async () => {
-    await client.close();
+    await client?.close();
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   /** What the server reports of a find: whether SQLite was given the filter, and how it planned the read. */

@@ -6,10 +6,10 @@ import nock from 'nock';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { startService } from '../../src/service';
-import { startEmbeddedDatabase } from '../../src/store/embedded';
 import { AuditModel } from '../../src/store/models';
 import { BOT_TOKEN, SIGNING_SECRET, nockSlackAuth, startTestService, uniqueDbName, type TestService } from '../helpers/service';
 import { postToSlackEvents } from '../helpers/slack';
+import { startStoppableDatabase } from '../helpers/stoppable-db';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -107,14 +107,13 @@ describe('the embedded database', () => {
 
   it('makes /readyz fail while the database is gone and pass once it is back', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-ready-'));
-    let db = await startEmbeddedDatabase(dir);
-    const port = Number(new URL(db.uri).port);
+    const db = await startStoppableDatabase(dir);
     const service = await startTestService({ MONGODB_URI: db.uri }, { dbName: uniqueDbName() });
     try {
       expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
       await db.stop();
       expect((await fetch(`${service.url}/readyz`)).status).toBe(503);
-      db = await startEmbeddedDatabase(dir, { port });
+      await db.restart();
       let status = 0;
       for (let i = 0; i < 50 && status !== 200; i++) {
         status = (await fetch(`${service.url}/readyz`)).status;

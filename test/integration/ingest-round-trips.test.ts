@@ -1,6 +1,8 @@
+import { ConnectionString } from 'mongodb-connection-string-url';
 import mongoose, { Types, type mongo } from 'mongoose';
 import { ingestEvents } from '../../src/conversations/ingest';
 import { enqueue } from '../../src/outbox';
+import { conversationLane } from '../../src/outbox/lanes';
 import { setThread, upsertConversation } from '../../src/store/conversations';
 import { claimRef, findRef, withLock } from '../../src/store/lookups';
 import { insertMessage, type NewMessage } from '../../src/store/messages';
@@ -21,8 +23,9 @@ describe('ingest: round trips and stored documents', () => {
   let counting = false;
 
   beforeAll(async () => {
-    const uri = requireTestDbUri();
-    service = await startTestService({ MONGODB_URI: `${uri}${uri.includes('?') ? '&' : '?'}monitorCommands=true` });
+    const uri = new ConnectionString(requireTestDbUri());
+    uri.searchParams.set('monitorCommands', 'true');
+    service = await startTestService({ MONGODB_URI: uri.toString() });
     account = await createAccount(service);
     mongoose.connection.getClient().on('commandStarted', (e: mongo.CommandStartedEvent) => {
       if (counting) commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
@@ -71,7 +74,7 @@ describe('ingest: round trips and stored documents', () => {
       'delete lookups', // the lock, held briefly: by _id, unread
       'insert outboxitems', // the thread post and the header refresh, in one insert
     ]);
-    expect(await OutboxModel.countDocuments({ lane: `conversation:${String(conversation._id)}` })).toBeGreaterThan(0);
+    expect(await OutboxModel.countDocuments({ lane: conversationLane(conversation._id) })).toBeGreaterThan(0);
     // The window moved, and the update stamped the conversation as mongoose's timestamps did.
     expect(after?.windowClosesAt?.getTime()).toBe(t0 + 24 * 60 * 60_000);
     expect(after?.lastInboundPreview).toBe(`hello ${seq}`);
@@ -100,7 +103,7 @@ describe('ingest: round trips and stored documents', () => {
       'delete lookups',
       'insert outboxitems', // five thread posts and the header refresh
     ]);
-    const queued = await OutboxModel.find({ lane: `conversation:${String(conversation._id)}` }).sort({ seq: 1 }).lean();
+    const queued = await OutboxModel.find({ lane: conversationLane(conversation._id) }).sort({ seq: 1 }).lean();
     expect(queued.map((q) => q.kind)).toEqual(['conversation.post', ...Array.from({ length: 5 }, () => 'conversation.post'), 'conversation.header']);
     expect((await ConversationModel.findById(conversation._id).lean())?.windowClosesAt?.getTime()).toBe(t0 + 24 * 60 * 60_000);
   });
@@ -133,7 +136,7 @@ describe('ingest: round trips and stored documents', () => {
     // Every window moved, and every message was queued for its thread.
     for (const conversation of warmed) {
       expect((await ConversationModel.findById(conversation._id).lean())?.windowClosesAt?.getTime()).toBe(t0 + 24 * 60 * 60_000);
-      expect(await OutboxModel.countDocuments({ lane: `conversation:${String(conversation._id)}`, kind: 'conversation.post' })).toBe(2);
+      expect(await OutboxModel.countDocuments({ lane: conversationLane(conversation._id), kind: 'conversation.post' })).toBe(2);
     }
   });
 
