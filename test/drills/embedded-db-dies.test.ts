@@ -12,6 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
 import { MessageModel } from '../../src/store/models';
+import { DEFAULT_DATABASE, uriWithDatabase } from '../../src/store/uri';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { UNPACED } from '../helpers/unpaced';
 import {
@@ -83,8 +84,8 @@ describe('drill: the embedded database dies', () => {
     });
     const db = databaseOf(service.child.pid ?? 0);
     if (!db) throw new Error('the service runs no embedded database');
-    // The service's own database (the URI names none: "test"), read and written beside it.
-    await mongoose.connect(`mongodb://127.0.0.1:${db.port}/`, { retryWrites: false, serverSelectionTimeoutMS: 15_000 });
+    // The service's own database (the URI names none: the default), read and written beside it.
+    await mongoose.connect(uriWithDatabase(`mongodb://127.0.0.1:${db.port}/`, DEFAULT_DATABASE), { retryWrites: false, serverSelectionTimeoutMS: 15_000 });
     account = await seedCloudAccount(key);
   });
   afterAll(async () => {
