@@ -17,6 +17,7 @@ import { startService } from '../../src/service';
 import { accountSecrets, findAccount } from '../../src/store/accounts';
 import { writeKeyCheck } from '../../src/store/key-check';
 import { AccountModel, KeyCheckModel } from '../../src/store/models';
+import { uriWithDatabase } from '../../src/store/uri';
 import { APP_SECRET, ROOT, seedCloudAccount, VERIFY_TOKEN, WA_TOKEN } from '../drills/support';
 import { BOT_TOKEN, requireTestDbUri, SIGNING_SECRET, startTestService, uniqueDbName } from '../helpers/service';
 
@@ -120,7 +121,7 @@ describe('key rotation', () => {
   it('re-encrypts every stored secret under the new key with npm run rotate-key', async () => {
     const [current, next] = [newKey(), newKey()];
     const { dbName, accountId } = await seededDatabase(current);
-    const rotated = await runRotateKey({ MONGODB_URI: `${requireTestDbUri()}${dbName}`, ENCRYPTION_KEY: b64(current), NEW_ENCRYPTION_KEY: b64(next) });
+    const rotated = await runRotateKey({ MONGODB_URI: uriWithDatabase(requireTestDbUri(), dbName), ENCRYPTION_KEY: b64(current), NEW_ENCRYPTION_KEY: b64(next) });
     expect(rotated).toEqual({ code: 0, output: expect.stringMatching(/Sealed the secrets of 1 account\(s\) with the new key.*set ENCRYPTION_KEY to the new key/s) });
 
     await expect(startAndStop(dbName, current)).rejects.toThrow(/not the key the stored WhatsApp secrets are sealed with/);
@@ -163,7 +164,7 @@ describe('key rotation', () => {
 
   it('refuses to rotate from a key that is not the one in use', async () => {
     const { dbName } = await seededDatabase(newKey());
-    const refused = await runRotateKey({ MONGODB_URI: `${requireTestDbUri()}${dbName}`, ENCRYPTION_KEY: b64(newKey()), NEW_ENCRYPTION_KEY: b64(newKey()) });
+    const refused = await runRotateKey({ MONGODB_URI: uriWithDatabase(requireTestDbUri(), dbName), ENCRYPTION_KEY: b64(newKey()), NEW_ENCRYPTION_KEY: b64(newKey()) });
     expect(refused).toEqual({ code: 78, output: expect.stringMatching(/the current key is not the key the stored secrets are sealed with/) });
   });
 
