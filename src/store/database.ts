@@ -44,6 +44,8 @@ export async function openDatabase(options: { uri?: string; dataDir: string; dbN
       // FerretDB v1 has no retryable writes; real MongoDB does, and the code must not rely on them.
       retryWrites: false,
       autoIndex: false,
+      // Nor collections at connect: mongoose would create them in the background, racing the look for legacy data below.
+      autoCreate: false,
     });
   try {
     const named = options.dbName ?? databaseInUri(uri);
