@@ -1,17 +1,17 @@
 import nock from 'nock';
 import { z } from 'zod';
 import { AccountModel, AuditModel, TemplateModel } from '../../src/store/models';
-import { templateJson, templatesPage } from '../fakes/whatsapp-contract';
+import { issuedToken, templateJson, templatesPage } from '../fakes/whatsapp-contract';
 import { createAccount } from '../fixtures/conversations';
 import { startTestService, type TestService } from '../helpers/service';
 import { SlackDriver, SlackRecorder, connectState, waitFor, type ConnectValues } from './accounts-harness';
 
 const GRAPH = 'https://graph.test';
 const BSP = 'https://waba.bsp.test';
-const CLOUD_TOKEN = 'EAAG-cloud-secret-token-0001';
-const NEW_TOKEN = 'EAAG-cloud-secret-token-0002';
+const CLOUD_TOKEN = issuedToken('EAAG-cloud-secret-token-0001');
+const NEW_TOKEN = issuedToken('EAAG-cloud-secret-token-0002');
 const BAD_TOKEN = 'EAAG-cloud-secret-token-0bad';
-const ONPREM_TOKEN = 'onprem-secret-api-key-7777';
+const ONPREM_TOKEN = issuedToken('onprem-secret-api-key-7777');
 const APP_SECRET = 'app-secret-value-3c4d';
 const SECRETS = [CLOUD_TOKEN, NEW_TOKEN, BAD_TOKEN, ONPREM_TOKEN, APP_SECRET];
 

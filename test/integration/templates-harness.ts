@@ -1,4 +1,5 @@
 import { slackApi, slackResponseUrl } from '../fakes/strict-slack';
+import { issuedToken } from '../fakes/whatsapp-contract';
 import { conversationOutboxHandlers } from '../../src/conversations/handlers';
 import { OutboxWorker } from '../../src/outbox';
 import { AccountModel, TemplateModel, type AccountDocument } from '../../src/store/models';
@@ -181,7 +182,7 @@ export async function createAccount(service: TestService, overrides: Partial<Rec
     nameKey: 'sales',
     kind: 'cloud',
     apiUrl: WA_API,
-    tokenSealed: seal('EAAG-test-token'),
+    tokenSealed: seal(issuedToken('EAAG-test-token')),
     tokenHint: '…oken',
     phoneNumberId: PHONE_ID,
     wabaId: WABA_ID,

@@ -7,6 +7,7 @@ import {
   expectValidSendBody,
   graphError,
   graphErrors,
+  issuedToken,
   mediaUploadOk,
   mediaUrlOk,
   phoneNumberOk,
@@ -17,7 +18,7 @@ import {
 } from '../fakes/whatsapp-contract';
 
 const HOST = 'https://graph.test';
-const TOKEN = 'EAAGm0PX4ZCpsBA-very-secret-token';
+const TOKEN = issuedToken('EAAGm0PX4ZCpsBA-very-secret-token');
 const PHONE_ID = '106540352242922';
 const WABA_ID = '102290129340398';
 const creds: ProviderCredentials = {

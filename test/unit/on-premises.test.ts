@@ -1,10 +1,10 @@
 import net from 'node:net';
 import nock from 'nock';
 import { createProvider, type ProviderCredentials, WhatsAppApiError, type WhatsAppProvider } from '../../src/whatsapp/provider';
-import { expectValidSendBody, onPremError, onPremHealth, onPremSendOk, templateJson } from '../fakes/whatsapp-contract';
+import { expectValidSendBody, issuedToken, onPremError, onPremHealth, onPremSendOk, templateJson } from '../fakes/whatsapp-contract';
 
 const HOST = 'https://bsp.test';
-const TOKEN = 'onprem-secret-api-key-0123456789';
+const TOKEN = issuedToken('onprem-secret-api-key-0123456789');
 const creds: ProviderCredentials = { kind: 'onprem', apiUrl: `${HOST}/`, token: TOKEN };
 
 const bsp = () => nock(HOST, { reqheaders: { authorization: `Bearer ${TOKEN}` } });
