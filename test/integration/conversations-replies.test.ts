@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { z } from 'zod';
 import { ConversationModel, MessageModel, WindowAlertModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
 import { expectValidSendBody, graphError, graphErrors, mediaUploadOk, sendOk } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
@@ -18,6 +19,7 @@ import {
 } from '../fixtures/conversations';
 
 const HOUR = 60 * 60 * 1000;
+const textSent = z.object({ type: z.literal('text'), text: z.object({ body: z.string() }) });
 const CUSTOMER = '6281200000001';
 
 describe('agents replying from Slack', () => {
@@ -91,6 +93,26 @@ describe('agents replying from Slack', () => {
     expect(await WindowAlertModel.findById(conversation._id)).toBeNull();
     // The window is the customer's: our send did not extend it.
     expect(after?.windowClosesAt?.toISOString()).toBe(conversation.windowClosesAt?.toISOString());
+  });
+
+  it("splits a reply over WhatsApp's 4,096-character limit into messages sent in order", async () => {
+    const bodies: unknown[] = [];
+    let n = 0;
+    nock(GRAPH_API)
+      .post(`/${PHONE_NUMBER_ID}/messages`, (b: unknown) => (bodies.push(b), true))
+      .times(3)
+      .reply(200, () => sendOk(`wamid.LONG${++n}`, CUSTOMER));
+    const paragraph = (label: string) => `${label} ${'lorem ipsum '.repeat(330)}`.trim();
+    await slackMessage({ text: [paragraph('first'), paragraph('second'), paragraph('third')].join('\n') });
+    await eventually(async () => (await sends()) === 3, 'the three parts to be queued');
+    await service.outbox.drain();
+
+    // Each part passed Meta's contract (body at most 4,096), and together they are the whole reply.
+    const texts = bodies.map((b) => textSent.parse(expectValidSendBody(b)).text.body);
+    expect(texts.map((t) => t.split(' ')[0])).toEqual(['first', 'second', 'third']);
+    expect(texts.every((t) => t.length <= 4096)).toBe(true);
+    const stored = await MessageModel.find({ direction: 'outbound' }).sort({ _id: 1 });
+    expect(stored.map((m) => [m.status, m.wamid])).toEqual([['sent', 'wamid.LONG1'], ['sent', 'wamid.LONG2'], ['sent', 'wamid.LONG3']]);
   });
 
   it('sends nothing once the window has closed and offers a template, privately', async () => {
