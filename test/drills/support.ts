@@ -3,6 +3,7 @@
  * signed webhook deliveries, and the built service run as a child process.
  */
 import { issuedToken } from '../fakes/whatsapp-contract';
+import { issuedSlackToken } from '../fakes/strict-slack';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -21,7 +22,7 @@ export const PHONE_NUMBER_ID = '106540352242922';
 export const WABA_ID = '419561257915477';
 export const CHANNEL_ID = 'C0DRILL';
 export const TEAM_ID = 'T0001';
-export const BOT_TOKEN = 'xoxb-drill-bot-token';
+export const BOT_TOKEN = issuedSlackToken('xoxb-drill-bot-token');
 export const SIGNING_SECRET = 'drill-signing-secret';
 
 export interface SeededAccount {

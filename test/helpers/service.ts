@@ -10,9 +10,9 @@ import { startService, type RunningService } from '../../src/service';
 import { UNPACED } from './unpaced';
 
 export { SLACK_API } from '../fakes/strict-slack';
-import { SLACK_API, slackApi } from '../fakes/strict-slack';
+import { issuedSlackToken, SLACK_API, slackApi } from '../fakes/strict-slack';
 export const SIGNING_SECRET = 'test-signing-secret';
-export const BOT_TOKEN = 'xoxb-test-bot-token';
+export const BOT_TOKEN = issuedSlackToken('xoxb-test-bot-token');
 
 /** A clock the test moves by hand; nothing in the suite sleeps to let time pass. */
 export class TestClock implements Clock {

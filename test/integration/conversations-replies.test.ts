@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { z } from 'zod';
-import { ConversationModel, MessageModel, WindowAlertModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
+import { ConversationModel, MessageModel, OutboxModel, WindowAlertModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
 import { expectValidSendBody, graphError, graphErrors, mediaUploadOk, sendOk } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
 import { outboxKeys } from '../helpers/outbox';
@@ -15,6 +15,7 @@ import {
   createAccount,
   eventually,
   postWebhook,
+  statusDelivery,
   textDelivery,
 } from '../fixtures/conversations';
 
@@ -113,6 +114,26 @@ describe('agents replying from Slack', () => {
     expect(texts.every((t) => t.length <= 4096)).toBe(true);
     const stored = await MessageModel.find({ direction: 'outbound' }).sort({ _id: 1 });
     expect(stored.map((m) => [m.status, m.wamid])).toEqual([['sent', 'wamid.LONG1'], ['sent', 'wamid.LONG2'], ['sent', 'wamid.LONG3']]);
+  });
+
+  it('moves the status reaction as Slack keeps reactions: absent ones removed, an add Slack already did counts as done', async () => {
+    nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/messages`).reply(200, sendOk('wamid.REACT1', CUSTOMER));
+    const ts = await slackMessage({ text: 'on its way' });
+    await eventually(sends, 'the reply to be queued');
+    await service.outbox.drain();
+    // "sent" removed ✅ and 👀, which were never there: Slack answered no_reaction, and that is fine.
+    expect(slack.reactions.on(CHANNEL, ts)).toEqual(['heavy_check_mark']);
+
+    // Slack adds 👀 but its answer is lost; the retry hears already_reacted.
+    slack.loseAnswer('reactions.add', { acted: true });
+    await postWebhook(service, String(account._id), statusDelivery({ wamid: 'wamid.REACT1', status: 'read', at: service.clock.now() }));
+    await service.outbox.drain();
+    service.clock.advance(60_000);
+    await service.outbox.drain();
+
+    expect(slack.reactions.on(CHANNEL, ts)).toEqual(['eyes']);
+    expect(slack.of('reactions.add').filter((a) => a.name === 'eyes')).toHaveLength(2);
+    expect(await OutboxModel.countDocuments({})).toBe(0);
   });
 
   it('sends nothing once the window has closed and offers a template, privately', async () => {
