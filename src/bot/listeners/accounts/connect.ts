@@ -8,9 +8,6 @@ import { checkingModal, connectModal, connectedModal, fieldErrorsResponse, notic
 import { publishHome } from '../home';
 import { parseSubmission, settleWithin, type Submission } from './context';
 
-/** Slack waits 3 s for a modal's answer; keep a margin for the network. */
-export const ACK_BUDGET_MS = 2_500;
-
 const CONNECT_METADATA = JSON.stringify({ form: 'connect' });
 
 /** The channel language starts as the admin's own: whoever connects usually speaks the team's language. */
@@ -63,7 +60,7 @@ export function connectSubmission(deps: Deps) {
 
     const actor = { teamId: sub.teamId, userId: sub.userId };
     const work = connectAccount(deps, actor, validated.value);
-    const early = await settleWithin(work, ACK_BUDGET_MS - (Date.now() - started));
+    const early = await settleWithin(work, deps.config.slack.ackBudgetMs - (Date.now() - started));
     if (early.state === 'done' && !early.value.ok) {
       await ack({ response_action: 'errors', errors: fieldErrorsResponse(t, early.value.errors) });
       return;
