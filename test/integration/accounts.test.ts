@@ -311,6 +311,17 @@ describe('WhatsApp accounts from Slack', () => {
       }
     });
 
+    it.each(['users.info', 'views.open'])('waits out a 429 on %s as Slack asks (Retry-After), then opens the connect modal', async (method) => {
+      slack.faults.fail({ kind: 'ratelimit', retryAfterSeconds: 1 }, { methods: [method], times: 1 });
+      await driver.command(ADMIN, 'connect');
+      // The modal is the last views.open: after the refused one when views.open was limited.
+      const opens = method === 'views.open' ? 2 : 1;
+      const view = await waitFor(() => slack.viewsOf('views.open')[opens - 1], 'views.open', 15_000);
+      expect(view.callback_id).toBe('accounts.connect');
+      // Asked again after the 429, once: an admin is still known as one.
+      expect(slack.calls.filter((c) => c.method === method)).toHaveLength(2);
+    });
+
     it('refuses a member submitting the connect form, saving nothing', async () => {
       const res = await driver.connect(MEMBER, cloud());
       expect(errorsOf(res.json).name).toMatch(/Only workspace admins/);
