@@ -211,7 +211,7 @@ describe('the inbound journal', () => {
     }
     const burstEnded = performance.now();
     // The moving average falls below 2 a second within about two seconds; what is still waiting then goes together.
-    await sleep(2_500);
+    await waitFor(() => batches.flatMap((b) => b.marks).length === 50, 10_000);
     await j.drain();
     await j.stop();
 
@@ -245,14 +245,12 @@ describe('the inbound journal', () => {
     // The other customer is not held up; the failing one's entries all wait, still stored.
     expect(ingested).toEqual(['6281300000002:0']);
     expect(await journalEntries().countDocuments({})).toBe(3);
-    await sleep(300);
-    await j.drain();
-    expect(ingested).toEqual(['6281300000002:0']);
-    await sleep(600);
-    await j.drain();
+    // Each retry waits twice as long as the one before; then the customer's entries go, in order.
+    await waitFor(async () => (await j.drain(), ingested.length === 4), 10_000);
     expect(ingested).toEqual(['6281300000002:0', '6281300000001:0', '6281300000001:1', '6281300000001:2']);
     expect(await journalEntries().countDocuments({})).toBe(0);
-    expect(logLines.filter((l) => l.includes('will be ingested again'))).toHaveLength(2);
+    const retries = logLines.filter((l) => l.includes('will be ingested again')).map((l) => /"retryInMs":(\d+)/.exec(l)?.[1]);
+    expect(retries).toEqual(['250', '500']);
   });
 
   it('stops holding ingest back in a burst once it holds more than a bound: a sustained load would otherwise pile up until refused', async () => {
@@ -331,10 +329,11 @@ describe('the inbound journal', () => {
     for (let n = 0; n < 20; n++) await holder.accept(delivery(`62814500000${n % 10}`, n).delivery, delivery(`62814500000${n % 10}`, n).body);
     const entryWrites = jest.spyOn(journalEntries(), 'updateMany');
     const firstHold = (await journalHolders().find({}).lean())[0]?.heldUntil.getTime() ?? 0;
-    await sleep(700);
+    // Renewed (every lease/3) while every entry is still held: waited for, not slept on.
+    const renewed = await waitFor(async () => ((await journalHolders().find({}).lean())[0]?.heldUntil.getTime() ?? 0) > firstHold, 5_000);
+    expect(renewed).toBe(true);
     const hold = await journalHolders().find({}).lean();
     expect(hold).toHaveLength(1);
-    expect(hold[0]?.heldUntil.getTime()).toBeGreaterThan(firstHold);
     expect(entryWrites).not.toHaveBeenCalled();
 
     // Another instance, recovering meanwhile, leaves the live holder's entries alone.
