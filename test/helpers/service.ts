@@ -39,7 +39,7 @@ export interface TestService extends RunningService {
  */
 export async function startTestService(
   env: Record<string, string> = {},
-  options: { clock?: TestClock; dbName?: string } = {},
+  options: { clock?: TestClock; dbName?: string; jobs?: boolean } = {},
 ): Promise<TestService> {
   nock.disableNetConnect();
   nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
@@ -65,6 +65,7 @@ export async function startTestService(
     logger: createLogger('debug', (line) => logLines.push(line)),
     dbName: options.dbName ?? uniqueDbName(),
     background: false,
+    jobs: options.jobs ?? false,
   });
   return { ...service, clock, logLines };
 }
