@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose, { Types } from 'mongoose';
 import { systemClock } from '../../src/clock';
@@ -5,7 +6,8 @@ import { Journal, JournalFull, type Delivery, type JournalOptions, type JournalP
 import { createLogger } from '../../src/log';
 import { AccountModel, ClaimModel, journalEntries, journalHolders, type JournalEntry } from '../../src/store/models';
 import { parseCloudWebhook } from '../../src/whatsapp/inbound';
-import { cloudTextWebhook, waitFor, wamid } from '../drills/support';
+import { cloudTextWebhook, seedCloudAccount, waitFor, wamid } from '../drills/support';
+import { restoreDelivery } from '../../src/webhooks/whatsapp';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
 
 const account = new AccountModel({ kind: 'cloud' });
@@ -342,6 +344,22 @@ describe('the inbound journal', () => {
     expect(other).toEqual([]);
     release();
     await holder.stop();
+  });
+
+  it("reads entries back with the service's own restore: against their account, as received; an account gone keeps its entry aside", async () => {
+    const seeded = await seedCloudAccount(crypto.randomBytes(32));
+    const { body } = delivery('6281510000001', 0);
+    const kept: JournalEntry = { _id: new Types.ObjectId(), accountId: new Types.ObjectId(seeded.id), body, owner: 'an-instance-that-died' };
+    const orphan: JournalEntry = { _id: new Types.ObjectId(), accountId: new Types.ObjectId(), body: delivery('6281510000002', 0).body, owner: 'an-instance-that-died' };
+    await journalEntries().insertMany([kept, orphan]);
+    const ingested: { accountId: string; marks: string[] }[] = [];
+    const logLines: string[] = [];
+    await journal({ restore: restoreDelivery, ingest: async (d) => void ingested.push({ accountId: String(d.account._id), marks: marks(d) }) }, logLines).drain();
+
+    expect(ingested).toEqual([{ accountId: seeded.id, marks: ['6281510000001:0'] }]);
+    expect((await journalEntries().find({}).lean()).map((e) => [String(e._id), e.asideUntil !== undefined])).toEqual([[String(orphan._id), true]]);
+    expect(logLines.filter((l) => l.includes('cannot be read back'))).toHaveLength(1);
+    await AccountModel.deleteMany({});
   });
 
   it('hands what it has not ingested back on stop, so another instance takes it at once', async () => {
