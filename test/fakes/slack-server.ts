@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { recordProblems, slackCallProblems, slackErrorFor } from './block-kit';
 import { SlackTimestamps } from './slack-ts';
-import { faultReply, slackAuthError, SlackFaults, SlackReactions, type FaultScope, type SlackFault } from './strict-slack';
+import { faultReply, historyWindow, slackAuthError, SlackFaults, SlackReactions, type FaultScope, type SlackFault } from './strict-slack';
 
 export type { SlackFault };
 
@@ -205,12 +205,12 @@ export class FakeSlack {
     return undefined;
   }
 
-  /** Posts of `channel` since the call's `oldest`, oldest first, with their metadata. */
+  /** Posts of `channel` after the call's `oldest`, oldest first; their metadata only when asked for. */
   private postedIn(channel: string, args: Record<string, unknown>, where: (call: SlackCall) => boolean): Record<string, unknown>[] {
-    const oldest = Number(args.oldest ?? 0);
+    const window = historyWindow(args);
     return this.posts()
-      .filter((c) => String(c.args.channel) === channel && Number(c.ts) >= oldest && where(c))
-      .map((c) => ({ type: 'message', ts: c.ts, text: c.args.text ?? '', ...(c.args.metadata ? { metadata: c.args.metadata } : {}) }));
+      .filter((c) => String(c.args.channel) === channel && window.shows(c.ts) && where(c))
+      .map((c) => ({ type: 'message', ts: c.ts, text: c.args.text ?? '', ...(c.args.metadata && window.metadata ? { metadata: c.args.metadata } : {}) }));
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {

@@ -147,3 +147,20 @@ export function slackRefusal(headers: Record<string, string>, method: string, ar
   const fault = faults?.take(method, args);
   return fault ? faultReply(fault) : undefined;
 }
+
+/** A truthy Web API flag as the WebClient sends it in a form (`true`, `1`) or JSON. */
+const flag = (value: unknown) => value === true || value === 'true' || value === '1' || value === 1;
+
+/**
+ * How conversations.history and conversations.replies read their arguments, as Slack documents them:
+ * `oldest` is exclusive unless `inclusive` is set, and messages carry their metadata only with
+ * `include_all_metadata` (both default to false).
+ */
+export function historyWindow(args: Record<string, unknown>): { shows: (ts: unknown) => boolean; metadata: boolean } {
+  const oldest = args.oldest === undefined ? undefined : Number(args.oldest);
+  const inclusive = flag(args.inclusive);
+  return {
+    shows: (ts) => oldest === undefined || (inclusive ? Number(ts) >= oldest : Number(ts) > oldest),
+    metadata: flag(args.include_all_metadata),
+  };
+}

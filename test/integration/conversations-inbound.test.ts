@@ -341,6 +341,25 @@ describe('customers writing in: conversations in Slack threads', () => {
     expect(slack.of('reactions.add')).toEqual([expect.objectContaining({ channel: CHANNEL, timestamp: target?.slackTs, name: '+1' })]);
   });
 
+  it("when Slack posted a message but its answer was lost, the retry finds it by its metadata and posts nothing more", async () => {
+    // The customer's second message goes into the existing thread; Slack posts it, the answer is lost.
+    await post(textDelivery({ wamid: 'wamid.FIRST', at: service.clock.now() }));
+    await service.outbox.drain();
+    slack.loseAnswer('chat.postMessage', { acted: true });
+    await post(textDelivery({ wamid: 'wamid.SECOND', at: service.clock.now(), body: 'are you there?' }));
+    await service.outbox.drain();
+    expect(slack.posts('are you there?')).toHaveLength(1);
+
+    service.clock.advance(2_000);
+    await service.outbox.drain();
+    // Found only because the lookup asks for include_all_metadata: Slack shows no metadata otherwise.
+    const lookups = slack.of('conversations.replies');
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]).toMatchObject({ include_all_metadata: 'true' });
+    expect(slack.posts('are you there?')).toHaveLength(1);
+    expect(await OutboxModel.countDocuments({})).toBe(0);
+  });
+
   describe("a customer's photo, shared into the thread once", () => {
     const sendPhoto = async () => {
       // Meta's example: an image with the caption "Taj Mahal". Downloadable twice, should a retry need it.
