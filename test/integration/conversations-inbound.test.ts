@@ -2,6 +2,7 @@ import nock from 'nock';
 import { z } from 'zod';
 import { ConversationModel, MessageModel, OutboxModel, WindowAlertModel, type AccountDocument } from '../../src/store/models';
 import { insertMessage } from '../../src/store/messages';
+import { graphError } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
 import {
   CHANNEL,
@@ -397,6 +398,20 @@ describe('customers writing in: conversations in Slack threads', () => {
       const [shared] = shares();
       const message = await MessageModel.findOne({ type: 'image' });
       expect(shared?.files).toEqual([expect.objectContaining({ id: message?.slackFileId })]);
+      expect(await OutboxModel.countDocuments({})).toBe(0);
+    });
+
+    it('when WhatsApp no longer has the media, the thread says so and nothing is uploaded or retried', async () => {
+      // Meta answers an expired or unknown media ID with a GraphMethodException (#100), which no retry fixes.
+      nock(GRAPH_API)
+        .get('/1003383421387256')
+        .reply(400, graphError(100, "Unsupported get request. Object with ID '1003383421387256' does not exist", { subcode: 33, type: 'GraphMethodException' }));
+      expect((await post(JSON.stringify(webhookExamples()['Image Message']))).status).toBe(200);
+      await service.outbox.drain();
+      expect(shares()).toEqual([]);
+      expect(slack.uploads).toEqual([]);
+      const notice = slack.posts().find((p) => p.thread_ts !== undefined && String(p.text).includes('could not be downloaded from WhatsApp'));
+      expect(notice).toBeDefined();
       expect(await OutboxModel.countDocuments({})).toBe(0);
     });
 

@@ -54,19 +54,20 @@ describe('agents replying from Slack', () => {
     slack.install();
   });
 
-  /** Delivers a Slack message event the way Slack does, signed. */
-  async function slackMessage(event: Record<string, unknown>): Promise<string> {
-    const ts = `${Math.floor(service.clock.now().getTime() / 1000)}.${String(++seq).padStart(6, '0')}`;
+  /** Delivers a Slack message event the way Slack does, signed; `redelivered` sends it again as Slack's retry of it. */
+  async function slackMessage(event: Record<string, unknown>, redelivered?: { ts: string; eventId: string }): Promise<string> {
+    const ts = redelivered?.ts ?? `${Math.floor(service.clock.now().getTime() / 1000)}.${String(++seq).padStart(6, '0')}`;
     const body = JSON.stringify({
       type: 'event_callback',
       team_id: 'T0001',
       api_app_id: 'A0001',
       event: { type: 'message', channel: CHANNEL, user: 'U0AGENT', ts, thread_ts: conversation.threadTs, channel_type: 'channel', event_ts: ts, ...event },
-      event_id: `Ev${seq}`,
+      event_id: redelivered?.eventId ?? `Ev${ts}`,
       event_time: Math.floor(service.clock.now().getTime() / 1000),
       authorizations: [{ team_id: 'T0001', user_id: 'UBOT', is_bot: true }],
     });
-    const res = await postToSlackEvents(service.url, body, { now: service.clock.now(), contentType: 'application/json' });
+    const headers = redelivered ? { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } : undefined;
+    const res = await postToSlackEvents(service.url, body, { now: service.clock.now(), contentType: 'application/json', headers });
     expect(res.status).toBe(200);
     return ts;
   }
@@ -237,6 +238,51 @@ describe('agents replying from Slack', () => {
     expect(upload.isDone()).toBe(true);
     expect(expectValidSendBody(bodies[0])).toMatchObject({ type: 'image', image: { id: 'MEDIA77', caption: 'here is the catalogue' } });
     expect((await MessageModel.findOne({ direction: 'outbound' }))?.status).toBe('sent');
+  });
+
+  it('sends a reply once when Slack redelivers its event (X-Slack-Retry-Num)', async () => {
+    const send = nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/messages`).reply(200, sendOk('wamid.ONCE', CUSTOMER));
+    const ts = await slackMessage({ text: 'only once please' });
+    await service.slackSettled();
+    await slackMessage({ text: 'only once please' }, { ts, eventId: `Ev${ts}` });
+    await service.slackSettled();
+    await service.outbox.drain();
+    expect(send.isDone()).toBe(true);
+    expect(await MessageModel.countDocuments({ direction: 'outbound' })).toBe(1);
+    expect(await sends()).toBe(1);
+  });
+
+  it.each([
+    ['waited in the queue until the window closed', async () => service.clock.set(new Date((conversation.windowClosesAt?.getTime() ?? 0) + 60_000)), { code: 131047 }],
+    ['waited while its account was switched off', async () => void (await account.updateOne({ enabled: false })), { title: 'account switched off' }],
+  ])('sends nothing when the reply %s', async (_label, meanwhile, error) => {
+    try {
+      await slackMessage({ text: 'sorry, busy day' });
+      await eventually(sends, 'the reply to be queued');
+      await meanwhile();
+      // No WhatsApp call is nocked: one would fail this test.
+      await service.outbox.drain();
+      const stored = await MessageModel.findOne({ direction: 'outbound' });
+      expect(stored).toMatchObject({ status: 'failed', error });
+    } finally {
+      await account.updateOne({ enabled: true });
+    }
+  });
+
+  it('reports a Slack file that can no longer be downloaded in the thread, sending nothing', async () => {
+    nock(UPLOAD_HOST).get('/files-pri/T0001-F0GONE/download/gone.pdf').reply(404, 'file_not_found');
+    await slackMessage({
+      subtype: 'file_share',
+      text: '',
+      files: [{ id: 'F0GONE', name: 'gone.pdf', mimetype: 'application/pdf', url_private_download: `${UPLOAD_HOST}/files-pri/T0001-F0GONE/download/gone.pdf` }],
+    });
+    await eventually(sends, 'the file to be queued');
+    await service.outbox.drain();
+    const stored = await MessageModel.findOne({ direction: 'outbound' });
+    expect(stored).toMatchObject({ status: 'failed', error: { title: 'Slack file download answered HTTP 404' } });
+    const report = slack.posts().find((p) => p.thread_ts === conversation.threadTs);
+    expect(report).toBeDefined();
+    expect(await OutboxModel.countDocuments({ state: 'failed' })).toBe(0);
   });
 
   it('ignores messages outside conversation threads and from bots', async () => {
