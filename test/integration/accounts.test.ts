@@ -2,6 +2,7 @@ import nock from 'nock';
 import { z } from 'zod';
 import { AccountModel, AuditModel, TemplateModel } from '../../src/store/models';
 import { issuedToken, templateJson, templatesPage } from '../fakes/whatsapp-contract';
+import { silentUntilReleased } from '../helpers/held';
 import { createAccount } from '../fixtures/conversations';
 import { startTestService, type TestService } from '../helpers/service';
 import { SlackDriver, SlackRecorder, connectState, waitFor, type ConnectValues } from './accounts-harness';
@@ -41,13 +42,6 @@ const phoneOk = (token = CLOUD_TOKEN, id = '1234567890') =>
 
 const graphError = (status: number, error: object) =>
   nock(GRAPH).get(/\/v23\.0\/.*/).query(true).reply(status, { error: { type: 'OAuthException', fbtrace_id: 'Atrace', ...error } });
-
-/** An answer WhatsApp holds back until the test has seen what Slack got meanwhile. */
-function held(): { answer: () => Promise<void>; release: () => void } {
-  let release = () => undefined as void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  return { answer: () => released, release: () => release() };
-}
 
 const errorsOf = (json: Record<string, unknown> | undefined) => (json?.response_action === 'errors' ? (json.errors as Record<string, string>) : {});
 const viewText = (json: Record<string, unknown> | undefined) => JSON.stringify(json?.view ?? {});
@@ -255,7 +249,7 @@ describe('WhatsApp accounts from Slack', () => {
     });
 
     it('answers a slow check with "Checking…" within Slack\'s 3 s, then updates the view with the result', async () => {
-      const whatsapp = held();
+      const whatsapp = silentUntilReleased();
       nock(GRAPH)
         .get('/v23.0/1234567890')
         .query(true)
@@ -272,7 +266,7 @@ describe('WhatsApp accounts from Slack', () => {
     });
 
     it('after a slow failed check, shows the form again with the reason and without the secrets', async () => {
-      const whatsapp = held();
+      const whatsapp = silentUntilReleased();
       nock(GRAPH)
         .get('/v23.0/1234567890')
         .query(true)
@@ -509,7 +503,7 @@ describe('WhatsApp accounts from Slack', () => {
     it('answers a slow token check in Settings with "Checking…", then shows the result in the modal', async () => {
       const account = await connected();
       slack.clear();
-      const whatsapp = held();
+      const whatsapp = silentUntilReleased();
       nock(GRAPH)
         .get('/v23.0/1234567890')
         .matchHeader('authorization', `Bearer ${NEW_TOKEN}`)

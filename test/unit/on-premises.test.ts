@@ -2,6 +2,7 @@ import net from 'node:net';
 import nock from 'nock';
 import { createProvider, type ProviderCredentials, WhatsAppApiError, type WhatsAppProvider } from '../../src/whatsapp/provider';
 import { expectValidSendBody, issuedToken, onPremError, onPremHealth, onPremSendOk, templateJson } from '../fakes/whatsapp-contract';
+import { silentUntilReleased } from '../helpers/held';
 
 const HOST = 'https://bsp.test';
 const TOKEN = issuedToken('onprem-secret-api-key-0123456789');
@@ -94,8 +95,10 @@ describe('On-Premises verifyCredentials', () => {
   });
 
   it('times out', async () => {
-    bsp().get('/v1/health').delay(600).reply(200, onPremHealth('connected'));
+    const late = silentUntilReleased();
+    bsp().get('/v1/health').reply(async () => (await late.answer(), [200, onPremHealth('connected')]));
     const e = await failure(provider.verifyCredentials({ timeoutMs: 100 }));
+    late.release();
     expect(e).toMatchObject({ kind: 'timeout', retryable: true });
   });
 
