@@ -74,6 +74,13 @@ describe('agents replying from Slack', () => {
 
   const sends = async () => (await outboxKeys(/^whatsapp-send:/)).length;
 
+  /** An agent shares a file in the thread (downloadable at UPLOAD_HOST), and its send is queued. */
+  async function shareFile(file: { id: string; name: string; mimetype: string }, text = ''): Promise<void> {
+    const url_private_download = `${UPLOAD_HOST}/files-pri/T0001-${file.id}/download/${file.name}`;
+    await slackMessage({ subtype: 'file_share', text, files: [{ ...file, url_private_download }] });
+    await eventually(sends, 'the file to be queued');
+  }
+
   it('sends a reply inside the window as WhatsApp text and marks it sent', async () => {
     const bodies: unknown[] = [];
     nock(GRAPH_API)
@@ -228,12 +235,7 @@ describe('agents replying from Slack', () => {
     const upload = nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/media`, (b: string) => b.includes('photo-bytes')).reply(200, mediaUploadOk('MEDIA77'));
     const bodies: unknown[] = [];
     nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/messages`, (b: unknown) => (bodies.push(b), true)).reply(200, sendOk('wamid.PHOTO'));
-    await slackMessage({
-      subtype: 'file_share',
-      text: 'here is the catalogue',
-      files: [{ id: 'F0PHOTO', name: 'photo.jpg', mimetype: 'image/jpeg', url_private_download: `${UPLOAD_HOST}/files-pri/T0001-F0PHOTO/download/photo.jpg` }],
-    });
-    await eventually(sends, 'the file to be queued');
+    await shareFile({ id: 'F0PHOTO', name: 'photo.jpg', mimetype: 'image/jpeg' }, 'here is the catalogue');
     await service.outbox.drain();
     expect(upload.isDone()).toBe(true);
     expect(expectValidSendBody(bodies[0])).toMatchObject({ type: 'image', image: { id: 'MEDIA77', caption: 'here is the catalogue' } });
@@ -271,12 +273,7 @@ describe('agents replying from Slack', () => {
 
   it('reports a Slack file that can no longer be downloaded in the thread, sending nothing', async () => {
     nock(UPLOAD_HOST).get('/files-pri/T0001-F0GONE/download/gone.pdf').reply(404, 'file_not_found');
-    await slackMessage({
-      subtype: 'file_share',
-      text: '',
-      files: [{ id: 'F0GONE', name: 'gone.pdf', mimetype: 'application/pdf', url_private_download: `${UPLOAD_HOST}/files-pri/T0001-F0GONE/download/gone.pdf` }],
-    });
-    await eventually(sends, 'the file to be queued');
+    await shareFile({ id: 'F0GONE', name: 'gone.pdf', mimetype: 'application/pdf' });
     await service.outbox.drain();
     const stored = await MessageModel.findOne({ direction: 'outbound' });
     expect(stored).toMatchObject({ status: 'failed', error: { title: 'Slack file download answered HTTP 404' } });

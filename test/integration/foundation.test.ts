@@ -14,6 +14,19 @@ import { FakeSlack } from '../fixtures/conversations';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
+/** Slack's app_home_opened event for U0ADMIN, as an Events API request body. */
+function homeOpened(tab: 'home' | 'messages', eventId: string): string {
+  return JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T0001',
+    api_app_id: 'A0001',
+    event: { type: 'app_home_opened', user: 'U0ADMIN', channel: 'D0001', tab, event_ts: '1.0' },
+    event_id: eventId,
+    event_time: 1,
+    authorizations: [{ team_id: 'T0001', user_id: 'UBOT', is_bot: true }],
+  });
+}
+
 describe('the service', () => {
   let service: TestService;
   beforeAll(async () => {
@@ -34,15 +47,7 @@ describe('the service', () => {
 
   it('accepts a request signed the way Slack signs it', async () => {
     const auth = nockSlackAuth();
-    const body = JSON.stringify({
-      type: 'event_callback',
-      team_id: 'T0001',
-      api_app_id: 'A0001',
-      event: { type: 'app_home_opened', user: 'U0ADMIN', channel: 'D0001', tab: 'messages', event_ts: '1.0' },
-      event_id: 'Ev0001',
-      event_time: 1,
-      authorizations: [{ team_id: 'T0001', user_id: 'UBOT', is_bot: true }],
-    });
+    const body = homeOpened('messages', 'Ev0001');
     const res = await postToSlackEvents(service.url, body, { now: service.clock.now(), contentType: 'application/json' });
     expect(res.status).toBe(200);
     // Bolt acknowledged at once, then authorised the event to run listeners.
@@ -163,15 +168,7 @@ describe('the service, when Slack cannot confirm its token at first', () => {
 
   it("answers 500 while auth.test fails, so Slack redelivers, and runs the listener once it answers", async () => {
     slack.fail({ kind: 'status', status: 503 }, { methods: ['auth.test'], times: 1 });
-    const body = JSON.stringify({
-      type: 'event_callback',
-      team_id: 'T0001',
-      api_app_id: 'A0001',
-      event: { type: 'app_home_opened', user: 'U0ADMIN', channel: 'D0001', tab: 'home', event_ts: '1.0' },
-      event_id: 'Ev0AUTH',
-      event_time: 1,
-      authorizations: [{ team_id: 'T0001', user_id: 'UBOT', is_bot: true }],
-    });
+    const body = homeOpened('home', 'Ev0AUTH');
     const first = await postToSlackEvents(service.url, body, { now: service.clock.now(), contentType: 'application/json' });
     expect(first.status).toBe(500);
     expect(slack.of('views.publish')).toEqual([]);
