@@ -174,6 +174,7 @@ describe('the inbound journal', () => {
       { burstPerSecond: 10, burstTrickleMs: 40, urgentConcurrency: 3, concurrency: 6 },
     );
     j.start();
+    const burstStarted = performance.now();
     // 15 rounds of 10 customers at once: hundreds of deliveries a second, far beyond the burst rate.
     for (let round = 0; round < 15; round++) {
       await Promise.all(Array.from({ length: 10 }, (_, n) => delivery(`628146${String(round * 10 + n).padStart(7, '0')}`, 0)).map((x) => j.accept(x.delivery, x.body)));
@@ -186,18 +187,11 @@ describe('the inbound journal', () => {
     expect(starts).toHaveLength(150);
     const during = starts.filter((s) => s.at < burstEnded);
     expect(during.length).toBeGreaterThan(1);
-    // A turn's customers start together, in one go; turns start a trickle apart.
-    const turns: number[][] = [];
-    for (const s of during) {
-      expect(s.running).toBeLessThanOrEqual(3);
-      const turn = turns.at(-1);
-      if (turn?.[0] !== undefined && s.at - turn[0] < 10) turn.push(s.at);
-      else {
-        if (turn?.[0] !== undefined) expect(s.at - turn[0]).toBeGreaterThanOrEqual(38);
-        turns.push([s.at]);
-      }
-    }
-    expect(Math.max(...turns.map((t) => t.length))).toBe(3);
+    // At most 3 customers a turn, turns at least a trickle (40 ms) apart. Measured without margins a loaded
+    // machine could break: a start is seen no earlier than its turn, and turns cannot come closer, only later.
+    expect(during.every((s) => s.running <= 3)).toBe(true);
+    const turnsAtMost = Math.floor((burstEnded - burstStarted) / 40) + 1;
+    expect(during.length).toBeLessThanOrEqual(3 * turnsAtMost);
     expect(Math.max(...starts.filter((s) => s.at > burstEnded + 100).map((s) => s.running))).toBeGreaterThan(3);
   });
 
