@@ -6,7 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
-  setupFilesAfterEnv: ['<rootDir>/test/helpers/nock-per-suite.ts', '<rootDir>/test/helpers/slack-contract.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/nock-per-suite.ts', '<rootDir>/test/helpers/slack-contract.ts', '<rootDir>/test/helpers/graph-contract.ts'],
   maxWorkers: 2,
   testTimeout: 30000,
   // nock keeps interceptors on globals; jest's soft cleanup only warns about them.

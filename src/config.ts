@@ -27,6 +27,7 @@ export const CONFIG_HELP: Record<string, string> = {
   SLACK_API_URL: 'optional base URL of the Slack Web API, for proxies and tests (default https://slack.com/api/)',
   SLACK_CHANNEL_POSTS_PER_SECOND: "messages posted per second into one Slack channel, sustained; Slack's limit is about 1 (default 1)",
   SLACK_CHANNEL_BURST: 'messages that may go at once into a Slack channel that was quiet (default 4)',
+  SLACK_ACK_BUDGET_MS: 'how long a form submission waits for WhatsApp before answering "Checking…"; Slack waits 3 s in all (default 2500)',
   PORT: 'the HTTP port of the webhook server (default 3000)',
   PUBLIC_URL: 'the public https URL of this service, shown in the WhatsApp webhook URLs (default http://localhost:PORT)',
   MONGODB_URI: 'optional MongoDB 6+ connection string; when unset an embedded database keeps its data in DATA_DIR',
@@ -54,6 +55,7 @@ const schema = z
     SLACK_API_URL: z.string().url().optional(),
     SLACK_CHANNEL_POSTS_PER_SECOND: z.coerce.number({ invalid_type_error: 'must be a number' }).positive().default(1),
     SLACK_CHANNEL_BURST: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).default(4),
+    SLACK_ACK_BUDGET_MS: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(0).max(2_900).default(2_500),
     PORT: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(0).max(65535).default(3000),
     PUBLIC_URL: z.string().url().optional(),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
@@ -104,6 +106,8 @@ export type Config = Readonly<{
     appToken?: string;
     apiUrl?: string;
     channelPacing: { perSecond: number; burst: number };
+    /** How long a modal submission waits for its work before answering "Checking…". */
+    ackBudgetMs: number;
   };
   port: number;
   publicUrl: string;
@@ -154,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL,
       channelPacing: { perSecond: e.SLACK_CHANNEL_POSTS_PER_SECOND, burst: e.SLACK_CHANNEL_BURST },
+      ackBudgetMs: e.SLACK_ACK_BUDGET_MS,
     },
     port: e.PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),

@@ -31,6 +31,8 @@ export interface ServiceOptions {
   dbName?: string;
   /** Cron jobs and the outbox loop; off in tests, which drive them by hand (no sleeping). */
   background?: boolean;
+  /** The cron jobs alone, on the service clock, whatever `background` says: tests tick them by hand. */
+  jobs?: boolean;
 }
 
 export interface RunningService {
@@ -41,6 +43,8 @@ export interface RunningService {
   database: Database;
   outbox: OutboxWorker;
   journal: Journal;
+  /** The cron jobs, when they run (see ServiceOptions). */
+  jobs: Jobs | undefined;
   /** Resolves once the Slack listeners running now have finished (HTTP mode; at once in Socket Mode). */
   slackSettled(): Promise<void>;
   stop(): Promise<void>;
@@ -106,7 +110,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     bolt.start().catch((err: unknown) => logger.error('socket mode could not connect yet', { err }));
   }
   const background = options.background !== false;
-  const jobs: Jobs | undefined = background ? startJobs(cronJobs, deps) : undefined;
+  const jobs: Jobs | undefined = (options.jobs ?? background) ? startJobs(cronJobs, deps) : undefined;
   if (background) {
     journal.start();
     outbox.start();
@@ -122,6 +126,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     database,
     outbox,
     journal,
+    jobs,
     slackSettled: async () => receiver?.settled(),
     stop: () =>
       (stopping ??= (async () => {

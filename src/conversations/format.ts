@@ -22,6 +22,30 @@ export function slackToWhatsAppText(text: string): string {
     .trim();
 }
 
+/** WhatsApp's limits, in UTF-16 code units as the Cloud API counts them: a text body, a media caption. */
+export const WHATSAPP_LIMITS = { text: 4096, caption: 1024 } as const;
+
+/**
+ * `text` in pieces of at most `max` characters, cut at the last line break in a piece's second half, else
+ * its last space (mid-word only when it has none), and never inside a surrogate pair.
+ */
+export function splitText(text: string, max: number = WHATSAPP_LIMITS.text): string[] {
+  const pieces: string[] = [];
+  let rest = text.trim();
+  while (rest.length > max) {
+    const head = rest.slice(0, max + 1);
+    const newline = head.lastIndexOf('\n');
+    const breakAt = newline > max / 2 ? newline : head.lastIndexOf(' ');
+    let cut = breakAt > 0 ? breakAt : max;
+    if (cut === max && /[\uD800-\uDBFF]/.test(rest.charAt(cut - 1))) cut -= 1;
+    const piece = rest.slice(0, cut).trimEnd();
+    if (piece) pieces.push(piece);
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest) pieces.push(rest);
+  return pieces;
+}
+
 /** WhatsApp's kind for a file, by its MIME type; what WhatsApp cannot play goes as a document. */
 export function mediaKindOf(mimeType: string): 'image' | 'video' | 'audio' | 'document' {
   const type = mimeType.toLowerCase();

@@ -6,7 +6,7 @@ import { enqueue, type EnqueueInput } from '../outbox';
 import { conversationLane } from '../outbox/lanes';
 import { findTeamThread } from '../accounts/team';
 import { insertMessage } from '../store/messages';
-import { slackToWhatsAppText } from './format';
+import { slackToWhatsAppText, splitText, WHATSAPP_LIMITS } from './format';
 import type { OutboundContent } from './handlers';
 
 export interface SlackFileRef {
@@ -83,14 +83,18 @@ export async function acceptAgentMessage(deps: Deps, m: AgentMessage): Promise<R
   if (!canReplyFreely(closesAt, now)) return { kind: 'window_closed', conversationId, closesAt };
 
   const body = slackToWhatsAppText(m.text);
-  const parts: { key: string; type: string; text?: string; content: OutboundContent }[] = [];
-  if (m.files.length === 0) {
-    if (!body) return { kind: 'ignored', reason: 'empty' };
-    parts.push({ key: `slack:${m.channel}:${m.ts}`, type: 'text', text: body, content: { kind: 'text', body } });
-  }
+  if (!body && m.files.length === 0) return { kind: 'ignored', reason: 'empty' };
+  // The text goes with the first file as its caption when it fits one; otherwise as text messages of its own,
+  // as many as WhatsApp's text limit needs, each under its own key so a retry sends none twice.
+  const captioned = m.files.length > 0 && body.length <= WHATSAPP_LIMITS.caption;
+  const parts: { key: string; type: string; text?: string; content: OutboundContent }[] = (captioned || !body ? [] : splitText(body)).map((piece, i) => ({
+    key: i === 0 ? `slack:${m.channel}:${m.ts}` : `slack:${m.channel}:${m.ts}:part${i + 1}`,
+    type: 'text',
+    text: piece,
+    content: { kind: 'text', body: piece },
+  }));
   m.files.forEach((file, i) => {
-    // The text goes with the first file as its caption.
-    const caption = i === 0 && body ? body : undefined;
+    const caption = i === 0 && captioned && body ? body : undefined;
     parts.push({
       key: `slack:${m.channel}:${m.ts}:${file.id}`,
       type: 'file',

@@ -1,4 +1,4 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import TimeMatcher from 'node-cron/src/time-matcher';
 import type { Deps } from '../context';
 
 export interface Job {
@@ -8,34 +8,65 @@ export interface Job {
 }
 
 export interface Jobs {
+  /**
+   * Runs each job whose schedule came due since the last tick, by the service clock, once however
+   * many of its moments passed; resolves when every run under way has finished.
+   */
+  tick(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts the cron jobs; a run that is still going when its next tick comes is skipped, not stacked. */
-export function startJobs(jobs: Job[], deps: Pick<Deps, 'logger' | 'config'>): Jobs {
+/** How often the clock is looked at: node-cron's own resolution. */
+const TICK_MS = 1_000;
+/** Moments looked through after a long pause, at most: a week of minutes. */
+const MAX_MOMENTS = 7 * 24 * 60;
+
+/**
+ * Starts the cron jobs on the service clock (so tests move time by hand) in the configured time
+ * zone, with node-cron's expressions and matcher. A run that is still going when its next moment
+ * comes is skipped, not stacked; moments missed while stopped are not made up.
+ */
+export function startJobs(jobs: Job[], deps: Pick<Deps, 'logger' | 'config' | 'clock'>, options: { timer?: boolean } = {}): Jobs {
   const running = new Set<Promise<void>>();
-  const tasks: ScheduledTask[] = jobs.map((job) => {
-    let busy = false;
-    return cron.schedule(
-      job.schedule,
-      () => {
-        if (busy) return;
-        busy = true;
-        const run = job
-          .run()
-          .catch((err: unknown) => deps.logger.error('job failed', { job: job.name, err }))
-          .finally(() => {
-            busy = false;
-            running.delete(run);
-          });
-        running.add(run);
-      },
-      { timezone: deps.config.timeZone },
-    );
-  });
+  let last = deps.clock.now().getTime();
+  const scheduled = jobs.map((job) => ({
+    job,
+    matcher: new TimeMatcher(job.schedule, deps.config.timeZone),
+    // Five fields match whole minutes; a sixth (seconds) makes each second a moment.
+    stepMs: job.schedule.trim().split(/\s+/).length > 5 ? 1_000 : 60_000,
+    busy: false,
+  }));
+
+  function cameDue(s: (typeof scheduled)[number], after: number, upTo: number): boolean {
+    const from = Math.max(after, upTo - MAX_MOMENTS * s.stepMs);
+    for (let at = Math.floor(from / s.stepMs) * s.stepMs + s.stepMs; at <= upTo; at += s.stepMs) if (s.matcher.match(new Date(at))) return true;
+    return false;
+  }
+
+  function tick(): Promise<void> {
+    const now = deps.clock.now().getTime();
+    const after = last;
+    last = Math.max(last, now);
+    for (const s of scheduled) {
+      if (s.busy || !cameDue(s, after, now)) continue;
+      s.busy = true;
+      const run = s.job
+        .run()
+        .catch((err: unknown) => deps.logger.error('job failed', { job: s.job.name, err }))
+        .finally(() => {
+          s.busy = false;
+          running.delete(run);
+        });
+      running.add(run);
+    }
+    return Promise.all(running).then(() => undefined);
+  }
+
+  const timer = options.timer === false ? undefined : setInterval(() => void tick(), TICK_MS);
   return {
+    tick,
     async stop() {
-      for (const task of tasks) task.stop();
+      clearInterval(timer);
       await Promise.all(running);
     },
   };

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
-import { ClaimModel, journalEntries, journalHolders, MessageModel } from '../../src/store/models';
+import { ClaimModel, journalEntries, journalHolders, MessageModel, OutboxModel } from '../../src/store/models';
 import { uriWithDatabase } from '../../src/store/uri';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
@@ -119,7 +119,9 @@ describe('drill: crash mid-stream', () => {
     }
     const all = messages.flat().map((m) => /\[drill:(\w+:\d+)\]/.exec(m.body)?.[1] ?? '');
     expect(await waitFor(() => all.every((m) => posted().includes(m)), 20_000, 100)).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing is left to post (journal and outbox empty), so no duplicate can still be on its way.
+    const settled = async () => (await journalEntries().countDocuments({})) === 0 && (await OutboxModel.countDocuments({})) === 0;
+    expect(await waitFor(settled, 20_000, 100)).toBe(true);
     const counts = new Map<string, number>();
     for (const m of posted()) counts.set(m, (counts.get(m) ?? 0) + 1);
     expect([...counts.entries()].filter(([, n]) => n > 1)).toEqual([]);

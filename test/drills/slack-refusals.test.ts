@@ -162,6 +162,46 @@ describe('drill: Slack refuses for good', () => {
     expect(await OutboxModel.countDocuments({ state: 'failed' })).toBe(0);
   });
 
+  it('a channel Slack cannot find: set aside without trying to join, the admin told to invite wadesk or choose another channel', async () => {
+    const account = await seedServiceAccount(service, { channelId: 'C0GONE' });
+    slack.fail({ kind: 'error', error: 'channel_not_found' }, { methods: ['chat.postMessage'], channels: ['C0GONE'] });
+    await customersWrite(account, 'g', ['eko'], 2);
+    await pass(0);
+    await pass(0);
+
+    const aside = await OutboxModel.find({ state: 'failed', kind: 'conversation.post' }).lean();
+    expect(aside.map((i) => i.slackError)).toEqual(['channel_not_found', 'channel_not_found']);
+    expect(slack.calls.filter((c) => c.method === 'conversations.join')).toHaveLength(0);
+    const dms = slack.posts().filter((c) => c.args.channel === ADMIN);
+    expect(dms).toHaveLength(1);
+    expect(String(dms[0]?.args.text)).toContain('Slack cannot find <#C0GONE>');
+    await pass(24 * 60 * 60_000);
+    expect(postsIn('C0GONE')).toHaveLength(2);
+  });
+
+  it('a revoked bot token (invalid_auth): every post set aside once, nothing retried by itself; Retry delivers once Slack takes the token again', async () => {
+    const account = await seedServiceAccount(service, { channelId: 'C0AUTH' });
+    // Every Web API call is refused, as Slack does for a revoked token; Bolt's cached identity still lets the Retry click in.
+    slack.fail({ kind: 'error', error: 'invalid_auth' }, { methods: ['chat.postMessage', 'conversations.join', 'users.info'] });
+    await customersWrite(account, 'a', ['fajar'], 2);
+    await pass(0);
+    const refused = postsIn('C0AUTH').length;
+    expect(refused).toBe(2);
+    const aside = await OutboxModel.find({ state: 'failed' }).lean();
+    expect(aside.map((i) => [i.kind, i.slackError])).toEqual([['conversation.post', 'invalid_auth'], ['conversation.post', 'invalid_auth']]);
+    // No join, and no DM: with the same token it could not be sent.
+    expect(slack.calls.filter((c) => c.method === 'conversations.join' || c.args.channel === ADMIN)).toHaveLength(0);
+    await pass(24 * 60 * 60_000);
+    expect(postsIn('C0AUTH')).toHaveLength(refused);
+
+    slack.clearFaults();
+    await clickRetry(account.id);
+    await waitFor(async () => (await OutboxModel.countDocuments({ state: 'failed' })) === 0 || undefined, 'the retry');
+    await pass(0);
+    expect(marksOf(slack.posts()).map((m) => m.n)).toEqual([0, 1]);
+    expect(await OutboxModel.countDocuments({ kind: 'conversation.post' })).toBe(0);
+  });
+
   it('blocks Slack refuses: the same words are posted once as plain text, and nothing is set aside', async () => {
     const account = await seedServiceAccount(service, { channelId: 'C0BLK' });
     await customersWrite(account, 'r', ['dewi'], 2);

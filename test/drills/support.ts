@@ -2,6 +2,8 @@
  * Shared by the fault drills and the benchmarks: a seeded Cloud API account,
  * signed webhook deliveries, and the built service run as a child process.
  */
+import { issuedToken } from '../fakes/whatsapp-contract';
+import { issuedSlackToken } from '../fakes/strict-slack';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -15,12 +17,12 @@ import type { SlackCall } from '../fakes/slack-server';
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const APP_SECRET = 'drill-app-secret';
 export const VERIFY_TOKEN = 'drill-verify-token';
-export const WA_TOKEN = 'EAAG-drill-token';
+export const WA_TOKEN = issuedToken('EAAG-drill-token');
 export const PHONE_NUMBER_ID = '106540352242922';
 export const WABA_ID = '419561257915477';
 export const CHANNEL_ID = 'C0DRILL';
 export const TEAM_ID = 'T0001';
-export const BOT_TOKEN = 'xoxb-drill-bot-token';
+export const BOT_TOKEN = issuedSlackToken('xoxb-drill-bot-token');
 export const SIGNING_SECRET = 'drill-signing-secret';
 
 export interface SeededAccount {

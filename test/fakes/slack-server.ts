@@ -3,7 +3,8 @@
  * benchmarks where the service may run in another process (nock cannot reach it).
  * It answers Slack's public shapes (`{ ok: true, ... }` / `{ ok: false, error }`),
  * records every call with its arrival time, and can be told to fail: HTTP 500,
- * refused connections (the listener is closed) or 429 with Retry-After. Like Slack,
+ * refused connections (the listener is closed) or 429 with Retry-After. Like Slack, it answers a
+ * token it never issued with `invalid_auth` (./strict-slack), and
  * it refuses payloads outside Block Kit's limits (./block-kit).
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -11,6 +12,9 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { recordProblems, slackCallProblems, slackErrorFor } from './block-kit';
 import { SlackTimestamps } from './slack-ts';
+import { faultReply, historyWindow, slackAuthError, SlackFaults, SlackReactions, type FaultScope, type SlackFault } from './strict-slack';
+
+export type { SlackFault };
 
 export interface SlackCall {
   method: string;
@@ -22,20 +26,6 @@ export interface SlackCall {
   status: number;
   /** The `ts` handed out by chat.postMessage, when it succeeded. */
   ts?: string;
-}
-
-export type SlackFault =
-  | { kind: 'status'; status: number }
-  | { kind: 'ratelimit'; retryAfterSeconds: number }
-  | { kind: 'error'; error: string };
-
-interface ArmedFault {
-  fault: SlackFault;
-  /** Calls left to fail; Infinity until cleared. */
-  remaining: number;
-  methods?: readonly string[];
-  /** Only calls naming one of these channels (`channel`), as Slack refuses a channel the bot cannot post in. */
-  channels?: readonly string[];
 }
 
 export interface ChannelLimit {
@@ -58,7 +48,8 @@ export class FakeSlack {
   readonly calls: SlackCall[] = [];
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
-  private faults: ArmedFault[] = [];
+  private readonly faults = new SlackFaults();
+  readonly reactions = new SlackReactions();
   private readonly custom = new Map<string, Custom>();
   private channelLimit: ChannelLimit | undefined;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
@@ -101,12 +92,12 @@ export class FakeSlack {
   }
 
   /** Fails the next `times` calls (all calls until clearFaults() when omitted), optionally only some methods. */
-  fail(fault: SlackFault, options: { times?: number; methods?: readonly string[]; channels?: readonly string[] } = {}): void {
-    this.faults.push({ fault, remaining: options.times ?? Infinity, methods: options.methods, channels: options.channels });
+  fail(fault: SlackFault, scope: FaultScope = {}): void {
+    this.faults.fail(fault, scope);
   }
 
   clearFaults(): void {
-    this.faults = [];
+    this.faults.clear();
   }
 
   /** Answers chat.postMessage with 429 per channel beyond a token bucket, like Slack's per-channel limit. */
@@ -133,6 +124,7 @@ export class FakeSlack {
     this.calls.length = 0;
     this.clearFaults();
     this.custom.clear();
+    this.reactions.clear();
     this.limitChannels(undefined);
   }
 
@@ -179,18 +171,17 @@ export class FakeSlack {
     // Real Slack refuses what breaks Block Kit's limits; the test that sent it fails too.
     const problems = slackCallProblems(method, args);
     recordProblems(problems);
-    const fault = problems.length > 0 ? ({ kind: 'error', error: slackErrorFor(method, problems) } as const) : (this.takeFault(method, args) ?? this.channelFault(method, args, at));
+    const authError = slackAuthError(req.headers.authorization);
+    const fault: SlackFault | undefined = authError
+      ? { kind: 'error', error: authError }
+      : problems.length > 0
+        ? { kind: 'error', error: slackErrorFor(method, problems) }
+        : (this.faults.take(method, args) ?? this.channelFault(method, args, at));
     if (fault) {
-      call.status = fault.kind === 'status' ? fault.status : fault.kind === 'ratelimit' ? 429 : 200;
-      if (fault.kind === 'ratelimit') {
-        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(fault.retryAfterSeconds) });
-        res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
-      } else if (fault.kind === 'status') {
-        res.writeHead(fault.status, { 'content-type': 'text/plain' }).end('fake slack fault');
-      } else {
-        call.status = 0;
-        json(res, { ok: false, error: fault.error });
-      }
+      const [status, body, headers] = faultReply(fault);
+      // An `ok: false` answer is recorded as status 0: the call reached Slack and was refused.
+      call.status = fault.kind === 'error' ? 0 : status;
+      res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers }).end(typeof body === 'string' ? body : JSON.stringify(body));
       return;
     }
 
@@ -199,14 +190,6 @@ export class FakeSlack {
     if (method === 'chat.postMessage' && typeof answer.ts === 'string') call.ts = answer.ts;
     if (answer.ok === false) call.status = 0;
     json(res, answer);
-  }
-
-  private takeFault(method: string, args: Record<string, unknown>): SlackFault | undefined {
-    const channel = String(args.channel ?? '');
-    const armed = this.faults.find((f) => f.remaining > 0 && (!f.methods || f.methods.includes(method)) && (!f.channels || f.channels.includes(channel)));
-    if (!armed) return undefined;
-    armed.remaining -= 1;
-    return armed.fault;
   }
 
   private channelFault(method: string, args: Record<string, unknown>, at: number): SlackFault | undefined {
@@ -222,12 +205,12 @@ export class FakeSlack {
     return undefined;
   }
 
-  /** Posts of `channel` since the call's `oldest`, oldest first, with their metadata. */
+  /** Posts of `channel` after the call's `oldest`, oldest first; their metadata only when asked for. */
   private postedIn(channel: string, args: Record<string, unknown>, where: (call: SlackCall) => boolean): Record<string, unknown>[] {
-    const oldest = Number(args.oldest ?? 0);
+    const window = historyWindow(args);
     return this.posts()
-      .filter((c) => String(c.args.channel) === channel && Number(c.ts) >= oldest && where(c))
-      .map((c) => ({ type: 'message', ts: c.ts, text: c.args.text ?? '', ...(c.args.metadata ? { metadata: c.args.metadata } : {}) }));
+      .filter((c) => String(c.args.channel) === channel && window.shows(c.ts) && where(c))
+      .map((c) => ({ type: 'message', ts: c.ts, text: c.args.text ?? '', ...(c.args.metadata && window.metadata ? { metadata: c.args.metadata } : {}) }));
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
@@ -252,7 +235,7 @@ export class FakeSlack {
         return { ok: true, message_ts: this.timestamps.next() };
       case 'reactions.add':
       case 'reactions.remove':
-        return { ok: true };
+        return this.reactions.answer(method, args) ?? { ok: false, error: 'unknown_method' };
       case 'conversations.join':
         return { ok: true, channel: { id: channel, is_channel: true, is_member: true } };
       case 'users.info':

@@ -46,3 +46,121 @@ export function slackResponseUrl(host: string): nock.Scope {
     recordProblems(messageProblems(args, 'response_url'));
   });
 }
+
+// ---- what every fake Slack refuses, as Slack does -------------------------------
+
+const issuedTokens = new Set<string>();
+
+/** A bot token Slack issued: every other token is answered `invalid_auth`. */
+export function issuedSlackToken(token: string): string {
+  issuedTokens.add(token);
+  return token;
+}
+
+/** Slack's answer to a Web API call's credentials: `not_authed` without a token, `invalid_auth` for one it never issued. */
+export function slackAuthError(authorization: string | undefined): 'not_authed' | 'invalid_auth' | undefined {
+  const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
+  if (token === undefined) return 'not_authed';
+  return issuedTokens.has(token) ? undefined : 'invalid_auth';
+}
+
+export type SlackFault =
+  | { kind: 'status'; status: number }
+  | { kind: 'ratelimit'; retryAfterSeconds: number }
+  | { kind: 'error'; error: string };
+
+export interface FaultScope {
+  /** Calls left to fail; all until cleared when omitted. */
+  times?: number;
+  methods?: readonly string[];
+  /** Only calls naming one of these channels (`channel`), as Slack refuses a channel the bot cannot post in. */
+  channels?: readonly string[];
+}
+
+/** Refusals a test arms, taken by the calls they match: shared by the nock fakes and the HTTP one. */
+export class SlackFaults {
+  private armed: { fault: SlackFault; remaining: number; scope: FaultScope }[] = [];
+
+  fail(fault: SlackFault, scope: FaultScope = {}): void {
+    this.armed.push({ fault, remaining: scope.times ?? Infinity, scope });
+  }
+
+  clear(): void {
+    this.armed = [];
+  }
+
+  take(method: string, args: Record<string, unknown>): SlackFault | undefined {
+    const channel = String(args.channel ?? '');
+    const match = this.armed.find((f) => f.remaining > 0 && (!f.scope.methods || f.scope.methods.includes(method)) && (!f.scope.channels || f.scope.channels.includes(channel)));
+    if (!match) return undefined;
+    match.remaining -= 1;
+    return match.fault;
+  }
+}
+
+/** A fault as Slack sends it over HTTP: status, body and headers (a 429 carries Retry-After). */
+export function faultReply(fault: SlackFault): [number, Record<string, unknown> | string, Record<string, string>] {
+  switch (fault.kind) {
+    case 'ratelimit':
+      return [429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSeconds) }];
+    case 'status':
+      return [fault.status, 'fake slack fault', { 'content-type': 'text/plain' }];
+    case 'error':
+      return [200, { ok: false, error: fault.error }, {}];
+  }
+}
+
+/** Reactions as Slack keeps them: adding one twice answers `already_reacted`, removing an absent one `no_reaction`. */
+export class SlackReactions {
+  private readonly given = new Set<string>();
+
+  answer(method: string, args: Record<string, unknown>): Record<string, unknown> | undefined {
+    if (method !== 'reactions.add' && method !== 'reactions.remove') return undefined;
+    const key = `${String(args.channel)}/${String(args.timestamp)}/${String(args.name)}`;
+    if (method === 'reactions.add') {
+      if (this.given.has(key)) return { ok: false, error: 'already_reacted' };
+      this.given.add(key);
+    } else if (!this.given.delete(key)) {
+      return { ok: false, error: 'no_reaction' };
+    }
+    return { ok: true };
+  }
+
+  /** Reactions on a message now. */
+  on(channel: string, timestamp: string): string[] {
+    const prefix = `${channel}/${timestamp}/`;
+    return [...this.given].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  }
+
+  clear(): void {
+    this.given.clear();
+  }
+}
+
+/**
+ * What Slack answers instead of doing the call, if anything: a bad token first, then a fault armed
+ * for it. The nock fakes call this first in their reply functions.
+ */
+export function slackRefusal(headers: Record<string, string>, method: string, args: Record<string, unknown>, faults?: SlackFaults): nock.ReplyFnResult | undefined {
+  const authError = slackAuthError(headers.authorization);
+  if (authError) return [200, { ok: false, error: authError }];
+  const fault = faults?.take(method, args);
+  return fault ? faultReply(fault) : undefined;
+}
+
+/** A truthy Web API flag as the WebClient sends it in a form (`true`, `1`) or JSON. */
+const flag = (value: unknown) => value === true || value === 'true' || value === '1' || value === 1;
+
+/**
+ * How conversations.history and conversations.replies read their arguments, as Slack documents them:
+ * `oldest` is exclusive unless `inclusive` is set, and messages carry their metadata only with
+ * `include_all_metadata` (both default to false).
+ */
+export function historyWindow(args: Record<string, unknown>): { shows: (ts: unknown) => boolean; metadata: boolean } {
+  const oldest = args.oldest === undefined ? undefined : Number(args.oldest);
+  const inclusive = flag(args.inclusive);
+  return {
+    shows: (ts) => oldest === undefined || (inclusive ? Number(ts) >= oldest : Number(ts) > oldest),
+    metadata: flag(args.include_all_metadata),
+  };
+}

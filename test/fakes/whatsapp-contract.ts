@@ -323,3 +323,54 @@ export function bspHealthStatus(canSend: 'AVAILABLE' | 'LIMITED' | 'BLOCKED' = '
 export function bspUnauthorized() {
   return { meta: { success: false, http_code: 401, developer_message: 'Invalid api key' } };
 }
+
+// ---- every Graph call a test intercepts ----------------------------------------
+
+const issued = new Set<string>();
+
+/** A token Meta issued: the only kind a fake WhatsApp API may answer with success. */
+export function issuedToken(token: string): string {
+  issued.add(token);
+  return token;
+}
+
+export interface GraphRequest {
+  method: string;
+  path: string;
+  headers: Record<string, unknown>;
+  body: string;
+}
+
+/**
+ * What Meta would refuse in one request: a token it never issued (Cloud API and BSPs take
+ * `Authorization: Bearer`, 360dialog its `D360-API-KEY`), or a body outside the contract.
+ */
+export function graphRequestProblems({ method, path, headers, body }: GraphRequest): string[] {
+  const where = `${method} ${path}`;
+  const bearer = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
+  const token = bearer ?? (typeof headers['d360-api-key'] === 'string' ? headers['d360-api-key'] : undefined);
+  const problems = token !== undefined && issued.has(token) ? [] : [`${where}: #190 invalid OAuth access token (${token === undefined ? 'none sent' : 'not one Meta issued'})`];
+  if (method !== 'POST') return problems;
+  const route = path.split('?')[0] ?? '';
+  const schema = route.endsWith('/messages') ? cloudSendBodySchema : route.endsWith('/message_templates') ? createTemplateBodySchema : undefined;
+  if (!schema) return problems;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return [...problems, `${where}: #100 the body is not JSON`];
+  }
+  const result = schema.safeParse(parsed);
+  return result.success ? problems : [...problems, ...result.error.issues.map((i) => `${where}: #100 ${i.path.join('.')}: ${i.message}`)];
+}
+
+const refused: string[] = [];
+
+/** Keeps what Meta would have refused but a fake accepted; the suite's afterEach fails the test. */
+export function recordGraphProblems(problems: readonly string[]): void {
+  refused.push(...problems);
+}
+
+export function takeGraphProblems(): string[] {
+  return refused.splice(0, refused.length);
+}

@@ -11,6 +11,7 @@ import { AccountModel, ConversationModel, journalEntries, MessageModel, OutboxMo
 import { SIGNING_SECRET, startTestService, type TestService } from '../helpers/service';
 import { slackSignature } from '../helpers/slack';
 import { cloudTextWebhook, metaSignature, seedServiceAccount, wamid, type SeededAccount } from '../drills/support';
+import { issuedToken } from '../fakes/whatsapp-contract';
 
 interface RawRequest {
   method: string;
@@ -78,7 +79,7 @@ describe('fuzz: malformed requests to every endpoint', () => {
     const box = service.deps.secrets;
     const op = await AccountModel.create({
       teamId: 'T0001', name: 'Fuzz bsp', nameKey: 'fuzz bsp', kind: 'bsp', apiUrl: 'https://waba.example.test', apiKeyHeader: 'D360-API-KEY',
-      tokenSealed: box.seal('tok'), tokenHint: 'tok', verifyTokenSealed: box.seal('the-url-secret'), channelId: 'C0FUZZ', createdBy: 'U0ADMIN',
+      tokenSealed: box.seal(issuedToken('tok')), tokenHint: 'tok', verifyTokenSealed: box.seal('the-url-secret'), channelId: 'C0FUZZ', createdBy: 'U0ADMIN',
     });
     bsp = String(op._id);
   });

@@ -10,9 +10,9 @@ import { startService, type RunningService } from '../../src/service';
 import { UNPACED } from './unpaced';
 
 export { SLACK_API } from '../fakes/strict-slack';
-import { SLACK_API, slackApi } from '../fakes/strict-slack';
+import { issuedSlackToken, SLACK_API, slackApi } from '../fakes/strict-slack';
 export const SIGNING_SECRET = 'test-signing-secret';
-export const BOT_TOKEN = 'xoxb-test-bot-token';
+export const BOT_TOKEN = issuedSlackToken('xoxb-test-bot-token');
 
 /** A clock the test moves by hand; nothing in the suite sleeps to let time pass. */
 export class TestClock implements Clock {
@@ -39,7 +39,7 @@ export interface TestService extends RunningService {
  */
 export async function startTestService(
   env: Record<string, string> = {},
-  options: { clock?: TestClock; dbName?: string } = {},
+  options: { clock?: TestClock; dbName?: string; jobs?: boolean } = {},
 ): Promise<TestService> {
   nock.disableNetConnect();
   nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
@@ -65,6 +65,7 @@ export async function startTestService(
     logger: createLogger('debug', (line) => logLines.push(line)),
     dbName: options.dbName ?? uniqueDbName(),
     background: false,
+    jobs: options.jobs ?? false,
   });
   return { ...service, clock, logLines };
 }

@@ -13,6 +13,8 @@ export interface SlackPostOptions {
   timestamp?: number;
   contentType?: string;
   signature?: string;
+  /** More headers, e.g. Slack's `x-slack-retry-num` on a redelivery. */
+  headers?: Record<string, string>;
 }
 
 /** POSTs to /slack/events with Slack's headers, signed unless told otherwise; our answer must be one Slack accepts. */
@@ -24,6 +26,7 @@ export async function postToSlackEvents(baseUrl: string, body: string, options: 
       'content-type': options.contentType ?? 'application/x-www-form-urlencoded',
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': options.signature ?? slackSignature(body, timestamp, options.secret),
+      ...options.headers,
     },
     body,
   });

@@ -1,4 +1,4 @@
-import { slackApi, slackResponseUrl } from '../fakes/strict-slack';
+import { slackApi, slackRefusal, slackResponseUrl, SlackFaults } from '../fakes/strict-slack';
 import type { TestService } from '../helpers/service';
 import {
   blockActionsBody,
@@ -49,16 +49,21 @@ export class SlackRecorder {
     for (const u of users) this.users.set(u.id, u);
   }
 
+  /** Refusals a test arms, e.g. a 429 on views.open or users.info. */
+  readonly faults = new SlackFaults();
+
   install(): void {
+    const recorder = this;
     slackApi()
       .persist()
       .post(/\/api\/.+/)
-      .reply((uri, body) => {
+      .reply(function (uri, body) {
         const method = uri.replace(/^\/api\//, '').split('?')[0] ?? '';
         const params = slackCallParams(body);
-        this.calls.push({ method, params, raw: rawText(body, params) });
-        this.history.push(rawText(body, params));
-        return [200, this.answer(method, params)];
+        recorder.calls.push({ method, params, raw: rawText(body, params) });
+        recorder.history.push(rawText(body, params));
+        // Recorded either way: the call reached Slack, which refused it or did it.
+        return slackRefusal(this.req.headers, method, params, recorder.faults) ?? [200, recorder.answer(method, params)];
       });
     slackResponseUrl(RESPONSE_HOST)
       .persist()
@@ -90,6 +95,7 @@ export class SlackRecorder {
   }
 
   clear(): void {
+    this.faults.clear();
     this.calls.length = 0;
     this.responses.length = 0;
   }

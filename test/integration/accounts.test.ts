@@ -1,17 +1,18 @@
 import nock from 'nock';
 import { z } from 'zod';
 import { AccountModel, AuditModel, ConversationModel, TemplateModel } from '../../src/store/models';
-import { bspHealthStatus, bspUnauthorized, templateJson, templatesPage } from '../fakes/whatsapp-contract';
+import { bspHealthStatus, bspUnauthorized, issuedToken, templateJson, templatesPage } from '../fakes/whatsapp-contract';
+import { silentUntilReleased } from '../helpers/held';
 import { createAccount } from '../fixtures/conversations';
 import { startTestService, type TestService } from '../helpers/service';
 import { SlackDriver, SlackRecorder, connectState, waitFor, type ConnectValues } from './accounts-harness';
 
 const GRAPH = 'https://graph.test';
 const BSP = 'https://waba.bsp.test';
-const CLOUD_TOKEN = 'EAAG-cloud-secret-token-0001';
-const NEW_TOKEN = 'EAAG-cloud-secret-token-0002';
+const CLOUD_TOKEN = issuedToken('EAAG-cloud-secret-token-0001');
+const NEW_TOKEN = issuedToken('EAAG-cloud-secret-token-0002');
 const BAD_TOKEN = 'EAAG-cloud-secret-token-0bad';
-const BSP_KEY = 'd360-secret-api-key-7777';
+const BSP_KEY = issuedToken('d360-secret-api-key-7777');
 const APP_SECRET = 'app-secret-value-3c4d';
 const SECRETS = [CLOUD_TOKEN, NEW_TOKEN, BAD_TOKEN, BSP_KEY, APP_SECRET];
 
@@ -251,14 +252,14 @@ describe('WhatsApp accounts from Slack', () => {
     });
 
     it('answers a slow check with "Checking…" within Slack\'s 3 s, then updates the view with the result', async () => {
+      const whatsapp = silentUntilReleased();
       nock(GRAPH)
         .get('/v23.0/1234567890')
         .query(true)
-        .delay(2_800)
-        .reply(200, { id: '1234567890', display_phone_number: '+62 812-0000-1111', verified_name: 'Acme Sales' });
-      const started = Date.now();
+        .reply(async () => (await whatsapp.answer(), [200, { id: '1234567890', display_phone_number: '+62 812-0000-1111', verified_name: 'Acme Sales' }]));
+      // Answered while WhatsApp still has not: the budget (SLACK_ACK_BUDGET_MS, at most 2.9 s) is what Slack got.
       const res = await driver.connect(ADMIN, cloud(), 'V0SLOW');
-      expect(Date.now() - started).toBeLessThan(2_900);
+      whatsapp.release();
       expect(res.json?.response_action).toBe('update');
       expect(viewText(res.json)).toContain('Checking');
       const update = await waitFor(() => slack.calls.find((c) => c.method === 'views.update'), 'views.update');
@@ -268,8 +269,13 @@ describe('WhatsApp accounts from Slack', () => {
     });
 
     it('after a slow failed check, shows the form again with the reason and without the secrets', async () => {
-      nock(GRAPH).get('/v23.0/1234567890').query(true).delay(2_800).reply(401, { error: { message: 'Invalid OAuth access token.', code: 190 } });
+      const whatsapp = silentUntilReleased();
+      nock(GRAPH)
+        .get('/v23.0/1234567890')
+        .query(true)
+        .reply(async () => (await whatsapp.answer(), [401, { error: { message: 'Invalid OAuth access token.', code: 190 } }]));
       const res = await driver.connect(ADMIN, cloud({ token: BAD_TOKEN }), 'V0SLOW');
+      whatsapp.release();
       expect(viewText(res.json)).toContain('Checking');
       const update = await waitFor(() => slack.calls.find((c) => c.method === 'views.update'), 'views.update');
       const form = JSON.stringify(update.params);
@@ -300,6 +306,17 @@ describe('WhatsApp accounts from Slack', () => {
         expect(view.callback_id).toBe('accounts.connect');
         expect(slack.calls.find((c) => c.method === 'views.open')?.params.trigger_id).toBe('1.2.abc');
       }
+    });
+
+    it.each(['users.info', 'views.open'])('waits out a 429 on %s as Slack asks (Retry-After), then opens the connect modal', async (method) => {
+      slack.faults.fail({ kind: 'ratelimit', retryAfterSeconds: 1 }, { methods: [method], times: 1 });
+      await driver.command(ADMIN, 'connect');
+      // The modal is the last views.open: after the refused one when views.open was limited.
+      const opens = method === 'views.open' ? 2 : 1;
+      const view = await waitFor(() => slack.viewsOf('views.open')[opens - 1], 'views.open', 15_000);
+      expect(view.callback_id).toBe('accounts.connect');
+      // Asked again after the 429, once: an admin is still known as one.
+      expect(slack.calls.filter((c) => c.method === method)).toHaveLength(2);
     });
 
     it('refuses a member submitting the connect form, saving nothing', async () => {
@@ -471,6 +488,46 @@ describe('WhatsApp accounts from Slack', () => {
       // A form opened before the field existed keeps the language.
       await driver.submit(ADMIN, 'accounts.settings', { values: settingsValues({ name: 'Sales', enabled: 'on', channelId: 'C0SALES' }) }, String(modal.private_metadata));
       expect((await AccountModel.findById(account.id).lean())?.locale).toBe('id');
+    });
+
+    it('refuses a member saving Settings and a form that does not validate, changing nothing', async () => {
+      const account = await connected();
+      const metadata = JSON.stringify({ accountId: account.id });
+      const member = await driver.submit(MEMBER, 'accounts.settings', { values: settingsValues({ name: 'Mine now', enabled: 'off', channelId: 'C0SALES' }) }, metadata);
+      expect(errorsOf(member.json).name).toMatch(/Only workspace admins and owners can/);
+
+      const invalid = await driver.submit(ADMIN, 'accounts.settings', { values: settingsValues({ name: '  ', enabled: 'on', channelId: 'C0SALES' }) }, metadata);
+      expect(Object.keys(errorsOf(invalid.json))).toEqual(['name']);
+      expect(errorsOf(invalid.json).name).toMatch(/required/);
+
+      expect(await AccountModel.findById(account.id).lean()).toMatchObject({ name: 'Sales', enabled: true });
+      expect(await AuditModel.countDocuments({ action: 'account.update' })).toBe(0);
+    });
+
+    it('answers a slow token check in Settings with "Checking…", then shows the result in the modal', async () => {
+      const account = await connected();
+      slack.clear();
+      const whatsapp = silentUntilReleased();
+      nock(GRAPH)
+        .get('/v23.0/1234567890')
+        .matchHeader('authorization', `Bearer ${NEW_TOKEN}`)
+        .query(true)
+        .reply(async () => (await whatsapp.answer(), [200, { id: '1234567890', display_phone_number: '+62 812-0000-1111', verified_name: 'Acme Sales' }]));
+      const res = await driver.submit(
+        ADMIN,
+        'accounts.settings',
+        { values: settingsValues({ name: 'Sales', enabled: 'on', channelId: 'C0SALES', token: NEW_TOKEN }) },
+        JSON.stringify({ accountId: account.id }),
+        'V0SETTINGS',
+      );
+      // Nothing is saved before WhatsApp has answered.
+      expect(viewText(res.json)).toContain('Checking');
+      expect((await AccountModel.findById(account.id).lean())?.tokenHint).toBe('••••0001');
+      whatsapp.release();
+      const update = await waitFor(() => slack.calls.find((c) => c.method === 'views.update'), 'views.update');
+      expect(update.params.view_id).toBe('V0SETTINGS');
+      expect(update.raw).toContain('Successfully updated!');
+      expect((await AccountModel.findById(account.id).lean())?.tokenHint).toBe('••••0002');
     });
 
     it('keeps everything when the new token is rejected, and refuses a rename onto another account', async () => {

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { ConversationModel, MessageModel, TemplateModel, type AccountDocument } from '../../src/store/models';
-import { expectValidSendBody, sendOk, templatesPage, templateJson } from '../fakes/whatsapp-contract';
+import { expectValidSendBody, issuedToken, sendOk, templatesPage, templateJson } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
 import { ADMIN, AGENT, TemplateSlack, WABA_ID, createAccount, outboxFor, textOf } from './templates-harness';
 import { VERIFY_TOKEN, postWebhook, textDelivery } from '../fixtures/conversations';
@@ -12,7 +12,7 @@ import { VERIFY_TOKEN, postWebhook, textDelivery } from '../fixtures/conversatio
  */
 
 const BSP = 'https://waba-v2.360dialog.test';
-const KEY = 'd360-test-api-key-9999';
+const KEY = issuedToken('d360-test-api-key-9999');
 const CUSTOMER = '6281234567890';
 
 let service: TestService;

@@ -2,6 +2,7 @@ import nock from 'nock';
 import { z } from 'zod';
 import { ConversationModel, MessageModel, OutboxModel, WindowAlertModel, type AccountDocument } from '../../src/store/models';
 import { insertMessage } from '../../src/store/messages';
+import { graphError } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
 import {
   CHANNEL,
@@ -341,6 +342,25 @@ describe('customers writing in: conversations in Slack threads', () => {
     expect(slack.of('reactions.add')).toEqual([expect.objectContaining({ channel: CHANNEL, timestamp: target?.slackTs, name: '+1' })]);
   });
 
+  it("when Slack posted a message but its answer was lost, the retry finds it by its metadata and posts nothing more", async () => {
+    // The customer's second message goes into the existing thread; Slack posts it, the answer is lost.
+    await post(textDelivery({ wamid: 'wamid.FIRST', at: service.clock.now() }));
+    await service.outbox.drain();
+    slack.loseAnswer('chat.postMessage', { acted: true });
+    await post(textDelivery({ wamid: 'wamid.SECOND', at: service.clock.now(), body: 'are you there?' }));
+    await service.outbox.drain();
+    expect(slack.posts('are you there?')).toHaveLength(1);
+
+    service.clock.advance(2_000);
+    await service.outbox.drain();
+    // Found only because the lookup asks for include_all_metadata: Slack shows no metadata otherwise.
+    const lookups = slack.of('conversations.replies');
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]).toMatchObject({ include_all_metadata: 'true' });
+    expect(slack.posts('are you there?')).toHaveLength(1);
+    expect(await OutboxModel.countDocuments({})).toBe(0);
+  });
+
   describe("a customer's photo, shared into the thread once", () => {
     const sendPhoto = async () => {
       // Meta's example: an image with the caption "Taj Mahal". Downloadable twice, should a retry need it.
@@ -378,6 +398,20 @@ describe('customers writing in: conversations in Slack threads', () => {
       const [shared] = shares();
       const message = await MessageModel.findOne({ type: 'image' });
       expect(shared?.files).toEqual([expect.objectContaining({ id: message?.slackFileId })]);
+      expect(await OutboxModel.countDocuments({})).toBe(0);
+    });
+
+    it('when WhatsApp no longer has the media, the thread says so and nothing is uploaded or retried', async () => {
+      // Meta answers an expired or unknown media ID with a GraphMethodException (#100), which no retry fixes.
+      nock(GRAPH_API)
+        .get('/1003383421387256')
+        .reply(400, graphError(100, "Unsupported get request. Object with ID '1003383421387256' does not exist", { subcode: 33, type: 'GraphMethodException' }));
+      expect((await post(JSON.stringify(webhookExamples()['Image Message']))).status).toBe(200);
+      await service.outbox.drain();
+      expect(shares()).toEqual([]);
+      expect(slack.uploads).toEqual([]);
+      const notice = slack.posts().find((p) => p.thread_ts !== undefined && String(p.text).includes('could not be downloaded from WhatsApp'));
+      expect(notice).toBeDefined();
       expect(await OutboxModel.countDocuments({})).toBe(0);
     });
 

@@ -1,5 +1,6 @@
 import nock from 'nock';
-import { ConversationModel, MessageModel, WindowAlertModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
+import { z } from 'zod';
+import { ConversationModel, MessageModel, OutboxModel, WindowAlertModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
 import { expectValidSendBody, graphError, graphErrors, mediaUploadOk, sendOk } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
 import { outboxKeys } from '../helpers/outbox';
@@ -14,10 +15,12 @@ import {
   createAccount,
   eventually,
   postWebhook,
+  statusDelivery,
   textDelivery,
 } from '../fixtures/conversations';
 
 const HOUR = 60 * 60 * 1000;
+const textSent = z.object({ type: z.literal('text'), text: z.object({ body: z.string() }) });
 const CUSTOMER = '6281200000001';
 
 describe('agents replying from Slack', () => {
@@ -51,24 +54,32 @@ describe('agents replying from Slack', () => {
     slack.install();
   });
 
-  /** Delivers a Slack message event the way Slack does, signed. */
-  async function slackMessage(event: Record<string, unknown>): Promise<string> {
-    const ts = `${Math.floor(service.clock.now().getTime() / 1000)}.${String(++seq).padStart(6, '0')}`;
+  /** Delivers a Slack message event the way Slack does, signed; `redelivered` sends it again as Slack's retry of it. */
+  async function slackMessage(event: Record<string, unknown>, redelivered?: { ts: string; eventId: string }): Promise<string> {
+    const ts = redelivered?.ts ?? `${Math.floor(service.clock.now().getTime() / 1000)}.${String(++seq).padStart(6, '0')}`;
     const body = JSON.stringify({
       type: 'event_callback',
       team_id: 'T0001',
       api_app_id: 'A0001',
       event: { type: 'message', channel: CHANNEL, user: 'U0AGENT', ts, thread_ts: conversation.threadTs, channel_type: 'channel', event_ts: ts, ...event },
-      event_id: `Ev${seq}`,
+      event_id: redelivered?.eventId ?? `Ev${ts}`,
       event_time: Math.floor(service.clock.now().getTime() / 1000),
       authorizations: [{ team_id: 'T0001', user_id: 'UBOT', is_bot: true }],
     });
-    const res = await postToSlackEvents(service.url, body, { now: service.clock.now(), contentType: 'application/json' });
+    const headers = redelivered ? { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } : undefined;
+    const res = await postToSlackEvents(service.url, body, { now: service.clock.now(), contentType: 'application/json', headers });
     expect(res.status).toBe(200);
     return ts;
   }
 
   const sends = async () => (await outboxKeys(/^whatsapp-send:/)).length;
+
+  /** An agent shares a file in the thread (downloadable at UPLOAD_HOST), and its send is queued. */
+  async function shareFile(file: { id: string; name: string; mimetype: string }, text = ''): Promise<void> {
+    const url_private_download = `${UPLOAD_HOST}/files-pri/T0001-${file.id}/download/${file.name}`;
+    await slackMessage({ subtype: 'file_share', text, files: [{ ...file, url_private_download }] });
+    await eventually(sends, 'the file to be queued');
+  }
 
   it('sends a reply inside the window as WhatsApp text and marks it sent', async () => {
     const bodies: unknown[] = [];
@@ -91,6 +102,46 @@ describe('agents replying from Slack', () => {
     expect(await WindowAlertModel.findById(conversation._id)).toBeNull();
     // The window is the customer's: our send did not extend it.
     expect(after?.windowClosesAt?.toISOString()).toBe(conversation.windowClosesAt?.toISOString());
+  });
+
+  it("splits a reply over WhatsApp's 4,096-character limit into messages sent in order", async () => {
+    const bodies: unknown[] = [];
+    let n = 0;
+    nock(GRAPH_API)
+      .post(`/${PHONE_NUMBER_ID}/messages`, (b: unknown) => (bodies.push(b), true))
+      .times(3)
+      .reply(200, () => sendOk(`wamid.LONG${++n}`, CUSTOMER));
+    const paragraph = (label: string) => `${label} ${'lorem ipsum '.repeat(330)}`.trim();
+    await slackMessage({ text: [paragraph('first'), paragraph('second'), paragraph('third')].join('\n') });
+    await eventually(async () => (await sends()) === 3, 'the three parts to be queued');
+    await service.outbox.drain();
+
+    // Each part passed Meta's contract (body at most 4,096), and together they are the whole reply.
+    const texts = bodies.map((b) => textSent.parse(expectValidSendBody(b)).text.body);
+    expect(texts.map((t) => t.split(' ')[0])).toEqual(['first', 'second', 'third']);
+    expect(texts.every((t) => t.length <= 4096)).toBe(true);
+    const stored = await MessageModel.find({ direction: 'outbound' }).sort({ _id: 1 });
+    expect(stored.map((m) => [m.status, m.wamid])).toEqual([['sent', 'wamid.LONG1'], ['sent', 'wamid.LONG2'], ['sent', 'wamid.LONG3']]);
+  });
+
+  it('moves the status reaction as Slack keeps reactions: absent ones removed, an add Slack already did counts as done', async () => {
+    nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/messages`).reply(200, sendOk('wamid.REACT1', CUSTOMER));
+    const ts = await slackMessage({ text: 'on its way' });
+    await eventually(sends, 'the reply to be queued');
+    await service.outbox.drain();
+    // "sent" removed ✅ and 👀, which were never there: Slack answered no_reaction, and that is fine.
+    expect(slack.reactions.on(CHANNEL, ts)).toEqual(['heavy_check_mark']);
+
+    // Slack adds 👀 but its answer is lost; the retry hears already_reacted.
+    slack.loseAnswer('reactions.add', { acted: true });
+    await postWebhook(service, String(account._id), statusDelivery({ wamid: 'wamid.REACT1', status: 'read', at: service.clock.now() }));
+    await service.outbox.drain();
+    service.clock.advance(60_000);
+    await service.outbox.drain();
+
+    expect(slack.reactions.on(CHANNEL, ts)).toEqual(['eyes']);
+    expect(slack.of('reactions.add').filter((a) => a.name === 'eyes')).toHaveLength(2);
+    expect(await OutboxModel.countDocuments({})).toBe(0);
   });
 
   it('sends nothing once the window has closed and offers a template, privately', async () => {
@@ -184,16 +235,51 @@ describe('agents replying from Slack', () => {
     const upload = nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/media`, (b: string) => b.includes('photo-bytes')).reply(200, mediaUploadOk('MEDIA77'));
     const bodies: unknown[] = [];
     nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/messages`, (b: unknown) => (bodies.push(b), true)).reply(200, sendOk('wamid.PHOTO'));
-    await slackMessage({
-      subtype: 'file_share',
-      text: 'here is the catalogue',
-      files: [{ id: 'F0PHOTO', name: 'photo.jpg', mimetype: 'image/jpeg', url_private_download: `${UPLOAD_HOST}/files-pri/T0001-F0PHOTO/download/photo.jpg` }],
-    });
-    await eventually(sends, 'the file to be queued');
+    await shareFile({ id: 'F0PHOTO', name: 'photo.jpg', mimetype: 'image/jpeg' }, 'here is the catalogue');
     await service.outbox.drain();
     expect(upload.isDone()).toBe(true);
     expect(expectValidSendBody(bodies[0])).toMatchObject({ type: 'image', image: { id: 'MEDIA77', caption: 'here is the catalogue' } });
     expect((await MessageModel.findOne({ direction: 'outbound' }))?.status).toBe('sent');
+  });
+
+  it('sends a reply once when Slack redelivers its event (X-Slack-Retry-Num)', async () => {
+    const send = nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/messages`).reply(200, sendOk('wamid.ONCE', CUSTOMER));
+    const ts = await slackMessage({ text: 'only once please' });
+    await service.slackSettled();
+    await slackMessage({ text: 'only once please' }, { ts, eventId: `Ev${ts}` });
+    await service.slackSettled();
+    await service.outbox.drain();
+    expect(send.isDone()).toBe(true);
+    expect(await MessageModel.countDocuments({ direction: 'outbound' })).toBe(1);
+    expect(await sends()).toBe(1);
+  });
+
+  it.each([
+    ['waited in the queue until the window closed', async () => service.clock.set(new Date((conversation.windowClosesAt?.getTime() ?? 0) + 60_000)), { code: 131047 }],
+    ['waited while its account was switched off', async () => void (await account.updateOne({ enabled: false })), { title: 'account switched off' }],
+  ])('sends nothing when the reply %s', async (_label, meanwhile, error) => {
+    try {
+      await slackMessage({ text: 'sorry, busy day' });
+      await eventually(sends, 'the reply to be queued');
+      await meanwhile();
+      // No WhatsApp call is nocked: one would fail this test.
+      await service.outbox.drain();
+      const stored = await MessageModel.findOne({ direction: 'outbound' });
+      expect(stored).toMatchObject({ status: 'failed', error });
+    } finally {
+      await account.updateOne({ enabled: true });
+    }
+  });
+
+  it('reports a Slack file that can no longer be downloaded in the thread, sending nothing', async () => {
+    nock(UPLOAD_HOST).get('/files-pri/T0001-F0GONE/download/gone.pdf').reply(404, 'file_not_found');
+    await shareFile({ id: 'F0GONE', name: 'gone.pdf', mimetype: 'application/pdf' });
+    await service.outbox.drain();
+    const stored = await MessageModel.findOne({ direction: 'outbound' });
+    expect(stored).toMatchObject({ status: 'failed', error: { title: 'Slack file download answered HTTP 404' } });
+    const report = slack.posts().find((p) => p.thread_ts === conversation.threadTs);
+    expect(report).toBeDefined();
+    expect(await OutboxModel.countDocuments({ state: 'failed' })).toBe(0);
   });
 
   it('ignores messages outside conversation threads and from bots', async () => {
@@ -201,10 +287,9 @@ describe('agents replying from Slack', () => {
     await slackMessage({ text: 'other thread', thread_ts: '1600000000.000100' });
     await slackMessage({ text: 'a bot', subtype: 'bot_message', bot_id: 'BOTHER', user: undefined });
     await slackMessage({ text: 'edited', subtype: 'message_changed' });
-    // A last, real one proves the earlier ones were processed (Bolt runs listeners after acknowledging).
-    await slackMessage({ text: '// marker' });
-    await eventually(() => MessageModel.findOne({ direction: 'note' }), 'the marker note');
-    expect(await MessageModel.countDocuments({ direction: { $ne: 'inbound' } })).toBe(1);
+    // Bolt runs listeners after acknowledging: wait until every one of them has finished.
+    await service.slackSettled();
+    expect(await MessageModel.countDocuments({ direction: { $ne: 'inbound' } })).toBe(0);
     expect(await sends()).toBe(0);
     expect(slack.of('chat.postEphemeral')).toEqual([]);
   });

@@ -10,8 +10,22 @@ import { AuditModel } from '../../src/store/models';
 import { BOT_TOKEN, SIGNING_SECRET, nockSlackAuth, startTestService, uniqueDbName, type TestService } from '../helpers/service';
 import { postToSlackEvents } from '../helpers/slack';
 import { startStoppableDatabase } from '../helpers/stoppable-db';
+import { FakeSlack } from '../fixtures/conversations';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Slack's app_home_opened event for U0ADMIN, as an Events API request body. */
+function homeOpened(tab: 'home' | 'messages', eventId: string): string {
+  return JSON.stringify({
+    type: 'event_callback',
+    team_id: 'T0001',
+    api_app_id: 'A0001',
+    event: { type: 'app_home_opened', user: 'U0ADMIN', channel: 'D0001', tab, event_ts: '1.0' },
+    event_id: eventId,
+    event_time: 1,
+    authorizations: [{ team_id: 'T0001', user_id: 'UBOT', is_bot: true }],
+  });
+}
 
 describe('the service', () => {
   let service: TestService;
@@ -33,19 +47,11 @@ describe('the service', () => {
 
   it('accepts a request signed the way Slack signs it', async () => {
     const auth = nockSlackAuth();
-    const body = JSON.stringify({
-      type: 'event_callback',
-      team_id: 'T0001',
-      api_app_id: 'A0001',
-      event: { type: 'app_home_opened', user: 'U0ADMIN', channel: 'D0001', tab: 'messages', event_ts: '1.0' },
-      event_id: 'Ev0001',
-      event_time: 1,
-      authorizations: [{ team_id: 'T0001', user_id: 'UBOT', is_bot: true }],
-    });
+    const body = homeOpened('messages', 'Ev0001');
     const res = await postToSlackEvents(service.url, body, { now: service.clock.now(), contentType: 'application/json' });
     expect(res.status).toBe(200);
     // Bolt acknowledged at once, then authorised the event to run listeners.
-    for (let i = 0; i < 50 && !auth.isDone(); i++) await new Promise((r) => setTimeout(r, 20));
+    await service.slackSettled();
     expect(auth.isDone()).toBe(true);
   });
 
@@ -145,3 +151,33 @@ describe('start-up', () => {
   });
 });
 
+
+describe('the service, when Slack cannot confirm its token at first', () => {
+  const slack = new FakeSlack();
+  let service: TestService;
+  beforeAll(async () => {
+    slack.reset();
+    slack.install();
+    service = await startTestService();
+  });
+  afterAll(async () => {
+    await service.stop();
+    nock.cleanAll();
+  });
+
+  it("answers 500 while auth.test fails, so Slack redelivers, and runs the listener once it answers", async () => {
+    slack.fail({ kind: 'status', status: 503 }, { methods: ['auth.test'], times: 1 });
+    const body = homeOpened('home', 'Ev0AUTH');
+    const first = await postToSlackEvents(service.url, body, { now: service.clock.now(), contentType: 'application/json' });
+    expect(first.status).toBe(500);
+    expect(slack.of('views.publish')).toEqual([]);
+
+    const again = await postToSlackEvents(service.url, body, { now: service.clock.now(), contentType: 'application/json', headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' } });
+    expect(again.status).toBe(200);
+    await service.slackSettled();
+    // The failed identity was not kept: the redelivery asked again (the fake records refusals) and got through.
+    expect(slack.of('auth.test')).toHaveLength(1);
+    expect(slack.of('views.publish')).toHaveLength(1);
+    expect(service.logLines.filter((l) => l.includes('slack listener failed'))).toHaveLength(1);
+  });
+});

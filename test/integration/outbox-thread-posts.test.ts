@@ -18,6 +18,7 @@ import { AccountModel, ClaimModel, ConversationModel, DeliveredModel, MessageMod
 import { CHANNEL, FakeSlack } from '../fixtures/conversations';
 import { BOT_TOKEN, SLACK_API, TestClock, requireTestDbUri, uniqueDbName } from '../helpers/service';
 import { UNPACED } from '../helpers/unpaced';
+import { issuedToken } from '../fakes/whatsapp-contract';
 
 const THREAD_TS = '1700000000.000100';
 const LEASE_MS = 60_000;
@@ -78,7 +79,7 @@ describe('the outbox posting into a Slack thread', () => {
       nameKey: 'sales',
       kind: 'cloud',
       apiUrl: 'https://graph.test/v23.0',
-      tokenSealed: secrets.seal('token'),
+      tokenSealed: secrets.seal(issuedToken('token')),
       tokenHint: '…oken',
       phoneNumberId: '1065',
       verifyTokenSealed: secrets.seal('verify'),

@@ -1,4 +1,5 @@
-import { slackApi, slackResponseUrl } from '../fakes/strict-slack';
+import { slackApi, slackRefusal, slackResponseUrl, SlackFaults } from '../fakes/strict-slack';
+import { issuedToken } from '../fakes/whatsapp-contract';
 import { conversationOutboxHandlers } from '../../src/conversations/handlers';
 import { OutboxWorker } from '../../src/outbox';
 import { AccountModel, TemplateModel, type AccountDocument } from '../../src/store/models';
@@ -58,15 +59,20 @@ export class TemplateSlack {
 
   constructor(private readonly service: TestService) {}
 
+  /** Refusals a test arms, e.g. a 429 on views.open or users.info. */
+  readonly faults = new SlackFaults();
+
   install(): void {
+    const recorder = this;
     slackApi()
       .persist()
       .post(/\/api\/.+/)
-      .reply((uri, body) => {
+      .reply(function (uri, body) {
         const method = uri.replace(/^\/api\//, '').split('?')[0] ?? '';
         const params = slackCallParams(body);
-        this.calls.push({ method, params });
-        return [200, this.answer(method, params)];
+        recorder.calls.push({ method, params });
+        // Recorded either way: the call reached Slack, which refused it or did it.
+        return slackRefusal(this.req.headers, method, params, recorder.faults) ?? [200, recorder.answer(method, params)];
       });
     slackResponseUrl(RESPONSE_HOST)
       .persist()
@@ -99,6 +105,7 @@ export class TemplateSlack {
   }
 
   clear(): void {
+    this.faults.clear();
     this.calls.length = 0;
     this.responses.length = 0;
   }
@@ -182,7 +189,7 @@ export async function createAccount(service: TestService, overrides: Partial<Rec
     nameKey: 'sales',
     kind: 'cloud',
     apiUrl: WA_API,
-    tokenSealed: seal('EAAG-test-token'),
+    tokenSealed: seal(issuedToken('EAAG-test-token')),
     tokenHint: '…oken',
     phoneNumberId: PHONE_ID,
     wabaId: WABA_ID,

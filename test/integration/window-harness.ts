@@ -13,6 +13,7 @@ import { windowOutboxHandlers } from '../../src/window';
 import { ChannelPacer } from '../../src/outbox/pacing';
 import { BOT_TOKEN, SLACK_API, TestClock, requireTestDbUri, uniqueDbName } from '../helpers/service';
 import { UNPACED } from '../helpers/unpaced';
+import { issuedToken } from '../fakes/whatsapp-contract';
 
 /** Shared set-up of the window suites: a real database, Slack behind nock, a clock moved by hand. */
 
@@ -89,7 +90,7 @@ export async function createAccount(
     nameKey: name.toLowerCase(),
     kind: 'cloud',
     apiUrl: 'https://graph.test',
-    tokenSealed: seal('EAAG-token'),
+    tokenSealed: seal(issuedToken('EAAG-token')),
     tokenHint: '…abcd',
     verifyTokenSealed: seal('verify-token'),
     channelId: opts.channelId ?? 'C0SHOP',

@@ -126,9 +126,14 @@ describe('the window sweep', () => {
     const c = await createConversation(account, start);
     clock.set(beforeClose(120 * MINUTE));
     await runSweep(deps);
+    // The sweep did queue the warning: it is the delivery that must see the reply and drop it.
+    const queued = await outboxKeys(/./);
+    expect(queued).toHaveLength(1);
     await recordReply(c._id, clock.now(), 'U0AGENT');
     await windowWorker(deps).drain();
     expect(posts).toEqual([]);
+    expect(await OutboxModel.countDocuments({})).toBe(0);
+    expect(await outboxKeys(/./)).toEqual(queued);
   });
 
   it('catches up after a pause with one warning, not one per missed minute', async () => {

@@ -1,14 +1,19 @@
 import { Batcher, uniqueInserts } from '../../src/store/batcher';
+import { silentUntilReleased } from '../helpers/held';
 
 describe('Batcher', () => {
   it('calls at once for a quiet caller, and batches what arrives while a call is under way', async () => {
     const calls: number[][] = [];
+    // The first call stays under way until the test has added the rest: no timing decides the batches.
+    const first = silentUntilReleased();
     const batcher = new Batcher<number, number>(async (items) => {
       calls.push(items);
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      if (calls.length === 1) await first.answer();
       return items.map((n) => n * 10);
     });
-    const results = await Promise.all([1, 2, 3, 4].map((n) => batcher.add(n)));
+    const pending = [1, 2, 3, 4].map((n) => batcher.add(n));
+    first.release();
+    const results = await Promise.all(pending);
     expect(calls).toEqual([[1], [2, 3, 4]]);
     // Each caller gets its own item's result.
     expect(results).toEqual([10, 20, 30, 40]);

@@ -7,6 +7,7 @@ import {
   expectValidSendBody,
   graphError,
   graphErrors,
+  issuedToken,
   mediaUploadOk,
   mediaUrlOk,
   phoneNumberOk,
@@ -15,9 +16,10 @@ import {
   templateJson,
   templatesPage,
 } from '../fakes/whatsapp-contract';
+import { silentUntilReleased } from '../helpers/held';
 
 const HOST = 'https://graph.test';
-const TOKEN = 'EAAGm0PX4ZCpsBA-very-secret-token';
+const TOKEN = issuedToken('EAAGm0PX4ZCpsBA-very-secret-token');
 const PHONE_ID = '106540352242922';
 const WABA_ID = '102290129340398';
 const creds: ProviderCredentials = {
@@ -117,18 +119,21 @@ describe('Cloud API verifyCredentials', () => {
   });
 
   it('gives up after the per-call time-out', async () => {
-    graph().get(`/v23.0/${PHONE_ID}`).query(true).delay(600).reply(200, phoneNumberOk());
-    const started = Date.now();
+    // WhatsApp answers only once the test lets it: only the time-out can end the call first.
+    const late = silentUntilReleased();
+    graph().get(`/v23.0/${PHONE_ID}`).query(true).reply(async () => (await late.answer(), [200, phoneNumberOk()]));
     const e = await failure(provider.verifyCredentials({ timeoutMs: 100 }));
-    expect(Date.now() - started).toBeLessThan(1500);
+    late.release();
     expect(e).toMatchObject({ kind: 'timeout', retryable: true });
     expect(e.message).toContain('100 ms');
   });
 
   it('uses the time-out given to createProvider by default', async () => {
-    graph().post(`/v23.0/${PHONE_ID}/messages`).delay(600).reply(200, sendOk('wamid.late'));
+    const late = silentUntilReleased();
+    graph().post(`/v23.0/${PHONE_ID}/messages`).reply(async () => (await late.answer(), [200, sendOk('wamid.late')]));
     const quick = createProvider(creds, { timeoutMs: 100 });
     const e = await failure(quick.sendText('6281234567890', 'hi'));
+    late.release();
     expect(e.kind).toBe('timeout');
   });
 

@@ -19,9 +19,6 @@ import { accountListModal, checkingModal, connectModal, connectedModal, escape, 
 import { publishHome } from '../home';
 import { parseSubmission, settleWithin, type Submission } from './context';
 
-/** Slack waits 3 s for a modal's answer; keep a margin for the network. */
-export const ACK_BUDGET_MS = 2_500;
-
 const CONNECT_METADATA = JSON.stringify({ form: 'connect' });
 
 /** The channel language starts as the admin's own: whoever connects usually speaks the team's language. */
@@ -73,7 +70,7 @@ function checkedSubmission<V>(deps: Deps, form: CheckedForm<V>) {
     }
 
     const work = form.run({ teamId: sub.teamId, userId: sub.userId }, validated.value);
-    const early = await settleWithin(work, ACK_BUDGET_MS - (Date.now() - started));
+    const early = await settleWithin(work, deps.config.slack.ackBudgetMs - (Date.now() - started));
     if (early.state === 'done') {
       const outcome = early.value;
       if (outcome && !outcome.ok) {

@@ -7,7 +7,7 @@ import type { Deps } from '../../../context';
 import { slackUser, type SlackUser } from '../../user';
 import { accountListModal, checkingModal, fieldErrorsResponse, noticeModal, settingsModal } from '../../views/accounts';
 import { isRetired } from '../../../accounts/kind';
-import { ACK_BUDGET_MS, moveForm, refreshHome } from './connect';
+import { moveForm, refreshHome } from './connect';
 import { adminButton, openModalFrom, parseSubmission, settleWithin, tellUser } from './context';
 
 const metadataSchema = z.object({ accountId: z.string().min(1) });
@@ -74,7 +74,7 @@ export function settingsSubmission(deps: Deps) {
 
     const actor = { teamId: sub.teamId, userId: sub.userId };
     const work = saveAccountSettings(deps, actor, metadata.accountId, validated.value);
-    const early = await settleWithin(work, ACK_BUDGET_MS - (Date.now() - started));
+    const early = await settleWithin(work, deps.config.slack.ackBudgetMs - (Date.now() - started));
     if (early.state === 'done') {
       const outcome = early.value;
       if (outcome && !outcome.ok) {
