@@ -26,6 +26,10 @@ const conversationSchema = new Schema(
     windowClosesAt: { type: Date },
     lastReplyAt: { type: Date },
     lastReplyBy: { type: String },
+    /** The Slack user handling the conversation; unset while it is in the queue (one at a time, see `src/store/inbox.ts`). */
+    assignee: { type: String },
+    /** open, pending or resolved (see `src/domain/inbox.ts`); unset on conversations from before statuses: open. */
+    status: { type: String, enum: ['open', 'pending', 'resolved'] },
     // The window's alert progress lives in WindowAlert, only while something is due.
   },
   { timestamps: true },
