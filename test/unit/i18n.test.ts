@@ -92,6 +92,8 @@ const CONTROLS: Record<string, number> = {
   'templates.sendTitle': SLACK_LIMITS.viewTitle,
   'templates.sendButton': SLACK_LIMITS.viewTitle,
   'templates.sentTitle': SLACK_LIMITS.viewTitle,
+  'inbox.assignTitle': SLACK_LIMITS.viewTitle,
+  'inbox.assignSubmit': SLACK_LIMITS.viewTitle,
   // buttons in messages and the Home tab
   'common.pager.previousPage': SLACK_LIMITS.buttonText,
   'common.pager.nextPage': SLACK_LIMITS.buttonText,
@@ -111,6 +113,12 @@ const CONTROLS: Record<string, number> = {
   'conversations.ephemeral.sendTemplate': SLACK_LIMITS.buttonText,
   'window.sendTemplate': SLACK_LIMITS.buttonText,
   'setAside.retryButton': SLACK_LIMITS.buttonText,
+  'inbox.claimButton': SLACK_LIMITS.buttonText,
+  'inbox.assignButton': SLACK_LIMITS.buttonText,
+  'inbox.unassignButton': SLACK_LIMITS.buttonText,
+  'inbox.resolveButton': SLACK_LIMITS.buttonText,
+  'inbox.pendingButton': SLACK_LIMITS.buttonText,
+  'inbox.reopenButton': SLACK_LIMITS.buttonText,
   // confirmation dialogs
   'accounts.disconnectConfirmTitle': SLACK_LIMITS.confirmTitle,
   'accounts.disconnectConfirmYes': SLACK_LIMITS.confirmButton,
@@ -125,6 +133,7 @@ const CONTROLS: Record<string, number> = {
   'templates.categories.UTILITY': SLACK_LIMITS.optionText,
   'templates.categories.AUTHENTICATION': SLACK_LIMITS.optionText,
   'templates.sendPickPlaceholder': SLACK_LIMITS.placeholder,
+  'inbox.assignPlaceholder': SLACK_LIMITS.placeholder,
   // headers
   'common.home.header': SLACK_LIMITS.headerText,
   'window.home.title': SLACK_LIMITS.headerText,
@@ -139,7 +148,7 @@ const LOANWORDS = new Set(['wadesk', 'whatsapp', 'slack', 'business', 'meta', 'h
 
 /** Words an English interface puts on controls; none may stay untranslated. */
 const ENGLISH_CONTROL_WORDS = new Set(
-  'add refresh submit send delete save cancel close back next previous settings disconnect connect retry open home preview done switch account accounts templates marketing utility authentication'.split(' '),
+  'add refresh submit send delete save cancel close back next previous settings disconnect connect retry open home preview done switch account accounts templates marketing utility authentication claim assign unassign resolve pending reopen pick person'.split(' '),
 );
 
 const words = (text: string) => text.toLowerCase().match(/[a-z][a-z-]*/g) ?? [];

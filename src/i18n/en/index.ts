@@ -1,8 +1,9 @@
 import { accounts } from './accounts';
 import { common } from './common';
 import { conversations } from './conversations';
+import { inbox } from './inbox';
 import { setAside } from './set-aside';
 import { templates } from './templates';
 import { window } from './window';
 
-export const en = { common, accounts, templates, conversations, window, setAside };
+export const en = { common, accounts, templates, conversations, inbox, window, setAside };

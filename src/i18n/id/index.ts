@@ -2,8 +2,9 @@ import type { Strings } from '../index';
 import { accounts } from './accounts';
 import { common } from './common';
 import { conversations } from './conversations';
+import { inbox } from './inbox';
 import { setAside } from './set-aside';
 import { templates } from './templates';
 import { window } from './window';
 
-export const id: Strings = { common, accounts, templates, conversations, window, setAside };
+export const id: Strings = { common, accounts, templates, conversations, inbox, window, setAside };
