@@ -21,6 +21,7 @@ import { restoreDelivery, whatsappWebhookRoutes } from './webhooks/whatsapp';
 import { Journal } from './journal';
 import { ingestEvents } from './conversations/ingest';
 import { conversationOutboxHandlers } from './conversations/handlers';
+import { inboxOutboxHandlers } from './inbox';
 import { windowJobs, windowOutboxHandlers } from './window';
 
 export interface ServiceOptions {
@@ -79,6 +80,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const setAside = setAsideHandlers(deps);
   const outboxHandlers: Record<string, OutboxHandler> = {
     ...conversationOutboxHandlers(deps),
+    ...inboxOutboxHandlers(deps),
     ...setAside.handlers,
     ...templateOutboxHandlers(deps),
     ...windowOutboxHandlers(deps),

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import nock from 'nock';
 import { ACCOUNT_ACTIONS, ACCOUNT_CALLBACKS } from '../../src/bot/views/accounts';
+import { INBOX_ACTIONS, INBOX_VIEWS } from '../../src/bot/views/inbox';
 import { SET_ASIDE_ACTIONS } from '../../src/bot/views/set-aside';
 import { TEMPLATE_ACTIONS, TEMPLATE_VIEWS } from '../../src/bot/views/templates';
 import { WINDOW_PAGE_ACTION } from '../../src/bot/views/window';
@@ -126,6 +127,8 @@ const event = (payload: Record<string, unknown>) =>
     event_time: 1,
     authorizations: [{ team_id: FOREIGN_TEAM, user_id: 'UBOT', is_bot: true }],
   });
+const reactionAdded = (reaction: string) =>
+  event({ type: 'reaction_added', user: FOREIGN_ADMIN, reaction, item: { type: 'message', channel: CHANNEL, ts: THREAD_TS }, item_user: 'UBOT', event_ts: '2.0' });
 const threadMessage = (text: string, ts: string) =>
   event({ type: 'message', channel: CHANNEL, user: FOREIGN_ADMIN, text, ts, thread_ts: THREAD_TS, channel_type: 'channel', event_ts: ts });
 
@@ -203,6 +206,19 @@ const cases: Record<string, Case> = {
   'account list page': { exercises: ACCOUNT_ACTIONS.page, body: () => click(inMessage, button(`${ACCOUNT_ACTIONS.page}.1`, '1')) },
   'expiring list page': { exercises: WINDOW_PAGE_ACTION, body: () => click(inHome(), button(`${WINDOW_PAGE_ACTION}.1`, '1')) },
   'Retry what Slack refused': { exercises: SET_ASIDE_ACTIONS.retry, body: () => click(inHome(), button(SET_ASIDE_ACTIONS.retry, accountId)) },
+  'Claim on their thread root': { exercises: INBOX_ACTIONS.claim, body: () => click(inMessage, button(INBOX_ACTIONS.claim, conversationId)) },
+  'Assign to… on their thread root': { exercises: INBOX_ACTIONS.assign, body: () => click(inMessage, button(INBOX_ACTIONS.assign, conversationId)) },
+  'Unassign on their thread root': { exercises: INBOX_ACTIONS.unassign, body: () => click(inMessage, button(INBOX_ACTIONS.unassign, conversationId)) },
+  'Resolve on their thread root': { exercises: INBOX_ACTIONS.resolve, body: () => click(inMessage, button(INBOX_ACTIONS.resolve, conversationId)) },
+  'Pending on their thread root': { exercises: INBOX_ACTIONS.pending, body: () => click(inMessage, button(INBOX_ACTIONS.pending, conversationId)) },
+  'Reopen on their thread root': { exercises: INBOX_ACTIONS.reopen, body: () => click(inMessage, button(INBOX_ACTIONS.reopen, conversationId)) },
+  'assigning their conversation to oneself': {
+    exercises: INBOX_VIEWS.assign,
+    body: () =>
+      submit(INBOX_VIEWS.assign, { values: { inbox_assignee: { user: { type: 'users_select', selected_user: FOREIGN_ADMIN } } } }, JSON.stringify({ conversationId })),
+  },
+  '👀 on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('eyes') },
+  '✅ on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('white_check_mark') },
   'the App Home': {
     exercises: 'event:app_home_opened',
     json: true,
@@ -218,10 +234,13 @@ it('covers every command, action, view submission and event a Slack user can sen
     ...Object.values(TEMPLATE_ACTIONS),
     ...Object.values(SET_ASIDE_ACTIONS),
     WINDOW_PAGE_ACTION,
+    ...Object.values(INBOX_ACTIONS),
+    ...Object.values(INBOX_VIEWS),
     // The list, and the done notice, are never submitted: they have no submit button.
     ...Object.values(TEMPLATE_VIEWS).filter((v) => v !== TEMPLATE_VIEWS.list && v !== TEMPLATE_VIEWS.done),
     'event:message',
     'event:app_home_opened',
+    'event:reaction_added',
   ];
   expect(new Set(Object.values(cases).map((c) => c.exercises))).toEqual(new Set(every));
 });

@@ -4,6 +4,7 @@ import { registerAccounts } from './accounts';
 import { registerCommands } from './commands';
 import { register as registerConversations } from './conversations';
 import { registerHome } from './home';
+import { registerInbox } from './inbox';
 import { registerSetAside } from './set-aside';
 import { registerTemplateListeners } from './templates';
 import { registerWindow } from './window';
@@ -15,6 +16,7 @@ export function registerListeners(app: App, deps: Deps): void {
   registerAccounts(app, deps);
   registerTemplateListeners(app, deps);
   registerConversations(app, deps);
+  registerInbox(app, deps);
   registerWindow(app, deps);
   registerSetAside(app, deps);
 }
