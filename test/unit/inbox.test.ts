@@ -1,5 +1,6 @@
 import { assignModal, handedToYouView, inboxHeaderBlocks, INBOX_ACTIONS, reopenedForView } from '../../src/bot/views/inbox';
 import { claimOutcome, inboxStatus, INBOX_STATUSES, reopensOnInbound, warnsAboutWindow } from '../../src/domain/inbox';
+import { pageCount, pageRuns, queueNamed } from '../../src/domain/queues';
 import { strings, type Locale } from '../../src/i18n';
 import { messageProblems, viewProblems } from '../fakes/block-kit';
 
@@ -53,5 +54,26 @@ describe.each<Locale>(['en', 'id'])('inbox views in %s', (locale) => {
   it('the DM and the reopened mention are valid messages', () => {
     expect(messageProblems({ ...handedToYouView(t.inbox, { by: 'U1', customer: '*Sari*', channelId: 'C1', threadTs: '1.2' }) })).toEqual([]);
     expect(messageProblems({ ...reopenedForView(t.inbox, { assignee: 'U1', customer: '*Sari*', before: 'resolved' }) })).toEqual([]);
+  });
+});
+
+describe('queue pages', () => {
+  it('cut the open windows first, then the closed ones, without gaps or repeats', () => {
+    const size = 5;
+    const openCount = 7;
+    const seen: string[] = [];
+    for (let page = 0; page < pageCount(12, size); page++) {
+      const { open, closed } = pageRuns(page, size, openCount);
+      for (let i = 0; i < open.limit; i++) seen.push(`open${open.skip + i}`);
+      for (let i = 0; i < closed.limit && seen.length < 12; i++) seen.push(`closed${closed.skip + i}`);
+    }
+    expect(seen).toEqual([...Array.from({ length: 7 }, (_, i) => `open${i}`), ...Array.from({ length: 5 }, (_, i) => `closed${i}`)]);
+  });
+
+  it('have one page even when empty, and read queue names in any case', () => {
+    expect(pageCount(0, 5)).toBe(1);
+    expect(pageCount(1_000, 5)).toBe(200);
+    expect(queueNamed('MINE')).toBe('mine');
+    expect(queueNamed('nope')).toBeUndefined();
   });
 });

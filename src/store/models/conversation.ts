@@ -37,6 +37,9 @@ const conversationSchema = new Schema(
 conversationSchema.index({ accountId: 1, waId: 1 }, { unique: true });
 conversationSchema.index({ accountId: 1, windowClosesAt: 1 });
 conversationSchema.index({ channelId: 1, threadTs: 1 });
+// The inbox queues (src/store/queues.ts): open conversations of the workspace's accounts, by window close; mine and unassigned by assignee too.
+conversationSchema.index({ accountId: 1, status: 1, assignee: 1, windowClosesAt: 1 });
+conversationSchema.index({ accountId: 1, status: 1, windowClosesAt: 1 });
 
 export type Conversation = InferSchemaType<typeof conversationSchema>;
 export type ConversationDocument = HydratedDocument<Conversation>;
