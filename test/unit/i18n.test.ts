@@ -138,6 +138,7 @@ const CONTROLS: Record<string, number> = {
   'common.home.header': SLACK_LIMITS.headerText,
   'window.home.title': SLACK_LIMITS.headerText,
   'setAside.homeTitle': SLACK_LIMITS.headerText,
+  'inbox.queues.title': SLACK_LIMITS.headerText,
 };
 
 /**

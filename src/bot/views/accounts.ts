@@ -81,10 +81,10 @@ export interface AccountListOptions {
 }
 
 /**
- * Blocks one page of accounts may take: with the notice, header, Add button and pager it stays
- * within a message's 50 and leaves the Home tab room for the windows' section (see home.ts).
+ * Blocks one page of accounts may take (an account takes at most 5): with the notice, header, Add
+ * button and pager it stays within a message's 50 and leaves the Home tab room for the other sections (see home.ts).
  */
-export const ACCOUNT_LIST_BUDGET = 35;
+export const ACCOUNT_LIST_BUDGET = 24;
 
 export function kindLabel(t: Strings, kind: AccountSummary['kind']): string {
   return kind === 'cloud' ? t.accounts.kindCloud : t.accounts.kindOnprem;

@@ -33,4 +33,19 @@ export const inbox = {
   threadLink: 'open the thread',
   /** In the thread, to its assignee, when the customer writes again. */
   reopenedFor: (user: string, name: string, status: string) => `${user} ${name} wrote again: the conversation was ${status} and is open again.`,
+  queues: {
+    title: 'Inbox: open conversations',
+    intro: 'Window closing soonest first, then waiting longest. Pending and resolved conversations are not listed.',
+    names: { mine: 'Mine', unassigned: 'Unassigned', all: 'All open' },
+    heading: (name: string, count: number) => `*${name}* (${count})`,
+    empty: 'Nothing here.',
+    /** `left`: a duration such as "3 h 20 min"; `when`: a Slack date token. */
+    left: (left: string, when: string) => `${left} left (${when})`,
+    closed: 'window closed: template only',
+    noThread: 'no thread yet',
+    nobody: 'unassigned',
+    account: (name: string) => `Account: ${name}`,
+    noAccounts: 'No WhatsApp account is connected yet.',
+    accountNotFound: (name: string) => `No connected account is called “${name}”.`,
+  },
 };

@@ -33,4 +33,18 @@ export const inbox: Strings['inbox'] = {
   handedToYou: (by, name, link) => `${by} menyerahkan percakapan dengan ${name} kepada Anda: ${link}`,
   threadLink: 'buka thread',
   reopenedFor: (user, name, status) => `${user} ${name} menulis lagi: percakapan tadinya berstatus ${status} dan kini terbuka lagi.`,
+  queues: {
+    title: 'Kotak masuk: percakapan terbuka',
+    intro: 'Jendela yang paling cepat berakhir di atas, lalu yang paling lama menunggu. Percakapan yang menunggu pelanggan atau sudah selesai tidak ditampilkan.',
+    names: { mine: 'Milik saya', unassigned: 'Belum ditangani', all: 'Semua yang terbuka' },
+    heading: (name, count) => `*${name}* (${count})`,
+    empty: 'Kosong.',
+    left: (left, when) => `sisa ${left} (${when})`,
+    closed: 'jendela berakhir: hanya template',
+    noThread: 'thread belum ada',
+    nobody: 'belum ada yang menangani',
+    account: (name) => `Akun: ${name}`,
+    noAccounts: 'Belum ada akun WhatsApp yang terhubung.',
+    accountNotFound: (name) => `Tidak ada akun terhubung bernama “${name}”.`,
+  },
 };
