@@ -2,7 +2,7 @@ import nock from 'nock';
 import { INBOX_ACTIONS, INBOX_VIEWS } from '../../src/bot/views/inbox';
 import { AuditModel, ConversationModel, WindowAlertModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
 import { runSweep } from '../../src/window';
-import { postToSlackEvents } from '../helpers/slack';
+import { eventCallbackBody, postToSlackEvents } from '../helpers/slack';
 import { startTestService, type TestService } from '../helpers/service';
 import { clearConversations, createAccount, postWebhook, textDelivery } from '../fixtures/conversations';
 import { ADMIN, ADMIN_ID, AGENT, CHANNEL, OUTSIDER, TemplateSlack, metadataOf, textOf, waitFor } from './templates-harness';
@@ -67,17 +67,8 @@ async function click(user: string, actionId: string): Promise<void> {
   await service.slackSettled();
 }
 
-function reaction(user: string, name: string, ts: string): string {
-  return JSON.stringify({
-    type: 'event_callback',
-    team_id: 'T0001',
-    api_app_id: 'A0001',
-    event: { type: 'reaction_added', user, reaction: name, item: { type: 'message', channel: CHANNEL, ts }, item_user: 'UBOT', event_ts: `${++seq}.0` },
-    event_id: `EvR${seq}`,
-    event_time: 1,
-    authorizations: [{ team_id: 'T0001', user_id: 'UBOT', is_bot: true }],
-  });
-}
+const reaction = (user: string, name: string, ts: string) =>
+  eventCallbackBody({ type: 'reaction_added', user, reaction: name, item: { type: 'message', channel: CHANNEL, ts }, item_user: 'UBOT' });
 
 async function react(user: string, name: string, ts = conversation.threadTs ?? ''): Promise<void> {
   const res = await postToSlackEvents(service.url, reaction(user, name, ts), { now: service.clock.now(), contentType: 'application/json' });

@@ -2,6 +2,8 @@ import mongoose from 'mongoose';
 import nock from 'nock';
 import { ACCOUNT_ACTIONS, ACCOUNT_CALLBACKS } from '../../src/bot/views/accounts';
 import { INBOX_ACTIONS, INBOX_VIEWS } from '../../src/bot/views/inbox';
+import { queuePageAction, queuePagerValue } from '../../src/bot/views/queues';
+import { QUEUES } from '../../src/domain/queues';
 import { SET_ASIDE_ACTIONS } from '../../src/bot/views/set-aside';
 import { TEMPLATE_ACTIONS, TEMPLATE_VIEWS } from '../../src/bot/views/templates';
 import { WINDOW_PAGE_ACTION } from '../../src/bot/views/window';
@@ -217,6 +219,17 @@ const cases: Record<string, Case> = {
     body: () =>
       submit(INBOX_VIEWS.assign, { values: { inbox_assignee: { user: { type: 'users_select', selected_user: FOREIGN_ADMIN } } } }, JSON.stringify({ conversationId })),
   },
+  '/whatsapp queue': { exercises: 'command:queue', body: () => command('queue') },
+  '/whatsapp queue all <their account>': { exercises: 'command:queue', body: () => command(`queue all ${ACCOUNT_NAME}`) },
+  ...Object.fromEntries(
+    QUEUES.flatMap((queue) => [
+      [`${queue} queue page on the Home tab`, { exercises: queuePageAction(queue), body: () => click(inHome(), button(`${queuePageAction(queue)}.1`, queuePagerValue(1))) }],
+      [
+        `${queue} queue page of their account in a message`,
+        { exercises: queuePageAction(queue), body: () => click(inMessage, button(`${queuePageAction(queue)}.0`, queuePagerValue(0, accountId))) },
+      ],
+    ]),
+  ),
   '👀 on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('eyes') },
   '✅ on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('white_check_mark') },
   'the App Home': {
@@ -236,6 +249,7 @@ it('covers every command, action, view submission and event a Slack user can sen
     WINDOW_PAGE_ACTION,
     ...Object.values(INBOX_ACTIONS),
     ...Object.values(INBOX_VIEWS),
+    ...QUEUES.map(queuePageAction),
     // The list, and the done notice, are never submitted: they have no submit button.
     ...Object.values(TEMPLATE_VIEWS).filter((v) => v !== TEMPLATE_VIEWS.list && v !== TEMPLATE_VIEWS.done),
     'event:message',

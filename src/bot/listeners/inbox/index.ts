@@ -8,6 +8,7 @@ import { slackUser, type SlackUser } from '../../user';
 import { ASSIGN_BLOCK, assignModal, customerLabel, INBOX_ACTIONS, INBOX_REACTIONS, INBOX_VIEWS, mention } from '../../views/inbox';
 import { parseActionBody, parseSubmission, tellUser } from '../accounts/context';
 import { maySend } from '../templates/send';
+import { registerQueues } from './queues';
 
 type Scoped = NonNullable<Awaited<ReturnType<typeof findTeamConversation>>>;
 
@@ -132,4 +133,5 @@ export function registerInbox(app: App, deps: Deps): void {
   app.action(INBOX_ACTIONS.assign, assignButton(deps));
   app.view(INBOX_VIEWS.assign, assignSubmitted(deps));
   app.event('reaction_added', reactionAdded(deps));
+  registerQueues(app, deps);
 }
