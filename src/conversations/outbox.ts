@@ -78,7 +78,7 @@ export function renderHeader(deps: Pick<Deps, 'clock' | 'config'>, conversation:
     now: deps.clock.now(),
     timeZone: deps.config.timeZone,
   });
-  const inbox = inboxHeaderBlocks(t.inbox, {
+  const inbox = inboxHeaderBlocks(t, {
     conversationId: String(conversation._id),
     assignee: conversation.assignee ?? undefined,
     status: inboxStatus(conversation.status),

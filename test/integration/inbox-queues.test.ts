@@ -1,10 +1,8 @@
-import nock from 'nock';
 import type { Types } from 'mongoose';
 import { queuePageAction, queuePagerValue } from '../../src/bot/views/queues';
 import { ConversationModel, type AccountDocument } from '../../src/store/models';
-import { startTestService, type TestService } from '../helpers/service';
 import { blockActionsBody, eventCallbackBody, postToSlackEvents, viewContainer } from '../helpers/slack';
-import { AGENT, ADMIN, CHANNEL, TemplateSlack, createAccount, type View } from './templates-harness';
+import { AGENT, ADMIN, CHANNEL, createAccount, slackSuite, type View } from './templates-harness';
 
 /**
  * The inbox queues through signed Slack requests against the real service and database:
@@ -14,29 +12,16 @@ import { AGENT, ADMIN, CHANNEL, TemplateSlack, createAccount, type View } from '
 const HOUR = 60 * 60 * 1000;
 const NOW = new Date('2026-01-05T03:00:00Z');
 
-let service: TestService;
-let slack: TemplateSlack;
+const suite = slackSuite(NOW);
 let sales: AccountDocument;
 let support: AccountDocument;
 let seq = 0;
 
 beforeAll(async () => {
-  service = await startTestService();
-  slack = new TemplateSlack(service);
-  sales = await createAccount(service, { name: 'Sales', nameKey: 'sales' });
-  support = await createAccount(service, { name: 'Support', nameKey: 'support', channelId: 'C0SUPPORT' });
+  sales = await createAccount(suite.service, { name: 'Sales', nameKey: 'sales' });
+  support = await createAccount(suite.service, { name: 'Support', nameKey: 'support', channelId: 'C0SUPPORT' });
 });
-afterAll(async () => {
-  await service.stop();
-  nock.cleanAll();
-});
-beforeEach(async () => {
-  nock.cleanAll();
-  slack.install();
-  slack.clear();
-  await ConversationModel.deleteMany({});
-  service.clock.set(NOW);
-});
+beforeEach(() => ConversationModel.deleteMany({}));
 
 interface Seed {
   name: string;
@@ -69,10 +54,10 @@ async function seed(rows: readonly Seed[]): Promise<void> {
 }
 
 async function command(user: string, text: string): Promise<string> {
-  const res = await slack.command(user, text);
+  const res = await suite.slack.command(user, text);
   expect(res.status).toBe(200);
-  await service.slackSettled();
-  const last = slack.responses.at(-1);
+  await suite.service.slackSettled();
+  const last = suite.slack.responses.at(-1);
   expect(last).toMatchObject({ response_type: 'ephemeral' });
   return JSON.stringify(last);
 }
@@ -130,11 +115,11 @@ describe('/whatsapp queue', () => {
     await seed(Array.from({ length: 12 }, (_, n) => ({ name: `Paged ${String(n).padStart(2, '0')}`, closesIn: 1.5 + n, account: support._id })));
     const first = await command(AGENT, 'queue all support');
     expect(first).toContain(`${queuePageAction('all')}.1`);
-    const res = await slack.click(AGENT, `${queuePageAction('all')}.1`, queuePagerValue(1, String(support._id)));
+    const res = await suite.slack.click(AGENT, `${queuePageAction('all')}.1`, queuePagerValue(1, String(support._id)));
     expect(res.status).toBe(200);
-    await service.slackSettled();
-    const second = JSON.stringify(slack.responses.at(-1));
-    expect(slack.responses.at(-1)).toMatchObject({ replace_original: true });
+    await suite.service.slackSettled();
+    const second = JSON.stringify(suite.slack.responses.at(-1));
+    expect(suite.slack.responses.at(-1)).toMatchObject({ replace_original: true });
     const paged = Array.from({ length: 12 }, (_, n) => `Paged ${String(n).padStart(2, '0')}`);
     // Support's 13 by window close: Paged 00 (1.5 h) … Paged 04 (5.5 h) on the first page, then Support customer (6 h), Paged 05 …
     expect(order(second, [...paged, 'Support customer'])).toEqual(['Support customer', 'Paged 05', 'Paged 06', 'Paged 07', 'Paged 08']);
@@ -145,7 +130,7 @@ describe('/whatsapp queue', () => {
 const homeEvent = (user: string) => eventCallbackBody({ type: 'app_home_opened', user, channel: 'D0001', tab: 'home' });
 
 function published(): View {
-  const call = slack.calls.filter((c) => c.method === 'views.publish').at(-1);
+  const call = suite.slack.calls.filter((c) => c.method === 'views.publish').at(-1);
   const view = call?.params.view;
   return typeof view === 'string' ? (JSON.parse(view) as View) : {};
 }
@@ -153,9 +138,9 @@ function published(): View {
 describe('the App Home', () => {
   it('shows the three queues of 1,000 open conversations within Block Kit’s limits, and pages each', async () => {
     await seed(Array.from({ length: 1_000 }, (_, n) => ({ name: `Customer ${n}`, closesIn: -30 + n * 0.1, ...(n % 3 === 0 ? { assignee: AGENT } : {}) })));
-    const res = await postToSlackEvents(service.url, homeEvent(AGENT), { now: service.clock.now(), contentType: 'application/json' });
+    const res = await postToSlackEvents(suite.service.url, homeEvent(AGENT), { now: suite.service.clock.now(), contentType: 'application/json' });
     expect(res.status).toBe(200);
-    await service.slackSettled();
+    await suite.service.slackSettled();
     const view = published();
     expect(view.blocks?.length).toBeLessThanOrEqual(100);
     const shown = JSON.stringify(view.blocks);
@@ -166,14 +151,14 @@ describe('the App Home', () => {
     expect(shown.indexOf('*Customer 301*')).toBeGreaterThan(-1);
     expect(shown).toContain(`${queuePageAction('all')}.1`);
 
-    slack.clear();
+    suite.slack.clear();
     const inHome = { id: 'V0HOME', type: 'home' as const };
     await postToSlackEvents(
-      service.url,
+      suite.service.url,
       blockActionsBody(AGENT, viewContainer(inHome), { type: 'button', action_id: `${queuePageAction('all')}.199`, value: queuePagerValue(199) }),
-      { now: service.clock.now() },
+      { now: suite.service.clock.now() },
     );
-    await service.slackSettled();
+    await suite.service.slackSettled();
     const last = JSON.stringify(published().blocks);
     // The last page: closed windows come after every open one, waiting longest first, so it ends with the latest to close.
     expect(last).toContain('Page 200 of 200');

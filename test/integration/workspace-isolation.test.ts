@@ -3,13 +3,14 @@ import nock from 'nock';
 import { ACCOUNT_ACTIONS, ACCOUNT_CALLBACKS } from '../../src/bot/views/accounts';
 import { INBOX_ACTIONS, INBOX_VIEWS } from '../../src/bot/views/inbox';
 import { queuePageAction, queuePagerValue } from '../../src/bot/views/queues';
+import { SAVED_REPLY_ACTIONS, SAVED_REPLY_VIEWS, sendTextBlock } from '../../src/bot/views/saved-replies';
 import { QUEUES } from '../../src/domain/queues';
 import { SET_ASIDE_ACTIONS } from '../../src/bot/views/set-aside';
 import { TEMPLATE_ACTIONS, TEMPLATE_VIEWS } from '../../src/bot/views/templates';
 import { WINDOW_PAGE_ACTION } from '../../src/bot/views/window';
 import { subcommands } from '../../src/bot/listeners/commands';
 import { recordInbound, setThread, upsertConversation } from '../../src/store/conversations';
-import { TemplateModel, type AccountDocument } from '../../src/store/models';
+import { SavedReplyModel, TemplateModel, type AccountDocument } from '../../src/store/models';
 import { saveDraft } from '../../src/store/templates';
 import { draftFromForm } from '../../src/templates/form';
 import { startTestService, type TestService } from '../helpers/service';
@@ -37,7 +38,9 @@ const TEMPLATE_BODY = 'Members only {{1}} discount today.';
 const CUSTOMER_NAME = 'Siti Rahasia';
 const CUSTOMER_WA_ID = '6281298765432';
 const DRAFT_BODY = 'Draft secret {{1}} offer for you.';
-const SECRETS = [ACCOUNT_NAME, TEMPLATE_NAME, 'Members only', CUSTOMER_NAME, CUSTOMER_WA_ID, 'Draft secret'];
+const REPLY_NAME = 'Rahasia diskon';
+const REPLY_TEXT = 'Kode rahasia {{name}}: HEMAT50';
+const SECRETS = [ACCOUNT_NAME, TEMPLATE_NAME, 'Members only', CUSTOMER_NAME, CUSTOMER_WA_ID, 'Draft secret', REPLY_NAME, 'HEMAT50'];
 
 let service: TestService;
 let slack: TemplateSlack;
@@ -46,6 +49,7 @@ let accountId: string;
 let templateId: string;
 let draftId: string;
 let conversationId: string;
+let replyId: string;
 const THREAD_TS = '1767500000.000100';
 const whatsapp: string[] = [];
 
@@ -82,6 +86,8 @@ beforeAll(async () => {
   await setThread(conversation._id, CHANNEL, THREAD_TS);
   await recordInbound(conversation, { at: service.clock.now(), preview: 'Is my order ready?' }, [120, 30]);
   conversationId = String(conversation._id);
+  const reply = await SavedReplyModel.create({ accountId: account._id, name: REPLY_NAME, nameKey: REPLY_NAME.toLowerCase(), text: REPLY_TEXT });
+  replyId = String(reply._id);
 });
 
 afterAll(async () => {
@@ -230,6 +236,38 @@ const cases: Record<string, Case> = {
       ],
     ]),
   ),
+  '/whatsapp replies <their account>': { exercises: 'command:replies', body: () => command(`replies ${ACCOUNT_NAME}`) },
+  '/whatsapp replies': { exercises: 'command:replies', body: () => command('replies') },
+  'Saved replies on their account': { exercises: SAVED_REPLY_ACTIONS.manage, body: () => click(inHome(), button(SAVED_REPLY_ACTIONS.manage, accountId)) },
+  'Add saved reply to their account': { exercises: SAVED_REPLY_ACTIONS.add, body: () => click(inModal(JSON.stringify({ accountId })), button(SAVED_REPLY_ACTIONS.add, accountId)) },
+  'Edit their saved reply': { exercises: SAVED_REPLY_ACTIONS.edit, body: () => click(inModal(JSON.stringify({ accountId })), button(SAVED_REPLY_ACTIONS.edit, replyId)) },
+  'Delete their saved reply': {
+    exercises: SAVED_REPLY_ACTIONS.delete,
+    body: () => click(inModal(JSON.stringify({ accountId, replyId, listViewId: 'V0LIST' })), button(SAVED_REPLY_ACTIONS.delete, replyId)),
+  },
+  'saving a saved reply into their account': {
+    exercises: SAVED_REPLY_VIEWS.form,
+    body: () =>
+      submit(
+        SAVED_REPLY_VIEWS.form,
+        { values: { reply_name: { value: { type: 'plain_text_input', value: 'Taken over' } }, reply_text: { value: { type: 'plain_text_input', value: 'x' } } } },
+        JSON.stringify({ accountId, replyId, listViewId: 'V0LIST' }),
+      ),
+  },
+  'Saved reply on their thread root': { exercises: SAVED_REPLY_ACTIONS.use, body: () => click(inMessage, button(SAVED_REPLY_ACTIONS.use, conversationId)) },
+  'picking their saved reply for their conversation': {
+    exercises: SAVED_REPLY_ACTIONS.pick,
+    body: () =>
+      click(inModal(JSON.stringify({ conversationId })), {
+        type: 'static_select',
+        action_id: SAVED_REPLY_ACTIONS.pick,
+        selected_option: { value: replyId, text: { type: 'plain_text', text: 'x' } },
+      }),
+  },
+  'sending their saved reply to their customer': {
+    exercises: SAVED_REPLY_VIEWS.use,
+    body: () => submit(SAVED_REPLY_VIEWS.use, { values: { [sendTextBlock(replyId)]: { value: { type: 'plain_text_input', value: 'Hello from elsewhere' } } } }, JSON.stringify({ conversationId, replyId })),
+  },
   '👀 on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('eyes') },
   '✅ on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('white_check_mark') },
   'the App Home': {
@@ -250,6 +288,9 @@ it('covers every command, action, view submission and event a Slack user can sen
     ...Object.values(INBOX_ACTIONS),
     ...Object.values(INBOX_VIEWS),
     ...QUEUES.map(queuePageAction),
+    ...Object.values(SAVED_REPLY_ACTIONS),
+    // The list of saved replies has no submit button.
+    ...Object.values(SAVED_REPLY_VIEWS).filter((v) => v !== SAVED_REPLY_VIEWS.list),
     // The list, and the done notice, are never submitted: they have no submit button.
     ...Object.values(TEMPLATE_VIEWS).filter((v) => v !== TEMPLATE_VIEWS.list && v !== TEMPLATE_VIEWS.done),
     'event:message',
@@ -274,7 +315,7 @@ it.each(Object.entries(cases))('refuses %s from another workspace', async (_name
   expect(whatsapp).toEqual([]);
   const shown = [ack, ...slack.calls.map((call) => JSON.stringify(call.params)), ...slack.responses.map((r) => JSON.stringify(r))].join('\n');
   // Names, texts and numbers, and the ids too: a screen carrying them would act on this workspace.
-  for (const secret of [...SECRETS, accountId, templateId, draftId, conversationId]) expect(shown).not.toContain(secret);
+  for (const secret of [...SECRETS, accountId, templateId, draftId, conversationId, replyId]) expect(shown).not.toContain(secret);
   expect(service.logLines.slice(logged).join('\n')).not.toMatch(/slack listener failed/);
 });
 

@@ -94,6 +94,11 @@ const CONTROLS: Record<string, number> = {
   'templates.sentTitle': SLACK_LIMITS.viewTitle,
   'inbox.assignTitle': SLACK_LIMITS.viewTitle,
   'inbox.assignSubmit': SLACK_LIMITS.viewTitle,
+  'savedReplies.listTitle': SLACK_LIMITS.viewTitle,
+  'savedReplies.formTitle': SLACK_LIMITS.viewTitle,
+  'savedReplies.formSave': SLACK_LIMITS.viewTitle,
+  'savedReplies.useTitle': SLACK_LIMITS.viewTitle,
+  'savedReplies.useSend': SLACK_LIMITS.viewTitle,
   // buttons in messages and the Home tab
   'common.pager.previousPage': SLACK_LIMITS.buttonText,
   'common.pager.nextPage': SLACK_LIMITS.buttonText,
@@ -119,6 +124,13 @@ const CONTROLS: Record<string, number> = {
   'inbox.resolveButton': SLACK_LIMITS.buttonText,
   'inbox.pendingButton': SLACK_LIMITS.buttonText,
   'inbox.reopenButton': SLACK_LIMITS.buttonText,
+  'savedReplies.manageButton': SLACK_LIMITS.buttonText,
+  'savedReplies.useButton': SLACK_LIMITS.buttonText,
+  'savedReplies.addButton': SLACK_LIMITS.buttonText,
+  'savedReplies.editButton': SLACK_LIMITS.buttonText,
+  'savedReplies.deleteButton': SLACK_LIMITS.buttonText,
+  'savedReplies.deleteConfirmTitle': SLACK_LIMITS.confirmTitle,
+  'savedReplies.deleteConfirmYes': SLACK_LIMITS.confirmButton,
   // confirmation dialogs
   'accounts.disconnectConfirmTitle': SLACK_LIMITS.confirmTitle,
   'accounts.disconnectConfirmYes': SLACK_LIMITS.confirmButton,
@@ -134,6 +146,7 @@ const CONTROLS: Record<string, number> = {
   'templates.categories.AUTHENTICATION': SLACK_LIMITS.optionText,
   'templates.sendPickPlaceholder': SLACK_LIMITS.placeholder,
   'inbox.assignPlaceholder': SLACK_LIMITS.placeholder,
+  'savedReplies.pickPlaceholder': SLACK_LIMITS.placeholder,
   // headers
   'common.home.header': SLACK_LIMITS.headerText,
   'window.home.title': SLACK_LIMITS.headerText,
@@ -149,7 +162,7 @@ const LOANWORDS = new Set(['wadesk', 'whatsapp', 'slack', 'business', 'meta', 'h
 
 /** Words an English interface puts on controls; none may stay untranslated. */
 const ENGLISH_CONTROL_WORDS = new Set(
-  'add refresh submit send delete save cancel close back next previous settings disconnect connect retry open home preview done switch account accounts templates marketing utility authentication claim assign unassign resolve pending reopen pick person'.split(' '),
+  'add refresh submit send delete save cancel close back next previous settings disconnect connect retry open home preview done switch account accounts templates marketing utility authentication claim assign unassign resolve pending reopen pick person saved reply replies edit'.split(' '),
 );
 
 const words = (text: string) => text.toLowerCase().match(/[a-z][a-z-]*/g) ?? [];

@@ -1,6 +1,8 @@
 import { assignModal, handedToYouView, inboxHeaderBlocks, INBOX_ACTIONS, reopenedForView } from '../../src/bot/views/inbox';
 import { claimOutcome, inboxStatus, INBOX_STATUSES, reopensOnInbound, warnsAboutWindow } from '../../src/domain/inbox';
 import { pageCount, pageRuns, queueNamed } from '../../src/domain/queues';
+import { fillSavedReply, savedReplyIssues } from '../../src/domain/saved-replies';
+import { savedReplyFormModal, savedReplyListModal, savedReplySentView, useSavedReplyModal } from '../../src/bot/views/saved-replies';
 import { strings, type Locale } from '../../src/i18n';
 import { messageProblems, viewProblems } from '../fakes/block-kit';
 
@@ -33,7 +35,7 @@ describe.each<Locale>(['en', 'id'])('inbox views in %s', (locale) => {
   const cases = INBOX_STATUSES.flatMap((status) => [undefined, 'U0AGENT'].map((assignee) => ({ status, assignee })));
 
   it.each(cases)('the root for a $status conversation, assignee $assignee, is valid Block Kit with the buttons that apply', ({ status, assignee }) => {
-    const blocks = inboxHeaderBlocks(t.inbox, { conversationId: '65a000000000000000000001', status, assignee });
+    const blocks = inboxHeaderBlocks(t, { conversationId: '65a000000000000000000001', status, assignee });
     expect(messageProblems({ text: 'x', blocks })).toEqual([]);
     const buttons = buttonsOf(blocks);
     expect(buttons.includes(INBOX_ACTIONS.claim)).toBe(assignee === undefined);
@@ -75,5 +77,30 @@ describe('queue pages', () => {
     expect(pageCount(1_000, 5)).toBe(200);
     expect(queueNamed('MINE')).toBe('mine');
     expect(queueNamed('nope')).toBeUndefined();
+  });
+});
+
+describe('saved replies', () => {
+  it('fill in {{name}} and {{agent}}, leaving out what is unknown with the space before it', () => {
+    expect(fillSavedReply('Hi {{name}}, this is {{ agent }}.', { name: 'Sari', agent: 'Rina' })).toBe('Hi Sari, this is Rina.');
+    expect(fillSavedReply('Hi {{name}}, this is {{AGENT}}.', {})).toBe('Hi, this is.');
+    expect(fillSavedReply('{{name}}!', { name: '  ' })).toBe('!');
+  });
+
+  it('refuse empty or long fields and unknown placeholders', () => {
+    expect(savedReplyIssues({ name: ' ', text: '' })).toEqual([{ field: 'name', problem: 'empty' }, { field: 'text', problem: 'empty' }]);
+    expect(savedReplyIssues({ name: 'x'.repeat(51), text: 'x'.repeat(3_001) })).toEqual([{ field: 'name', problem: 'too_long' }, { field: 'text', problem: 'too_long' }]);
+    expect(savedReplyIssues({ name: 'ok', text: 'Your {{order}} for {{name}}' })).toEqual([{ field: 'text', problem: 'unknown_placeholder', placeholder: 'order' }]);
+    expect(savedReplyIssues({ name: 'ok', text: 'Hi {{Name}} from {{agent}}' })).toEqual([]);
+  });
+
+  it.each<Locale>(['en', 'id'])('views are valid Block Kit at their largest (%s)', (locale) => {
+    const t = strings(locale);
+    const replies = Array.from({ length: 120 }, (_, n) => ({ id: `r${n}`, name: `${'Nama panjang '.repeat(4)}${n}`.slice(0, 50), text: '<&>*'.repeat(750) }));
+    expect(viewProblems(savedReplyListModal(t, { accountId: 'a1', accountName: '<Toko> & '.repeat(9), replies, notice: t.savedReplies.saved('x') }))).toEqual([]);
+    expect(viewProblems(savedReplyFormModal(t, { accountId: 'a1', replyId: 'r1', listViewId: 'V1' }, { name: 'x'.repeat(50), text: 'y'.repeat(3_000) }))).toEqual([]);
+    expect(viewProblems(useSavedReplyModal(t, { conversationId: 'c1', accountName: 'Toko', replies, picked: { id: 'r1', filled: 'z'.repeat(3_500) } }))).toEqual([]);
+    expect(viewProblems(useSavedReplyModal(t, { conversationId: 'c1', accountName: 'Toko', replies: [] }))).toEqual([]);
+    expect(messageProblems({ ...savedReplySentView(t.savedReplies, 'U1', 'x'.repeat(3_000)) })).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { registerCommands } from './commands';
 import { register as registerConversations } from './conversations';
 import { registerHome } from './home';
 import { registerInbox } from './inbox';
+import { registerSavedReplies } from './saved-replies';
 import { registerSetAside } from './set-aside';
 import { registerTemplateListeners } from './templates';
 import { registerWindow } from './window';
@@ -17,6 +18,7 @@ export function registerListeners(app: App, deps: Deps): void {
   registerTemplateListeners(app, deps);
   registerConversations(app, deps);
   registerInbox(app, deps);
+  registerSavedReplies(app, deps);
   registerWindow(app, deps);
   registerSetAside(app, deps);
 }

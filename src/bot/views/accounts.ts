@@ -10,6 +10,7 @@ import {
   type FieldProblem,
 } from '../../accounts/form';
 import type { Strings } from '../../i18n';
+import { SAVED_REPLY_ACTIONS } from './saved-replies';
 import { pageOf, pagerBlocks } from './limits';
 
 /**
@@ -155,6 +156,7 @@ function accountActions(t: Strings, a: AccountSummary, isAdmin: boolean): Action
       toggle,
       { type: 'button', action_id: ACCOUNT_ACTIONS.settings, text: plain(s.settingsButton), value: a.id },
       templates,
+      { type: 'button', action_id: SAVED_REPLY_ACTIONS.manage, text: plain(t.savedReplies.manageButton), value: a.id },
       disconnect,
     ],
   };

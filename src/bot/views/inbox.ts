@@ -4,6 +4,7 @@ import type { InboxStatus } from '../../domain/inbox';
 import type { Strings } from '../../i18n';
 import { escapeMrkdwn } from './conversations';
 import { clamp, plainText, sections, SLACK_LIMITS, type SlackMessage } from './limits';
+import { SAVED_REPLY_ACTIONS } from './saved-replies';
 import { threadLink } from './window';
 
 type KnownBlock = types.KnownBlock;
@@ -35,8 +36,13 @@ export interface InboxHeaderData {
   status: InboxStatus;
 }
 
-/** What the root adds to the customer header: where the conversation stands, who has it, and the buttons to change that. */
-export function inboxHeaderBlocks(t: T, d: InboxHeaderData): KnownBlock[] {
+/** What the root adds to the customer header: where the conversation stands, who has it, the buttons to change that, and Saved reply. */
+export function inboxHeaderBlocks(t: Strings, d: InboxHeaderData): KnownBlock[] {
+  const saved = { type: 'button' as const, action_id: SAVED_REPLY_ACTIONS.use, value: d.conversationId, text: plainText(t.savedReplies.useButton, SLACK_LIMITS.buttonText) };
+  return inboxBlocks(t.inbox, d, saved);
+}
+
+function inboxBlocks(t: T, d: InboxHeaderData, saved: { type: 'button'; action_id: string; value: string; text: ReturnType<typeof plainText> }): KnownBlock[] {
   const who = d.assignee ? t.header.assignedTo(mention(d.assignee)) : t.header.unassigned;
   const button = (action: keyof typeof INBOX_ACTIONS, text: string, style?: 'primary') => ({
     type: 'button' as const,
@@ -51,7 +57,7 @@ export function inboxHeaderBlocks(t: T, d: InboxHeaderData): KnownBlock[] {
   const status = d.status === 'open' ? [button('pending', t.pendingButton), button('resolve', t.resolveButton)] : d.status === 'pending' ? [button('resolve', t.resolveButton), button('reopen', t.reopenButton)] : [button('reopen', t.reopenButton)];
   return [
     { type: 'context', elements: [{ type: 'mrkdwn', text: clamp(`${STATUS_EMOJI[d.status]} *${t.status[d.status]}*  •  ${who}`, SLACK_LIMITS.contextText) }] },
-    { type: 'actions', block_id: 'inbox', elements: [...owner, ...status] },
+    { type: 'actions', block_id: 'inbox', elements: [...owner, ...status, saved] },
   ];
 }
 

@@ -2,8 +2,9 @@ import { accounts } from './accounts';
 import { common } from './common';
 import { conversations } from './conversations';
 import { inbox } from './inbox';
+import { savedReplies } from './saved-replies';
 import { setAside } from './set-aside';
 import { templates } from './templates';
 import { window } from './window';
 
-export const en = { common, accounts, templates, conversations, inbox, window, setAside };
+export const en = { common, accounts, templates, conversations, inbox, savedReplies, window, setAside };

@@ -4,6 +4,7 @@ import { openConnectFromCommand, showAccountsFromCommand } from '../accounts';
 import { openSendTemplateFromCommand, openTemplatesFromCommand } from '../templates';
 import { showExpiring } from '../window';
 import { showQueue } from '../inbox/queues';
+import { openSavedRepliesFromCommand } from '../saved-replies';
 import { showHelp } from './help';
 import type { SubcommandHandler } from './types';
 
@@ -18,6 +19,7 @@ export const subcommands: Record<string, SubcommandHandler> = {
   send: openSendTemplateFromCommand,
   expiring: showExpiring,
   queue: showQueue,
+  replies: openSavedRepliesFromCommand,
 };
 
 /** Splits the command text into the subcommand and its words; the subcommand is case-insensitive. */
