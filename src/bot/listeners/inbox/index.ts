@@ -118,11 +118,11 @@ function reactionAdded(deps: Deps) {
     const change: InboxChange | undefined =
       event.reaction === INBOX_REACTIONS.claim ? { kind: 'claim' } : event.reaction === INBOX_REACTIONS.resolve ? { kind: 'status', status: 'resolved' } : undefined;
     if (!change) return;
-    // Only the root: `findTeamThread` finds a conversation by its root's ts alone.
+    // Only the root: `findTeamThread` finds a conversation by its root's ts alone; as for the buttons, of a connected account.
     const thread = await findTeamThread(teamId, event.item.channel, event.item.ts);
     if (!thread) return;
     const user = await slackUser(client, deps, event.user);
-    const found = await findTeamConversation(teamId, String(thread.conversation._id));
+    const found = thread.account.state === 'connected' ? thread : undefined;
     const told = await act(client, deps, user, { teamId, userId: event.user }, found, change);
     if (told) await client.chat.postEphemeral({ channel: event.item.channel, user: event.user, thread_ts: event.item.ts, text: told });
   };
