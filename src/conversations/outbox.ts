@@ -82,6 +82,7 @@ export function renderHeader(deps: Pick<Deps, 'clock' | 'config'>, conversation:
     conversationId: String(conversation._id),
     assignee: conversation.assignee ?? undefined,
     status: inboxStatus(conversation.status),
+    tags: conversation.tags ?? [],
   });
   return { text: header.text, blocks: [...header.blocks, ...inbox] };
 }

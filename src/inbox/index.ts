@@ -83,7 +83,7 @@ export async function changeInbox(deps: Pick<Deps, 'clock'>, actor: Actor, { acc
 }
 
 /** A chat.update of the root; each change has its own key, and the update shows the conversation as it is then. */
-function headerRefresh(conversationId: string): EnqueueInput {
+export function headerRefresh(conversationId: string): EnqueueInput {
   return { key: `slack-header:${conversationId}:inbox:${String(new Types.ObjectId())}`, lane: conversationLane(conversationId), kind: 'conversation.header', payload: { conversationId } };
 }
 

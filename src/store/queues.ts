@@ -5,7 +5,8 @@ import { ConversationModel, type ConversationDocument } from './models';
 /**
  * The inbox queues of a workspace's accounts: open conversations (resolved and pending ones wait for
  * the customer), all of them, one agent's, or nobody's. Indexed on MongoDB by
- * { accountId, status, assignee, windowClosesAt } and { accountId, status, windowClosesAt }, read a page at a time.
+ * { accountId, status, assignee, windowClosesAt }, { accountId, status, windowClosesAt } and, filtered by a tag,
+ * { accountId, status, tags, windowClosesAt }; read a page at a time.
  */
 
 export interface QueuePage {
@@ -16,22 +17,23 @@ export interface QueuePage {
   pages: number;
 }
 
-function filterOf(accountIds: readonly Types.ObjectId[], queue: QueueName, userId: string) {
+function filterOf(accountIds: readonly Types.ObjectId[], queue: QueueName, userId: string, tag: string | undefined) {
   return {
     accountId: { $in: [...accountIds] },
     // Conversations from before statuses have none: open.
     status: { $in: [null, 'open'] },
     ...(queue === 'mine' ? { assignee: userId } : queue === 'unassigned' ? { assignee: null } : {}),
+    ...(tag ? { tags: tag } : {}),
   };
 }
 
 export async function queuePage(
   accountIds: readonly Types.ObjectId[],
   queue: QueueName,
-  opts: { userId: string; now: Date; page: number; size: number },
+  opts: { userId: string; now: Date; page: number; size: number; tag?: string },
 ): Promise<QueuePage> {
   if (accountIds.length === 0) return { rows: [], total: 0, page: 0, pages: 1 };
-  const base = filterOf(accountIds, queue, opts.userId);
+  const base = filterOf(accountIds, queue, opts.userId, opts.tag);
   const stillOpen = { ...base, windowClosesAt: { $gt: opts.now } };
   const closed = { ...base, $or: [{ windowClosesAt: { $lte: opts.now } }, { windowClosesAt: null }] };
   const [openCount, closedCount] = await Promise.all([ConversationModel.countDocuments(stillOpen), ConversationModel.countDocuments(closed)]);

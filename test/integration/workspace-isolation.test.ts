@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import nock from 'nock';
 import { ACCOUNT_ACTIONS, ACCOUNT_CALLBACKS } from '../../src/bot/views/accounts';
+import { CONTACT_ACTION, CONTACT_VIEW } from '../../src/bot/views/contact';
 import { INBOX_ACTIONS, INBOX_VIEWS } from '../../src/bot/views/inbox';
 import { queuePageAction, queuePagerValue } from '../../src/bot/views/queues';
 import { SAVED_REPLY_ACTIONS, SAVED_REPLY_VIEWS, sendTextBlock } from '../../src/bot/views/saved-replies';
@@ -268,6 +269,17 @@ const cases: Record<string, Case> = {
     exercises: SAVED_REPLY_VIEWS.use,
     body: () => submit(SAVED_REPLY_VIEWS.use, { values: { [sendTextBlock(replyId)]: { value: { type: 'plain_text_input', value: 'Hello from elsewhere' } } } }, JSON.stringify({ conversationId, replyId })),
   },
+  'Contact on their thread root': { exercises: CONTACT_ACTION, body: () => click(inMessage, button(CONTACT_ACTION, conversationId)) },
+  'saving their customer’s contact card': {
+    exercises: CONTACT_VIEW,
+    body: () =>
+      submit(
+        CONTACT_VIEW,
+        { values: { contact_tags: { value: { type: 'plain_text_input', value: 'taken' } }, contact_notes: { value: { type: 'plain_text_input', value: 'over' } } } },
+        JSON.stringify({ conversationId }),
+      ),
+  },
+  '/whatsapp queue #tag': { exercises: 'command:queue', body: () => command('queue all #vip') },
   '👀 on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('eyes') },
   '✅ on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('white_check_mark') },
   'the App Home': {
@@ -289,6 +301,8 @@ it('covers every command, action, view submission and event a Slack user can sen
     ...Object.values(INBOX_VIEWS),
     ...QUEUES.map(queuePageAction),
     ...Object.values(SAVED_REPLY_ACTIONS),
+    CONTACT_ACTION,
+    CONTACT_VIEW,
     // The list of saved replies has no submit button.
     ...Object.values(SAVED_REPLY_VIEWS).filter((v) => v !== SAVED_REPLY_VIEWS.list),
     // The list, and the done notice, are never submitted: they have no submit button.

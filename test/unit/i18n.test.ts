@@ -99,6 +99,8 @@ const CONTROLS: Record<string, number> = {
   'savedReplies.formSave': SLACK_LIMITS.viewTitle,
   'savedReplies.useTitle': SLACK_LIMITS.viewTitle,
   'savedReplies.useSend': SLACK_LIMITS.viewTitle,
+  'contact.title': SLACK_LIMITS.viewTitle,
+  'contact.save': SLACK_LIMITS.viewTitle,
   // buttons in messages and the Home tab
   'common.pager.previousPage': SLACK_LIMITS.buttonText,
   'common.pager.nextPage': SLACK_LIMITS.buttonText,
@@ -126,6 +128,7 @@ const CONTROLS: Record<string, number> = {
   'inbox.reopenButton': SLACK_LIMITS.buttonText,
   'savedReplies.manageButton': SLACK_LIMITS.buttonText,
   'savedReplies.useButton': SLACK_LIMITS.buttonText,
+  'contact.button': SLACK_LIMITS.buttonText,
   'savedReplies.addButton': SLACK_LIMITS.buttonText,
   'savedReplies.editButton': SLACK_LIMITS.buttonText,
   'savedReplies.deleteButton': SLACK_LIMITS.buttonText,
@@ -162,7 +165,7 @@ const LOANWORDS = new Set(['wadesk', 'whatsapp', 'slack', 'business', 'meta', 'h
 
 /** Words an English interface puts on controls; none may stay untranslated. */
 const ENGLISH_CONTROL_WORDS = new Set(
-  'add refresh submit send delete save cancel close back next previous settings disconnect connect retry open home preview done switch account accounts templates marketing utility authentication claim assign unassign resolve pending reopen pick person saved reply replies edit'.split(' '),
+  'add refresh submit send delete save cancel close back next previous settings disconnect connect retry open home preview done switch account accounts templates marketing utility authentication claim assign unassign resolve pending reopen pick person saved reply replies edit contact'.split(' '),
 );
 
 const words = (text: string) => text.toLowerCase().match(/[a-z][a-z-]*/g) ?? [];

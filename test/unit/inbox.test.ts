@@ -1,6 +1,8 @@
 import { assignModal, handedToYouView, inboxHeaderBlocks, INBOX_ACTIONS, reopenedForView } from '../../src/bot/views/inbox';
 import { claimOutcome, inboxStatus, INBOX_STATUSES, reopensOnInbound, warnsAboutWindow } from '../../src/domain/inbox';
 import { pageCount, pageRuns, queueNamed } from '../../src/domain/queues';
+import { contactIssues, parseTags } from '../../src/domain/contact';
+import { contactModal } from '../../src/bot/views/contact';
 import { fillSavedReply, savedReplyIssues } from '../../src/domain/saved-replies';
 import { savedReplyFormModal, savedReplyListModal, savedReplySentView, useSavedReplyModal } from '../../src/bot/views/saved-replies';
 import { strings, type Locale } from '../../src/i18n';
@@ -102,5 +104,40 @@ describe('saved replies', () => {
     expect(viewProblems(useSavedReplyModal(t, { conversationId: 'c1', accountName: 'Toko', replies, picked: { id: 'r1', filled: 'z'.repeat(3_500) } }))).toEqual([]);
     expect(viewProblems(useSavedReplyModal(t, { conversationId: 'c1', accountName: 'Toko', replies: [] }))).toEqual([]);
     expect(messageProblems({ ...savedReplySentView(t.savedReplies, 'U1', 'x'.repeat(3_000)) })).toEqual([]);
+  });
+});
+
+describe('the contact card', () => {
+  it('reads tags separated by commas or spaces, without #, lower case, each once', () => {
+    expect(parseTags(' VIP, reseller #Jakarta vip,,')).toEqual(['vip', 'reseller', 'jakarta']);
+    expect(parseTags('')).toEqual([]);
+  });
+
+  it('refuses too many, odd or long tags and long notes', () => {
+    expect(contactIssues(Array.from({ length: 11 }, (_, n) => `t${n}`), '')).toEqual([{ field: 'tags', problem: 'too_many' }]);
+    expect(contactIssues(['ok', 'no<tag>'], '')).toEqual([{ field: 'tags', problem: 'bad_tag', tag: 'no<tag>' }]);
+    expect(contactIssues(['x'.repeat(31)], 'y'.repeat(3_001))).toEqual([{ field: 'tags', problem: 'too_long', tag: 'x'.repeat(31) }, { field: 'notes', problem: 'too_long' }]);
+    expect(contactIssues(['pelanggan-setia', 'vip_2'], 'note')).toEqual([]);
+  });
+
+  it.each<Locale>(['en', 'id'])('is a valid modal at its largest, and the root shows the tags (%s)', (locale) => {
+    const t = strings(locale);
+    const view = contactModal(t, {
+      conversationId: 'c1',
+      name: '<&>'.repeat(85),
+      handle: '@user +6281234567890',
+      firstSeen: new Date('2026-01-01T00:00:00Z'),
+      conversations: 3,
+      inbound: 1_000,
+      outbound: 900,
+      optedOutAt: new Date('2026-01-02T00:00:00Z'),
+      tags: Array.from({ length: 10 }, () => 'x'.repeat(30)),
+      notes: 'n'.repeat(3_000),
+      timeZone: 'Asia/Jakarta',
+    });
+    expect(viewProblems(view)).toEqual([]);
+    const root = inboxHeaderBlocks(t, { conversationId: 'c1', status: 'open', tags: ['vip', 'reseller'] });
+    expect(messageProblems({ text: 'x', blocks: root })).toEqual([]);
+    expect(JSON.stringify(root)).toContain('`vip` `reseller`');
   });
 });

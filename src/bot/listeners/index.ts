@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Deps } from '../../context';
 import { registerAccounts } from './accounts';
 import { registerCommands } from './commands';
+import { registerContact } from './contact';
 import { register as registerConversations } from './conversations';
 import { registerHome } from './home';
 import { registerInbox } from './inbox';
@@ -19,6 +20,7 @@ export function registerListeners(app: App, deps: Deps): void {
   registerConversations(app, deps);
   registerInbox(app, deps);
   registerSavedReplies(app, deps);
+  registerContact(app, deps);
   registerWindow(app, deps);
   registerSetAside(app, deps);
 }

@@ -4,6 +4,7 @@ import type { InboxStatus } from '../../domain/inbox';
 import type { Strings } from '../../i18n';
 import { escapeMrkdwn } from './conversations';
 import { clamp, plainText, sections, SLACK_LIMITS, type SlackMessage } from './limits';
+import { CONTACT_ACTION, tagsLine } from './contact';
 import { SAVED_REPLY_ACTIONS } from './saved-replies';
 import { threadLink } from './window';
 
@@ -34,30 +35,35 @@ export interface InboxHeaderData {
   conversationId: string;
   assignee?: string;
   status: InboxStatus;
+  /** The contact card's tags. */
+  tags?: readonly string[];
 }
 
-/** What the root adds to the customer header: where the conversation stands, who has it, the buttons to change that, and Saved reply. */
-export function inboxHeaderBlocks(t: Strings, d: InboxHeaderData): KnownBlock[] {
-  const saved = { type: 'button' as const, action_id: SAVED_REPLY_ACTIONS.use, value: d.conversationId, text: plainText(t.savedReplies.useButton, SLACK_LIMITS.buttonText) };
-  return inboxBlocks(t.inbox, d, saved);
-}
-
-function inboxBlocks(t: T, d: InboxHeaderData, saved: { type: 'button'; action_id: string; value: string; text: ReturnType<typeof plainText> }): KnownBlock[] {
+/** What the root adds to the customer header: where the conversation stands, who has it, its tags; the buttons to change that, Saved reply and Contact. */
+export function inboxHeaderBlocks(strings: Strings, d: InboxHeaderData): KnownBlock[] {
+  const t = strings.inbox;
   const who = d.assignee ? t.header.assignedTo(mention(d.assignee)) : t.header.unassigned;
-  const button = (action: keyof typeof INBOX_ACTIONS, text: string, style?: 'primary') => ({
+  const button = (actionId: string, text: string, style?: 'primary') => ({
     type: 'button' as const,
-    action_id: INBOX_ACTIONS[action],
+    action_id: actionId,
     value: d.conversationId,
     text: plainText(text, SLACK_LIMITS.buttonText),
     ...(style ? { style } : {}),
   });
   const owner = d.assignee
-    ? [button('assign', t.assignButton), button('unassign', t.unassignButton)]
-    : [button('claim', t.claimButton, 'primary'), button('assign', t.assignButton)];
-  const status = d.status === 'open' ? [button('pending', t.pendingButton), button('resolve', t.resolveButton)] : d.status === 'pending' ? [button('resolve', t.resolveButton), button('reopen', t.reopenButton)] : [button('reopen', t.reopenButton)];
+    ? [button(INBOX_ACTIONS.assign, t.assignButton), button(INBOX_ACTIONS.unassign, t.unassignButton)]
+    : [button(INBOX_ACTIONS.claim, t.claimButton, 'primary'), button(INBOX_ACTIONS.assign, t.assignButton)];
+  const status =
+    d.status === 'open'
+      ? [button(INBOX_ACTIONS.pending, t.pendingButton), button(INBOX_ACTIONS.resolve, t.resolveButton)]
+      : d.status === 'pending'
+        ? [button(INBOX_ACTIONS.resolve, t.resolveButton), button(INBOX_ACTIONS.reopen, t.reopenButton)]
+        : [button(INBOX_ACTIONS.reopen, t.reopenButton)];
+  const more = [button(SAVED_REPLY_ACTIONS.use, strings.savedReplies.useButton), button(CONTACT_ACTION, strings.contact.button)];
+  const line = [`${STATUS_EMOJI[d.status]} *${t.status[d.status]}*`, who, tagsLine(strings.contact, d.tags ?? [])].filter(Boolean).join('  •  ');
   return [
-    { type: 'context', elements: [{ type: 'mrkdwn', text: clamp(`${STATUS_EMOJI[d.status]} *${t.status[d.status]}*  •  ${who}`, SLACK_LIMITS.contextText) }] },
-    { type: 'actions', block_id: 'inbox', elements: [...owner, ...status, saved] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: clamp(line, SLACK_LIMITS.contextText) }] },
+    { type: 'actions', block_id: 'inbox', elements: [...owner, ...status, ...more] },
   ];
 }
 

@@ -39,11 +39,13 @@ export interface QueuesData {
   timeZone: string;
   /** The account the lists are limited to, by id and name, when one was asked for. */
   account?: { id: string; name: string };
+  /** The contact tag the lists are limited to, when one was asked for. */
+  tag?: string;
 }
 
 /** What a queue pager button carries: the page to show and the account filter, checked against the workspace when clicked. */
-export function queuePagerValue(page: number, accountId?: string): string {
-  return JSON.stringify({ page, ...(accountId ? { accountId } : {}) });
+export function queuePagerValue(page: number, accountId?: string, tag?: string): string {
+  return JSON.stringify({ page, ...(accountId ? { accountId } : {}), ...(tag ? { tag } : {}) });
 }
 
 const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clamp(text, SLACK_LIMITS.contextText) }] });
@@ -68,14 +70,14 @@ function listBlocks(t: Strings, list: QueueList, d: QueuesData): KnownBlock[] {
   return [
     section(q.heading(q.names[list.queue], list.total)),
     ...(rows.length ? rows : [context(q.empty)]),
-    ...pagerBlocks(t.common.pager, queuePageAction(list.queue), { blocks: [], page: list.page, pages: list.pages }, (to) => queuePagerValue(to, d.account?.id)),
+    ...pagerBlocks(t.common.pager, queuePageAction(list.queue), { blocks: [], page: list.page, pages: list.pages }, (to) => queuePagerValue(to, d.account?.id, d.tag)),
   ];
 }
 
 /** The queues, most urgent first in each: on the App Home, or privately from `/whatsapp queue`. */
 export function queuesBlocks(t: Strings, d: QueuesData): KnownBlock[] {
   const q = t.inbox.queues;
-  const intro = d.account ? `${q.account(escapeMrkdwn(d.account.name))}  •  ${q.intro}` : q.intro;
+  const intro = [d.account ? q.account(escapeMrkdwn(d.account.name)) : undefined, d.tag ? q.tag(escapeMrkdwn(d.tag)) : undefined, q.intro].filter(Boolean).join('  •  ');
   return [{ type: 'header', text: plainText(q.title, SLACK_LIMITS.headerText) }, context(intro), ...d.lists.flatMap((list) => listBlocks(t, list, d))];
 }
 

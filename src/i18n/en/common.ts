@@ -34,7 +34,7 @@ export const common = {
     send: '`/whatsapp send <account> <phone>`: send a template to start a conversation',
     expiring: '`/whatsapp expiring`: conversations whose 24-hour window is closing soon',
     replies: '`/whatsapp replies [account]`: manage the account’s saved replies (admins)',
-    queue: '`/whatsapp queue [mine|unassigned|all] [account]`: open conversations, most urgent first: yours, nobody’s, or all',
+    queue: '`/whatsapp queue [mine|unassigned|all] [account] [#tag]`: open conversations, most urgent first: yours, nobody’s, or all',
     help: '`/whatsapp help`: this help',
     home: 'Everything is also on the *Home* tab of the app.',
     unknown: (word: string) => `I don't know \`${word}\`.`,

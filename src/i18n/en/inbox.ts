@@ -45,6 +45,7 @@ export const inbox = {
     noThread: 'no thread yet',
     nobody: 'unassigned',
     account: (name: string) => `Account: ${name}`,
+    tag: (tag: string) => `Tag: ${tag}`,
     noAccounts: 'No WhatsApp account is connected yet.',
     accountNotFound: (name: string) => `No connected account is called “${name}”.`,
   },

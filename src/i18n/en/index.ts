@@ -1,5 +1,6 @@
 import { accounts } from './accounts';
 import { common } from './common';
+import { contact } from './contact';
 import { conversations } from './conversations';
 import { inbox } from './inbox';
 import { savedReplies } from './saved-replies';
@@ -7,4 +8,4 @@ import { setAside } from './set-aside';
 import { templates } from './templates';
 import { window } from './window';
 
-export const en = { common, accounts, templates, conversations, inbox, savedReplies, window, setAside };
+export const en = { common, accounts, templates, conversations, inbox, savedReplies, contact, window, setAside };

@@ -35,7 +35,7 @@ export const common: Strings['common'] = {
     send: '`/whatsapp send <akun> <telepon>`: kirim template untuk memulai percakapan',
     expiring: '`/whatsapp expiring`: percakapan yang jendela 24 jamnya akan segera berakhir',
     replies: '`/whatsapp replies [akun]`: kelola balasan tersimpan akun (admin)',
-    queue: '`/whatsapp queue [mine|unassigned|all] [akun]`: percakapan terbuka, yang paling mendesak di atas: milik Anda, yang belum ditangani, atau semuanya',
+    queue: '`/whatsapp queue [mine|unassigned|all] [akun] [#tag]`: percakapan terbuka, yang paling mendesak di atas: milik Anda, yang belum ditangani, atau semuanya',
     help: '`/whatsapp help`: bantuan ini',
     home: 'Semua ini juga ada di tab *Home* aplikasi.',
     unknown: (word: string) => `Perintah \`${word}\` tidak dikenal.`,

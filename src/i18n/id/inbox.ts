@@ -44,6 +44,7 @@ export const inbox: Strings['inbox'] = {
     noThread: 'thread belum ada',
     nobody: 'belum ada yang menangani',
     account: (name) => `Akun: ${name}`,
+    tag: (tag) => `Tag: ${tag}`,
     noAccounts: 'Belum ada akun WhatsApp yang terhubung.',
     accountNotFound: (name) => `Tidak ada akun terhubung bernama “${name}”.`,
   },

@@ -1,6 +1,7 @@
 import type { Strings } from '../index';
 import { accounts } from './accounts';
 import { common } from './common';
+import { contact } from './contact';
 import { conversations } from './conversations';
 import { inbox } from './inbox';
 import { savedReplies } from './saved-replies';
@@ -8,4 +9,4 @@ import { setAside } from './set-aside';
 import { templates } from './templates';
 import { window } from './window';
 
-export const id: Strings = { common, accounts, templates, conversations, inbox, savedReplies, window, setAside };
+export const id: Strings = { common, accounts, templates, conversations, inbox, savedReplies, contact, window, setAside };

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, App, SlackActionMiddlewareArgs, SlackEventMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { findTeamConversation, findTeamThread, type Actor } from '../../../accounts/team';
@@ -6,11 +7,12 @@ import type { Deps } from '../../../context';
 import { changeInbox, type InboxChange, type InboxOutcome } from '../../../inbox';
 import { slackUser, type SlackUser } from '../../user';
 import { ASSIGN_BLOCK, assignModal, customerLabel, INBOX_ACTIONS, INBOX_REACTIONS, INBOX_VIEWS, mention } from '../../views/inbox';
-import { parseActionBody, parseSubmission, tellUser } from '../accounts/context';
+import { parseActionBody, parseSubmission, tellUser, type ActionContext } from '../accounts/context';
 import { maySend } from '../templates/send';
+import { metadata } from '../templates/shared';
 import { registerQueues } from './queues';
 
-type Scoped = NonNullable<Awaited<ReturnType<typeof findTeamConversation>>>;
+export type Scoped = NonNullable<Awaited<ReturnType<typeof findTeamConversation>>>;
 
 /** What to tell whoever acted; nothing when the thread root, updated in place, says it. */
 function answer(user: SlackUser, outcome: InboxOutcome, customerName: string | undefined): string | undefined {
@@ -63,8 +65,11 @@ function rootButton(deps: Deps, change: InboxChange) {
   };
 }
 
-/** "Assign to…" on the root: the people picker. */
-function assignButton(deps: Deps) {
+/**
+ * A root button that opens a modal about its conversation (value: the conversation id) for those who
+ * may run it; anyone else is told why, where they clicked.
+ */
+export function rootModalButton(deps: Deps, modal: (user: SlackUser, found: Scoped, ctx: ActionContext) => Promise<ModalView>) {
   return async ({ ack, body, client, respond }: AllMiddlewareArgs & SlackActionMiddlewareArgs): Promise<void> => {
     await ack();
     const ctx = parseActionBody(body);
@@ -73,9 +78,13 @@ function assignButton(deps: Deps) {
     const found = await findTeamConversation(ctx.teamId, ctx.value);
     const refused = await refusal(client, deps, user, found);
     if (refused || !found) return tellUser(client, ctx, respond, user, refused ?? user.t.inbox.gone);
-    await client.views.open({ trigger_id: ctx.triggerId, view: assignModal(user.t, { conversationId: ctx.value, assignee: found.conversation.assignee ?? undefined }) });
+    await client.views.open({ trigger_id: ctx.triggerId, view: await modal(user, found, ctx) });
   };
 }
+
+/** "Assign to…" on the root: the people picker. */
+const assignButton = (deps: Deps) =>
+  rootModalButton(deps, async (user, { conversation }) => assignModal(user.t, { conversationId: String(conversation._id), assignee: conversation.assignee ?? undefined }));
 
 const metadataSchema = z.object({ conversationId: z.string() });
 
@@ -85,16 +94,10 @@ function assignSubmitted(deps: Deps) {
     await ack();
     const submission = parseSubmission(body);
     const to = submission?.field(ASSIGN_BLOCK);
-    let meta: unknown;
-    try {
-      meta = JSON.parse(submission?.privateMetadata ?? '');
-    } catch {
-      return;
-    }
-    const parsed = metadataSchema.safeParse(meta);
-    if (!submission || !to || !parsed.success) return;
+    const meta = metadata(metadataSchema, submission?.privateMetadata);
+    if (!submission || !to || !meta) return;
     const user = await slackUser(client, deps, submission.userId);
-    const found = await findTeamConversation(submission.teamId, parsed.data.conversationId);
+    const found = await findTeamConversation(submission.teamId, meta.conversationId);
     const told = await act(client, deps, user, submission, found, { kind: 'assign', to });
     // The modal has closed: a refusal goes to the thread, to them alone.
     const where = found?.conversation;

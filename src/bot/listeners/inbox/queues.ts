@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { findTeamAccount } from '../../../accounts/team';
 import type { Deps } from '../../../context';
 import { customerHandle, conversationCustomer } from '../../../domain/customer';
+import { parseTags } from '../../../domain/contact';
 import { QUEUES, queueNamed, type QueueName } from '../../../domain/queues';
 import { accountNameKey } from '../../../store/accounts';
 import type { AccountDocument, ConversationDocument } from '../../../store/models';
@@ -15,6 +16,7 @@ import { QUEUE_PAGE_SIZE, queuePageAction, queuesBlocks, queuesMessage, type Que
 import { threadLink } from '../../views/window';
 import { parseActionBody } from '../accounts/context';
 import type { WhatsAppCommandArgs } from '../commands/types';
+import { metadata } from '../templates/shared';
 import { publishHome, type HomeContext } from '../home';
 
 export type QueuePages = Partial<Record<QueueName, number>>;
@@ -35,7 +37,7 @@ async function queuesData(
   deps: Deps,
   user: SlackUser,
   accounts: readonly AccountDocument[],
-  opts: { shown: readonly QueueName[]; pages?: QueuePages; account?: AccountDocument },
+  opts: { shown: readonly QueueName[]; pages?: QueuePages; account?: AccountDocument; tag?: string },
 ): Promise<QueuesData> {
   const now = deps.clock.now();
   const byId = new Map(accounts.map((a) => [String(a._id), a]));
@@ -44,12 +46,18 @@ async function queuesData(
       const found = await queuePage(
         accounts.map((a) => a._id),
         queue,
-        { userId: user.id, now, page: opts.pages?.[queue] ?? 0, size: QUEUE_PAGE_SIZE },
+        { userId: user.id, now, page: opts.pages?.[queue] ?? 0, size: QUEUE_PAGE_SIZE, tag: opts.tag },
       );
       return { queue, rows: found.rows.map((c) => rowOf(c, byId)), total: found.total, page: found.page, pages: found.pages };
     }),
   );
-  return { lists, now, timeZone: user.timeZone, ...(opts.account ? { account: { id: String(opts.account._id), name: opts.account.name } } : {}) };
+  return {
+    lists,
+    now,
+    timeZone: user.timeZone,
+    ...(opts.account ? { account: { id: String(opts.account._id), name: opts.account.name } } : {}),
+    ...(opts.tag ? { tag: opts.tag } : {}),
+  };
 }
 
 /** The App Home section: Mine, Unassigned and All open, for everyone of a workspace with an account. */
@@ -63,33 +71,27 @@ export async function queuesHomeSection(ctx: HomeContext): Promise<KnownBlock[]>
 export async function showQueue({ command, client, respond, deps, words }: WhatsAppCommandArgs): Promise<void> {
   const user = await slackUser(client, deps, command.user_id);
   const q = user.t.inbox.queues;
-  const named = queueNamed(words[0]);
-  const accountName = (named ? words.slice(1) : words).join(' ');
+  // `#tag` anywhere narrows the lists to conversations with that contact tag.
+  const tag = parseTags(words.filter((w) => w.startsWith('#')).join(' '))[0];
+  const rest = words.filter((w) => !w.startsWith('#'));
+  const named = queueNamed(rest[0]);
+  const accountName = (named ? rest.slice(1) : rest).join(' ');
   const accounts = await accountsOfTeam(command.team_id);
   if (accounts.length === 0) return void (await respond({ response_type: 'ephemeral', text: q.noAccounts }));
   const account = accountName ? accounts.find((a) => a.nameKey === accountNameKey(accountName)) : undefined;
   if (accountName && !account) return void (await respond({ response_type: 'ephemeral', text: q.accountNotFound(accountName) }));
-  const data = await queuesData(deps, user, account ? [account] : accounts, { shown: named ? [named] : QUEUES, account });
+  const data = await queuesData(deps, user, account ? [account] : accounts, { shown: named ? [named] : QUEUES, account, tag });
   await respond({ response_type: 'ephemeral', ...queuesMessage(user.t, data) });
 }
 
-const pagerValue = z.object({ page: z.number().int().min(0), accountId: z.string().optional() });
-
-function parsePagerValue(raw: string | undefined): z.infer<typeof pagerValue> | undefined {
-  try {
-    const parsed = pagerValue.safeParse(JSON.parse(raw ?? ''));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const pagerValue = z.object({ page: z.number().int().min(0), accountId: z.string().optional(), tag: z.string().max(40).optional() });
 
 /** A queue's Previous/Next, on the Home tab or in the `/whatsapp queue` message. */
 function queuePager(deps: Deps, queue: QueueName) {
   return async ({ ack, body, client, respond }: AllMiddlewareArgs & SlackActionMiddlewareArgs): Promise<void> => {
     await ack();
     const ctx = parseActionBody(body);
-    const value = parsePagerValue(ctx?.value);
+    const value = metadata(pagerValue, ctx?.value);
     if (!ctx || !value) return;
     const user = await slackUser(client, deps, ctx.userId);
     if (ctx.surface.type === 'home') return publishHome(deps, client, { user, teamId: ctx.teamId, pages: { queues: { [queue]: value.page } } });
@@ -97,7 +99,7 @@ function queuePager(deps: Deps, queue: QueueName) {
     const account = value.accountId ? await findTeamAccount(ctx.teamId, value.accountId) : undefined;
     if (value.accountId && !account) return;
     const accounts = account ? [account] : await accountsOfTeam(ctx.teamId);
-    const data = await queuesData(deps, user, accounts, { shown: [queue], pages: { [queue]: value.page }, account });
+    const data = await queuesData(deps, user, accounts, { shown: [queue], pages: { [queue]: value.page }, account, tag: value.tag });
     await respond({ response_type: 'ephemeral', replace_original: true, ...queuesMessage(user.t, data) });
   };
 }

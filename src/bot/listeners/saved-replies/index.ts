@@ -25,7 +25,9 @@ import {
 } from '../../views/saved-replies';
 import { parseActionBody, parseSubmission, tellUser, type ActionContext } from '../accounts/context';
 import type { WhatsAppCommandArgs } from '../commands/types';
+import { rootModalButton, type Scoped } from '../inbox';
 import { maySend } from '../templates/send';
+import { metadata } from '../templates/shared';
 import { resolveAccount } from '../templates/commands';
 
 /**
@@ -34,15 +36,6 @@ import { resolveAccount } from '../templates/commands';
  */
 
 type ActionArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs;
-
-function parseJson<T>(schema: z.ZodType<T>, raw: string | undefined): T | undefined {
-  try {
-    const parsed = schema.safeParse(JSON.parse(raw ?? ''));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const rows = async (account: AccountDocument) => (await listSavedReplies(account._id)).map((r) => ({ id: String(r._id), name: r.name, text: r.text }));
 
@@ -83,13 +76,13 @@ const viewMetadata = (body: unknown) => z.object({ view: z.object({ private_meta
 /** The account a click in the list modal is about, from the modal's metadata, if it is the workspace's. */
 async function listAccount(body: unknown, teamId: string): Promise<AccountDocument | undefined> {
   const view = viewMetadata(body);
-  const meta = view.success ? parseJson(listMetaSchema, view.data.view.private_metadata) : undefined;
+  const meta = view.success ? metadata(listMetaSchema, view.data.view.private_metadata) : undefined;
   return meta && findTeamAccount(teamId, meta.accountId);
 }
 
 async function formAccount(body: unknown, teamId: string): Promise<{ account: AccountDocument; meta: ReplyFormMeta } | undefined> {
   const view = viewMetadata(body);
-  const meta = view.success ? parseJson(formMetaSchema, view.data.view.private_metadata) : undefined;
+  const meta = view.success ? metadata(formMetaSchema, view.data.view.private_metadata) : undefined;
   const account = meta && (await findTeamAccount(teamId, meta.accountId));
   return meta && account ? { account, meta } : undefined;
 }
@@ -163,7 +156,7 @@ function registerManage(app: App, deps: Deps): void {
 const useMetaSchema = z.object({ conversationId: z.string(), replyId: z.string().optional() });
 
 /** The use modal for a conversation, with `replyId` picked and filled in for this agent and customer. */
-async function useModal(user: SlackUser, found: NonNullable<Awaited<ReturnType<typeof findTeamConversation>>>, replyId?: string) {
+async function useModal(user: SlackUser, found: Scoped, replyId?: string) {
   const replies = await listSavedReplies(found.account._id);
   const picked = replyId ? replies.find((r) => String(r._id) === replyId) : undefined;
   return useSavedReplyModal(user.t, {
@@ -176,21 +169,12 @@ async function useModal(user: SlackUser, found: NonNullable<Awaited<ReturnType<t
 
 function registerUse(app: App, deps: Deps): void {
   // "Saved reply" on the thread root: value is the conversation id.
-  app.action(SAVED_REPLY_ACTIONS.use, async ({ ack, body, client, respond }: ActionArgs) => {
-    await ack();
-    const ctx = parseActionBody(body);
-    if (!ctx?.value) return;
-    const user = await slackUser(client, deps, ctx.userId);
-    const found = await findTeamConversation(ctx.teamId, ctx.value);
-    if (!found) return tellUser(client, ctx, respond, user, user.t.inbox.gone);
-    if (!(await maySend(client, deps, user, found.account))) return tellUser(client, ctx, respond, user, user.t.inbox.notMember);
-    await client.views.open({ trigger_id: ctx.triggerId, view: await useModal(user, found) });
-  });
+  app.action(SAVED_REPLY_ACTIONS.use, rootModalButton(deps, (user, found) => useModal(user, found)));
 
   app.action<BlockAction<StaticSelectAction>>(SAVED_REPLY_ACTIONS.pick, async ({ ack, body, action, client }) => {
     await ack();
     const view = viewMetadata(body);
-    const meta = view.success ? parseJson(useMetaSchema, view.data.view.private_metadata) : undefined;
+    const meta = view.success ? metadata(useMetaSchema, view.data.view.private_metadata) : undefined;
     const teamId = body.team?.id ?? body.user.team_id ?? '';
     const found = meta && (await findTeamConversation(teamId, meta.conversationId));
     if (!found || !body.view) return;
@@ -201,7 +185,7 @@ function registerUse(app: App, deps: Deps): void {
 
   app.view(SAVED_REPLY_VIEWS.use, async ({ ack, body, client }: AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>) => {
     const submission = parseSubmission(body);
-    const meta = submission && parseJson(useMetaSchema, submission.privateMetadata);
+    const meta = submission && metadata(useMetaSchema, submission.privateMetadata);
     const found = submission && meta && (await findTeamConversation(submission.teamId, meta.conversationId));
     if (!submission || !meta?.replyId || !found) return void (await ack());
     const user = await slackUser(client, deps, submission.userId);
