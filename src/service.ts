@@ -22,6 +22,7 @@ import { restoreDelivery, whatsappWebhookRoutes } from './webhooks/whatsapp';
 import { Journal } from './journal';
 import { ingestEvents } from './conversations/ingest';
 import { conversationOutboxHandlers } from './conversations/handlers';
+import { inboxOutboxHandlers } from './inbox';
 import { windowJobs, windowOutboxHandlers } from './window';
 
 export interface ServiceOptions {
@@ -93,6 +94,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const setAside = setAsideHandlers(deps);
   const outboxHandlers: Record<string, OutboxHandler> = {
     ...conversationOutboxHandlers(deps),
+    ...inboxOutboxHandlers(deps),
     ...setAside.handlers,
     ...templateOutboxHandlers(deps),
     ...windowOutboxHandlers(deps),

@@ -14,6 +14,8 @@ export interface SlackUser {
   timeZone: string;
   /** The strings for `locale`. */
   t: Strings;
+  /** How Slack shows them (display name, else real name), when it said: `{{agent}}` in saved replies. */
+  name?: string;
 }
 
 const usersInfoSchema = z.object({
@@ -24,6 +26,8 @@ const usersInfoSchema = z.object({
     is_primary_owner: z.boolean().optional(),
     locale: z.string().optional(),
     tz: z.string().optional(),
+    real_name: z.string().optional(),
+    profile: z.object({ display_name: z.string().optional(), real_name: z.string().optional() }).optional(),
   }),
 });
 
@@ -43,7 +47,8 @@ export async function slackUser(
     const u = parsed.data.user;
     const locale = localeFrom(u.locale);
     const isAdmin = listed || u.is_admin === true || u.is_owner === true || u.is_primary_owner === true;
-    return { id: userId, locale, isAdmin, timeZone: knownTimeZone(u.tz) ?? deps.config.timeZone, t: strings(locale) };
+    const name = [u.profile?.display_name, u.profile?.real_name, u.real_name].map((n) => n?.trim()).find(Boolean);
+    return { id: userId, locale, isAdmin, timeZone: knownTimeZone(u.tz) ?? deps.config.timeZone, t: strings(locale), ...(name ? { name } : {}) };
   } catch (err) {
     deps.logger.warn('could not look up the Slack user', { userId, err });
     return { id: userId, locale: 'en', isAdmin: listed, timeZone: deps.config.timeZone, t: strings('en') };

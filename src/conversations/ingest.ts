@@ -16,6 +16,7 @@ import { customerKey, customerOfRun } from '../domain/customer';
 import { conversationOf, findConversation, findConversationByCustomer, linkCustomer, recordInbounds } from '../store/conversations';
 import { advanceStatus, insertMessage, type DeliveryStatus, type StoredMessage } from '../store/messages';
 import type { AccountDocument, ConversationDocument } from '../store/models';
+import { reopenOnInbound } from '../inbox';
 import { keepUnhandledWebhook } from '../store/unhandled-webhooks';
 import { applyTemplateCategoryUpdate, applyTemplateQualityUpdate, applyTemplateStatusUpdate } from '../templates/status';
 import { describeWhatsAppError } from '../whatsapp/errors';
@@ -188,6 +189,9 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
   const writing = stored.filter(({ m }) => m.content.type !== 'system');
   const window = await recordInbounds(conversation, writing.map(({ m, preview }) => ({ at: m.timestamp, preview })), deps.config.expiry.warnMinutes);
   const reopened = new Set(writing.filter((_, n) => window.moves[n]?.reopened).map(({ m }) => m.wamid));
+  // The customer writing again puts a pending or resolved conversation back in the queue.
+  const lastWriting = writing.at(-1);
+  const inboxItems = lastWriting ? await reopenOnInbound(deps, account, window.conversation, String(lastWriting.message._id)) : [];
 
   // A switched-off account keeps its history but stays silent in Slack.
   if (!account.enabled) return created;
@@ -207,7 +211,7 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
       payload: { conversationId },
     });
   }
-  await enqueue(items, deps.clock.now());
+  await enqueue([...items, ...inboxItems], deps.clock.now());
   return created;
 }
 

@@ -2,6 +2,8 @@ import { LRUCache } from 'lru-cache';
 import type { Types } from 'mongoose';
 import { z } from 'zod';
 import { threadHeader, type SlackMessage } from '../bot/views/conversations';
+import { inboxHeaderBlocks } from '../bot/views/inbox';
+import { inboxStatus } from '../domain/inbox';
 import { messageParts } from '../bot/views/limits';
 import type { Deps } from '../context';
 import { conversationCustomer } from '../domain/customer';
@@ -61,9 +63,10 @@ export interface Thread {
   threadTs: string;
 }
 
-/** The header (thread root) of a conversation, in the account's channel language. */
+/** The header (thread root) of a conversation, in the account's channel language: the customer, then who has it and its status. */
 export function renderHeader(deps: Pick<Deps, 'clock' | 'config'>, conversation: ConversationDocument, account: AccountDocument): SlackMessage {
-  return threadHeader(strings(account.locale).conversations, {
+  const t = strings(account.locale);
+  const header = threadHeader(t.conversations, {
     customerName: conversation.profileName ?? undefined,
     customer: conversationCustomer(conversation),
     accountName: account.name,
@@ -72,6 +75,13 @@ export function renderHeader(deps: Pick<Deps, 'clock' | 'config'>, conversation:
     timeZone: deps.config.timeZone,
     ...(conversation.marketingPreference === 'stop' ? { marketingStopped: strings(account.locale).platform.headerMarketingStopped } : {}),
   });
+  const inbox = inboxHeaderBlocks(t, {
+    conversationId: String(conversation._id),
+    assignee: conversation.assignee ?? undefined,
+    status: inboxStatus(conversation.status),
+    tags: conversation.tags ?? [],
+  });
+  return { text: header.text, blocks: [...header.blocks, ...inbox] };
 }
 
 export interface ThreadOptions extends Partial<Pick<DeliveryContext, 'uncertain'>> {

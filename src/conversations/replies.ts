@@ -5,9 +5,12 @@ import { canReplyFreely } from '../domain/window';
 import { enqueue, type EnqueueInput } from '../outbox';
 import { conversationLane } from '../outbox/lanes';
 import { findTeamThread } from '../accounts/team';
-import { insertMessage } from '../store/messages';
+import { insertMessage, type NewMessage } from '../store/messages';
+import type { AccountDocument, ConversationDocument } from '../store/models';
+import type { SlackMessage } from '../bot/views/limits';
 import { slackToWhatsAppText, splitText, WHATSAPP_LIMITS } from './format';
 import type { OutboundContent } from './handlers';
+import { threadPostItems } from './outbox';
 
 export interface SlackFileRef {
   id: string;
@@ -77,17 +80,15 @@ export async function acceptAgentMessage(deps: Deps, m: AgentMessage): Promise<R
     return { kind: 'note', messageId: String(message._id) };
   }
 
-  // A retired On-Premises account sends nothing until it is moved: as if switched off.
-  if (!account.enabled || account.state !== 'connected' || isRetired(account)) return { kind: 'account_off', accountName: account.name };
-  const closesAt = conversation.windowClosesAt ?? undefined;
-  if (!canReplyFreely(closesAt, now)) return { kind: 'window_closed', conversationId, closesAt };
+  const refused = replyRefusal(account, conversation, now);
+  if (refused) return refused;
 
   const body = slackToWhatsAppText(m.text);
   if (!body && m.files.length === 0) return { kind: 'ignored', reason: 'empty' };
   // The text goes with the first file as its caption when it fits one; otherwise as text messages of its own,
   // as many as WhatsApp's text limit needs, each under its own key so a retry sends none twice.
   const captioned = m.files.length > 0 && body.length <= WHATSAPP_LIMITS.caption;
-  const parts: { key: string; type: string; text?: string; content: OutboundContent }[] = (captioned || !body ? [] : splitText(body)).map((piece, i) => ({
+  const parts: OutboundPart[] = (captioned || !body ? [] : splitText(body)).map((piece, i) => ({
     key: i === 0 ? `slack:${m.channel}:${m.ts}` : `slack:${m.channel}:${m.ts}:part${i + 1}`,
     type: 'text',
     text: piece,
@@ -103,23 +104,70 @@ export async function acceptAgentMessage(deps: Deps, m: AgentMessage): Promise<R
     });
   });
 
+  return queueOutbound(base, parts, now);
+}
+
+/**
+ * Free-form replies go out only from a connected, switched-on account, within the customer's 24-hour window;
+ * a retired On-Premises account sends nothing until it is moved, as if switched off.
+ */
+function replyRefusal(account: AccountDocument, conversation: ConversationDocument, now: Date): ReplyOutcome | undefined {
+  if (!account.enabled || account.state !== 'connected' || isRetired(account)) return { kind: 'account_off', accountName: account.name };
+  const closesAt = conversation.windowClosesAt ?? undefined;
+  if (!canReplyFreely(closesAt, now)) return { kind: 'window_closed', conversationId: String(conversation._id), closesAt };
+  return undefined;
+}
+
+interface OutboundPart {
+  key: string;
+  type: string;
+  text?: string;
+  content: OutboundContent;
+}
+
+/**
+ * Stores each part as a pending outbound message and queues its send in the conversation's lane,
+ * after `before(messageId)` (e.g. showing it in the thread); a part stored before (a redelivery) is skipped.
+ */
+async function queueOutbound(
+  base: Omit<NewMessage, 'key' | 'direction' | 'type'>,
+  parts: readonly OutboundPart[],
+  now: Date,
+  before: (messageId: string) => EnqueueInput[] = () => [],
+): Promise<ReplyOutcome> {
+  const lane = conversationLane(base.conversationId);
   const items: EnqueueInput[] = [];
   const messageIds: string[] = [];
   for (const part of parts) {
-    const { message, created } = await insertMessage({
-      ...base,
-      key: part.key,
-      direction: 'outbound',
-      type: part.type,
-      text: part.text,
-      content: part.content,
-      status: 'pending',
-    });
+    const { message, created } = await insertMessage({ ...base, key: part.key, direction: 'outbound', type: part.type, text: part.text, content: part.content, status: 'pending' });
     if (!created) continue;
-    messageIds.push(String(message._id));
-    items.push({ key: `whatsapp-send:${String(message._id)}`, lane, kind: 'whatsapp.send', payload: { messageId: String(message._id) } });
+    const messageId = String(message._id);
+    messageIds.push(messageId);
+    items.push(...before(messageId), { key: `whatsapp-send:${messageId}`, lane, kind: 'whatsapp.send', payload: { messageId } });
   }
-  if (items.length === 0) return { kind: 'ignored', reason: 'duplicate' };
+  if (messageIds.length === 0) return { kind: 'ignored', reason: 'duplicate' };
   await enqueue(items, now);
   return { kind: 'queued', messageIds };
+}
+
+/**
+ * A saved reply an agent sends from the modal: under the same rules as a typed reply, shown in the
+ * thread as theirs (the post carries the message, so WhatsApp's delivery reactions land on it). `key`
+ * makes a repeated submission of the same modal send once.
+ */
+export async function sendSavedReply(
+  deps: Pick<Deps, 'clock'>,
+  { account, conversation }: { account: AccountDocument; conversation: ConversationDocument },
+  reply: { key: string; userId: string; text: string; shown: SlackMessage },
+): Promise<ReplyOutcome> {
+  const now = deps.clock.now();
+  const refused = replyRefusal(account, conversation, now);
+  if (refused) return refused;
+  const body = reply.text.trim();
+  if (!body) return { kind: 'ignored', reason: 'empty' };
+  const conversationId = String(conversation._id);
+  const base = { accountId: account._id, conversationId: conversation._id, sentAt: now, sender: { kind: 'slack' as const, id: reply.userId } };
+  return queueOutbound(base, [{ key: reply.key, type: 'text', text: body, content: { kind: 'text', body } }], now, (messageId) =>
+    threadPostItems({ key: `slack-saved:${messageId}`, conversationId, message: reply.shown, messageId }),
+  );
 }

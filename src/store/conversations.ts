@@ -262,6 +262,11 @@ function writeLock(conversationId: Types.ObjectId): string {
   return `conversation:${String(conversationId)}`;
 }
 
+/** Runs `fn` in the conversation's writers' turn (see `writeLock`): for other store modules writing it. */
+export function withConversationLock<T>(conversationId: Types.ObjectId, fn: () => Promise<T>): Promise<T> {
+  return withLock(writeLock(conversationId), fn);
+}
+
 /**
  * Stores the thread root once; returns the root already stored if there is one.
  * Threads are opened only from the conversation's own outbox lane, one item at a time,

@@ -1,6 +1,7 @@
 import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
 import { conversationCustomer, sendAddress } from '../domain/customer';
+import { inboxStatus, warnsAboutWindow } from '../domain/inbox';
 import type { SlackMessage } from '../bot/views/conversations';
 import { windowClosedView, windowSummaryView, windowWarningView, digestView, threadLink, type WindowRow } from '../bot/views/window';
 import type { Deps } from '../context';
@@ -28,7 +29,7 @@ const digestPayload = z.object({ accountId: z.string() });
 
 /**
  * The conversation an alert is about, if the alert still stands at delivery:
- * same window, not answered meanwhile, and its account still posting.
+ * same window, not answered nor resolved meanwhile, and its account still posting.
  */
 async function standingAlert(
   conversationId: string,
@@ -36,6 +37,8 @@ async function standingAlert(
 ): Promise<{ conversation: ConversationDocument; account: AccountDocument; channelId: string } | undefined> {
   const conversation = await ConversationModel.findById(conversationId);
   if (!conversation || conversation.windowClosesAt?.getTime() !== closesAt.getTime() || isAnswered(conversation)) return undefined;
+  // Resolved: nobody is to answer it until the customer writes again (which reopens it and moves the window).
+  if (!warnsAboutWindow(inboxStatus(conversation.status))) return undefined;
   const account = await AccountModel.findById(conversation.accountId);
   if (!account || account.state !== 'connected' || !account.enabled) return undefined;
   return { conversation, account, channelId: conversation.channelId ?? account.channelId };

@@ -156,3 +156,19 @@ export async function waitFor<T>(find: () => T | undefined | false | Promise<T |
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+let eventCount = 0;
+
+/** An Events API delivery of `event` to our app, as Slack posts it (JSON). */
+export function eventCallbackBody(event: Record<string, unknown>, teamId = TEAM_ID): string {
+  eventCount++;
+  return JSON.stringify({
+    type: 'event_callback',
+    team_id: teamId,
+    api_app_id: 'A0001',
+    event: { event_ts: `${eventCount}.0`, ...event },
+    event_id: `EvT${eventCount}`,
+    event_time: 1,
+    authorizations: [{ team_id: teamId, user_id: 'UBOT', is_bot: true }],
+  });
+}

@@ -1,9 +1,10 @@
 import nock from 'nock';
-import { AuditModel, TemplateModel, type AccountDocument } from '../../src/store/models';
+import { INBOX_ACTIONS, INBOX_VIEWS } from '../../src/bot/views/inbox';
+import { AuditModel, ConversationModel, TemplateModel, type AccountDocument } from '../../src/store/models';
 import { sendOk, templateCreatedOk } from '../fakes/whatsapp-contract';
 import { startTestService, type TestService } from '../helpers/service';
 import { settingsState } from './accounts-harness';
-import { ADMIN, CHANNEL, PHONE_ID, TEAM, TemplateSlack, WABA_ID, WA_API, createAccount, formState, metadataOf, seedTemplate } from './templates-harness';
+import { ADMIN, ADMIN_ID, CHANNEL, PHONE_ID, TEAM, TemplateSlack, WABA_ID, WA_API, createAccount, formState, metadataOf, seedTemplate } from './templates-harness';
 
 /**
  * Every change made from Slack is written to the audit log: who, what, when and
@@ -106,6 +107,25 @@ describe('template changes', () => {
   });
 });
 
+describe('conversation changes', () => {
+  it('claim, assign, unassign and status, each with who and the value before and after', async () => {
+    // The customer the template went to.
+    const conversation = await ConversationModel.findOne({ accountId: account._id });
+    const id = String(conversation?._id);
+    const subject = `conversation:${id}`;
+    const claim = await audited(() => slack.click(ADMIN, INBOX_ACTIONS.claim, id));
+    expectEntry(claim, 'conversation.claim', subject);
+    const picked = { values: { inbox_assignee: { user: { type: 'users_select', selected_user: ADMIN_ID } } } };
+    const assign = await audited(() => slack.submit(ADMIN, INBOX_VIEWS.assign, picked, JSON.stringify({ conversationId: id })));
+    expectEntry(assign, 'conversation.assign', subject);
+    expect(assign[0]).toMatchObject({ before: { assignee: ADMIN }, after: { assignee: ADMIN_ID } });
+    expectEntry(await audited(() => slack.click(ADMIN, INBOX_ACTIONS.unassign, id)), 'conversation.unassign', subject);
+    const resolved = await audited(() => slack.click(ADMIN, INBOX_ACTIONS.resolve, id));
+    expectEntry(resolved, 'conversation.status', subject);
+    expect(resolved[0]).toMatchObject({ before: { status: 'open' }, after: { status: 'resolved' } });
+  });
+});
+
 describe('account changes', () => {
   it('ON/OFF, settings and disconnect', async () => {
     const subject = `account:${String(account._id)}`;
@@ -118,6 +138,7 @@ describe('account changes', () => {
 
 it('leaves an entry for every kind of change (connect is audited in the accounts suite)', () => {
   expect(new Set(seen)).toEqual(
-    new Set(['template.create', 'template.disable', 'template.enable', 'template.sync', 'template.send', 'template.delete', 'account.disable', 'account.update', 'account.disconnect']),
+    new Set(['template.create', 'template.disable', 'template.enable', 'template.sync', 'template.send', 'template.delete', 'account.disable', 'account.update', 'account.disconnect',
+      'conversation.claim', 'conversation.assign', 'conversation.unassign', 'conversation.status']),
   );
 });

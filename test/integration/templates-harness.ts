@@ -38,9 +38,9 @@ export const OUTSIDER = 'U0OUTSIDER';
 /** An admin whose Slack speaks Indonesian. */
 export const ADMIN_ID = 'U0BUDI';
 
-const USERS: Record<string, { is_admin: boolean; locale: string }> = {
+const USERS: Record<string, { is_admin: boolean; locale: string; real_name?: string }> = {
   [ADMIN]: { is_admin: true, locale: 'en-US' },
-  [AGENT]: { is_admin: false, locale: 'en-US' },
+  [AGENT]: { is_admin: false, locale: 'en-US', real_name: 'Rina' },
   [OUTSIDER]: { is_admin: false, locale: 'en-US' },
   [ADMIN_ID]: { is_admin: true, locale: 'id-ID' },
 };
@@ -264,4 +264,33 @@ export function templateSuite(overrides: (service: TestService) => Partial<Recor
     return value;
   };
   return { service: () => started(service), slack: () => started(slack), account: () => started(account) };
+}
+
+/** A suite's running service and fake Slack (see `slackSuite`). */
+export class SlackSuite {
+  service!: TestService;
+  slack!: TemplateSlack;
+}
+
+/**
+ * Registers a suite's hooks: one service (with `env`) and one fake Slack for the suite; before each
+ * test, Slack answered afresh and the clock at `now`. Register the suite's own hooks after this one.
+ */
+export function slackSuite(now: Date, env: Record<string, string> = {}): SlackSuite {
+  const suite = new SlackSuite();
+  beforeAll(async () => {
+    suite.service = await startTestService(env);
+    suite.slack = new TemplateSlack(suite.service);
+  });
+  afterAll(async () => {
+    await suite.service.stop();
+    nock.cleanAll();
+  });
+  beforeEach(() => {
+    nock.cleanAll();
+    suite.slack.install();
+    suite.slack.clear();
+    suite.service.clock.set(now);
+  });
+  return suite;
 }

@@ -1,12 +1,17 @@
 import mongoose from 'mongoose';
 import nock from 'nock';
 import { ACCOUNT_ACTIONS, ACCOUNT_CALLBACKS } from '../../src/bot/views/accounts';
+import { CONTACT_ACTION, CONTACT_VIEW } from '../../src/bot/views/contact';
+import { INBOX_ACTIONS, INBOX_VIEWS } from '../../src/bot/views/inbox';
+import { queuePageAction, queuePagerValue } from '../../src/bot/views/queues';
+import { SAVED_REPLY_ACTIONS, SAVED_REPLY_VIEWS, sendTextBlock } from '../../src/bot/views/saved-replies';
+import { QUEUES } from '../../src/domain/queues';
 import { SET_ASIDE_ACTIONS } from '../../src/bot/views/set-aside';
 import { TEMPLATE_ACTIONS, TEMPLATE_VIEWS } from '../../src/bot/views/templates';
 import { WINDOW_PAGE_ACTION } from '../../src/bot/views/window';
 import { subcommands } from '../../src/bot/listeners/commands';
 import { recordInbound, setThread, upsertConversation } from '../../src/store/conversations';
-import { TemplateModel, type AccountDocument } from '../../src/store/models';
+import { SavedReplyModel, TemplateModel, type AccountDocument } from '../../src/store/models';
 import { saveDraft } from '../../src/store/templates';
 import { draftFromForm } from '../../src/templates/form';
 import { startTestService, type TestService } from '../helpers/service';
@@ -34,7 +39,9 @@ const TEMPLATE_BODY = 'Members only {{1}} discount today.';
 const CUSTOMER_NAME = 'Siti Rahasia';
 const CUSTOMER_WA_ID = '6281298765432';
 const DRAFT_BODY = 'Draft secret {{1}} offer for you.';
-const SECRETS = [ACCOUNT_NAME, TEMPLATE_NAME, 'Members only', CUSTOMER_NAME, CUSTOMER_WA_ID, 'Draft secret'];
+const REPLY_NAME = 'Rahasia diskon';
+const REPLY_TEXT = 'Kode rahasia {{name}}: HEMAT50';
+const SECRETS = [ACCOUNT_NAME, TEMPLATE_NAME, 'Members only', CUSTOMER_NAME, CUSTOMER_WA_ID, 'Draft secret', REPLY_NAME, 'HEMAT50'];
 
 let service: TestService;
 let slack: TemplateSlack;
@@ -43,6 +50,7 @@ let accountId: string;
 let templateId: string;
 let draftId: string;
 let conversationId: string;
+let replyId: string;
 const THREAD_TS = '1767500000.000100';
 const whatsapp: string[] = [];
 
@@ -79,6 +87,8 @@ beforeAll(async () => {
   await setThread(conversation._id, CHANNEL, THREAD_TS);
   await recordInbound(conversation, { at: service.clock.now(), preview: 'Is my order ready?' }, [120, 30]);
   conversationId = String(conversation._id);
+  const reply = await SavedReplyModel.create({ accountId: account._id, name: REPLY_NAME, nameKey: REPLY_NAME.toLowerCase(), text: REPLY_TEXT });
+  replyId = String(reply._id);
 });
 
 afterAll(async () => {
@@ -126,6 +136,8 @@ const event = (payload: Record<string, unknown>) =>
     event_time: 1,
     authorizations: [{ team_id: FOREIGN_TEAM, user_id: 'UBOT', is_bot: true }],
   });
+const reactionAdded = (reaction: string) =>
+  event({ type: 'reaction_added', user: FOREIGN_ADMIN, reaction, item: { type: 'message', channel: CHANNEL, ts: THREAD_TS }, item_user: 'UBOT', event_ts: '2.0' });
 const threadMessage = (text: string, ts: string) =>
   event({ type: 'message', channel: CHANNEL, user: FOREIGN_ADMIN, text, ts, thread_ts: THREAD_TS, channel_type: 'channel', event_ts: ts });
 
@@ -213,6 +225,73 @@ const cases: Record<string, Case> = {
   'account list page': { exercises: ACCOUNT_ACTIONS.page, body: () => click(inMessage, button(`${ACCOUNT_ACTIONS.page}.1`, '1')) },
   'expiring list page': { exercises: WINDOW_PAGE_ACTION, body: () => click(inHome(), button(`${WINDOW_PAGE_ACTION}.1`, '1')) },
   'Retry what Slack refused': { exercises: SET_ASIDE_ACTIONS.retry, body: () => click(inHome(), button(SET_ASIDE_ACTIONS.retry, accountId)) },
+  'Claim on their thread root': { exercises: INBOX_ACTIONS.claim, body: () => click(inMessage, button(INBOX_ACTIONS.claim, conversationId)) },
+  'Assign to… on their thread root': { exercises: INBOX_ACTIONS.assign, body: () => click(inMessage, button(INBOX_ACTIONS.assign, conversationId)) },
+  'Unassign on their thread root': { exercises: INBOX_ACTIONS.unassign, body: () => click(inMessage, button(INBOX_ACTIONS.unassign, conversationId)) },
+  'Resolve on their thread root': { exercises: INBOX_ACTIONS.resolve, body: () => click(inMessage, button(INBOX_ACTIONS.resolve, conversationId)) },
+  'Pending on their thread root': { exercises: INBOX_ACTIONS.pending, body: () => click(inMessage, button(INBOX_ACTIONS.pending, conversationId)) },
+  'Reopen on their thread root': { exercises: INBOX_ACTIONS.reopen, body: () => click(inMessage, button(INBOX_ACTIONS.reopen, conversationId)) },
+  'assigning their conversation to oneself': {
+    exercises: INBOX_VIEWS.assign,
+    body: () =>
+      submit(INBOX_VIEWS.assign, { values: { inbox_assignee: { user: { type: 'users_select', selected_user: FOREIGN_ADMIN } } } }, JSON.stringify({ conversationId })),
+  },
+  '/whatsapp queue': { exercises: 'command:queue', body: () => command('queue') },
+  '/whatsapp queue all <their account>': { exercises: 'command:queue', body: () => command(`queue all ${ACCOUNT_NAME}`) },
+  ...Object.fromEntries(
+    QUEUES.flatMap((queue) => [
+      [`${queue} queue page on the Home tab`, { exercises: queuePageAction(queue), body: () => click(inHome(), button(`${queuePageAction(queue)}.1`, queuePagerValue(1))) }],
+      [
+        `${queue} queue page of their account in a message`,
+        { exercises: queuePageAction(queue), body: () => click(inMessage, button(`${queuePageAction(queue)}.0`, queuePagerValue(0, accountId))) },
+      ],
+    ]),
+  ),
+  '/whatsapp replies <their account>': { exercises: 'command:replies', body: () => command(`replies ${ACCOUNT_NAME}`) },
+  '/whatsapp replies': { exercises: 'command:replies', body: () => command('replies') },
+  'Saved replies on their account': { exercises: SAVED_REPLY_ACTIONS.manage, body: () => click(inHome(), button(SAVED_REPLY_ACTIONS.manage, accountId)) },
+  'Add saved reply to their account': { exercises: SAVED_REPLY_ACTIONS.add, body: () => click(inModal(JSON.stringify({ accountId })), button(SAVED_REPLY_ACTIONS.add, accountId)) },
+  'Edit their saved reply': { exercises: SAVED_REPLY_ACTIONS.edit, body: () => click(inModal(JSON.stringify({ accountId })), button(SAVED_REPLY_ACTIONS.edit, replyId)) },
+  'Delete their saved reply': {
+    exercises: SAVED_REPLY_ACTIONS.delete,
+    body: () => click(inModal(JSON.stringify({ accountId, replyId, listViewId: 'V0LIST' })), button(SAVED_REPLY_ACTIONS.delete, replyId)),
+  },
+  'saving a saved reply into their account': {
+    exercises: SAVED_REPLY_VIEWS.form,
+    body: () =>
+      submit(
+        SAVED_REPLY_VIEWS.form,
+        { values: { reply_name: { value: { type: 'plain_text_input', value: 'Taken over' } }, reply_text: { value: { type: 'plain_text_input', value: 'x' } } } },
+        JSON.stringify({ accountId, replyId, listViewId: 'V0LIST' }),
+      ),
+  },
+  'Saved reply on their thread root': { exercises: SAVED_REPLY_ACTIONS.use, body: () => click(inMessage, button(SAVED_REPLY_ACTIONS.use, conversationId)) },
+  'picking their saved reply for their conversation': {
+    exercises: SAVED_REPLY_ACTIONS.pick,
+    body: () =>
+      click(inModal(JSON.stringify({ conversationId })), {
+        type: 'static_select',
+        action_id: SAVED_REPLY_ACTIONS.pick,
+        selected_option: { value: replyId, text: { type: 'plain_text', text: 'x' } },
+      }),
+  },
+  'sending their saved reply to their customer': {
+    exercises: SAVED_REPLY_VIEWS.use,
+    body: () => submit(SAVED_REPLY_VIEWS.use, { values: { [sendTextBlock(replyId)]: { value: { type: 'plain_text_input', value: 'Hello from elsewhere' } } } }, JSON.stringify({ conversationId, replyId })),
+  },
+  'Contact on their thread root': { exercises: CONTACT_ACTION, body: () => click(inMessage, button(CONTACT_ACTION, conversationId)) },
+  'saving their customer’s contact card': {
+    exercises: CONTACT_VIEW,
+    body: () =>
+      submit(
+        CONTACT_VIEW,
+        { values: { contact_tags: { value: { type: 'plain_text_input', value: 'taken' } }, contact_notes: { value: { type: 'plain_text_input', value: 'over' } } } },
+        JSON.stringify({ conversationId }),
+      ),
+  },
+  '/whatsapp queue #tag': { exercises: 'command:queue', body: () => command('queue all #vip') },
+  '👀 on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('eyes') },
+  '✅ on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('white_check_mark') },
   'the App Home': {
     exercises: 'event:app_home_opened',
     json: true,
@@ -228,10 +307,19 @@ it('covers every command, action, view submission and event a Slack user can sen
     ...Object.values(TEMPLATE_ACTIONS),
     ...Object.values(SET_ASIDE_ACTIONS),
     WINDOW_PAGE_ACTION,
+    ...Object.values(INBOX_ACTIONS),
+    ...Object.values(INBOX_VIEWS),
+    ...QUEUES.map(queuePageAction),
+    ...Object.values(SAVED_REPLY_ACTIONS),
+    CONTACT_ACTION,
+    CONTACT_VIEW,
+    // The list of saved replies has no submit button.
+    ...Object.values(SAVED_REPLY_VIEWS).filter((v) => v !== SAVED_REPLY_VIEWS.list),
     // The list, and the done notice, are never submitted: they have no submit button.
     ...Object.values(TEMPLATE_VIEWS).filter((v) => v !== TEMPLATE_VIEWS.list && v !== TEMPLATE_VIEWS.done),
     'event:message',
     'event:app_home_opened',
+    'event:reaction_added',
   ];
   expect(new Set(Object.values(cases).map((c) => c.exercises))).toEqual(new Set(every));
 });
@@ -251,7 +339,7 @@ it.each(Object.entries(cases))('refuses %s from another workspace', async (_name
   expect(whatsapp).toEqual([]);
   const shown = [ack, ...slack.calls.map((call) => JSON.stringify(call.params)), ...slack.responses.map((r) => JSON.stringify(r))].join('\n');
   // Names, texts and numbers, and the ids too: a screen carrying them would act on this workspace.
-  for (const secret of [...SECRETS, accountId, templateId, draftId, conversationId]) expect(shown).not.toContain(secret);
+  for (const secret of [...SECRETS, accountId, templateId, draftId, conversationId, replyId]) expect(shown).not.toContain(secret);
   expect(service.logLines.slice(logged).join('\n')).not.toMatch(/slack listener failed/);
 });
 

@@ -92,6 +92,15 @@ const CONTROLS: Record<string, number> = {
   'templates.sendTitle': SLACK_LIMITS.viewTitle,
   'templates.sendButton': SLACK_LIMITS.viewTitle,
   'templates.sentTitle': SLACK_LIMITS.viewTitle,
+  'inbox.assignTitle': SLACK_LIMITS.viewTitle,
+  'inbox.assignSubmit': SLACK_LIMITS.viewTitle,
+  'savedReplies.listTitle': SLACK_LIMITS.viewTitle,
+  'savedReplies.formTitle': SLACK_LIMITS.viewTitle,
+  'savedReplies.formSave': SLACK_LIMITS.viewTitle,
+  'savedReplies.useTitle': SLACK_LIMITS.viewTitle,
+  'savedReplies.useSend': SLACK_LIMITS.viewTitle,
+  'contact.title': SLACK_LIMITS.viewTitle,
+  'contact.save': SLACK_LIMITS.viewTitle,
   // buttons in messages and the Home tab
   'common.pager.previousPage': SLACK_LIMITS.buttonText,
   'common.pager.nextPage': SLACK_LIMITS.buttonText,
@@ -111,6 +120,20 @@ const CONTROLS: Record<string, number> = {
   'conversations.ephemeral.sendTemplate': SLACK_LIMITS.buttonText,
   'window.sendTemplate': SLACK_LIMITS.buttonText,
   'setAside.retryButton': SLACK_LIMITS.buttonText,
+  'inbox.claimButton': SLACK_LIMITS.buttonText,
+  'inbox.assignButton': SLACK_LIMITS.buttonText,
+  'inbox.unassignButton': SLACK_LIMITS.buttonText,
+  'inbox.resolveButton': SLACK_LIMITS.buttonText,
+  'inbox.pendingButton': SLACK_LIMITS.buttonText,
+  'inbox.reopenButton': SLACK_LIMITS.buttonText,
+  'savedReplies.manageButton': SLACK_LIMITS.buttonText,
+  'savedReplies.useButton': SLACK_LIMITS.buttonText,
+  'contact.button': SLACK_LIMITS.buttonText,
+  'savedReplies.addButton': SLACK_LIMITS.buttonText,
+  'savedReplies.editButton': SLACK_LIMITS.buttonText,
+  'savedReplies.deleteButton': SLACK_LIMITS.buttonText,
+  'savedReplies.deleteConfirmTitle': SLACK_LIMITS.confirmTitle,
+  'savedReplies.deleteConfirmYes': SLACK_LIMITS.confirmButton,
   // confirmation dialogs
   'accounts.disconnectConfirmTitle': SLACK_LIMITS.confirmTitle,
   'accounts.disconnectConfirmYes': SLACK_LIMITS.confirmButton,
@@ -125,10 +148,13 @@ const CONTROLS: Record<string, number> = {
   'templates.categories.UTILITY': SLACK_LIMITS.optionText,
   'templates.categories.AUTHENTICATION': SLACK_LIMITS.optionText,
   'templates.sendPickPlaceholder': SLACK_LIMITS.placeholder,
+  'inbox.assignPlaceholder': SLACK_LIMITS.placeholder,
+  'savedReplies.pickPlaceholder': SLACK_LIMITS.placeholder,
   // headers
   'common.home.header': SLACK_LIMITS.headerText,
   'window.home.title': SLACK_LIMITS.headerText,
   'setAside.homeTitle': SLACK_LIMITS.headerText,
+  'inbox.queues.title': SLACK_LIMITS.headerText,
 };
 
 /**
@@ -139,7 +165,7 @@ const LOANWORDS = new Set(['wadesk', 'whatsapp', 'slack', 'business', 'meta', 'h
 
 /** Words an English interface puts on controls; none may stay untranslated. */
 const ENGLISH_CONTROL_WORDS = new Set(
-  'add refresh submit send delete save cancel close back next previous settings disconnect connect retry open home preview done switch account accounts templates marketing utility authentication'.split(' '),
+  'add refresh submit send delete save cancel close back next previous settings disconnect connect retry open home preview done switch account accounts templates marketing utility authentication claim assign unassign resolve pending reopen pick person saved reply replies edit contact'.split(' '),
 );
 
 const words = (text: string) => text.toLowerCase().match(/[a-z][a-z-]*/g) ?? [];

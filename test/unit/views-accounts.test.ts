@@ -53,7 +53,7 @@ const gateway: AccountSummary = { ...support, id: '65a000000000000000000003', na
 const json = (v: unknown) => JSON.stringify(v);
 
 describe('the account list', () => {
-  it('shows admins each account with number, status, webhook URL, verify token and all four buttons', () => {
+  it('shows admins each account with number, status, webhook URL, verify token and all five buttons', () => {
     const blocks = accountListBlocks(en, [sales], { isAdmin: true });
     const text = json(blocks);
     expect(text).toContain('+62 812 0000 (Acme)');
@@ -66,6 +66,7 @@ describe('the account list', () => {
       'accounts.toggle',
       'accounts.settings',
       'templates.open',
+      'replies.manage',
       'accounts.disconnect',
     ]);
     const disconnect = actions.find((e) => 'action_id' in e && e.action_id === 'accounts.disconnect');

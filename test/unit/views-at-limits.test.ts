@@ -11,8 +11,10 @@ import {
   windowClosedEphemeral,
 } from '../../src/bot/views/conversations';
 import { helpMessage } from '../../src/bot/views/help';
-import { buildHomeView } from '../../src/bot/views/home';
-import { messageParts, type SlackMessage } from '../../src/bot/views/limits';
+import { buildHomeView, HOME_MAX_BLOCKS, HOME_SECTION_MAX_BLOCKS } from '../../src/bot/views/home';
+import { QUEUE_PAGE_SIZE, queuesBlocks, queuesMessage, type QueueList } from '../../src/bot/views/queues';
+import { pageCount, QUEUES } from '../../src/domain/queues';
+import { messageParts, SLACK_LIMITS, type SlackMessage } from '../../src/bot/views/limits';
 import { setAsideHomeSection } from '../../src/bot/views/set-aside';
 import {
   deleteConfirmView,
@@ -185,6 +187,68 @@ describe('every surface at the largest sizes', () => {
         expectView(buildHomeView(t, [accountsSection, setAsideHomeSection(t.setAside, refused), windowHomeSection(t.window, { accounts, now: at, timeZone: 'Asia/Jakarta' })]));
         expectMessage(helpMessage(t, { unknownWord: customerName }));
       }),
+      RUNS,
+    );
+  });
+});
+
+describe('the Home tab', () => {
+  it('adds up to at most Slack’s 100 blocks: the frame, a divider and the most of each section', () => {
+    expect(HOME_MAX_BLOCKS).toBeLessThanOrEqual(SLACK_LIMITS.viewBlocks);
+  });
+
+  it('with 1,000 open conversations in the queues, and every other section at its largest, stays within each section’s budget and Slack’s limits', () => {
+    fc.assert(
+      fc.property(
+        locale,
+        textOf(256),
+        textOf(80),
+        fc.integer({ min: 0, max: 250 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.boolean(),
+        (loc, customerName, accountName, page, accountCount, isAdmin) => {
+          const t = strings(loc);
+          const open = 1_000;
+          // A page of each queue as the store returns it: at most QUEUE_PAGE_SIZE of the 1,000, with long names and handles.
+          const lists: QueueList[] = QUEUES.map((queue, q) => {
+            const total = q === 0 ? open / 4 : q === 1 ? open / 2 : open;
+            const pages = pageCount(total, QUEUE_PAGE_SIZE);
+            return {
+              queue,
+              total,
+              page: Math.min(page, pages - 1),
+              pages,
+              rows: Array.from({ length: QUEUE_PAGE_SIZE }, (_, n) => ({
+                customerName,
+                handle: `@${customerName}`,
+                closesAt: new Date(at.getTime() + (n - 2) * 3_600_000),
+                ...(n % 2 ? { assignee: `U${n}` } : {}),
+                ...(n % 3 ? { link: 'https://slack.com/archives/C1/p1' } : {}),
+              })),
+            };
+          });
+          const queues = queuesBlocks(t, { lists, now: at, timeZone: 'Asia/Jakarta', account: { id: 'a1', name: accountName } });
+          const rows: WindowRow[] = Array.from({ length: 200 }, (_, n) => ({
+            conversationId: `c${n}`,
+            customerName,
+            waId: '6281234567890',
+            closesAt: new Date(at.getTime() + n * 60_000),
+            lastMessage: customerName,
+            link: 'https://slack.com/archives/C1/p1',
+          }));
+          const windows = windowHomeSection(t.window, { accounts: Array.from({ length: accountCount }, () => ({ accountName, rows })), now: at, timeZone: 'Asia/Jakarta', page });
+          const accountsSection = accountListMessage(t, Array.from({ length: 40 }, (_, n) => accountOf(accountName, n)), { isAdmin, notice: t.common.successfullyUpdated, page }).blocks;
+          const refused = Array.from({ length: 20 }, (_, n) => ({ accountId: `a${n}`, accountName, count: 10_000, reason: t.setAside.reasons.channel_not_found('<#C0SALES>') }));
+          const setAside = setAsideHomeSection(t.setAside, refused);
+
+          expect(queues.length).toBeLessThanOrEqual(HOME_SECTION_MAX_BLOCKS.queues);
+          expect(accountsSection.length).toBeLessThanOrEqual(HOME_SECTION_MAX_BLOCKS.accounts);
+          expect(setAside.length).toBeLessThanOrEqual(HOME_SECTION_MAX_BLOCKS.setAside);
+          expect(windows.length).toBeLessThanOrEqual(HOME_SECTION_MAX_BLOCKS.windows);
+          expectView(buildHomeView(t, [queues, accountsSection, setAside, windows]));
+          expectMessage(queuesMessage(t, { lists, now: at, timeZone: 'Asia/Jakarta' }));
+        },
+      ),
       RUNS,
     );
   });

@@ -2,8 +2,11 @@ import type { App } from '@slack/bolt';
 import type { Deps } from '../../context';
 import { registerAccounts } from './accounts';
 import { registerCommands } from './commands';
+import { registerContact } from './contact';
 import { register as registerConversations } from './conversations';
 import { registerHome } from './home';
+import { registerInbox } from './inbox';
+import { registerSavedReplies } from './saved-replies';
 import { registerSetAside } from './set-aside';
 import { registerTemplateListeners } from './templates';
 import { registerWindow } from './window';
@@ -15,6 +18,9 @@ export function registerListeners(app: App, deps: Deps): void {
   registerAccounts(app, deps);
   registerTemplateListeners(app, deps);
   registerConversations(app, deps);
+  registerInbox(app, deps);
+  registerSavedReplies(app, deps);
+  registerContact(app, deps);
   registerWindow(app, deps);
   registerSetAside(app, deps);
 }

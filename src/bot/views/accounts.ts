@@ -11,6 +11,7 @@ import {
   type FieldProblem,
 } from '../../accounts/form';
 import type { Strings } from '../../i18n';
+import { SAVED_REPLY_ACTIONS } from './saved-replies';
 import { pageOf, pagerBlocks } from './limits';
 
 /**
@@ -84,10 +85,10 @@ export interface AccountListOptions {
 }
 
 /**
- * Blocks one page of accounts may take: with the notice, header, Add button and pager it stays
- * within a message's 50 and leaves the Home tab room for the windows' section (see home.ts).
+ * Blocks one page of accounts may take (an account takes at most 5): with the notice, header, Add
+ * button and pager it stays within a message's 50 and leaves the Home tab room for the other sections (see home.ts).
  */
-export const ACCOUNT_LIST_BUDGET = 35;
+export const ACCOUNT_LIST_BUDGET = 24;
 
 export function kindLabel(t: Strings, a: Pick<AccountSummary, 'kind' | 'retired'>): string {
   if (a.retired) return `${t.accounts.kindOnprem} (${t.platform.retired})`;
@@ -140,6 +141,7 @@ function accountActions(t: Strings, a: AccountSummary, isAdmin: boolean): Action
   const settings: Button = a.retired
     ? { type: 'button', action_id: ACCOUNT_ACTIONS.move, text: plain(t.platform.moveButton), value: a.id, style: 'primary' }
     : { type: 'button', action_id: ACCOUNT_ACTIONS.settings, text: plain(s.settingsButton), value: a.id };
+  const savedReplies: Button = { type: 'button', action_id: SAVED_REPLY_ACTIONS.manage, text: plain(t.savedReplies.manageButton), value: a.id };
   const toggle: Button = {
     type: 'button',
     action_id: ACCOUNT_ACTIONS.toggle,
@@ -165,7 +167,7 @@ function accountActions(t: Strings, a: AccountSummary, isAdmin: boolean): Action
     type: 'actions',
     block_id: `account.${a.id}.actions`,
     // A retired account has nothing to switch: it neither sends nor receives.
-    elements: a.retired ? [settings, templates, disconnect] : [toggle, settings, templates, disconnect],
+    elements: a.retired ? [settings, templates, savedReplies, disconnect] : [toggle, settings, templates, savedReplies, disconnect],
   };
 }
 

@@ -118,12 +118,12 @@ export interface PagerLabels {
 }
 
 /**
- * "Page 2 of 3" and Previous/Next buttons (values: the page to show), or nothing for one page.
+ * "Page 2 of 3" and Previous/Next buttons (values: the page to show, or what `value` makes of it), or nothing for one page.
  * Two blocks at most.
  */
-export function pagerBlocks(labels: PagerLabels, actionId: string, { page, pages }: Page): KnownBlock[] {
+export function pagerBlocks(labels: PagerLabels, actionId: string, { page, pages }: Page, value: (to: number) => string = String): KnownBlock[] {
   if (pages <= 1) return [];
-  const button = (text: string, to: number) => ({ type: 'button' as const, action_id: `${actionId}.${to}`, text: plainText(text, SLACK_LIMITS.buttonText), value: String(to) });
+  const button = (text: string, to: number) => ({ type: 'button' as const, action_id: `${actionId}.${to}`, text: plainText(text, SLACK_LIMITS.buttonText), value: value(to) });
   const elements = [...(page > 0 ? [button(labels.previousPage, page - 1)] : []), ...(page < pages - 1 ? [button(labels.nextPage, page + 1)] : [])];
   return [
     { type: 'context', elements: [{ type: 'mrkdwn', text: labels.pageOf(page + 1, pages) }] },

@@ -16,8 +16,12 @@ type S = Strings['window'];
 
 /** Rows beyond a list's cap become "and N more". */
 export const MAX_ROWS_PER_ACCOUNT = 20;
-/** Blocks a page of accounts' windows may take: with its title and pager within a message's 50, and beside a page of accounts within the Home tab's 100. */
-export const WINDOW_LIST_BUDGET = 40;
+/**
+ * Blocks a page of accounts' windows may take: with its title and pager within a message's 50, and beside the
+ * other sections within the Home tab's 100 (see home.ts). An account takes at most MAX_ROWS_PER_ACCOUNT + 2 blocks
+ * (its name, its rows, "and N more": a line each at most), so a page, never splitting one, stays within it.
+ */
+export const WINDOW_LIST_BUDGET = MAX_ROWS_PER_ACCOUNT + 4;
 /** The pager of the expiring list, in a message or on the Home tab; the action_id ends in the page to show. */
 export const WINDOW_PAGE_ACTION = 'window.page';
 

@@ -33,6 +33,8 @@ export const common = {
     templates: '`/whatsapp templates [account]`: the HSM templates of an account, the messages that can be sent outside the 24-hour window',
     send: '`/whatsapp send <account> <phone>`: send a template to start a conversation',
     expiring: '`/whatsapp expiring`: conversations whose 24-hour window is closing soon',
+    replies: '`/whatsapp replies [account]`: manage the account’s saved replies (admins)',
+    queue: '`/whatsapp queue [mine|unassigned|all] [account] [#tag]`: open conversations, most urgent first: yours, nobody’s, or all',
     help: '`/whatsapp help`: this help',
     home: 'Everything is also on the *Home* tab of the app.',
     unknown: (word: string) => `I don't know \`${word}\`.`,

@@ -1,9 +1,12 @@
 import { accounts } from './accounts';
 import { common } from './common';
+import { contact } from './contact';
 import { conversations } from './conversations';
+import { inbox } from './inbox';
 import { platform } from './platform';
+import { savedReplies } from './saved-replies';
 import { setAside } from './set-aside';
 import { templates } from './templates';
 import { window } from './window';
 
-export const en = { common, accounts, templates, conversations, window, setAside, platform };
+export const en = { common, accounts, templates, conversations, inbox, savedReplies, contact, window, setAside, platform };

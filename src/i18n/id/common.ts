@@ -34,6 +34,8 @@ export const common: Strings['common'] = {
     templates: '`/whatsapp templates [akun]`: Template HSM sebuah akun, yaitu pesan yang bisa dikirim di luar jendela 24 jam',
     send: '`/whatsapp send <akun> <telepon>`: kirim template untuk memulai percakapan',
     expiring: '`/whatsapp expiring`: percakapan yang jendela 24 jamnya akan segera berakhir',
+    replies: '`/whatsapp replies [akun]`: kelola balasan tersimpan akun (admin)',
+    queue: '`/whatsapp queue [mine|unassigned|all] [akun] [#tag]`: percakapan terbuka, yang paling mendesak di atas: milik Anda, yang belum ditangani, atau semuanya',
     help: '`/whatsapp help`: bantuan ini',
     home: 'Semua ini juga ada di tab *Home* aplikasi.',
     unknown: (word: string) => `Perintah \`${word}\` tidak dikenal.`,

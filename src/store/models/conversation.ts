@@ -33,6 +33,14 @@ const conversationSchema = new Schema(
     marketingPreference: { type: String },
     marketingPreferenceAt: { type: Date },
     lastReplyBy: { type: String },
+    /** The Slack user handling the conversation; unset while it is in the queue (one at a time, see `src/store/inbox.ts`). */
+    assignee: { type: String },
+    /** open, pending or resolved (see `src/domain/inbox.ts`); unset on conversations from before statuses: open. */
+    status: { type: String, enum: ['open', 'pending', 'resolved'] },
+    /** The contact card's tags (see src/domain/contact.ts), shown on the root; a queue can be filtered by one. */
+    tags: { type: [String], default: undefined },
+    /** The contact card's free-text notes, for agents only. */
+    notes: { type: String },
     // The window's alert progress lives in WindowAlert, only while something is due.
   },
   { timestamps: true },
@@ -40,6 +48,10 @@ const conversationSchema = new Schema(
 conversationSchema.index({ accountId: 1, waId: 1 }, { unique: true });
 conversationSchema.index({ accountId: 1, windowClosesAt: 1 });
 conversationSchema.index({ channelId: 1, threadTs: 1 });
+// The inbox queues (src/store/queues.ts): open conversations of the workspace's accounts, by window close; mine and unassigned by assignee too.
+conversationSchema.index({ accountId: 1, status: 1, assignee: 1, windowClosesAt: 1 });
+conversationSchema.index({ accountId: 1, status: 1, windowClosesAt: 1 });
+conversationSchema.index({ accountId: 1, status: 1, tags: 1, windowClosesAt: 1 });
 
 export type Conversation = InferSchemaType<typeof conversationSchema>;
 export type ConversationDocument = HydratedDocument<Conversation>;

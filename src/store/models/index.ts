@@ -9,6 +9,7 @@ export * from './lookup';
 export * from './claim';
 export * from './message';
 export * from './outbox';
+export * from './saved-reply';
 export * from './template';
 export * from './window-alert';
 export * from './unhandled-webhook';

@@ -126,6 +126,7 @@ const submissionBodySchema = z.object({
             value: z.string().nullish(),
             selected_option: z.object({ value: z.string() }).nullish(),
             selected_conversation: z.string().nullish(),
+            selected_user: z.string().nullish(),
           }),
         ),
       ),
@@ -158,7 +159,7 @@ export function parseSubmission(body: unknown): Submission | undefined {
     field: (blockId) => {
       const inputs = values[blockId];
       const input = inputs ? Object.values(inputs)[0] : undefined;
-      return input?.value ?? input?.selected_option?.value ?? input?.selected_conversation ?? undefined;
+      return input?.value ?? input?.selected_option?.value ?? input?.selected_conversation ?? input?.selected_user ?? undefined;
     },
   };
 }

@@ -3,6 +3,8 @@ import type { Deps } from '../../../context';
 import { openConnectFromCommand, showAccountsFromCommand } from '../accounts';
 import { openSendTemplateFromCommand, openTemplatesFromCommand } from '../templates';
 import { showExpiring } from '../window';
+import { showQueue } from '../inbox/queues';
+import { openSavedRepliesFromCommand } from '../saved-replies';
 import { showHelp } from './help';
 import type { SubcommandHandler } from './types';
 
@@ -16,6 +18,8 @@ export const subcommands: Record<string, SubcommandHandler> = {
   templates: openTemplatesFromCommand,
   send: openSendTemplateFromCommand,
   expiring: showExpiring,
+  queue: showQueue,
+  replies: openSavedRepliesFromCommand,
 };
 
 /** Splits the command text into the subcommand and its words; the subcommand is case-insensitive. */

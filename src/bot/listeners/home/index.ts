@@ -6,6 +6,7 @@ import type { Deps } from '../../../context';
 import { slackUser, type SlackUser } from '../../user';
 import { buildHomeView } from '../../views/home';
 import { accountsHomeSection } from '../accounts/home-section';
+import { queuesHomeSection, type QueuePages } from '../inbox/queues';
 import { setAsideSection } from '../set-aside/home-section';
 import { windowsHomeSection } from '../window';
 
@@ -24,12 +25,14 @@ export interface HomeContext {
 export interface HomePages {
   accounts?: number;
   windows?: number;
+  queues?: QueuePages;
 }
 
 export type HomeSection = (ctx: HomeContext) => Promise<KnownBlock[]>;
 
-/** The App Home, top to bottom. Features add their section here, one line each. */
+/** The App Home, top to bottom; each section's most blocks are in HOME_SECTION_MAX_BLOCKS (views/home.ts). Features add their section here, one line each. */
 export const homeSections: HomeSection[] = [
+  queuesHomeSection,
   accountsHomeSection,
   setAsideSection,
   windowsHomeSection,

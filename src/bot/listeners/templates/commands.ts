@@ -11,11 +11,11 @@ import type { T } from './shared';
  * The account a command names; without a name, the workspace's only account
  * or the one whose channel the command was typed in.
  */
-async function resolveAccount(
+export async function resolveAccount(
   teamId: string,
   channelId: string,
   name: string,
-  t: T,
+  t: Pick<T, 'noAccounts' | 'accountNotFound' | 'accountAmbiguous'>,
 ): Promise<{ account: AccountDocument } | { error: string }> {
   const accounts = await listAccounts(teamId);
   if (accounts.length === 0) return { error: t.noAccounts };

@@ -1,0 +1,41 @@
+import type { Strings } from '../index';
+
+/** Indonesian strings for saved replies. */
+export const savedReplies: Strings['savedReplies'] = {
+  manageButton: 'Balasan tersimpan',
+  useButton: 'Balasan tersimpan',
+  listTitle: 'Balasan tersimpan',
+  listIntro: (account) =>
+    `Balasan tersimpan milik *${account}*. Agen mengirimnya dari thread percakapan. \`{{name}}\` diganti nama pelanggan, \`{{agent}}\` nama agen.`,
+  empty: 'Belum ada balasan tersimpan.',
+  addButton: 'Tambah balasan',
+  editButton: 'Ubah',
+  deleteButton: 'Hapus',
+  deleteConfirmTitle: 'Hapus balasan tersimpan ini?',
+  deleteConfirmText: (name) => `“${name}” tidak akan ditawarkan lagi kepada agen.`,
+  deleteConfirmYes: 'Hapus',
+  deleted: (name) => `“${name}” sudah dihapus.`,
+  saved: (name) => `“${name}” sudah disimpan.`,
+  full: (max) => `Satu akun menyimpan paling banyak ${max} balasan: hapus salah satu dulu.`,
+  formTitle: 'Balasan tersimpan',
+  formSave: 'Simpan',
+  nameLabel: 'Nama',
+  textLabel: 'Teks',
+  textHint: 'Pakai {{name}} untuk nama pelanggan dan {{agent}} untuk nama Anda.',
+  issues: {
+    nameEmpty: 'Beri nama.',
+    nameTooLong: (max) => `Paling banyak ${max} karakter.`,
+    nameTaken: 'Balasan tersimpan lain di akun ini sudah memakai nama ini.',
+    textEmpty: 'Tulis teksnya.',
+    textTooLong: (max) => `Paling banyak ${max} karakter.`,
+    unknownPlaceholder: (placeholder) => `Placeholder {{${placeholder}}} tidak dikenal: hanya {{name}} dan {{agent}} yang diisi.`,
+  },
+  accountAmbiguous: 'Ada beberapa akun WhatsApp yang terhubung: sebutkan salah satunya, misalnya `/whatsapp replies Sales`.',
+  useTitle: 'Kirim balasan tersimpan',
+  useSend: 'Kirim',
+  pickLabel: 'Balasan tersimpan',
+  pickPlaceholder: 'Pilih balasan tersimpan',
+  editLabel: 'Pesan yang dikirim (bisa diubah)',
+  noReplies: (account) => `*${account}* belum punya balasan tersimpan. Admin menambahkannya dari daftar akun atau dengan \`/whatsapp replies\`.`,
+  sentBy: (agent, text) => `${agent} mengirim balasan tersimpan:\n${text}`,
+};
