@@ -1,6 +1,7 @@
 /**
  * Drill: agents claim one conversation at the same moment through two service processes on one
- * database (the embedded one, where an update is a read then a write). Exactly one claim wins:
+ * database: the suite's, so both the embedded one (where an update is a read then a write) and a
+ * MongoDB replica set (`npm run test:mongodb`). Exactly one claim wins:
  * one assignee, one audit entry, and every other agent is told who has it.
  */
 import crypto from 'node:crypto';
@@ -9,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { INBOX_ACTIONS } from '../../src/bot/views/inbox';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded';
 import { AuditModel, ConversationModel } from '../../src/store/models';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
-import { uniqueDbName } from '../helpers/service';
+import { uriWithDatabase } from '../../src/store/uri';
+import { requireTestDbUri, uniqueDbName } from '../helpers/service';
 import { blockActionsBody, postToSlackEvents } from '../helpers/slack';
 import { UNPACED } from '../helpers/unpaced';
 import { BOT_TOKEN, CHANNEL_ID, SIGNING_SECRET, seedCloudAccount, startChildService, waitFor, type ChildService } from './support';
@@ -21,24 +22,22 @@ const AGENTS = Array.from({ length: 8 }, (_, n) => `U0RACE${n}`);
 
 describe('drill: a claim race across two processes', () => {
   let dir: string;
-  let db: EmbeddedDatabase;
   let slack: FakeSlack;
   const services: ChildService[] = [];
   const key = crypto.randomBytes(32);
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-drill-claim-'));
-    db = await startEmbeddedDatabase(path.join(dir, 'db'));
     slack = await startFakeSlack();
     // Where the service answers an agent (the interaction's response_url): recorded like an API call.
     slack.on('response.url', () => ({}));
     const dbName = uniqueDbName();
-    await mongoose.connect(db.uri, { dbName, retryWrites: false });
+    await mongoose.connect(requireTestDbUri(), { dbName, retryWrites: false });
     const env = {
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
-      MONGODB_URI: `${db.uri}${dbName}`,
+      MONGODB_URI: uriWithDatabase(requireTestDbUri(), dbName),
       ENCRYPTION_KEY: key.toString('base64'),
       LOG_LEVEL: 'error',
       ...UNPACED,
@@ -49,7 +48,6 @@ describe('drill: a claim race across two processes', () => {
     for (const s of services) await s.kill();
     await mongoose.disconnect();
     await slack?.stop();
-    await db?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
