@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { SAVED_REPLY_ACTIONS, SAVED_REPLY_VIEWS, sendTextBlock } from '../../src/bot/views/saved-replies';
+import { SAVED_REPLY_ACTIONS, SAVED_REPLY_SHORTCUT, SAVED_REPLY_VIEWS, sendTextBlock } from '../../src/bot/views/saved-replies';
 import { AuditModel, ConversationModel, MessageModel, SavedReplyModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
 import { expectValidSendBody, sendOk } from '../fakes/whatsapp-contract';
 import { GRAPH_API, PHONE_NUMBER_ID, clearConversations, createAccount, postWebhook, textDelivery } from '../fixtures/conversations';
@@ -160,5 +160,53 @@ describe('agents send a saved reply from the thread', () => {
     await settle(suite.slack.click(OUTSIDER, SAVED_REPLY_ACTIONS.use, String(conversation._id)));
     expect(suite.slack.views('views.open')).toEqual([]);
     expect(String(suite.slack.responses.at(-1)?.text)).toContain('Only members of the account’s channel');
+  });
+
+  describe('from the message shortcut on any message of the thread', () => {
+    /** A `message_action`, as Slack posts it when someone picks the shortcut on a message. */
+    const shortcut = (userId: string, message: { ts: string; thread_ts?: string }, teamId = 'T0001') =>
+      suite.slack.post(
+        new URLSearchParams({
+          payload: JSON.stringify({
+            type: 'message_action',
+            callback_id: SAVED_REPLY_SHORTCUT,
+            trigger_id: '1.2.shortcut',
+            action_ts: '1.2',
+            message_ts: message.ts,
+            team: { id: teamId, domain: 'acme' },
+            user: { id: userId, name: userId.toLowerCase(), team_id: teamId },
+            channel: { id: CHANNEL, name: 'sales' },
+            message: { type: 'message', user: 'U0SOMEONE', text: 'hmm', ...message },
+            response_url: `https://hooks.slack.test/app/${teamId}/1/xyz`,
+            api_app_id: 'A0001',
+            token: 'deprecated',
+          }),
+        }).toString(),
+      );
+
+    it('opens the same saved-reply modal for a reply in the thread and for its root', async () => {
+      const threadTs = conversation.threadTs ?? '';
+      for (const message of [{ ts: '1767600000.000200', thread_ts: threadTs }, { ts: threadTs }]) {
+        suite.slack.clear();
+        await settle(shortcut(AGENT, message));
+        const { view } = await suite.slack.waitView('views.open', (v) => v.callback_id === SAVED_REPLY_VIEWS.use);
+        expect(metadataOf(view)).toMatchObject({ conversationId: String(conversation._id) });
+      }
+    });
+
+    it('says so on a message outside any conversation thread, to an outsider, and to another workspace', async () => {
+      for (const [user, message, teamId, says] of [
+        [AGENT, { ts: '1767600000.000300' }, 'T0001', 'not in a WhatsApp conversation thread'],
+        [OUTSIDER, { ts: conversation.threadTs ?? '' }, 'T0001', 'Only members of the account’s channel'],
+        [AGENT, { ts: conversation.threadTs ?? '' }, 'T9999', 'not in a WhatsApp conversation thread'],
+      ] as const) {
+        suite.slack.clear();
+        await settle(shortcut(user, message, teamId));
+        const shown = suite.slack.views('views.open');
+        expect(shown.map((v) => v.view.callback_id ?? '')).not.toContain(SAVED_REPLY_VIEWS.use);
+        expect(textOf(shown[0]?.view)).toContain(says);
+        expect(JSON.stringify(shown)).not.toContain('Shipping');
+      }
+    });
   });
 });

@@ -20,6 +20,9 @@ export const SAVED_REPLY_ACTIONS = {
   pick: 'replies.pick',
 } as const;
 
+/** The message shortcut "Saved reply", on any message of a conversation thread. */
+export const SAVED_REPLY_SHORTCUT = 'replies.shortcut';
+
 export const SAVED_REPLY_VIEWS = { list: 'replies.list', form: 'replies.form', use: 'replies.use_modal' } as const;
 export const SAVED_REPLY_BLOCKS = { name: 'reply_name', text: 'reply_text' } as const;
 /** The editable message of the use modal: its block id names the reply, so picking another one replaces what was typed. */

@@ -29,6 +29,7 @@ export const savedReplies = {
     unknownPlaceholder: (placeholder: string) => `Unknown placeholder {{${placeholder}}}: only {{name}} and {{agent}} are filled in.`,
   },
   accountAmbiguous: 'Several WhatsApp accounts are connected: name one, e.g. `/whatsapp replies Sales`.',
+  notAConversation: 'This message is not in a WhatsApp conversation thread. Use the shortcut on a message of a customer\'s thread.',
   useTitle: 'Send a saved reply',
   useSend: 'Send',
   pickLabel: 'Saved reply',

@@ -31,6 +31,7 @@ export const savedReplies: Strings['savedReplies'] = {
     unknownPlaceholder: (placeholder) => `Placeholder {{${placeholder}}} tidak dikenal: hanya {{name}} dan {{agent}} yang diisi.`,
   },
   accountAmbiguous: 'Ada beberapa akun WhatsApp yang terhubung: sebutkan salah satunya, misalnya `/whatsapp replies Sales`.',
+  notAConversation: 'Pesan ini tidak berada di thread percakapan WhatsApp. Gunakan shortcut ini pada pesan di thread pelanggan.',
   useTitle: 'Kirim balasan tersimpan',
   useSend: 'Kirim',
   pickLabel: 'Balasan tersimpan',

@@ -33,7 +33,8 @@ function answer(user: SlackUser, outcome: InboxOutcome, customerName: string | u
 }
 
 /** Why `user` may not run this conversation, if so: channel members and admins may, the same people who may send its templates. */
-async function refusal(client: WebClient, deps: Deps, user: SlackUser, found: Scoped | undefined): Promise<string | undefined> {
+/** Why `user` may not act on the conversation, or undefined: it is gone, or they are not in its channel. */
+export async function refusal(client: WebClient, deps: Deps, user: SlackUser, found: Scoped | undefined): Promise<string | undefined> {
   if (!found) return user.t.inbox.gone;
   return (await maySend(client, deps, user, found.account)) ? undefined : user.t.inbox.notMember;
 }

@@ -1,7 +1,7 @@
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, StaticSelectAction, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockAction, MessageShortcut, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, StaticSelectAction, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { findTeamAccount, findTeamConversation } from '../../../accounts/team';
+import { findTeamAccount, findTeamConversation, findTeamThread } from '../../../accounts/team';
 import type { Deps } from '../../../context';
 import { sendSavedReply } from '../../../conversations/replies';
 import { formatDateTime } from '../../../domain/format';
@@ -14,6 +14,7 @@ import { slackUser, type SlackUser } from '../../user';
 import {
   SAVED_REPLY_ACTIONS,
   SAVED_REPLY_BLOCKS,
+  SAVED_REPLY_SHORTCUT,
   SAVED_REPLY_VIEWS,
   savedReplyErrors,
   savedReplyFormModal,
@@ -25,7 +26,8 @@ import {
 } from '../../views/saved-replies';
 import { parseActionBody, parseSubmission, tellUser, type ActionContext } from '../accounts/context';
 import type { WhatsAppCommandArgs } from '../commands/types';
-import { rootModalButton, type Scoped } from '../inbox';
+import { refusal, rootModalButton, type Scoped } from '../inbox';
+import { noticeModal } from '../../views/accounts';
 import { maySend } from '../templates/send';
 import { metadata } from '../templates/shared';
 import { resolveAccount } from '../templates/commands';
@@ -170,6 +172,17 @@ async function useModal(user: SlackUser, found: Scoped, replyId?: string) {
 function registerUse(app: App, deps: Deps): void {
   // "Saved reply" on the thread root: value is the conversation id.
   app.action(SAVED_REPLY_ACTIONS.use, rootModalButton(deps, (user, found) => useModal(user, found)));
+
+  // The same from the message shortcut, on any message of the thread (or its root).
+  app.shortcut<MessageShortcut>(SAVED_REPLY_SHORTCUT, async ({ ack, shortcut, client }) => {
+    await ack();
+    const user = await slackUser(client, deps, shortcut.user.id);
+    const teamId = shortcut.team?.id ?? shortcut.user.team_id ?? '';
+    const found = await findTeamThread(teamId, shortcut.channel.id, shortcut.message.thread_ts ?? shortcut.message.ts);
+    const refused = found ? await refusal(client, deps, user, found) : user.t.savedReplies.notAConversation;
+    const view = found && !refused ? await useModal(user, found) : noticeModal(user.t, user.t.savedReplies.useTitle, refused ?? '');
+    await client.views.open({ trigger_id: shortcut.trigger_id, view });
+  });
 
   app.action<BlockAction<StaticSelectAction>>(SAVED_REPLY_ACTIONS.pick, async ({ ack, body, action, client }) => {
     await ack();
