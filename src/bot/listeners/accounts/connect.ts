@@ -7,6 +7,7 @@ import {
   validateMoveForm,
   type ApiInput,
   type ConnectFormValues,
+  type ConnectInput,
   type FieldErrors,
   type MoveFormValues,
   type Validated,
@@ -26,25 +27,25 @@ export function connectForm(user: SlackUser): ReturnType<typeof connectModal> {
   return connectModal(user.t, { privateMetadata: CONNECT_METADATA, values: { locale: user.locale } });
 }
 
-/** A form whose submission checks credentials with WhatsApp: connect, and move to another API. */
-interface CheckedForm<V> {
+/** A form whose submission checks credentials with WhatsApp: connect, move to another API, and settings (a new token). */
+export interface CheckedForm<V, W> {
   /** "only admins can …". */
   what: (t: SlackUser['t']) => string;
   title: (t: SlackUser['t']) => string;
   /** The form's values as typed (secrets included: never log or render them), checked. */
-  read: (sub: Submission, user: SlackUser) => { values: ConnectFormValues; validated: Validated<V> } | undefined;
+  read: (sub: Submission, user: SlackUser) => { values: W; validated: Validated<V> } | undefined;
   /** Undefined: the account is gone or not the workspace's. */
   run: (actor: Actor, value: V) => Promise<Outcome | undefined>;
   doneView: (user: SlackUser, teamId: string, outcome: Extract<Outcome, { ok: true }>) => Promise<ModalView>;
   /** The form again, the values kept but the secrets, with the errors inside it. */
-  againView: (user: SlackUser, sub: Submission, values: ConnectFormValues, errors: FieldErrors) => ModalView;
+  againView: (user: SlackUser, sub: Submission, values: W, errors: FieldErrors) => ModalView | Promise<ModalView>;
 }
 
 /**
  * Validate, check the credentials with WhatsApp, save. Answers within Slack's 3 s when it can;
  * otherwise shows "Checking…" and updates the view later.
  */
-function checkedSubmission<V>(deps: Deps, form: CheckedForm<V>) {
+export function checkedSubmission<V, W>(deps: Deps, form: CheckedForm<V, W>) {
   return async ({ ack, body, client }: AllMiddlewareArgs & SlackViewMiddlewareArgs) => {
     const started = Date.now();
     const sub = parseSubmission(body);
@@ -97,7 +98,7 @@ function checkedSubmission<V>(deps: Deps, form: CheckedForm<V>) {
         ? noticeModal(t, form.title(t), t.accounts.notFound)
         : outcome.ok
           ? await form.doneView(user, sub.teamId, outcome)
-          : form.againView(user, sub, values, outcome.errors);
+          : await form.againView(user, sub, values, outcome.errors);
     } catch (err) {
       deps.logger.error('checking WhatsApp credentials failed', { err, teamId: sub.teamId });
       view = noticeModal(t, form.title(t), t.common.somethingWentWrong);
@@ -127,7 +128,7 @@ function apiValues(sub: Submission): MoveFormValues {
 
 /** "Connect". A form without the language (opened before it existed) gets the admin's own. */
 export function connectSubmission(deps: Deps) {
-  return checkedSubmission(deps, {
+  return checkedSubmission<ConnectInput, ConnectFormValues>(deps, {
     what: (t) => t.accounts.adminWhat.connect,
     title: (t) => t.accounts.connectTitle,
     read: (sub, user) => {
@@ -161,7 +162,7 @@ export function moveForm(account: { id: string; name: string }, t: SlackUser['t'
 
 /** "Move": the account gets another API, keeping its channel, conversations and templates. */
 export function moveSubmission(deps: Deps) {
-  return checkedSubmission<{ accountId: string; input: ApiInput }>(deps, {
+  return checkedSubmission<{ accountId: string; input: ApiInput }, MoveFormValues>(deps, {
     what: (t) => t.platform.adminWhatMove,
     title: (t) => t.platform.moveTitle,
     read: (sub) => {

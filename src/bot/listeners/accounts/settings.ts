@@ -1,14 +1,13 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { validateSettingsForm, type SettingsFormValues } from '../../../accounts/form';
+import { validateSettingsForm, type SettingsFormValues, type SettingsInput } from '../../../accounts/form';
 import { listAccountSummaries, saveAccountSettings, summarize } from '../../../accounts/service';
 import { findTeamAccount } from '../../../accounts/team';
 import type { Deps } from '../../../context';
-import { slackUser, type SlackUser } from '../../user';
-import { accountListModal, checkingModal, fieldErrorsResponse, noticeModal, settingsModal } from '../../views/accounts';
+import type { SlackUser } from '../../user';
+import { accountListModal, noticeModal, settingsModal } from '../../views/accounts';
 import { isRetired } from '../../../accounts/kind';
-import { moveForm, refreshHome } from './connect';
-import { adminButton, openModalFrom, parseSubmission, settleWithin, tellUser } from './context';
+import { checkedSubmission, moveForm } from './connect';
+import { adminButton, openModalFrom, tellUser } from './context';
 
 const metadataSchema = z.object({ accountId: z.string().min(1) });
 
@@ -44,83 +43,34 @@ export function openMove(deps: Deps) {
 
 /** "Save Changes": like connect, a new token is checked with WhatsApp within Slack's 3 s or after "Checking…". */
 export function settingsSubmission(deps: Deps) {
-  return async ({ ack, body, client }: AllMiddlewareArgs & SlackViewMiddlewareArgs) => {
-    const started = Date.now();
-    const sub = parseSubmission(body);
-    const metadata = sub && readMetadata(sub.privateMetadata);
-    if (!sub || !metadata) {
-      await ack();
-      return;
-    }
-    const user = await slackUser(client, deps, sub.userId);
-    const t = user.t;
-    if (!user.isAdmin) {
-      await ack({ response_action: 'errors', errors: { name: t.common.onlyAdmins(t.accounts.adminWhat.change) } });
-      return;
-    }
-    const values: SettingsFormValues = {
-      name: sub.field('name'),
-      enabled: sub.field('enabled'),
-      channelId: sub.field('channel'),
-      locale: sub.field('locale'),
-      token: sub.field('token'),
-      appSecret: sub.field('app_secret'),
-    };
-    const validated = validateSettingsForm(values);
-    if (!validated.ok) {
-      await ack({ response_action: 'errors', errors: fieldErrorsResponse(t, validated.errors) });
-      return;
-    }
-
-    const actor = { teamId: sub.teamId, userId: sub.userId };
-    const work = saveAccountSettings(deps, actor, metadata.accountId, validated.value);
-    const early = await settleWithin(work, deps.config.slack.ackBudgetMs - (Date.now() - started));
-    if (early.state === 'done') {
-      const outcome = early.value;
-      if (outcome && !outcome.ok) {
-        await ack({ response_action: 'errors', errors: fieldErrorsResponse(t, outcome.errors) });
-        return;
-      }
-      await ack({ response_action: 'update', view: outcome ? await savedView(deps, user, sub.teamId) : notFoundView(user) });
-      if (outcome) await refreshHome(deps, client, user, sub.teamId);
-      return;
-    }
-    if (early.state === 'failed') {
-      deps.logger.error('saving account settings failed', { err: early.error, teamId: sub.teamId });
-      await ack({ response_action: 'errors', errors: { name: t.common.somethingWentWrong } });
-      return;
-    }
-
-    await ack({ response_action: 'update', view: checkingModal(t, sub.privateMetadata) });
-    let view;
-    let saved = false;
-    try {
-      const outcome = await work;
-      saved = outcome?.ok === true;
-      if (!outcome) view = notFoundView(user);
-      else if (outcome.ok) view = await savedView(deps, user, sub.teamId);
-      else {
-        const account = await findTeamAccount(sub.teamId, metadata.accountId);
-        view = account
-          ? settingsModal(t, summarize(deps, account), {
-              privateMetadata: sub.privateMetadata,
-              values: {
-                name: validated.value.name,
-                enabled: validated.value.enabled,
-                channelId: validated.value.channelId,
-                locale: validated.value.locale,
-              },
-              errors: outcome.errors,
-            })
-          : notFoundView(user);
-      }
-    } catch (err) {
-      deps.logger.error('saving account settings failed', { err, teamId: sub.teamId });
-      view = noticeModal(t, t.accounts.settingsTitle, t.common.somethingWentWrong);
-    }
-    await client.views.update({ view_id: sub.viewId, view });
-    if (saved) await refreshHome(deps, client, user, sub.teamId);
-  };
+  return checkedSubmission<{ accountId: string; input: SettingsInput }, SettingsFormValues>(deps, {
+    what: (t) => t.accounts.adminWhat.change,
+    title: (t) => t.accounts.settingsTitle,
+    read: (sub) => {
+      const metadata = readMetadata(sub.privateMetadata);
+      if (!metadata) return undefined;
+      const values: SettingsFormValues = {
+        name: sub.field('name'),
+        enabled: sub.field('enabled'),
+        channelId: sub.field('channel'),
+        locale: sub.field('locale'),
+        token: sub.field('token'),
+        appSecret: sub.field('app_secret'),
+      };
+      const validated = validateSettingsForm(values);
+      return { values, validated: validated.ok ? { ok: true, value: { accountId: metadata.accountId, input: validated.value } } : validated };
+    },
+    run: (actor, { accountId, input }) => saveAccountSettings(deps, actor, accountId, input),
+    doneView: (user, teamId) => savedView(deps, user, teamId),
+    // The form again with what was typed, the secrets left out; gone meanwhile, it says so.
+    againView: async (user, sub, values, errors) => {
+      const account = await findTeamAccount(sub.teamId, readMetadata(sub.privateMetadata)?.accountId ?? '');
+      if (!account) return notFoundView(user);
+      const { name, channelId, locale } = values;
+      const enabled = values.enabled === undefined ? undefined : values.enabled === 'on';
+      return settingsModal(user.t, summarize(deps, account), { privateMetadata: sub.privateMetadata, values: { name, enabled, channelId, locale }, errors });
+    },
+  });
 }
 
 async function savedView(deps: Deps, user: SlackUser, teamId: string) {
