@@ -12,7 +12,7 @@ import {
 } from '../../accounts/form';
 import type { Strings } from '../../i18n';
 import { SAVED_REPLY_ACTIONS } from './saved-replies';
-import { pageOf, pagerBlocks } from './limits';
+import { pageOf, pagerBlocks, viewTitle } from './limits';
 
 /**
  * Block Kit for WhatsApp accounts: the list, the connect and settings modals.
@@ -38,9 +38,6 @@ export const INPUT_ACTION = 'value';
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
-
-/** Slack's plain-text titles stop at 24 characters. */
-const title = (text: string) => plain(text.length > 24 ? `${text.slice(0, 23)}…` : text);
 
 export function fieldErrorText(t: Strings, problem: FieldProblem): string {
   const e = t.accounts.errors;
@@ -211,7 +208,7 @@ export function accountListModal(
 ): ModalView {
   return {
     type: 'modal',
-    title: title(opts.title),
+    title: viewTitle(opts.title),
     close: plain(t.common.done),
     blocks: [...(opts.lead ?? []), ...accountListBlocks(t, accounts, opts)],
   };
@@ -339,7 +336,7 @@ export function connectModal(t: Strings, opts: ConnectModalOptions): ModalView {
     type: 'modal',
     callback_id: opts.move ? ACCOUNT_CALLBACKS.move : ACCOUNT_CALLBACKS.connect,
     private_metadata: opts.privateMetadata,
-    title: title(opts.move ? p.moveTitle : s.connectTitle),
+    title: viewTitle(opts.move ? p.moveTitle : s.connectTitle),
     submit: plain(opts.move ? p.moveSubmit : s.connectSubmit),
     close: plain(t.common.cancel),
     blocks,
@@ -398,7 +395,7 @@ export function settingsModal(t: Strings, account: AccountSummary, opts: Setting
     type: 'modal',
     callback_id: ACCOUNT_CALLBACKS.settings,
     private_metadata: opts.privateMetadata,
-    title: title(s.settingsTitle),
+    title: viewTitle(s.settingsTitle),
     submit: plain(s.settingsSubmit),
     close: plain(t.common.cancel),
     blocks,
@@ -410,7 +407,7 @@ export function checkingModal(t: Strings, privateMetadata: string): ModalView {
   return {
     type: 'modal',
     private_metadata: privateMetadata,
-    title: title(t.accounts.checkingTitle),
+    title: viewTitle(t.accounts.checkingTitle),
     close: plain(t.common.close),
     blocks: [{ type: 'section', text: mrkdwn(`:hourglass_flowing_sand: ${t.accounts.checkingText}`) }],
   };
@@ -418,7 +415,7 @@ export function checkingModal(t: Strings, privateMetadata: string): ModalView {
 
 /** A modal that only says something, e.g. "only admins can…". */
 export function noticeModal(t: Strings, heading: string, text: string): ModalView {
-  return { type: 'modal', title: title(heading), close: plain(t.common.close), blocks: [{ type: 'section', text: mrkdwn(text) }] };
+  return { type: 'modal', title: viewTitle(heading), close: plain(t.common.close), blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
 
 /** Slack mrkdwn treats &, < and > as control characters. */

@@ -59,6 +59,9 @@ export function splitText(text: string, max: number = SLACK_LIMITS.sectionText):
 
 export const plainText = (text: string, max: number) => ({ type: 'plain_text' as const, text: clamp(text, max) || ' ', emoji: true });
 
+/** A modal's title, within Slack's 24 characters. */
+export const viewTitle = (text: string) => plainText(text, SLACK_LIMITS.viewTitle);
+
 /** mrkdwn of any length as section blocks, each within Slack's 3,000 characters. */
 export function sections(mrkdwn: string): KnownBlock[] {
   const pieces = splitText(mrkdwn);

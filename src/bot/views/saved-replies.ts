@@ -3,7 +3,7 @@ import type { ModalView } from '@slack/types';
 import { SAVED_REPLY_LIMITS, type SavedReplyIssue } from '../../domain/saved-replies';
 import type { Strings } from '../../i18n';
 import { escapeMrkdwn } from './conversations';
-import { clamp, plainText, sections, SLACK_LIMITS, type SlackMessage } from './limits';
+import { clamp, plainText, sections, SLACK_LIMITS, viewTitle, type SlackMessage } from './limits';
 
 type KnownBlock = types.KnownBlock;
 type S = Strings['savedReplies'];
@@ -35,7 +35,6 @@ export interface ReplyRow {
 }
 
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
-const title = (text: string) => plainText(text, SLACK_LIMITS.viewTitle);
 const button = (text: string) => plainText(text, SLACK_LIMITS.buttonText);
 
 /** The account's replies, each with Edit, and Add: a block a reply (at most SAVED_REPLY_LIMITS.perAccount). */
@@ -60,8 +59,8 @@ export function savedReplyListModal(t: Strings, d: { accountId: string; accountN
     type: 'modal',
     callback_id: SAVED_REPLY_VIEWS.list,
     private_metadata: JSON.stringify({ accountId: d.accountId }),
-    title: title(s.listTitle),
-    close: title(t.common.close),
+    title: viewTitle(s.listTitle),
+    close: viewTitle(t.common.close),
     blocks,
   };
 }
@@ -116,9 +115,9 @@ export function savedReplyFormModal(t: Strings, meta: ReplyFormMeta, values: { n
     type: 'modal',
     callback_id: SAVED_REPLY_VIEWS.form,
     private_metadata: JSON.stringify(meta),
-    title: title(s.formTitle),
-    submit: title(s.formSave),
-    close: title(t.common.cancel),
+    title: viewTitle(s.formTitle),
+    submit: viewTitle(s.formSave),
+    close: viewTitle(t.common.cancel),
     blocks,
   };
 }
@@ -177,9 +176,9 @@ export function useSavedReplyModal(
     type: 'modal',
     callback_id: SAVED_REPLY_VIEWS.use,
     private_metadata: JSON.stringify(meta),
-    title: title(s.useTitle),
-    ...(d.picked ? { submit: title(s.useSend) } : {}),
-    close: title(t.common.cancel),
+    title: viewTitle(s.useTitle),
+    ...(d.picked ? { submit: viewTitle(s.useSend) } : {}),
+    close: viewTitle(t.common.cancel),
     blocks,
   };
 }

@@ -10,7 +10,7 @@ import {
 } from '../../domain/templates';
 import type { Strings } from '../../i18n';
 import { escapeMrkdwn, type SlackMessage } from './conversations';
-import { clamp, SLACK_LIMITS } from './limits';
+import { clamp, SLACK_LIMITS, viewTitle } from './limits';
 import type { TemplateFormValues } from '../../templates/form';
 import type { WhatsAppFailure } from '../../templates/provider';
 
@@ -69,9 +69,6 @@ const plain = (text: string) => ({ type: 'plain_text' as const, text: text.slice
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text: text.slice(0, 3000) });
 const section = (text: string): KnownBlock => ({ type: 'section', text: mrkdwn(text) });
 const context = (text: string): KnownBlock => ({ type: 'context', elements: [mrkdwn(text)] });
-
-/** Slack's modal titles hold at most 24 characters. */
-const title = (text: string) => plain(text.slice(0, 24));
 
 function quote(text: string): string {
   return text
@@ -196,7 +193,7 @@ export function templateListView(t: T, input: TemplateListInput): ModalView {
   return {
     type: 'modal',
     callback_id: TEMPLATE_VIEWS.list,
-    title: title(t.listTitle),
+    title: viewTitle(t.listTitle),
     close: plain(t.close),
     private_metadata: JSON.stringify(metadata),
     blocks,
@@ -273,7 +270,7 @@ export function templateFormView(
   return {
     type: 'modal',
     callback_id: TEMPLATE_VIEWS.form,
-    title: title(t.formTitle),
+    title: viewTitle(t.formTitle),
     submit: plain(t.formNext),
     close: plain(t.cancel),
     private_metadata: JSON.stringify(metadata),
@@ -330,7 +327,7 @@ export function templatePreviewView(
   return {
     type: 'modal',
     callback_id: TEMPLATE_VIEWS.preview,
-    title: title(t.previewTitle),
+    title: viewTitle(t.previewTitle),
     submit: plain(t.submit),
     close: plain(t.cancel),
     private_metadata: JSON.stringify(metadata),
@@ -352,7 +349,7 @@ export function messageView(t: T, heading: string, text: string): ModalView {
   return {
     type: 'modal',
     callback_id: TEMPLATE_VIEWS.done,
-    title: title(heading),
+    title: viewTitle(heading),
     close: plain(t.close),
     blocks: [section(text)],
   };
@@ -375,7 +372,7 @@ export function deleteConfirmView(
   return {
     type: 'modal',
     callback_id: TEMPLATE_VIEWS.deleteConfirm,
-    title: title(t.deleteTitle),
+    title: viewTitle(t.deleteTitle),
     submit: plain(t.deleteButton),
     close: plain(t.cancel),
     private_metadata: JSON.stringify(metadata),
@@ -435,7 +432,7 @@ export function sendTemplateView(t: T, input: SendViewInput): ModalView {
     return {
       type: 'modal',
       callback_id: TEMPLATE_VIEWS.send,
-      title: title(t.sendTitle),
+      title: viewTitle(t.sendTitle),
       close: plain(t.close),
       private_metadata: JSON.stringify(metadata),
       blocks,
@@ -476,7 +473,7 @@ export function sendTemplateView(t: T, input: SendViewInput): ModalView {
   return {
     type: 'modal',
     callback_id: TEMPLATE_VIEWS.send,
-    title: title(t.sendTitle),
+    title: viewTitle(t.sendTitle),
     submit: plain(t.sendButton),
     close: plain(t.cancel),
     private_metadata: JSON.stringify(metadata),

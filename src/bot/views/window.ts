@@ -4,7 +4,7 @@ import { formatTime } from '../../domain/format';
 import { splitDuration } from '../../domain/window';
 import type { Strings } from '../../i18n';
 import { SEND_TEMPLATE_ACTION, escapeMrkdwn, slackDate, type SlackMessage } from './conversations';
-import { pageOf, pagerBlocks, SLACK_LIMITS } from './limits';
+import { clamp, pageOf, pagerBlocks, SLACK_LIMITS } from './limits';
 
 type KnownBlock = types.KnownBlock;
 type S = Strings['window'];
@@ -101,20 +101,17 @@ export function windowRowText(s: S, row: WindowRow, now: Date, timeZone: string,
   const link = row.link ? `<${row.link}|${s.openThread}>` : `_${s.noThread}_`;
   const answered = row.answered ? ` :white_check_mark: ${s.answered}` : '';
   const lines = [`• ${head}${answered}  ${link}`];
-  if (opts.lastMessage && row.lastMessage) lines.push(`   _${escapeMrkdwn(s.lastMessage(truncate(row.lastMessage.replace(/\s+/g, ' '), 120)))}_`);
+  if (opts.lastMessage && row.lastMessage) lines.push(`   _${escapeMrkdwn(s.lastMessage(clamp(row.lastMessage.replace(/\s+/g, ' '), 120)))}_`);
   return lines.join('\n');
 }
 
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 /** Lines packed into as few sections as Slack's text limit allows. */
 function packLines(lines: readonly string[]): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   let current = '';
   for (const line of lines) {
-    const piece = truncate(line, SLACK_LIMITS.sectionText);
+    const piece = clamp(line, SLACK_LIMITS.sectionText);
     if (current && current.length + 1 + piece.length > SLACK_LIMITS.sectionText) {
       blocks.push(section(current));
       current = '';
