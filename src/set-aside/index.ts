@@ -3,6 +3,7 @@ import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
 import { findTeamAccount, type Actor } from '../accounts/team';
 import { userLocale } from '../bot/user';
+import { escapeMrkdwn } from '../bot/views/conversations';
 import type { Deps } from '../context';
 import { strings, type Strings } from '../i18n';
 import { classifySlackError, enqueue, parsePayload, retrySetAside, type OutboxHandler, type SetAside } from '../outbox';
@@ -125,7 +126,7 @@ export function setAsideHandlers(deps: Deps): { onSetAside: (item: SetAside) => 
       const p = parsePayload(noticePayload, raw);
       try {
         const s = strings(await userLocale(deps.slack, deps, p.userId)).setAside;
-        await postOnce(deps, { channel: p.userId, text: s.notice(p.accountName, reasonText(s, p.slackError, `<#${p.channel}>`)) }, delivery);
+        await postOnce(deps, { channel: p.userId, text: s.notice(escapeMrkdwn(p.accountName), reasonText(s, p.slackError, `<#${p.channel}>`)) }, delivery);
       } catch (err) {
         throw classifySlackError(err);
       }

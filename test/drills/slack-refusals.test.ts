@@ -71,7 +71,8 @@ describe('drill: Slack refuses for good', () => {
   }
 
   it('a private channel the bot was removed from: set aside once, the admin told once, Retry delivers each message once and in order', async () => {
-    const account = await seedServiceAccount(service, { channelId: 'C0PRIV' });
+    // An admin-given name with Slack's control characters: shown as typed, pinging nobody.
+    const account = await seedServiceAccount(service, { channelId: 'C0PRIV', name: 'Toko <!channel> & Co' });
     slack.fail({ kind: 'error', error: 'not_in_channel' }, { methods: ['chat.postMessage'], channels: ['C0PRIV'] });
     slack.fail({ kind: 'error', error: 'method_not_supported_for_channel_type' }, { methods: ['conversations.join'] });
 
@@ -90,6 +91,7 @@ describe('drill: Slack refuses for good', () => {
     expect(dms).toHaveLength(1);
     expect(String(dms[0]?.args.text)).toContain('Invite @wadesk');
     expect(String(dms[0]?.args.text)).toContain('<#C0PRIV>');
+    expect(String(dms[0]?.args.text)).toContain('*Toko &lt;!channel&gt; &amp; Co*');
 
     // Nothing is retried by itself, however long.
     await pass(60 * 60_000);
@@ -100,6 +102,8 @@ describe('drill: Slack refuses for good', () => {
     const home = await openHome();
     expect(home).toContain('Messages Slack refused');
     expect(home).toContain('6 messages set aside');
+    expect(home).toContain('Toko &lt;!channel&gt; &amp; Co');
+    expect(home).not.toContain('<!channel>');
     expect(home).toContain('set-aside.retry');
 
     // Another workspace's admin cannot retry it.
