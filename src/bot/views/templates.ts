@@ -12,7 +12,7 @@ import type { Strings } from '../../i18n';
 import { escapeMrkdwn, type SlackMessage } from './conversations';
 import { clamp, SLACK_LIMITS, viewTitle } from './limits';
 import type { TemplateFormValues } from '../../templates/form';
-import type { WhatsAppFailure } from '../../templates/provider';
+import type { WhatsAppFailure } from '../../templates/failures';
 
 /** Block Kit views of the template screens: pure functions from data to blocks. */
 

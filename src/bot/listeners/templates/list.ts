@@ -4,7 +4,7 @@ import type { Deps } from '../../../context';
 import type { AccountDocument } from '../../../store/models';
 import { findTeamAccount } from '../../../accounts/team';
 import { refreshTemplates, switchTemplate } from '../../../templates';
-import { toWhatsAppFailure } from '../../../templates/provider';
+import { toWhatsAppFailure } from '../../../templates/failures';
 import { slackUser } from '../../user';
 import { failureText, messageView } from '../../views/templates';
 import { actorOf, buildListView, listMetadataSchema, metadata, type ListStrings } from './shared';
