@@ -1,4 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { AccountKind } from '../../accounts/kind';
 import { addressLabel } from '../../domain/customer';
 import {
   TEMPLATE_CATEGORIES,
@@ -86,10 +87,10 @@ function failureCode(failure: WhatsAppFailure): string {
 export function failureText(
   t: T,
   failure: WhatsAppFailure,
-  accountKind: string,
+  accountKind: AccountKind,
   refused: (p: { message: string; code: string }) => string,
 ): string {
-  if (failure.kind === 'unsupported') return t.unsupported(accountKind);
+  if (failure.kind === 'unsupported') return t.unsupported[accountKind];
   if (failure.kind === 'network' || failure.kind === 'timeout') return t.whatsappUnreachable({ message: failure.message });
   return refused({ message: failure.message, code: failureCode(failure) });
 }

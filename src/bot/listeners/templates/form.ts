@@ -5,7 +5,7 @@ import { findTeamAccount, findTeamDraft } from '../../../accounts/team';
 import { deleteDraft, saveDraft } from '../../../store/templates';
 import { checkDraft, createTemplate } from '../../../templates';
 import { draftFromForm, formFromDraft, type TemplateFormValues } from '../../../templates/form';
-import { isRetired } from '../../../accounts/kind';
+import { accountKind, isRetired } from '../../../accounts/kind';
 import { accountProvider } from '../../../accounts/provider';
 import { slackUser } from '../../user';
 import {
@@ -40,7 +40,7 @@ export function addAction(deps: Deps) {
     if (!user.isAdmin) view = messageView(t, t.formTitle, t.adminOnly);
     else if (!account) view = messageView(t, t.formTitle, user.t.accounts.notFound);
     // A retired account has no client to ask.
-    else if (isRetired(account) || !accountProvider(deps, account).supportsTemplateManagement) view = messageView(t, t.formTitle, t.unsupported(account.kind));
+    else if (isRetired(account) || !accountProvider(deps, account).supportsTemplateManagement) view = messageView(t, t.formTitle, t.unsupported[accountKind(account)]);
     else view = templateFormView(t, { accountId: String(account._id) });
     await client.views.push({ trigger_id: body.trigger_id, view });
   };
@@ -134,7 +134,7 @@ export function previewSubmission(deps: Deps) {
       const values = formFromDraft(stored.draft);
       next = templateFormView(t, { accountId: meta.accountId, values, error: Object.values(formErrors(t, outcome.issues)).join('\n') });
     } else {
-      const error = failureText(t, outcome.failure, account.kind, t.whatsappRefused);
+      const error = failureText(t, outcome.failure, accountKind(account), t.whatsappRefused);
       next = templateFormView(t, { accountId: meta.accountId, values: formFromDraft(stored.draft), error });
     }
     await client.views.update({ view_id: view.id, view: next });

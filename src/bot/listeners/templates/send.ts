@@ -1,3 +1,4 @@
+import { accountKind } from '../../../accounts/kind';
 import type {
   AllMiddlewareArgs,
   BlockAction,
@@ -186,7 +187,7 @@ export function sendSubmission(deps: Deps) {
     } else {
       const error =
         'failure' in outcome
-          ? failureText(t, outcome.failure, account.kind, t.sendFailed)
+          ? failureText(t, outcome.failure, accountKind(account), t.sendFailed)
           : 'refused' in outcome
             ? refusedText(user.t, outcome.refused)
             : t.sendValueRequired;
