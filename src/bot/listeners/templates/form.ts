@@ -2,8 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { Deps } from '../../../context';
 import { renderTemplate } from '../../../domain/templates';
 import { findTeamAccount, findTeamDraft } from '../../../accounts/team';
-import { deleteDraft, saveDraft } from '../../../store/templates';
-import { checkDraft, createTemplate } from '../../../templates';
+import { checkDraft, createTemplate, deleteTemplateDraft, saveTemplateDraft } from '../../../templates';
 import { draftFromForm, formFromDraft, type TemplateFormValues } from '../../../templates/form';
 import { accountKind, isRetired } from '../../../accounts/kind';
 import { accountProvider } from '../../../accounts/provider';
@@ -78,7 +77,7 @@ export function formSubmission(deps: Deps) {
       await ack({ response_action: 'errors', errors: formErrors(t, issues) });
       return;
     }
-    const draftId = await saveDraft(account._id, user.id, draft, deps.clock.now());
+    const draftId = await saveTemplateDraft(account._id, user.id, draft, deps.clock.now());
     const rendered = renderTemplate(draft, { body: draft.bodyExamples, header: draft.headerExample });
     await ack({
       response_action: 'update',
@@ -125,7 +124,7 @@ export function previewSubmission(deps: Deps) {
     const outcome = await createTemplate(deps, actor, meta.accountId, stored.draft);
     let next;
     if (outcome.ok) {
-      await deleteDraft(meta.draftId);
+      await deleteTemplateDraft(meta.draftId);
       next = messageView(t, t.doneTitle, t.created({ name: outcome.template.name, status: outcome.template.status }));
     } else if ('notFound' in outcome) {
       next = messageView(t, t.formTitle, user.t.accounts.notFound);
