@@ -111,6 +111,10 @@ export type AccountChanges = Partial<
     | 'displayPhoneNumber'
     | 'verifiedName'
     | 'qualityRating'
+    | 'businessHours'
+    | 'responseTargets'
+    | 'escalation'
+    | 'awayReply'
   >
 >;
 
