@@ -196,7 +196,7 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
   const inboxItems = lastWriting ? await reopenOnInbound(deps, account, window.conversation, String(lastWriting.message._id)) : [];
   // The response target starts (or keeps counting) from the customer's first unanswered message.
   const writingAts = writing.map(({ m }) => m.timestamp);
-  await startSlaClock(account, window.conversation, writingAts);
+  await startSlaClock(account, conversation, writingAts);
 
   // A switched-off account keeps its history but stays silent in Slack.
   if (!account.enabled) return created;

@@ -68,7 +68,8 @@ describe('response targets', () => {
     if (existing) await recordInbound(before, { at, preview: 'Hello?' }, config.expiry.warnMinutes);
     const acc = await AccountModel.findById(accountId);
     if (!acc) throw new Error('no account');
-    await startSlaClock(acc, before, [at]);
+    // As ingest passes it: the conversation as it was before this message (a new one had none).
+    await startSlaClock(acc, existing ? before : { _id: before._id, status: before.status, lastReplyAt: undefined, lastInboundAt: undefined }, [at]);
     return reload(before._id);
   }
 
