@@ -99,7 +99,9 @@ export async function slaBesideWindowWarning(
   const target = clock.target as SlaTarget;
   const settings = slaSettingsOf(account);
   const { warnAt, dueAt } = slaMoments(settings.hours, settings.targets, clock.since, target);
-  if (!warnAt || !dueAt || dueAt.getTime() <= now.getTime() || !closeEnoughToCombine(warnAt, now) && warnAt.getTime() > now.getTime()) return undefined;
+  // Only a warning not yet breached that is due now or within a few minutes.
+  if (!warnAt || !dueAt || dueAt.getTime() <= now.getTime()) return undefined;
+  if (warnAt.getTime() > now.getTime() && !closeEnoughToCombine(warnAt, now)) return undefined;
   if ((await claimWarning(slaWarningName(String(conversation._id), clock.since, target), windowKey)) !== 'mine') return undefined;
   return warningView(deps, { conversation, account, channelId: conversation.channelId ?? account.channelId }, target, dueAt);
 }
