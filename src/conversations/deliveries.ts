@@ -322,7 +322,8 @@ async function send(deps: Deps, payload: Record<string, unknown>, attempt: numbe
       });
     }
     await markAccepted(message._id, sent.wamid);
-    await recordReply(conversation._id, deps.clock.now(), message.sender?.id ?? '');
+    // wadesk's own away reply answers nobody: the window alerts and the response target keep running.
+    if (message.sender?.kind !== 'wadesk') await recordReply(conversation._id, deps.clock.now(), message.sender?.id ?? '');
     await enqueue([statusReactionItem(String(conversation._id), String(message._id), 'sent')], deps.clock.now());
   } catch (err) {
     if (err instanceof WhatsAppApiError) {

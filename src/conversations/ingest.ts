@@ -24,6 +24,8 @@ import type { InboundEvent, InboundMessage, MessageStatus, UserIdUpdate } from '
 import { statusReactionItem } from './deliveries';
 import { applyUserPreference } from './preferences';
 import { threadPostItems } from './threads';
+import { awayReplyItems } from '../sla/away';
+import { startSlaClock } from '../sla/clock';
 
 export interface IngestResult {
   /** Messages stored now (not seen before). */
@@ -192,6 +194,9 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
   // The customer writing again puts a pending or resolved conversation back in the queue.
   const lastWriting = writing.at(-1);
   const inboxItems = lastWriting ? await reopenOnInbound(deps, account, window.conversation, String(lastWriting.message._id)) : [];
+  // The response target starts (or keeps counting) from the customer's first unanswered message.
+  const writingAts = writing.map(({ m }) => m.timestamp);
+  await startSlaClock(account, conversation, writingAts);
 
   // A switched-off account keeps its history but stays silent in Slack.
   if (!account.enabled) return created;
@@ -211,7 +216,9 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
       payload: { conversationId },
     });
   }
-  await enqueue([...items, ...inboxItems], deps.clock.now());
+  // Outside business hours, the first message of a closed period gets the account's away reply (after it in the thread).
+  const awayItems = await awayReplyItems(deps, account, window.conversation, writingAts);
+  await enqueue([...items, ...inboxItems, ...awayItems], deps.clock.now());
   return created;
 }
 

@@ -14,6 +14,14 @@ import { postOnce } from '../outbox/slack';
 import { findAccount, findAccountRecent } from '../store/accounts';
 import { findConversation, setThread } from '../store/conversations';
 import type { AccountDocument, ConversationDocument } from '../store/models';
+import { awayHeaderLine } from '../bot/views/sla';
+import { awayUntil } from '../sla/away-state';
+
+/** "Team away, back …" on the root while the account is outside its business hours, as of the root's last update. */
+function awayLine(account: AccountDocument, deps: Pick<Deps, 'clock' | 'config'>): { away?: string } {
+  const away = awayUntil(account, deps.clock.now());
+  return away ? { away: awayHeaderLine(strings(account.locale).sla, away.opensAt, deps.config.timeZone) } : {};
+}
 
 export const blocksSchema = z.array(z.object({ type: z.string() }).passthrough());
 
@@ -74,6 +82,7 @@ export function renderHeader(deps: Pick<Deps, 'clock' | 'config'>, conversation:
     now: deps.clock.now(),
     timeZone: deps.config.timeZone,
     ...(conversation.marketingPreference === 'stop' ? { marketingStopped: strings(account.locale).platform.headerMarketingStopped } : {}),
+    ...awayLine(account, deps),
   });
   const inbox = inboxHeaderBlocks(t, {
     conversationId: String(conversation._id),

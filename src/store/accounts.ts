@@ -116,6 +116,10 @@ export type AccountChanges = Partial<
     | 'displayPhoneNumber'
     | 'verifiedName'
     | 'qualityRating'
+    | 'businessHours'
+    | 'responseTargets'
+    | 'escalation'
+    | 'awayReply'
   >
 >;
 

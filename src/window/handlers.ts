@@ -10,6 +10,8 @@ import { parsePayload, type DeliveryContext, type OutboxHandler } from '../outbo
 import { postOnce } from '../outbox/slack';
 import { AccountModel, ConversationModel, type AccountDocument, type ConversationDocument } from '../store/models';
 import { isAnswered } from '../store/windows';
+import { combinedView } from '../bot/views/sla';
+import { slaBesideWindowWarning } from '../sla/handlers';
 import { WINDOW_KINDS } from './sweep';
 
 const DIGEST_LIMIT = 500;
@@ -73,8 +75,11 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
       const alert = await standingAlert(p.conversationId, p.closesAt);
       if (!alert) return;
       const { conversation } = alert;
+      // An SLA warning due within minutes of this one goes out with it, as one message (src/sla/handlers.ts).
+      const sla = await slaBesideWindowWarning(deps, conversation, alert.account, delivery.key, now);
+      if (sla === 'absorbed') return;
       const view = windowWarningView(strings(alert.account.locale).window, { closesAt: p.closesAt, now, lastReplyBy: conversation.lastReplyBy ?? undefined, timeZone });
-      await post(alert.channelId, conversation.threadTs ?? undefined, view, delivery);
+      await post(alert.channelId, conversation.threadTs ?? undefined, sla ? combinedView(sla, view) : view, delivery);
     },
 
     [WINDOW_KINDS.closed]: async (raw, delivery) => {

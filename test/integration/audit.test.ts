@@ -132,13 +132,23 @@ describe('account changes', () => {
     expectEntry(await audited(() => slack.click(ADMIN, 'accounts.toggle', String(account._id))), 'account.disable', subject);
     const settings = settingsState({ name: 'Sales Team', enabled: 'on', channelId: CHANNEL });
     expectEntry(await audited(() => slack.submit(ADMIN, 'accounts.settings', settings, JSON.stringify({ accountId: String(account._id) }))), 'account.update', subject);
+    const hours = {
+      values: Object.fromEntries(
+        Object.entries({ sla_time_zone: 'Asia/Jakarta', sla_hours: 'Mon-Fri 08:00-17:00', sla_first: '15', sla_next: '60', sla_warn: '5', sla_away_reply: 'Kami buka lagi besok.' }).map(
+          ([block, value]) => [block, { value: { type: 'plain_text_input', value } }],
+        ),
+      ),
+    };
+    const sla = await audited(() => slack.submit(ADMIN, 'sla.settings', hours, JSON.stringify({ accountId: String(account._id) })));
+    expectEntry(sla, 'account.sla.update', subject);
+    expect(sla[0]).toMatchObject({ before: { hours: '', awayReply: null }, after: { timeZone: 'Asia/Jakarta', hours: 'Mon 08:00-17:00\nTue 08:00-17:00\nWed 08:00-17:00\nThu 08:00-17:00\nFri 08:00-17:00' } });
     expectEntry(await audited(() => slack.click(ADMIN, 'accounts.disconnect', String(account._id))), 'account.disconnect', subject);
   });
 });
 
 it('leaves an entry for every kind of change (connect is audited in the accounts suite)', () => {
   expect(new Set(seen)).toEqual(
-    new Set(['template.create', 'template.disable', 'template.enable', 'template.sync', 'template.send', 'template.delete', 'account.disable', 'account.update', 'account.disconnect',
+    new Set(['template.create', 'template.disable', 'template.enable', 'template.sync', 'template.send', 'template.delete', 'account.disable', 'account.update', 'account.sla.update', 'account.disconnect',
       'conversation.claim', 'conversation.assign', 'conversation.unassign', 'conversation.status']),
   );
 });

@@ -7,6 +7,8 @@ import { queuePageAction, queuePagerValue } from '../../src/bot/views/queues';
 import { SAVED_REPLY_ACTIONS, SAVED_REPLY_VIEWS, sendTextBlock } from '../../src/bot/views/saved-replies';
 import { QUEUES } from '../../src/domain/queues';
 import { SET_ASIDE_ACTIONS } from '../../src/bot/views/set-aside';
+import { SLA_ACTIONS, SLA_VIEWS } from '../../src/bot/views/sla';
+import { SLA_FIELDS } from '../../src/sla/settings';
 import { TEMPLATE_ACTIONS, TEMPLATE_VIEWS } from '../../src/bot/views/templates';
 import { WINDOW_PAGE_ACTION } from '../../src/bot/views/window';
 import { subcommands } from '../../src/bot/listeners/commands';
@@ -290,6 +292,28 @@ const cases: Record<string, Case> = {
       ),
   },
   '/whatsapp queue #tag': { exercises: 'command:queue', body: () => command('queue all #vip') },
+  'Business hours & targets of their account': {
+    exercises: SLA_ACTIONS.open,
+    body: () => click(inModal(JSON.stringify({ accountId })), button(SLA_ACTIONS.open, accountId)),
+  },
+  'saving business hours, targets and an away reply into their account': {
+    exercises: SLA_VIEWS.settings,
+    body: () =>
+      submit(
+        SLA_VIEWS.settings,
+        {
+          values: {
+            [SLA_FIELDS.timeZone]: { value: { type: 'plain_text_input', value: 'Asia/Jakarta' } },
+            [SLA_FIELDS.hours]: { value: { type: 'plain_text_input', value: 'Mon-Fri 08:00-17:00' } },
+            [SLA_FIELDS.first]: { value: { type: 'plain_text_input', value: '1' } },
+            [SLA_FIELDS.next]: { value: { type: 'plain_text_input', value: '1' } },
+            [SLA_FIELDS.warn]: { value: { type: 'plain_text_input', value: '0' } },
+            [SLA_FIELDS.awayReply]: { value: { type: 'plain_text_input', value: 'Taken over' } },
+          },
+        },
+        JSON.stringify({ accountId }),
+      ),
+  },
   '👀 on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('eyes') },
   '✅ on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('white_check_mark') },
   'the App Home': {
@@ -313,6 +337,8 @@ it('covers every command, action, view submission and event a Slack user can sen
     ...Object.values(SAVED_REPLY_ACTIONS),
     CONTACT_ACTION,
     CONTACT_VIEW,
+    ...Object.values(SLA_ACTIONS),
+    ...Object.values(SLA_VIEWS),
     // The list of saved replies has no submit button.
     ...Object.values(SAVED_REPLY_VIEWS).filter((v) => v !== SAVED_REPLY_VIEWS.list),
     // The list, and the done notice, are never submitted: they have no submit button.

@@ -8,6 +8,7 @@ import { registerHome } from './home';
 import { registerInbox } from './inbox';
 import { registerSavedReplies } from './saved-replies';
 import { registerSetAside } from './set-aside';
+import { registerSla } from './sla';
 import { registerTemplateListeners } from './templates';
 import { registerWindow } from './window';
 
@@ -23,4 +24,5 @@ export function registerListeners(app: App, deps: Deps): void {
   registerContact(app, deps);
   registerWindow(app, deps);
   registerSetAside(app, deps);
+  registerSla(app, deps);
 }

@@ -12,6 +12,7 @@ import {
 } from '../../accounts/form';
 import type { Strings } from '../../i18n';
 import { SAVED_REPLY_ACTIONS } from './saved-replies';
+import { SLA_ACTIONS } from './sla';
 import { pageOf, pagerBlocks, viewTitle } from './limits';
 
 /**
@@ -374,7 +375,10 @@ export function settingsModal(t: Strings, account: AccountSummary, opts: Setting
     {
       type: 'actions',
       block_id: 'settings.move',
-      elements: [{ type: 'button', action_id: ACCOUNT_ACTIONS.move, text: plain(t.platform.moveButton), value: account.id }],
+      elements: [
+        { type: 'button', action_id: ACCOUNT_ACTIONS.move, text: plain(t.platform.moveButton), value: account.id },
+        { type: 'button', action_id: SLA_ACTIONS.open, text: plain(t.sla.button), value: account.id },
+      ],
     },
     textInput('name', s.fieldName, { hint: s.fieldNameHint, initial: opts.values?.name ?? account.name, maxLength: NAME_MAX }),
     ...errorsFor('name'),

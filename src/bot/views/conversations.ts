@@ -74,6 +74,8 @@ export interface ThreadHeaderData {
   timeZone: string;
   /** Shown when the customer stopped marketing messages (already in the channel's language). */
   marketingStopped?: string;
+  /** Shown while the team is outside its business hours (already in the channel's language). */
+  away?: string;
 }
 
 /** The thread's root: who the customer is, which account, and until when a free reply is possible. */
@@ -88,7 +90,7 @@ export function threadHeader(s: S, d: ThreadHeaderData): SlackMessage {
   const handle = escapeMrkdwn(customerHandle(d.customer));
   const blocks: KnownBlock[] = [
     ...sections(`*${escapeMrkdwn(name)}*  ${handle}`),
-    context([s.header.account(escapeMrkdwn(d.accountName)), windowLine, d.marketingStopped && `:no_bell: ${d.marketingStopped}`].filter(Boolean).join('  •  ')),
+    context([s.header.account(escapeMrkdwn(d.accountName)), windowLine, d.away, d.marketingStopped && `:no_bell: ${d.marketingStopped}`].filter(Boolean).join('  •  ')),
   ];
   return { text: s.header.fallback(escapeMrkdwn(name), handle), blocks };
 }

@@ -7,6 +7,7 @@ import { platform } from './platform';
 import { savedReplies } from './saved-replies';
 import { setAside } from './set-aside';
 import { templates } from './templates';
+import { sla } from './sla';
 import { window } from './window';
 
-export const en = { common, accounts, templates, conversations, inbox, savedReplies, contact, window, setAside, platform };
+export const en = { common, accounts, templates, conversations, inbox, savedReplies, contact, window, setAside, platform, sla };

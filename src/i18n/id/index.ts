@@ -8,6 +8,7 @@ import { platform } from './platform';
 import { savedReplies } from './saved-replies';
 import { setAside } from './set-aside';
 import { templates } from './templates';
+import { sla } from './sla';
 import { window } from './window';
 
-export const id: Strings = { common, accounts, templates, conversations, inbox, savedReplies, contact, window, setAside, platform };
+export const id: Strings = { common, accounts, templates, conversations, inbox, savedReplies, contact, window, setAside, platform, sla };

@@ -30,6 +30,27 @@ const accountSchema = new Schema(
     locale: { type: String, enum: ['en', 'id'], required: true, default: 'en' },
     state: { type: String, required: true, enum: ['connected', 'disconnected'], default: 'connected' },
     createdBy: { type: String, required: true },
+    /**
+     * Business hours, response targets, escalation and away reply (see src/sla/settings.ts for the
+     * defaults an account without them gets): set in "Business hours & targets" from Settings.
+     */
+    businessHours: {
+      type: new Schema(
+        {
+          timeZone: { type: String, required: true },
+          ranges: { type: [new Schema({ day: Number, start: Number, end: Number }, { _id: false })], default: [] },
+          holidays: { type: [String], default: [] },
+        },
+        { _id: false },
+      ),
+    },
+    responseTargets: {
+      type: new Schema({ firstMinutes: Number, nextMinutes: Number, warnMinutes: Number }, { _id: false }),
+    },
+    /** Where a breached target is escalated: a channel (else the account's), mentioning a user group if set. */
+    escalation: { type: new Schema({ channelId: String, userGroupId: String }, { _id: false }) },
+    /** Sent once per closed period to a customer writing outside business hours; unset: none. */
+    awayReply: { type: String },
   },
   { timestamps: true },
 );

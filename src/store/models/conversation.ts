@@ -41,6 +41,10 @@ const conversationSchema = new Schema(
     tags: { type: [String], default: undefined },
     /** The contact card's free-text notes, for agents only. */
     notes: { type: String },
+    /** Response targets breached in this conversation, raised once per breach at its escalation (src/sla/handlers.ts). */
+    slaBreachCount: { type: Number, default: 0 },
+    /** The breaches already counted (their outbox keys, the last few): a retried escalation counts none twice. */
+    slaBreachKeys: { type: [String], default: undefined },
     // The window's alert progress lives in WindowAlert, only while something is due.
   },
   { timestamps: true },

@@ -12,4 +12,5 @@ export * from './outbox';
 export * from './saved-reply';
 export * from './template';
 export * from './window-alert';
+export * from './sla-clock';
 export * from './unhandled-webhook';

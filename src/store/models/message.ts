@@ -15,7 +15,8 @@ const messageSchema = new Schema(
     content: { type: Schema.Types.Mixed },
     sentAt: { type: Date, required: true },
     sender: {
-      kind: { type: String, required: true, enum: ['customer', 'slack'] },
+      /** `wadesk`: sent by wadesk itself (the away reply), which answers nobody: it does not count as a reply. */
+      kind: { type: String, required: true, enum: ['customer', 'slack', 'wadesk'] },
       id: { type: String, required: true },
     },
     status: { type: String, enum: ['received', 'pending', 'sent', 'delivered', 'read', 'failed'] },

@@ -1,0 +1,62 @@
+import type { Strings } from '../index';
+import { intl } from './common';
+
+/** Indonesian strings for jam kerja, target respons (SLA) and balasan otomatis di luar jam kerja. */
+export const sla: Strings['sla'] = {
+  intl,
+  targetName: { first: 'respons pertama', next: 'respons berikutnya' },
+  minutes: (n: number) => `${n} menit`,
+  warning: (who: string, target: string, minutes: string, when: string) =>
+    `${who} Target ${target} (${minutes}) untuk pelanggan ini terlewati ${when}. Balas sebelum itu.`,
+  breach: (who: string, target: string, minutes: string, customer: string) =>
+    `${who} Target ${target} (${minutes}) terlewati: ${customer} masih menunggu balasan.`,
+  breachInThread: (who: string, target: string, minutes: string) =>
+    `${who} Target ${target} (${minutes}) terlewati: pelanggan ini masih menunggu balasan.`,
+  openThread: 'Buka thread',
+  awaySent: (when: string) => `:crescent_moon: Balasan di luar jam kerja dikirim oleh wadesk (buka lagi ${when}):`,
+  awaySentNoOpening: ':crescent_moon: Balasan di luar jam kerja dikirim oleh wadesk:',
+  headerAway: (when: string) => `Tim sedang tutup, buka lagi ${when}`,
+  headerAwayNoOpening: 'Tim sedang tutup',
+  button: 'Jam kerja & target',
+  adminWhat: 'mengubah jam kerja dan target respons',
+  modal: {
+    title: 'Jam kerja & target',
+    submit: 'Simpan',
+    intro: (account: string) => `*${account}*: kapan tim bekerja, seberapa cepat tim membalas, dan siapa yang diberi tahu jika tidak.`,
+    formProblem: 'Perbaiki isian yang ditandai di bawah.',
+    timeZone: 'Zona waktu',
+    timeZoneHint: 'Zona waktu IANA, mis. Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT).',
+    hours: 'Jam kerja',
+    hoursHint: 'Satu baris per hari, mis. "Sen-Jum 08.00-17.00", "Sab 09:00-12:00, 13:00-15:00", "Min 22:00-02:00" (lewat tengah malam). Kosong: selalu buka.',
+    holidays: 'Hari libur',
+    holidaysHint: 'Tanggal tim libur, YYYY-MM-DD, satu per baris.',
+    first: 'Target respons pertama (menit)',
+    firstHint: 'Dari pesan pertama pelanggan sampai balasan pertama, dalam jam kerja.',
+    next: 'Target respons berikutnya (menit)',
+    nextHint: 'Dari setiap pesan pelanggan berikutnya sampai balasan berikutnya, dalam jam kerja.',
+    warn: 'Peringatan sebelum terlewati (menit)',
+    warnHint: 'Thread mendapat peringatan selama ini sebelum target terlewati; 0: tanpa peringatan.',
+    escalationChannel: 'Channel eskalasi',
+    escalationChannelHint: 'Target yang terlewati dieskalasi ke sini; kosong: di thread percakapan.',
+    userGroup: 'Grup pengguna yang di-mention',
+    userGroupHint: 'ID grup (S0123ABCD) atau mention-nya <!subteam^S0123ABCD>, mis. @support-leads.',
+    awayReply: 'Balasan di luar jam kerja',
+    awayReplyHint: 'Dikirim sekali kepada pelanggan yang menulis di luar jam kerja, selama tim tutup. Kosong: tidak ada.',
+    saved: (account: string) => `Jam kerja dan target *${account}* disimpan.`,
+  },
+  problems: {
+    required: 'Wajib diisi.',
+    tooLong: (max: number) => `Paling banyak ${max} karakter.`,
+    invalidTimeZone: 'Zona waktu tidak dikenal. Gunakan nama IANA seperti Asia/Jakarta.',
+    badLine: (line: number) => `Baris ${line}: tulis hari, lalu jamnya, mis. "Sen-Jum 08.00-17.00".`,
+    badDay: (line: number) => `Baris ${line}: hari tidak dikenal. Gunakan Sen, Sel, Rab, Kam, Jum, Sab, Min (atau Mon … Sun).`,
+    badTime: (line: number) => `Baris ${line}: jam harus JJ:MM dari 00:00 sampai 24:00, seperti 08:00-17:00.`,
+    emptyRange: (line: number) => `Baris ${line}: rentang tidak boleh mulai dan selesai pada jam yang sama.`,
+    overlap: (line: number) => `Baris ${line}: bertumpang tindih dengan rentang jam di atasnya.`,
+    badHoliday: (value: string) => `"${value}" bukan tanggal dengan format YYYY-MM-DD.`,
+    tooManyHolidays: (max: number) => `Paling banyak ${max} hari libur.`,
+    notMinutes: (min: number, max: number) => `Bilangan bulat menit dari ${min} sampai ${max}.`,
+    warnTooLate: 'Harus lebih kecil dari kedua target.',
+    badUserGroup: 'Bukan ID grup pengguna (S0123ABCD) atau mention-nya.',
+  },
+};

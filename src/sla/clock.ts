@@ -1,0 +1,35 @@
+import { inboxStatus } from '../domain/inbox';
+import { slaMoments, targetFor } from '../domain/sla';
+import type { AccountDocument, ConversationDocument } from '../store/models';
+import { putSlaClock } from '../store/sla';
+import { slaSettingsOf } from './settings';
+
+/**
+ * Starts a conversation's response target when the customer writes and nobody has answered yet.
+ * A target already running keeps counting from the customer's first unanswered message; one that
+ * was met (a reply since), or belonged to a pending or resolved conversation, starts afresh.
+ * `before` is the conversation as it was before these messages (its window, status and replies).
+ */
+export async function startSlaClock(
+  account: AccountDocument,
+  before: Pick<ConversationDocument, '_id' | 'status' | 'lastReplyAt' | 'lastInboundAt'>,
+  inboundAts: readonly Date[],
+): Promise<void> {
+  const lastReplyAt = before.lastReplyAt ?? undefined;
+  const unanswered = inboundAts.filter((at) => !lastReplyAt || at.getTime() > lastReplyAt.getTime()).sort((a, b) => a.getTime() - b.getTime());
+  const [since] = unanswered;
+  if (!since) return;
+  const status = inboxStatus(before.status);
+  // Already waiting for a reply (an open conversation whose last message is unanswered): its target runs
+  // from that earlier message. Decided from the conversation alone, so ingest reads nothing more for it.
+  const lastInboundAt = before.lastInboundAt ?? undefined;
+  const waiting = status === 'open' && lastInboundAt !== undefined && (!lastReplyAt || lastInboundAt.getTime() > lastReplyAt.getTime());
+  if (waiting) return;
+
+  const settings = slaSettingsOf(account);
+  const target = targetFor({ lastReplyAt, reopenedFromResolved: status === 'resolved' });
+  const moments = slaMoments(settings.hours, settings.targets, since, target);
+  // Past moments (a late delivery) are picked up by the next sweep; none: hours that never come.
+  const nextCheckAt = moments.warnAt ?? moments.dueAt;
+  await putSlaClock({ conversationId: before._id, accountId: account._id, since, target, nextCheckAt });
+}

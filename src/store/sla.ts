@@ -1,0 +1,102 @@
+import type { Types } from 'mongoose';
+import { driverCollection, isDuplicateKey } from './database';
+import { withConversationLock } from './conversations';
+import { ConversationModel, SlaClockModel, SlaMarkModel, type Conversation, type SlaClock, type SlaClockDocument } from './models';
+
+/**
+ * Queries of the response targets. Like the window's WindowAlert, the SLA sweep reads only the
+ * SlaClock documents that are due (by `nextCheckAt`), by `_id` everywhere else.
+ */
+
+export interface ClockStart {
+  conversationId: Types.ObjectId;
+  accountId: Types.ObjectId;
+  since: Date;
+  target: 'first' | 'next';
+  nextCheckAt: Date | undefined;
+}
+
+export async function findSlaClock(conversationId: Types.ObjectId | string): Promise<SlaClockDocument | undefined> {
+  return (await SlaClockModel.findById(conversationId)) ?? undefined;
+}
+
+/** Sets the running target of a conversation (replacing one met or made moot); none when nothing will ever be due. */
+export async function putSlaClock(start: ClockStart): Promise<void> {
+  const id = start.conversationId;
+  if (!start.nextCheckAt) {
+    await SlaClockModel.deleteOne({ _id: id });
+    return;
+  }
+  const fields = { accountId: start.accountId, since: start.since, target: start.target, warned: false, breached: false, nextCheckAt: start.nextCheckAt };
+  const clocks = driverCollection<SlaClock>(SlaClockModel);
+  if ((await clocks.updateOne({ _id: id }, { $set: fields })).matchedCount > 0) return;
+  try {
+    await clocks.insertOne({ _id: id, ...fields, __v: 0 } as SlaClock & { __v: number });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    await clocks.updateOne({ _id: id }, { $set: fields });
+  }
+}
+
+/** Clocks with something due, most overdue first (index on nextCheckAt). */
+export async function slaClocksDue(now: Date, limit: number): Promise<SlaClockDocument[]> {
+  return SlaClockModel.find({ nextCheckAt: { $lte: now } }).sort({ nextCheckAt: 1, _id: 1 }).limit(limit);
+}
+
+export interface SlaClockProgress {
+  id: Types.ObjectId;
+  /** The clock the progress is for: a clock started afresh meanwhile is left alone. */
+  since: Date;
+  warned: boolean;
+  breached: boolean;
+  /** Undefined: the clock is done and goes. */
+  nextCheckAt: Date | undefined;
+}
+
+export async function recordSlaProgress(entries: readonly SlaClockProgress[]): Promise<void> {
+  for (const e of entries) {
+    if (e.nextCheckAt) {
+      await SlaClockModel.updateOne({ _id: e.id, since: e.since }, { $set: { warned: e.warned, breached: e.breached, nextCheckAt: e.nextCheckAt } });
+    } else {
+      await SlaClockModel.deleteOne({ _id: e.id, since: e.since });
+    }
+  }
+}
+
+/**
+ * Claims the posting of a warning for the outbox item `by`: 'mine' when it is this item's (now or
+ * on an earlier attempt of it), 'other' when another item already posts it. The unique `_id` decides.
+ */
+export async function claimWarning(warning: string, by: string): Promise<'mine' | 'other'> {
+  try {
+    await SlaMarkModel.create({ _id: warning, by });
+    return 'mine';
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const mark = await SlaMarkModel.findById(warning);
+    return mark?.by === by ? 'mine' : 'other';
+  }
+}
+
+/** Who posts this warning, if another item claimed it. */
+export async function warningClaimedBy(warning: string): Promise<string | undefined> {
+  return (await SlaMarkModel.findById(warning))?.by ?? undefined;
+}
+
+/** How many breaches are kept by key on the conversation: enough for any retry, without growing forever. */
+const BREACH_KEYS_KEPT = 20;
+
+/**
+ * Counts one breach on the conversation, once per `key` however often its escalation is retried:
+ * the key is recorded in the same write as the count, under the conversation's write lock.
+ */
+export async function countSlaBreach(conversationId: Types.ObjectId, key: string): Promise<boolean> {
+  return withConversationLock(conversationId, async () => {
+    const conversations = driverCollection<Conversation>(ConversationModel);
+    const found = await conversations.findOne({ _id: conversationId }, { projection: { slaBreachKeys: 1 } });
+    if (!found || (found.slaBreachKeys ?? []).includes(key)) return false;
+    const keys = [...(found.slaBreachKeys ?? []), key].slice(-BREACH_KEYS_KEPT);
+    const done = await conversations.updateOne({ _id: conversationId, slaBreachKeys: { $ne: key } }, { $inc: { slaBreachCount: 1 }, $set: { slaBreachKeys: keys } });
+    return done.modifiedCount === 1;
+  });
+}
