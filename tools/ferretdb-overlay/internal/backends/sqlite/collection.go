@@ -592,8 +592,10 @@ func prepareWhereClause(filter *types.Document, indexes []metadata.IndexInfo) (s
 	var prefix []string
 
 	for _, c := range conds {
-		// The text of a JSON array, and of nothing else, starts with [ (0x5B), which sorts below \ (0x5C).
-		terms = append(terms, strings.Join(append(prefix, fmt.Sprintf(`%s >= '[' AND %s < '\'`, c.expr, c.expr)), " AND "))
+		// The text of a JSON array, and of nothing else, starts with [ (0x5B), which sorts below \ (0x5C);
+		// an empty one matches no value.
+		array := fmt.Sprintf(`%s >= '[' AND %s < '\' AND %s <> '[]'`, c.expr, c.expr, c.expr)
+		terms = append(terms, strings.Join(append(prefix, array), " AND "))
 		if strings.Contains(c.path, ".") {
 			terms = append(terms, strings.Join(append(prefix, c.expr+" IS NULL"), " AND "))
 		}
