@@ -23,7 +23,9 @@
 //     documents where it holds an array, and, if dotted, where it reaches no
 //     value (a parent may be an array). Ordered by the index that covers most
 //     of them, each term of that OR is a search of that index.
-// The rest of the file is upstream's.
+// Sorting is not pushed down: Query gets only {$natural: ±1} (the handler sorts
+// in memory), and JSON text does not sort as BSON values do (numbers, dates,
+// escaped characters, arrays, missing fields). The rest of the file is upstream's.
 //
 // Copyright 2021 FerretDB Inc.
 //
