@@ -52,7 +52,7 @@ async function time(label: string, op: (i: number) => Promise<unknown>) {
     ms.push(performance.now() - t);
   }
   ms.sort((a, b) => a - b);
-  const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))].toFixed(2);
+  const at = (q: number) => (ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? NaN).toFixed(2);
   console.log(`  ${label.padEnd(34)} p50 ${at(0.5).padStart(8)} ms   p90 ${at(0.9).padStart(8)} ms   (${ms.length} runs)`);
 }
 

@@ -125,17 +125,18 @@ describe('the embedded database, pushing equalities down to SQLite', () => {
   let dir: string;
   let server: EmbeddedDatabase;
   let conn: mongoose.Connection;
-  let Doc: mongoose.Model<Record<string, unknown>>;
+  type Loose = { _id: string } & Record<string, unknown>;
+  let Doc: mongoose.Model<Loose>;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-pushdown-'));
     server = await startEmbeddedDatabase(dir);
     conn = await mongoose.createConnection(server.uri, { dbName: 'pushdown' }).asPromise();
-    const schema = new mongoose.Schema({}, { strict: false, versionKey: false });
+    const schema = new mongoose.Schema<Loose>({ _id: String }, { strict: false, versionKey: false });
     schema.index({ accountId: 1, waId: 1 });
     schema.index({ owner: 1 });
     schema.index({ 'meta.kind': 1 });
     schema.index({ accountId: 1, status: 1, tags: 1 });
-    Doc = conn.model('Doc', schema, 'docs');
+    Doc = conn.model<Loose>('Doc', schema, 'docs');
     await Doc.createIndexes();
     const docs: Record<string, unknown>[] = [
       // scalars of each type, and their look-alikes of other types
@@ -156,7 +157,7 @@ describe('the embedded database, pushing equalities down to SQLite', () => {
       { accountId: oid, waId: '628111', status: 'pending' },
       ...special.flatMap((s, i) => [{ owner: s, meta: { kind: s }, accountId: 'special', waId: s, n: i }, { owner: [s], n: i }]),
     ];
-    await Doc.collection.insertMany(docs.map((d, i) => ({ ...d, _id: `d${i}` })));
+    await conn.db!.collection<Loose>('docs').insertMany(docs.map((d, i) => ({ ...d, _id: `d${i}` })));
   });
   afterAll(async () => {
     await conn?.close();
