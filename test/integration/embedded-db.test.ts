@@ -156,6 +156,9 @@ describe('the embedded database, pushing equalities down to SQLite', () => {
       { accountId: 'other', waId: '628111', status: 'open', tags: ['vip'] },
       { accountId: oid, waId: '628111', status: 'pending' },
       ...special.flatMap((s, i) => [{ owner: s, meta: { kind: s }, accountId: 'special', waId: s, n: i }, { owner: [s], n: i }]),
+      // deeper, with an array at either level
+      { deep: [{ sub: { kind: 'k' } }] }, { deep: { sub: [{ kind: 'k' }] } }, { deep: { sub: { kind: 'k' } } }, { deep: { sub: 'k' } },
+      { deep: [{ sub: 'k' }] }, { deep: { sub: { kind: ['x', 'k'] } } },
     ];
     await conn.db!.collection<Loose>('docs').insertMany(docs.map((d, i) => ({ ...d, _id: `d${i}` })));
   });
@@ -183,6 +186,8 @@ describe('the embedded database, pushing equalities down to SQLite', () => {
     ...values.flatMap((v) => [{ owner: v }, { owner: { $eq: v } }, { 'meta.kind': v }, { waId: v, accountId: 'special' }]),
     ...special.map((s) => ({ owner: { $in: [s, 'a'] } })),
     { owner: { $in: [true, oid, 'b'] } },
+    { 'deep.sub.kind': 'k' },
+    { 'deep.sub.kind': { $in: ['x', 'y'] } },
     { accountId: 'acc', waId: '628111' },
     { waId: '628111', accountId: 'acc' },
     { accountId: 'acc', status: 'open', tags: 'vip' },
@@ -203,6 +208,7 @@ describe('the embedded database, pushing equalities down to SQLite', () => {
     expect((await matches({ owner: true })).pushed).toEqual(['d17', 'd6']);
     expect((await matches({ owner: oid })).pushed).toEqual(['d17', 'd8']);
     expect((await matches({ 'meta.kind': 'k' })).pushed).toEqual(['d19', 'd20', 'd21', 'd22']);
+    expect((await matches({ 'deep.sub.kind': 'k' })).pushed).toHaveLength(4);
     expect((await matches({ waId: '628111', accountId: 'acc' })).pushed).toEqual(['d26', 'd28']);
     expect((await matches({ accountId: 'acc', status: 'open', tags: 'vip' })).pushed).toEqual(['d26', 'd29']);
     // Each special string finds itself, and what the driver encodes alike (a lone surrogate as U+FFFD).

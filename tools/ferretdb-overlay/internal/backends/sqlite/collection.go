@@ -21,8 +21,8 @@
 //     are dates, null (it matches a missing field), regexes or documents.
 //   - A field holding an array matches by element: each path also selects the
 //     documents where it holds an array, and, if dotted, where it reaches no
-//     value (a parent may be an array). Ordered by the index that covers most
-//     of them, each term of that OR is a search of that index.
+//     value and a parent is an array. Ordered by the index that covers most of
+//     them, each term of that OR is a search of that index.
 // Sorting is not pushed down: Query gets only {$natural: ±1} (the handler sorts
 // in memory), and JSON text does not sort as BSON values do (numbers, dates,
 // escaped characters, arrays, missing fields). The rest of the file is upstream's.
@@ -585,21 +585,26 @@ func prepareWhereClause(filter *types.Document, indexes []metadata.IndexInfo) (s
 		return "", nil
 	}
 
-	// A document matches if each path equals a value or holds an array (MongoDB matches any element)
-	// or, for a dotted path, reaches no value (a parent may be an array). That is: all conditions
-	// hold, or the first one that does not holds an array (or nothing) while those before it hold.
-	// Each term of that OR is a search of the index whose leading key the conditions follow.
+	// A document may match if each path equals a value, or holds an array (MongoDB matches any
+	// element), or, if dotted, reaches no value but has a parent that is an array (MongoDB matches
+	// the fields of its documents). That is: all conditions hold, or the first one that does not
+	// holds an array (or reaches none) while those before it hold. Each term of that OR is a search
+	// of the index whose leading key the conditions follow.
 	conds = orderByIndex(conds, indexes)
 	terms := make([]string, 0, len(conds)+1)
 	var prefix []string
 
 	for _, c := range conds {
-		// The text of a JSON array, and of nothing else, starts with [ (0x5B), which sorts below \ (0x5C);
-		// an empty one matches no value.
-		array := fmt.Sprintf(`%s >= '[' AND %s < '\' AND %s <> '[]'`, c.expr, c.expr, c.expr)
-		terms = append(terms, strings.Join(append(prefix, array), " AND "))
-		if strings.Contains(c.path, ".") {
-			terms = append(terms, strings.Join(append(prefix, c.expr+" IS NULL"), " AND "))
+		terms = append(terms, strings.Join(append(prefix, isArray(c.expr)), " AND "))
+
+		if names := strings.Split(c.path, "."); len(names) > 1 {
+			parents := make([]string, len(names)-1)
+			for i := range parents {
+				parents[i] = isArray(metadata.DefaultColumn + "->" + quotePath(strings.Join(names[:i+1], ".")))
+			}
+
+			nothing := fmt.Sprintf("%s IS NULL AND (%s)", c.expr, strings.Join(parents, " OR "))
+			terms = append(terms, strings.Join(append(prefix, nothing), " AND "))
 		}
 
 		prefix = append(prefix, c.sql)
@@ -608,6 +613,12 @@ func prepareWhereClause(filter *types.Document, indexes []metadata.IndexInfo) (s
 	terms = append(terms, strings.Join(prefix, " AND "))
 
 	return ` WHERE (` + strings.Join(terms, ") OR (") + `)`, args
+}
+
+// isArray returns the condition that expr is a non-empty array: the text of a JSON array, and of
+// nothing else, starts with [ (0x5B), which sorts below \ (0x5C); an empty one matches no value.
+func isArray(expr string) string {
+	return fmt.Sprintf(`%s >= '[' AND %s < '\' AND %s <> '[]'`, expr, expr, expr)
 }
 
 // equality returns `expr = ?N` or `expr IN (?N, ...)` for vals, appending them to args.
