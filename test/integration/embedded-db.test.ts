@@ -239,7 +239,6 @@ describe('the embedded database, pushing equalities down to SQLite', () => {
       const { pushedDown, plan } = await explain(filter);
       expect(pushedDown).toBe(true);
       expect(plan).not.toMatch(/SCAN/);
-      if (process.env.SHOW_PLANS) console.log(JSON.stringify(filter), '\n' + plan);
       return plan;
     };
     expect(await searches({ accountId: 'acc', waId: '628111' })).toMatch(/USING INDEX \S*accountId_1_waId_1 \(<expr>=\? AND <expr>=\?\)/);
