@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mongo, Types } from 'mongoose';
+import mongoose, { mongo, Types } from 'mongoose';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded';
 
 const MiB = 1 << 20;
@@ -97,9 +97,183 @@ describe('the embedded database, filtering on _id alone', () => {
     const mixed = { _id: { $in: ['a', 7] } };
     expect((await explain('by-id-mixed', mixed)).pushedDown).toBe(false);
     expect((await docs.find(mixed).toArray()).map((d) => d.n).sort()).toEqual([1, 2]);
-    // Neither is a filter with more than _id, nor an empty list.
-    expect((await explain('by-id-mixed', { _id: { $in: ['a'] }, n: 1 })).pushedDown).toBe(false);
+    // Nor is an empty list. With more than _id, _id alone is pushed down.
+    expect((await explain('by-id-mixed', { _id: { $in: ['a'] }, n: 1 })).pushedDown).toBe(true);
+    expect((await docs.find({ _id: { $in: ['a', 'b'] }, n: 1 }).toArray()).map((d) => d.n)).toEqual([1]);
     expect(await docs.countDocuments({ _id: { $in: [] } })).toBe(0);
     expect((await docs.find({ _id: { $in: ['a', 'b'], $ne: 'b' } }).toArray()).map((d) => d.n)).toEqual([1]);
+  });
+});
+
+// The overlay pushes equalities on other paths down to SQLite too, as the index's own expression.
+// The handler still matches the whole filter, so a wrong pushdown shows as a missing document:
+// each filter's answer is compared with the same filter inside `$and`, which is never pushed down.
+describe('the embedded database, pushing equalities down to SQLite', () => {
+  const special = [
+    `<script>alert("x")</script> & 'q' \\ \\u0041 /`,
+    '\u0000\u0001\u001f\u007f\t\n\r',
+    'Selamat pagi, Bu Ani! Pesanan #12 sudah dikirim — terima kasih 🙏',
+    'emoji 😀👍🏽 👩‍👩‍👧‍👦 🇮🇩',
+    'é',
+    'e\u0301',
+    '\ud800 lone surrogate',
+    '\ufffd lone surrogate',
+    '\u2028\u2029',
+    '',
+  ];
+  const oid = new Types.ObjectId();
+  let dir: string;
+  let server: EmbeddedDatabase;
+  let conn: mongoose.Connection;
+  type Loose = { _id: string } & Record<string, unknown>;
+  let Doc: mongoose.Model<Loose>;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-pushdown-'));
+    server = await startEmbeddedDatabase(dir);
+    conn = await mongoose.createConnection(server.uri, { dbName: 'pushdown' }).asPromise();
+    const schema = new mongoose.Schema<Loose>({ _id: String }, { strict: false, versionKey: false });
+    schema.index({ accountId: 1, waId: 1 });
+    schema.index({ owner: 1 });
+    schema.index({ 'meta.kind': 1 });
+    schema.index({ accountId: 1, status: 1, tags: 1 });
+    Doc = conn.model<Loose>('Doc', schema, 'docs');
+    await Doc.createIndexes();
+    const docs: Record<string, unknown>[] = [
+      // scalars of each type, and their look-alikes of other types
+      { owner: 'a' }, { owner: 'b' }, { owner: '1' }, { owner: 1 }, { owner: 1.0 }, { owner: 'true' }, { owner: true },
+      { owner: false }, { owner: oid }, { owner: oid.toHexString() }, { owner: null }, {}, { owner: { a: 'a' } },
+      { owner: new Date(0) }, { owner: '1970-01-01T00:00:00.000Z' },
+      // arrays, which equality matches by element (FerretDB stores no arrays of arrays)
+      { owner: ['a', 'b'] }, { owner: [] }, { owner: [true, oid] }, { owner: [{ a: 'a' }] },
+      // dotted paths through documents and arrays
+      { meta: { kind: 'k' } }, { meta: { kind: ['k', 'x'] } }, { meta: [{ kind: 'k' }] }, { meta: [{ kind: 'x' }, { kind: 'k' }] },
+      { meta: 'k' }, { meta: { kind: { kind: 'k' } } }, { meta: { other: 'k' } },
+      // the compound keys, with an array in either place
+      { accountId: 'acc', waId: '628111', status: 'open', tags: ['vip', 'new'] },
+      { accountId: 'acc', waId: '628222', status: 'open', tags: ['new'] },
+      { accountId: 'acc', waId: ['628333', '628111'], status: 'open' },
+      { accountId: ['acc', 'other'], waId: '628444', status: 'open', tags: 'vip' },
+      { accountId: 'other', waId: '628111', status: 'open', tags: ['vip'] },
+      { accountId: oid, waId: '628111', status: 'pending' },
+      ...special.flatMap((s, i) => [{ owner: s, meta: { kind: s }, accountId: 'special', waId: s, n: i }, { owner: [s], n: i }]),
+      // deeper, with an array at either level
+      { deep: [{ sub: { kind: 'k' } }] }, { deep: { sub: [{ kind: 'k' }] } }, { deep: { sub: { kind: 'k' } } }, { deep: { sub: 'k' } },
+      { deep: [{ sub: 'k' }] }, { deep: { sub: { kind: ['x', 'k'] } } },
+    ];
+    await conn.db!.collection<Loose>('docs').insertMany(docs.map((d, i) => ({ ...d, _id: `d${i}` })));
+  });
+  afterAll(async () => {
+    await conn?.close();
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** What the server reports of a find: whether SQLite was given the filter, and how it planned the read. */
+  async function explain(filter: mongo.Document) {
+    const res = await conn.db!.command({ explain: { find: 'docs', filter } });
+    const plan = ((res.queryPlanner as { Plan?: string[] } | undefined)?.Plan ?? []).map((line) => line.replace(/^.*detail=/, ''));
+    return { pushedDown: res.filterPushdown === true, plan: plan.join('\n') };
+  }
+
+  /** The _ids a filter matches, through find, and the same by the handler alone. */
+  async function matches(filter: mongo.Document) {
+    const ids = async (f: mongo.Document) => (await Doc.find(f, { _id: 1 }).lean()).map((d) => String(d._id)).sort();
+    return { pushed: await ids(filter), handler: await ids({ $and: [filter] }) };
+  }
+
+  const values = ['a', 'b', 'k', 'x', '1', 'true', true, false, oid, oid.toHexString(), '1970-01-01T00:00:00.000Z', ...special];
+  const filters: mongo.Document[] = [
+    ...values.flatMap((v) => [{ owner: v }, { owner: { $eq: v } }, { 'meta.kind': v }, { waId: v, accountId: 'special' }]),
+    ...special.map((s) => ({ owner: { $in: [s, 'a'] } })),
+    { owner: { $in: [true, oid, 'b'] } },
+    { 'deep.sub.kind': 'k' },
+    { 'deep.sub.kind': { $in: ['x', 'y'] } },
+    { accountId: 'acc', waId: '628111' },
+    { waId: '628111', accountId: 'acc' },
+    { accountId: 'acc', status: 'open', tags: 'vip' },
+    { accountId: 'acc', status: 'open', tags: { $in: ['new', 'old'] } },
+    { accountId: { $in: ['acc', 'other'] }, waId: '628111' },
+    { accountId: oid, waId: '628111' },
+    { accountId: 'acc', waId: '628111', status: 'open', n: { $exists: false } },
+  ];
+
+  it('answers each filter as the handler alone does', async () => {
+    for (const filter of filters) {
+      expect((await explain(filter)).pushedDown).toBe(true);
+      const { pushed, handler } = await matches(filter);
+      expect({ filter, ids: pushed }).toEqual({ filter, ids: handler });
+    }
+    // The oracle matches what MongoDB would: by element in arrays, by type otherwise.
+    expect((await matches({ owner: 'a' })).pushed).toEqual(['d0', 'd15']);
+    expect((await matches({ owner: true })).pushed).toEqual(['d17', 'd6']);
+    expect((await matches({ owner: oid })).pushed).toEqual(['d17', 'd8']);
+    expect((await matches({ 'meta.kind': 'k' })).pushed).toEqual(['d19', 'd20', 'd21', 'd22']);
+    expect((await matches({ 'deep.sub.kind': 'k' })).pushed).toHaveLength(4);
+    expect((await matches({ waId: '628111', accountId: 'acc' })).pushed).toEqual(['d26', 'd28']);
+    expect((await matches({ accountId: 'acc', status: 'open', tags: 'vip' })).pushed).toEqual(['d26', 'd29']);
+    // Each special string finds itself, and what the driver encodes alike (a lone surrogate as U+FFFD).
+    for (const s of special) {
+      const same = special.flatMap((t, i) => (Buffer.from(t).equals(Buffer.from(s)) ? [i] : []));
+      expect((await Doc.find({ waId: s, accountId: 'special' }).sort({ n: 1 }).lean()).map((d) => d.n)).toEqual(same);
+    }
+  }, 60_000);
+
+  it('updates, counts and deletes what the same filter finds', async () => {
+    for (const [i, filter] of filters.entries()) {
+      const { handler } = await matches(filter);
+      expect(await Doc.countDocuments(filter)).toBe(handler.length);
+      const res = await Doc.updateMany(filter, { $set: { seen: i } });
+      expect(res.matchedCount).toBe(handler.length);
+      expect((await Doc.find({ seen: i }, { _id: 1 }).lean()).map((d) => String(d._id)).sort()).toEqual(handler);
+      const one = await Doc.findOneAndUpdate(filter, { $set: { one: i } }, { new: true }).lean();
+      if (one) expect(handler).toContain(String(one._id));
+      else expect(handler).toEqual([]);
+    }
+    const { handler } = await matches({ owner: 'a' });
+    expect((await Doc.deleteMany({ owner: 'a' })).deletedCount).toBe(handler.length);
+    expect(await Doc.countDocuments({ $and: [{ owner: 'a' }] })).toBe(0);
+  }, 60_000);
+
+  it('reads by the index whose expression the filter repeats', async () => {
+    const searches = async (filter: mongo.Document) => {
+      const { pushedDown, plan } = await explain(filter);
+      expect(pushedDown).toBe(true);
+      expect(plan).not.toMatch(/SCAN/);
+      return plan;
+    };
+    expect(await searches({ accountId: 'acc', waId: '628111' })).toMatch(/USING INDEX \S*accountId_1_waId_1 \(<expr>=\? AND <expr>=\?\)/);
+    expect(await searches({ waId: '628111', accountId: 'acc' })).toMatch(/accountId_1_waId_1 \(<expr>=\? AND <expr>=\?\)/);
+    expect(await searches({ owner: { $in: ['a', 'b', oid] } })).toMatch(/owner_1 \(<expr>=\?\)/);
+    expect(await searches({ owner: { $eq: true } })).toMatch(/owner_1 \(<expr>=\?\)/);
+    expect(await searches({ 'meta.kind': 'k' })).toMatch(/meta\.kind_1 \(<expr>=\?\)/);
+    expect(await searches({ accountId: 'acc', status: 'open', tags: 'vip' })).toMatch(/accountId_1_status_1_tags_1 \(<expr>=\? AND <expr>=\? AND <expr>=\?\)/);
+    // Other conditions beside an indexed equality are left to the handler.
+    await searches({ owner: 'a', n: { $gt: 1 }, $or: [{ x: 1 }, { y: 2 }] });
+    // With _id, the rest is left to the handler: _id is unique.
+    expect(await searches({ _id: 'd1', owner: 'b' })).toMatch(/SEARCH \S+ USING INDEX \S+ \(<expr>=\?\)$/);
+  });
+
+  it('does not push down what SQLite cannot compare as stored', async () => {
+    for (const filter of [
+      { owner: 1 }, // numbers equal numbers of other types
+      { owner: new Date(0) },
+      { owner: null }, // matches a missing field
+      { owner: /a/ },
+      { owner: { a: 'a' } },
+      { owner: ['a', 'b'] },
+      { owner: { $in: ['a', 1] } },
+      { owner: { $in: [] } },
+      { owner: { $ne: 'a' } },
+      { owner: { $eq: 'a', $ne: 'b' } },
+      { owner: { $eq: { $in: ['a'] } } }, // a document to compare, not an operator
+      { 'meta.0': 'k' }, // an array index
+      { 'a-b': 'k' },
+      { _ferretdb_sjson: 'k' }, // a column's name
+      { $and: [{ owner: 'a' }] },
+    ]) {
+      expect({ filter, pushedDown: (await explain(filter)).pushedDown }).toEqual({ filter, pushedDown: false });
+      const { pushed, handler } = await matches(filter);
+      expect(pushed).toEqual(handler);
+    }
   });
 });

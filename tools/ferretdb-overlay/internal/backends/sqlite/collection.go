@@ -3,11 +3,29 @@
 //
 // Upstream, Query and Explain push a filter down to SQLite only when it is
 // {_id: <string or ObjectId>}; any other filter reads and decodes every
-// document. Here {_id: {$in: [<strings or ObjectIds>]}} is pushed down too, as
-// `_id IN (...)`, so that a batch of deletes by _id is one indexed statement
-// and one transaction (one fsync) instead of one of each per document. The
-// handler still matches every returned document against the whole filter, so
-// the pushdown only narrows what is read. The rest of the file is upstream's.
+// document. Here prepareWhereClause (at the end of the file) pushes down, so
+// that SQLite answers from the indexes the models declare:
+//   - _id: {_id: v} or {_id: {$in: [...]}} (a batch of deletes by _id is one
+//     indexed statement and one transaction), beside other fields too;
+//   - else each top-level equality {path: v}, {path: {$eq: v}} or
+//     {path: {$in: [...]}}, path plain or dotted, v a string, an ObjectId or a
+//     bool, written as FerretDB's index expression (_ferretdb_sjson->"a"->"b")
+//     so that SQLite's planner can use the index.
+//
+// The handler still matches every returned document against the whole filter,
+// so the pushdown only narrows what is read, and must never leave out a match:
+//   - Values are compared as the JSON text sjson stores; MarshalSingleValue
+//     writes a value exactly so (the same encoder), and SQLite's -> returns a
+//     string's text with its escapes as stored. Numbers are not pushed down
+//     (an int equals a double of the same value, and their text differs), nor
+//     are dates, null (it matches a missing field), regexes or documents.
+//   - A field holding an array matches by element: each path also selects the
+//     documents where it holds an array, and, if dotted, where it reaches no
+//     value and a parent is an array. Ordered by the index that covers most of
+//     them, each term of that OR is a search of that index.
+// Sorting is not pushed down: Query gets only {$natural: ±1} (the handler sorts
+// in memory), and JSON text does not sort as BSON values do (numbers, dates,
+// escaped characters, arrays, missing fields). The rest of the file is upstream's.
 //
 // Copyright 2021 FerretDB Inc.
 //
@@ -29,6 +47,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -78,7 +97,7 @@ func (c *collection) Query(ctx context.Context, params *backends.QueryParams) (*
 
 	q := prepareSelectClause(meta.TableName, params.Comment, meta.Capped(), params.OnlyRecordIDs)
 
-	whereClause, args := prepareIDWhereClause(params.Filter)
+	whereClause, args := prepareWhereClause(params.Filter, meta.Settings.Indexes)
 
 	q += whereClause
 	q += prepareOrderByClause(params.Sort)
@@ -268,7 +287,7 @@ func (c *collection) Explain(ctx context.Context, params *backends.ExplainParams
 
 	selectClause := prepareSelectClause(meta.TableName, "", meta.Capped(), false)
 
-	whereClause, args := prepareIDWhereClause(params.Filter)
+	whereClause, args := prepareWhereClause(params.Filter, meta.Settings.Indexes)
 	filterPushdown := whereClause != ""
 
 	orderByClause := prepareOrderByClause(params.Sort)
@@ -522,55 +541,206 @@ var (
 	_ backends.Collection = (*collection)(nil)
 )
 
-// maxIDsPushedDown keeps `_id IN (...)` well under SQLite's limit of bound parameters (32766).
-const maxIDsPushedDown = 10_000
+// maxArgsPushedDown keeps the WHERE clause well under SQLite's limit of bound parameters (32766).
+const maxArgsPushedDown = 10_000
 
-// prepareIDWhereClause returns the WHERE clause and its arguments for a filter on _id alone:
-// {_id: v} or {_id: {$in: [v, ...]}}, each v a string or an ObjectId. Otherwise it returns ""
-// and the caller reads every document.
-func prepareIDWhereClause(filter *types.Document) (string, []any) {
-	if filter.Len() != 1 {
+// condition is an equality on one path of a filter that SQLite can check: path = v or path IN (v, ...).
+type condition struct {
+	path string
+	expr string // the path as FerretDB writes it in its index expressions
+	sql  string // expr = ?N or expr IN (?N, ...)
+}
+
+// prepareWhereClause returns the WHERE clause and its arguments for the conditions of filter
+// that SQLite can check on the stored JSON (see the file's header comment): _id alone if it is one,
+// else every equality on a path, ordered by the index that covers most of them.
+// It returns "" when there is none, and the caller reads every document.
+func prepareWhereClause(filter *types.Document, indexes []metadata.IndexInfo) (string, []any) {
+	var conds []condition
+	var args []any
+
+	keys, values := filter.Keys(), filter.Values()
+	for i, key := range keys {
+		if slices.Index(keys, key) != i || slices.Contains(keys[i+1:], key) {
+			continue // a duplicate key, left to the handler
+		}
+
+		vals := pushableValues(values[i])
+
+		switch {
+		case vals == nil:
+			continue
+		case key == "_id" && len(vals) <= maxArgsPushedDown:
+			// _id is unique and never an array: nothing else is needed.
+			sql, args := equality(metadata.IDColumn, vals, nil)
+			return ` WHERE ` + sql, args
+		case len(args)+len(vals) <= maxArgsPushedDown && pushablePath(key):
+			c := condition{path: key, expr: metadata.DefaultColumn + "->" + quotePath(key)}
+			c.sql, args = equality(c.expr, vals, args)
+			conds = append(conds, c)
+		}
+	}
+
+	if len(conds) == 0 {
 		return "", nil
 	}
 
-	v, _ := filter.Get("_id")
-	if pushableID(v) {
-		return fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn), []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+	// A document may match if each path equals a value, or holds an array (MongoDB matches any
+	// element), or, if dotted, reaches no value but has a parent that is an array (MongoDB matches
+	// the fields of its documents). That is: all conditions hold, or the first one that does not
+	// holds an array (or reaches none) while those before it hold. Each term of that OR is a search
+	// of the index whose leading key the conditions follow.
+	conds = orderByIndex(conds, indexes)
+	terms := make([]string, 0, len(conds)+1)
+	var prefix []string
+
+	for _, c := range conds {
+		terms = append(terms, strings.Join(append(prefix, isArray(c.expr)), " AND "))
+
+		if names := strings.Split(c.path, "."); len(names) > 1 {
+			parents := make([]string, len(names)-1)
+			for i := range parents {
+				parents[i] = isArray(metadata.DefaultColumn + "->" + quotePath(strings.Join(names[:i+1], ".")))
+			}
+
+			nothing := fmt.Sprintf("%s IS NULL AND (%s)", c.expr, strings.Join(parents, " OR "))
+			terms = append(terms, strings.Join(append(prefix, nothing), " AND "))
+		}
+
+		prefix = append(prefix, c.sql)
 	}
 
+	terms = append(terms, strings.Join(prefix, " AND "))
+
+	return ` WHERE (` + strings.Join(terms, ") OR (") + `)`, args
+}
+
+// isArray returns the condition that expr is a non-empty array: the text of a JSON array, and of
+// nothing else, starts with [ (0x5B), which sorts below \ (0x5C); an empty one matches no value.
+func isArray(expr string) string {
+	return fmt.Sprintf(`%s >= '[' AND %s < '\' AND %s <> '[]'`, expr, expr, expr)
+}
+
+// equality returns `expr = ?N` or `expr IN (?N, ...)` for vals, appending them to args.
+func equality(expr string, vals []any, args []any) (string, []any) {
+	placeholders := make([]string, len(vals))
+	for i, v := range vals {
+		args = append(args, string(must.NotFail(sjson.MarshalSingleValue(v))))
+		placeholders[i] = fmt.Sprintf("?%d", len(args))
+	}
+
+	if len(vals) == 1 {
+		return expr + " = " + placeholders[0], args
+	}
+
+	return fmt.Sprintf("%s IN (%s)", expr, strings.Join(placeholders, ", ")), args
+}
+
+// pushableValues returns the values v of {path: v}, {path: {$eq: v}} or {path: {$in: [v, ...]}}
+// if each v is one SQLite can compare as stored: a string, an ObjectId or a bool
+// (not a number, which equals numbers of other types, nor a date, null, regex or document).
+// Otherwise it returns nil.
+func pushableValues(v any) []any {
 	op, ok := v.(*types.Document)
-	if !ok || op.Len() != 1 {
-		return "", nil
+	if !ok {
+		if !pushableValue(v) {
+			return nil
+		}
+
+		return []any{v}
+	}
+
+	if op.Len() != 1 {
+		return nil
+	}
+
+	if eq, _ := op.Get("$eq"); pushableValue(eq) {
+		return []any{eq}
 	}
 
 	in, _ := op.Get("$in")
-	ids, ok := in.(*types.Array)
-	if !ok || ids.Len() == 0 || ids.Len() > maxIDsPushedDown {
-		return "", nil
+	arr, ok := in.(*types.Array)
+	if !ok || arr.Len() == 0 {
+		return nil
 	}
 
-	placeholders := make([]string, ids.Len())
-	args := make([]any, ids.Len())
-
-	for i := 0; i < ids.Len(); i++ {
-		id := must.NotFail(ids.Get(i))
-		if !pushableID(id) {
-			return "", nil
+	vals := make([]any, arr.Len())
+	for i := range vals {
+		if vals[i] = must.NotFail(arr.Get(i)); !pushableValue(vals[i]) {
+			return nil
 		}
-
-		placeholders[i] = "?"
-		args[i] = string(must.NotFail(sjson.MarshalSingleValue(id)))
 	}
 
-	return fmt.Sprintf(` WHERE %s IN (%s)`, metadata.IDColumn, strings.Join(placeholders, ", ")), args
+	return vals
 }
 
-// pushableID reports whether v is an _id value SQLite can compare as stored: a string or an ObjectId.
-func pushableID(v any) bool {
+// pushableValue reports whether v is a string, an ObjectId or a bool.
+func pushableValue(v any) bool {
 	switch v.(type) {
-	case string, types.ObjectID:
+	case string, types.ObjectID, bool:
 		return true
 	default:
 		return false
 	}
+}
+
+// pushablePath reports whether each element of the dotted path is a name SQLite's -> reads as an
+// object key and FerretDB's index expression writes as is: letters, digits and _, not starting
+// with a digit (an array index) nor with FerretDB's reserved prefix (a column name).
+func pushablePath(path string) bool {
+	for _, name := range strings.Split(path, ".") {
+		if name == "" || strings.HasPrefix(name, backends.ReservedPrefix) || (name[0] >= '0' && name[0] <= '9') {
+			return false
+		}
+
+		for _, r := range name {
+			if r != '_' && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+				return false
+			}
+		}
+	}
+
+	return true
+}
+
+// quotePath writes a dotted path as FerretDB's CreateIndexes does: "a"->"b".
+func quotePath(path string) string {
+	names := strings.Split(path, ".")
+	for i, name := range names {
+		names[i] = fmt.Sprintf("%q", name)
+	}
+
+	return strings.Join(names, "->")
+}
+
+// orderByIndex puts first the conditions on the longest leading part of one index's key, in its
+// order, then the others in the filter's order.
+func orderByIndex(conds []condition, indexes []metadata.IndexInfo) []condition {
+	var best []condition
+
+	for _, index := range indexes {
+		var lead []condition
+
+		for _, key := range index.Key {
+			i := slices.IndexFunc(conds, func(c condition) bool { return c.path == key.Field })
+			if i < 0 {
+				break
+			}
+
+			lead = append(lead, conds[i])
+		}
+
+		if len(lead) > len(best) {
+			best = lead
+		}
+	}
+
+	res := best
+	for _, c := range conds {
+		if !slices.ContainsFunc(best, func(b condition) bool { return b.path == c.path }) {
+			res = append(res, c)
+		}
+	}
+
+	return res
 }
