@@ -154,3 +154,28 @@ export function summarizeCsat(scores: readonly number[], scale: number): CsatSum
   }
   return { count, distribution, ...(count > 0 ? { average: Math.round((sum / count) * 100) / 100 } : {}) };
 }
+
+/**
+ * A conversation's rounds: one starts with the customer's first message (or their first after it
+ * was resolved), and ends when it is resolved. These decide what a round records.
+ */
+export interface RoundState {
+  /** When the round began; unset until the customer has written. */
+  openedAt?: Date | null;
+  firstResponseAt?: Date | null;
+}
+
+/** How long the customer waited for the round's first reply, if a reply at `at` is that one. */
+export function firstResponseMs(round: RoundState, at: Date): number | undefined {
+  if (!round.openedAt || round.firstResponseAt) return undefined;
+  const ms = at.getTime() - round.openedAt.getTime();
+  return ms >= 0 ? ms : undefined;
+}
+
+/** How long the round took to resolve, counted from when it began (or the conversation's creation, for one from before rounds). */
+export function resolutionMs(round: RoundState & { createdAt?: Date | null }, at: Date): number | undefined {
+  const start = round.openedAt ?? round.createdAt;
+  if (!start) return undefined;
+  const ms = at.getTime() - start.getTime();
+  return ms >= 0 ? ms : undefined;
+}

@@ -72,7 +72,7 @@ export async function changeInbox(deps: Pick<Deps, 'clock'>, actor: Actor, { acc
       break;
     }
     case 'status': {
-      const set = await setStatus(id, change.status, now);
+      const set = await setStatus(id, change.status, now, undefined, actor.userId);
       if (!set) return { kind: 'unchanged' };
       await audit('conversation.status', { status: set.before }, { status: change.status });
       outcome = { kind: 'status', status: change.status };

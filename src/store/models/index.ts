@@ -13,3 +13,4 @@ export * from './saved-reply';
 export * from './template';
 export * from './window-alert';
 export * from './unhandled-webhook';
+export * from './metric-event';
