@@ -85,7 +85,7 @@ export interface AccountListOptions {
  * Blocks one page of accounts may take (an account takes at most 5): with the notice, header, Add
  * button and pager it stays within a message's 50 and leaves the Home tab room for the other sections (see home.ts).
  */
-export const ACCOUNT_LIST_BUDGET = 24;
+export const ACCOUNT_LIST_BUDGET = 15;
 
 export function kindLabel(t: Strings, a: Pick<AccountSummary, 'kind' | 'retired'>): string {
   if (a.retired) return `${t.accounts.kindOnprem} (${t.platform.retired})`;

@@ -4,10 +4,11 @@ import { common } from './common';
 import { contact } from './contact';
 import { conversations } from './conversations';
 import { inbox } from './inbox';
+import { metrics } from './metrics';
 import { platform } from './platform';
 import { savedReplies } from './saved-replies';
 import { setAside } from './set-aside';
 import { templates } from './templates';
 import { window } from './window';
 
-export const id: Strings = { common, accounts, templates, conversations, inbox, savedReplies, contact, window, setAside, platform };
+export const id: Strings = { common, accounts, templates, conversations, inbox, savedReplies, contact, window, setAside, platform, metrics };
