@@ -166,7 +166,7 @@ const CONTROLS: Record<string, number> = {
  * Words Indonesian UI keeps as they are: product and protocol names, terms Indonesian products use
  * untranslated, and each language's own name (the language picker shows both in both).
  */
-const LOANWORDS = new Set(['wadesk', 'whatsapp', 'slack', 'business', 'meta', 'hsm', 'template', 'token', 'webhook', 'on', 'off', 'api', 'cloud', 'bsp', 'on-premises', 'english', 'bahasa', 'indonesia']);
+const LOANWORDS = new Set(['wadesk', 'whatsapp', 'slack', 'business', 'meta', 'hsm', 'template', 'token', 'webhook', 'on', 'off', 'api', 'cloud', 'bsp', 'on-premises', 'english', 'bahasa', 'indonesia', 'csv']);
 
 /** Words an English interface puts on controls; none may stay untranslated. */
 const ENGLISH_CONTROL_WORDS = new Set(
