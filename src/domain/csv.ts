@@ -13,12 +13,14 @@ export const UTF8_BOM = '\uFEFF';
  * leading apostrophe, which spreadsheets show as text and do not display.
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
+/** A phone number in international form (`+6281234567890`) is a plain number to a spreadsheet, never a formula: kept as written. */
+const PHONE = /^\+\d{6,15}$/;
 
 export function csvCell(value: string | number | undefined | null): string {
   if (value === undefined || value === null) return '';
   // Numbers we write ourselves are never formulas, negative ones included.
   let s = typeof value === 'number' ? String(value) : value;
-  if (typeof value === 'string' && FORMULA_START.test(s)) s = `'${s}`;
+  if (typeof value === 'string' && FORMULA_START.test(s) && !PHONE.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

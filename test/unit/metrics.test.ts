@@ -98,11 +98,12 @@ describe('CSV', () => {
   });
 
   it('defuses cells a spreadsheet would run as formulas', () => {
-    for (const evil of ['=HYPERLINK("http://x","y")', '+62812', '-1+1', '@SUM(A1)', '\tx', '\rx']) {
+    for (const evil of ['=HYPERLINK("http://x","y")', '+62812+cmd|\' /C calc\'!A0', '+1', '-1+1', '@SUM(A1)', '\tx', '\rx']) {
       const cell = parseCsv(csvRecord([evil]))[0]?.[0];
       expect(cell).toBe(`'${evil}`);
     }
     expect(csvCell(-5)).toBe('-5');
+    expect(csvCell('+6281234567890')).toBe('+6281234567890');
     expect(csvCell(undefined)).toBe('');
   });
 });

@@ -56,8 +56,9 @@ export function exportSubmission(deps: Deps) {
     const to = submission.field(EXPORT_BLOCKS.to);
     const range = dateRange(from, to, now, user.timeZone);
     if ('problem' in range) return void (await ack({ response_action: 'errors', errors: exportErrors(user.t, range.problem) }));
-    await ack();
     const accounts = await accountsOfTeam(submission.teamId);
+    if (accounts.length === 0) return void (await ack({ response_action: 'errors', errors: { [EXPORT_BLOCKS.from]: user.t.metrics.empty } }));
+    await ack();
     const e = user.t.metrics.export;
     // The DM's channel id comes back with the first post: completeUploadExternal shares into a channel id.
     const started = await client.chat.postMessage({ channel: user.id, text: e.started });

@@ -52,6 +52,7 @@ export async function showStats({ command, client, respond, deps, words }: Whats
   if (!period) return void (await say(s.unknownPeriod(escape(periodWord?.slice(0, 20) ?? ''))));
   const accountName = (periodWord ? words.slice(0, -1) : words).join(' ');
   const accounts = await accountsOfTeam(command.team_id);
+  if (accounts.length === 0) return void (await say(s.empty));
   const account = accountName ? accounts.find((a) => a.nameKey === accountNameKey(accountName)) : undefined;
   if (accountName && !account) return void (await say(s.unknownAccount(escape(accountName.slice(0, 80)))));
   const data = await figuresFor(deps, user, account ? [account] : accounts, period, 0, account ? String(account._id) : undefined);
