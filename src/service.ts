@@ -24,6 +24,7 @@ import { ingestEvents } from './conversations/ingest';
 import { conversationOutboxHandlers } from './conversations/handlers';
 import { inboxOutboxHandlers } from './inbox';
 import { windowJobs, windowOutboxHandlers } from './window';
+import { metricsDigestJob, metricsOutboxHandlers } from './metrics/digest';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -98,8 +99,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
     ...setAside.handlers,
     ...templateOutboxHandlers(deps),
     ...windowOutboxHandlers(deps),
+    ...metricsOutboxHandlers(deps),
   };
-  const cronJobs: Job[] = [templateSyncJob(deps), ...windowJobs(deps)];
+  const cronJobs: Job[] = [templateSyncJob(deps), ...windowJobs(deps), metricsDigestJob(deps)];
 
   const outbox = new OutboxWorker(deps, outboxHandlers, { yieldWhile: () => journal.urgent, onSetAside: setAside.onSetAside });
   const http = createHttpApp({ database, logger, maxDatabaseDownMs: config.embeddedDbMaxDownMs, slackEvents: receiver?.middleware(), routes });

@@ -1,6 +1,7 @@
 import { METRICS_ACTIONS, METRICS_VIEWS, metricsValue } from '../../src/bot/views/metrics';
 import { upsertConversation } from '../../src/store/conversations';
 import { recordMetricEvent } from '../../src/store/metrics-events';
+import { enqueueMetricsDigests } from '../../src/metrics/digest';
 import { AuditModel, ConversationModel, type AccountDocument } from '../../src/store/models';
 import { blockActionsBody, viewContainer } from '../helpers/slack';
 import { parseCsv } from '../helpers/csv-parse';
@@ -157,5 +158,26 @@ describe('the CSV export', () => {
     await waitFor(async () => (await AuditModel.countDocuments({ action: 'conversations.export' })) > before || undefined, 'the audit');
     const audit = await AuditModel.findOne({ action: 'conversations.export' }).sort({ _id: -1 }).lean();
     expect(audit).toMatchObject({ teamId: TEAM, actorId: ADMIN, after: { from: '2026-01-01', to: '2026-01-09', rows: 3 } });
+  });
+});
+
+describe('the daily digest', () => {
+  it('posts yesterday’s figures in the account’s channel once, and nothing for a quiet day', async () => {
+    suite.service.clock.set(new Date('2026-01-06T08:00:00Z'));
+    await enqueueMetricsDigests(suite.service.deps);
+    await enqueueMetricsDigests(suite.service.deps);
+    await suite.service.outbox.drain();
+    const posts = suite.slack.posts().filter((c) => String(c.params.text).includes('yesterday'));
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.params.channel).toBe('C0SALES');
+    expect(String(posts[0]?.params.text)).toContain('*Toko Sari &amp; Co*: yesterday, 5 Jan 2026');
+    expect(String(posts[0]?.params.text)).toContain('Opened *1*');
+    expect(String(posts[0]?.params.text)).toContain('Resolved *1*');
+
+    suite.slack.clear();
+    suite.service.clock.set(new Date('2026-01-10T08:00:00Z'));
+    await enqueueMetricsDigests(suite.service.deps);
+    await suite.service.outbox.drain();
+    expect(suite.slack.posts()).toEqual([]);
   });
 });
