@@ -25,6 +25,7 @@ import { conversationOutboxHandlers } from './conversations/handlers';
 import { inboxOutboxHandlers } from './inbox';
 import { windowJobs, windowOutboxHandlers } from './window';
 import { metricsDigestJob, metricsOutboxHandlers } from './metrics/digest';
+import { csatOutboxHandlers } from './metrics/csat';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -100,6 +101,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     ...templateOutboxHandlers(deps),
     ...windowOutboxHandlers(deps),
     ...metricsOutboxHandlers(deps),
+    ...csatOutboxHandlers(deps),
   };
   const cronJobs: Job[] = [templateSyncJob(deps), ...windowJobs(deps), metricsDigestJob(deps)];
 

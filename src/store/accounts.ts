@@ -111,6 +111,7 @@ export type AccountChanges = Partial<
     | 'displayPhoneNumber'
     | 'verifiedName'
     | 'qualityRating'
+    | 'csat'
   >
 >;
 

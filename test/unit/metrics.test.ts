@@ -1,3 +1,5 @@
+import { validateSettingsForm } from '../../src/accounts/form';
+import { csatInteractive, csatScore, parseCsatSurvey } from '../../src/domain/csat';
 import { csvCell, csvRecord, UTF8_BOM } from '../../src/domain/csv';
 import {
   dateRange,
@@ -105,5 +107,34 @@ describe('CSV', () => {
     expect(csvCell(-5)).toBe('-5');
     expect(csvCell('+6281234567890')).toBe('+6281234567890');
     expect(csvCell(undefined)).toBe('');
+  });
+});
+
+describe('the satisfaction survey', () => {
+  it('takes three to five distinct answers of up to 20 characters, one a line', () => {
+    expect(parseCsatSurvey(' How did we do? ', 'Bad\nOK\r\n\nGreat 😀\n')).toEqual({ survey: { question: 'How did we do?', options: ['Bad', 'OK', 'Great 😀'] } });
+    expect(parseCsatSurvey('', 'a\nb')).toEqual({ problems: ['question_missing', 'too_few'] });
+    expect(parseCsatSurvey('q', 'a\nb\nc\nd\ne\nf')).toEqual({ problems: ['too_many'] });
+    expect(parseCsatSurvey('q', `a\nb\n${'x'.repeat(21)}`)).toEqual({ problems: ['option_too_long'] });
+    expect(parseCsatSurvey('q', 'a\nB\nb')).toEqual({ problems: ['duplicate'] });
+  });
+
+  it('uses reply buttons for three answers (WhatsApp allows three) and a list for more', () => {
+    expect(csatInteractive({ question: 'q', options: ['a', 'b', 'c'] }, 'Choose')).toMatchObject({ type: 'button', action: { buttons: [{ reply: { id: 'csat:1' } }, {}, { reply: { id: 'csat:3', title: 'c' } }] } });
+    expect(csatInteractive({ question: 'q', options: ['a', 'b', 'c', 'd'] }, 'Choose')).toMatchObject({ type: 'list', action: { button: 'Choose', sections: [{ rows: [{ id: 'csat:1' }, {}, {}, { id: 'csat:4', title: 'd' }] }] } });
+  });
+
+  it('reads a score only from its own reply ids', () => {
+    expect(csatScore('csat:4')).toBe(4);
+    expect(csatScore('csat:9')).toBeUndefined();
+    expect(csatScore('cancel-button')).toBeUndefined();
+    expect(csatScore(undefined)).toBeUndefined();
+  });
+
+  it('is checked in the Settings form: both fields empty is no survey, a bad one is said on its field', () => {
+    const base = { name: 'Sales', enabled: 'on', channelId: 'C0SALES' };
+    expect(validateSettingsForm(base)).toMatchObject({ ok: true, value: { csat: null } });
+    expect(validateSettingsForm({ ...base, csatQuestion: 'Puas?', csatOptions: 'Tidak\nBiasa\nYa' })).toMatchObject({ ok: true, value: { csat: { question: 'Puas?', options: ['Tidak', 'Biasa', 'Ya'] } } });
+    expect(validateSettingsForm({ ...base, csatQuestion: 'Puas?', csatOptions: 'Ya' })).toEqual({ ok: false, errors: { csat_options: { code: 'csat', params: { problem: 'too_few' } } } });
   });
 });

@@ -31,6 +31,23 @@ export const metrics = {
   unknownPeriod: (word: string) => `I don't know the period \`${word}\`. Use \`7d\` or \`30d\`, e.g. \`/whatsapp stats Sales 30d\`.`,
   unknownAccount: (name: string) => `No connected WhatsApp account is called *${name}*. \`/whatsapp accounts\` lists them.`,
   digestTitle: (account: string, day: string) => `*${account}*: yesterday, ${day}`,
+  survey: {
+    fieldQuestion: 'Satisfaction survey',
+    fieldQuestionHint: 'Asked when a conversation is resolved while its 24-hour window is open, e.g. "How did we do?". Empty: no survey.',
+    fieldOptions: 'Survey answers',
+    fieldOptionsHint: 'Three to five, one a line, worst first (at most 20 characters each). Three go as buttons, four or five as a list.',
+    listButton: 'Choose',
+    problems: {
+      question_missing: 'Write the question, or empty both survey fields for no survey.',
+      question_too_long: 'The question is too long: at most 1024 characters.',
+      too_few: 'Give at least three answers, one a line.',
+      too_many: 'Give at most five answers.',
+      option_too_long: 'Each answer fits in 20 characters (WhatsApp’s button limit).',
+      duplicate: 'Each answer must be different.',
+    } as Record<string, string>,
+    sent: (question: string) => `:bar_chart: Satisfaction survey sent: _${question}_`,
+    answered: (answer: string, score: number, scale: number) => `:star: The customer rated the conversation *${answer}* (${score} of ${scale}).`,
+  },
   export: {
     title: 'Export conversations',
     submit: 'Export',

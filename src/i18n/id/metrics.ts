@@ -32,6 +32,23 @@ export const metrics: Strings['metrics'] = {
   unknownPeriod: (word: string) => `Periode \`${word}\` tidak dikenal. Gunakan \`7d\` atau \`30d\`, mis. \`/whatsapp stats Sales 30d\`.`,
   unknownAccount: (name: string) => `Tidak ada akun WhatsApp terhubung bernama *${name}*. \`/whatsapp accounts\` menampilkan daftarnya.`,
   digestTitle: (account: string, day: string) => `*${account}*: kemarin, ${day}`,
+  survey: {
+    fieldQuestion: 'Survei kepuasan',
+    fieldQuestionHint: 'Ditanyakan saat percakapan diselesaikan selama jendela 24 jam masih terbuka, mis. "Bagaimana layanan kami?". Kosong: tanpa survei.',
+    fieldOptions: 'Jawaban survei',
+    fieldOptionsHint: 'Tiga sampai lima, satu per baris, terburuk dulu (paling banyak 20 karakter). Tiga dikirim sebagai tombol, empat atau lima sebagai daftar.',
+    listButton: 'Pilih',
+    problems: {
+      question_missing: 'Tulis pertanyaannya, atau kosongkan kedua kolom survei agar tanpa survei.',
+      question_too_long: 'Pertanyaan terlalu panjang: paling banyak 1024 karakter.',
+      too_few: 'Berikan paling sedikit tiga jawaban, satu per baris.',
+      too_many: 'Berikan paling banyak lima jawaban.',
+      option_too_long: 'Setiap jawaban paling banyak 20 karakter (batas tombol WhatsApp).',
+      duplicate: 'Setiap jawaban harus berbeda.',
+    },
+    sent: (question: string) => `:bar_chart: Survei kepuasan terkirim: _${question}_`,
+    answered: (answer: string, score: number, scale: number) => `:star: Pelanggan menilai percakapan ini *${answer}* (${score} dari ${scale}).`,
+  },
   export: {
     title: 'Ekspor percakapan',
     submit: 'Ekspor',
