@@ -72,6 +72,10 @@ describe('/whatsapp stats', () => {
     await suite.slack.command(ADMIN, 'stats Nowhere');
     await waitFor(() => suite.slack.responses[0], 'the answer');
     expect(responseText()).toContain('No connected WhatsApp account is called *Nowhere*');
+    suite.slack.clear();
+    await suite.slack.command(ADMIN, 'stats Toko 2');
+    await waitFor(() => suite.slack.responses[0], 'the answer');
+    expect(responseText()).toContain('No connected WhatsApp account is called *Toko 2*');
   });
 
   it('refuses an agent: the figures are the whole team’s', async () => {

@@ -47,7 +47,8 @@ export async function showStats({ command, client, respond, deps, words }: Whats
   const say = (text: string) => respond({ response_type: 'ephemeral', text });
   if (!user.isAdmin) return void (await say(user.t.common.onlyAdmins(s.onlyAdminsWhat)));
   const last = words.at(-1);
-  const periodWord = last && /^\d+[a-z]*$/i.test(last) ? last : undefined;
+  // `14d` is a period we lack; a bare number is part of a name (`Toko 2`) unless it is 7 or 30.
+  const periodWord = last && (/^\d+d$/i.test(last) || parsePeriod(last)) ? last : undefined;
   const period = periodWord ? parsePeriod(periodWord) : '7d';
   if (!period) return void (await say(s.unknownPeriod(escape(periodWord?.slice(0, 20) ?? ''))));
   const accountName = (periodWord ? words.slice(0, -1) : words).join(' ');
