@@ -25,6 +25,8 @@ import { conversationOutboxHandlers } from './conversations/deliveries';
 import { inboxOutboxHandlers } from './inbox';
 import { windowJobs, windowOutboxHandlers } from './window';
 import { slaJobs, slaOutboxHandlers } from './sla';
+import { metricsDigestJob, metricsOutboxHandlers } from './metrics/digest';
+import { csatOutboxHandlers } from './metrics/csat';
 
 export interface ServiceOptions {
   clock?: Clock;
@@ -100,8 +102,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     ...templateOutboxHandlers(deps),
     ...windowOutboxHandlers(deps),
     ...slaOutboxHandlers(deps),
+    ...metricsOutboxHandlers(deps),
+    ...csatOutboxHandlers(deps),
   };
-  const cronJobs: Job[] = [templateSyncJob(deps), ...windowJobs(deps), ...slaJobs(deps)];
+  const cronJobs: Job[] = [templateSyncJob(deps), ...windowJobs(deps), ...slaJobs(deps), metricsDigestJob(deps)];
 
   const outbox = new OutboxWorker(deps, outboxHandlers, { yieldWhile: () => journal.urgent, onSetAside: setAside.onSetAside });
   const http = createHttpApp({ database, logger, maxDatabaseDownMs: config.embeddedDbMaxDownMs, slackEvents: receiver?.middleware(), routes });

@@ -1,3 +1,4 @@
+import { parseCsatSurvey, type CsatSurvey } from '../domain/csat';
 import { z } from 'zod';
 import type { Locale } from '../i18n';
 import type { ApiKind } from '../whatsapp/provider';
@@ -25,7 +26,9 @@ export type AccountField =
   | 'app_secret'
   | 'channel'
   | 'locale'
-  | 'enabled';
+  | 'enabled'
+  | 'csat_question'
+  | 'csat_options';
 
 export type FieldErrorCode =
   | 'required'
@@ -39,7 +42,8 @@ export type FieldErrorCode =
   | 'unreachable'
   | 'not_whatsapp_api'
   | 'invalid_header'
-  | 'api_error';
+  | 'api_error'
+  | 'csat';
 
 export interface FieldProblem {
   code: FieldErrorCode;
@@ -91,6 +95,9 @@ export interface SettingsFormValues {
   locale?: string;
   token?: string;
   appSecret?: string;
+  /** The survey's question and its answers one a line; both empty: no survey. */
+  csatQuestion?: string;
+  csatOptions?: string;
 }
 
 export interface SettingsInput {
@@ -100,6 +107,8 @@ export interface SettingsInput {
   locale?: Locale;
   token?: string;
   appSecret?: string;
+  /** null: no survey. */
+  csat: CsatSurvey | null;
 }
 
 export const NAME_MAX = 80;
@@ -199,7 +208,18 @@ export function validateMoveForm(values: MoveFormValues): Validated<ApiInput> {
 
 export function validateSettingsForm(values: SettingsFormValues): Validated<SettingsInput> {
   const parsed = settingsSchema.safeParse(values);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: toFieldErrors(parsed.error) };
+  const question = values.csatQuestion?.trim() ?? '';
+  const options = values.csatOptions?.trim() ?? '';
+  const survey = question || options ? parseCsatSurvey(question, options) : undefined;
+  const errors: FieldErrors = parsed.success ? {} : toFieldErrors(parsed.error);
+  if (survey && 'problems' in survey) {
+    const onQuestion = survey.problems.filter((p) => p.startsWith('question'));
+    const onOptions = survey.problems.filter((p) => !p.startsWith('question'));
+    if (onQuestion.length) errors.csat_question = { code: 'csat', params: { problem: onQuestion[0] ?? '' } };
+    if (onOptions.length) errors.csat_options = { code: 'csat', params: { problem: onOptions[0] ?? '' } };
+  }
+  if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, value: { ...parsed.data, csat: survey && 'survey' in survey ? survey.survey : null } };
 }
 
 function isHttpUrl(value: string): boolean {

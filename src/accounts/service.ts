@@ -55,6 +55,8 @@ export interface AccountSummary {
   webhookUrl?: string;
   /** Meta's hub.verify_token; a BSP's URL carries it instead. */
   verifyToken?: string;
+  /** The satisfaction survey, when the account sends one. */
+  csat?: { question: string; options: string[] };
 }
 
 export type Outcome = { ok: true; account: AccountSummary } | { ok: false; errors: FieldErrors };
@@ -90,6 +92,7 @@ export function summarize(deps: Pick<Deps, 'config' | 'secrets'>, account: Accou
     enabled: account.enabled,
     tokenHint: account.tokenHint,
     appSecretHint: account.appSecretHint ?? undefined,
+    ...(account.csat ? { csat: { question: account.csat.question, options: [...account.csat.options] } } : {}),
     webhookUrl: webhookUrl(deps.config.publicUrl, { id: account.id, webhook: traits.webhook }, verifyToken),
     // Meta's hub.verify_token is asked for signed (Cloud) webhooks only; a BSP's is in its URL.
     verifyToken: traits.webhook === 'signed' ? verifyToken : undefined,
@@ -200,6 +203,7 @@ export async function saveAccountSettings(
     enabled: input.enabled,
     channelId: input.channelId,
     ...(input.locale ? { locale: input.locale } : {}),
+    csat: input.csat ?? undefined,
   };
   if (input.token) {
     const kind = kindTraits(account.kind).api;
@@ -276,6 +280,7 @@ function auditValues(account: AccountDocument): Record<string, unknown> {
     channelId: account.channelId,
     locale: account.locale,
     enabled: account.enabled,
+    csat: account.csat ? { question: account.csat.question, options: [...account.csat.options] } : null,
     state: account.state,
     tokenHint: account.tokenHint,
     appSecretHint: account.appSecretHint ?? null,

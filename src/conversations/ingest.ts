@@ -17,6 +17,8 @@ import { conversationOf, findConversation, findConversationByCustomer, linkCusto
 import { advanceStatus, insertMessage, type DeliveryStatus, type StoredMessage } from '../store/messages';
 import type { AccountDocument, ConversationDocument } from '../store/models';
 import { reopenOnInbound } from '../inbox';
+import { csatScore } from '../domain/csat';
+import { recordCsatAnswer } from '../metrics/csat';
 import { keepUnhandledWebhook } from '../store/unhandled-webhooks';
 import { applyTemplateCategoryUpdate, applyTemplateQualityUpdate, applyTemplateStatusUpdate } from '../templates/status';
 import { describeWhatsAppError } from '../whatsapp/errors';
@@ -191,8 +193,14 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
   const writing = stored.filter(({ m }) => m.content.type !== 'system');
   const window = await recordInbounds(conversation, writing.map(({ m, preview }) => ({ at: m.timestamp, preview })), deps.config.expiry.warnMinutes);
   const reopened = new Set(writing.filter((_, n) => window.moves[n]?.reopened).map(({ m }) => m.wamid));
+  // A tap on the satisfaction survey is a rating, kept for the metrics; it does not reopen what was resolved.
+  const surveyScore = (m: InboundMessage) => (m.content.type === 'interactive' ? csatScore(m.content.id) : undefined);
+  for (const { m } of writing) {
+    const score = surveyScore(m);
+    if (score !== undefined) await recordCsatAnswer(account, window.conversation, { score, at: m.timestamp, wamid: m.wamid });
+  }
   // The customer writing again puts a pending or resolved conversation back in the queue.
-  const lastWriting = writing.at(-1);
+  const lastWriting = writing.filter(({ m }) => surveyScore(m) === undefined).at(-1);
   const inboxItems = lastWriting ? await reopenOnInbound(deps, account, window.conversation, String(lastWriting.message._id)) : [];
   // The response target starts (or keeps counting) from the customer's first unanswered message.
   const writingAts = writing.map(({ m }) => m.timestamp);

@@ -13,6 +13,7 @@ import { postOnce } from '../outbox/slack';
 import { appendAudit } from '../store/audit';
 import { findConversation } from '../store/conversations';
 import { claimConversation, setAssignee, setStatus } from '../store/inbox';
+import { csatAskItems } from '../metrics/csat';
 import type { AccountDocument, ConversationDocument } from '../store/models';
 
 /**
@@ -72,9 +73,11 @@ export async function changeInbox(deps: Pick<Deps, 'clock'>, actor: Actor, { acc
       break;
     }
     case 'status': {
-      const set = await setStatus(id, change.status, now);
+      const set = await setStatus(id, change.status, now, undefined, actor.userId);
       if (!set) return { kind: 'unchanged' };
       await audit('conversation.status', { status: set.before }, { status: change.status });
+      // Resolved inside the window: the account's satisfaction survey, if it has one (src/metrics/csat.ts).
+      if (change.status === 'resolved') items.push(...csatAskItems(account, conversation, now));
       outcome = { kind: 'status', status: change.status };
       break;
     }

@@ -120,6 +120,7 @@ export type AccountChanges = Partial<
     | 'responseTargets'
     | 'escalation'
     | 'awayReply'
+    | 'csat'
   >
 >;
 

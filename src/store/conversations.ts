@@ -1,10 +1,12 @@
 import { LRUCache } from 'lru-cache';
 import { isValidObjectId, Types } from 'mongoose';
 import { conversationCustomer, customerAt, customerKey, type CustomerIds } from '../domain/customer';
+import { firstResponseMs } from '../domain/metrics';
 import { nextAlertAt, windowMoves, type WindowMove } from '../domain/window';
 import { Batcher } from './batcher';
 import { driverCollection, isDuplicateKey } from './database';
 import { claimRef, findRef, lookupKey, withLock } from './lookups';
+import { recordMetricEvent } from './metrics-events';
 import { ConversationModel, type Conversation, type ConversationDocument } from './models';
 import { deleteWindowAlert, putWindowAlert, setWindowAlertThread } from './windows';
 
@@ -231,7 +233,12 @@ export async function recordInbounds(
     // The driver's own update, with the `updatedAt` mongoose's timestamps would add: its casting and query machinery cost about as much CPU again.
     const updated = await conversations().findOneAndUpdate(
       { _id: fresh._id },
-      { $max: { windowClosesAt: closesAt, lastInboundAt: lastMoved.at }, $set: { lastInboundPreview: lastMoved.preview, updatedAt: new Date() } },
+      // `openedAt`: the round begins with the customer's first message (a resolved one begins again, src/store/inbox.ts).
+      {
+        $max: { windowClosesAt: closesAt, lastInboundAt: lastMoved.at },
+        $min: { openedAt: new Date(Math.min(...ats.map((a) => a.getTime()))) },
+        $set: { lastInboundPreview: lastMoved.preview, updatedAt: new Date() },
+      },
       { returnDocument: 'after' },
     );
     if (!updated) return unmoved(ConversationModel.hydrate(fresh));
@@ -247,8 +254,15 @@ export async function recordReply(conversationId: Types.ObjectId, at: Date, by: 
     if (!conversation) return;
     const lastInboundAt = conversation.lastInboundAt ?? undefined;
     const answered = lastInboundAt === undefined || at.getTime() >= lastInboundAt.getTime();
-    await ConversationModel.updateOne({ _id: conversationId }, { $set: { lastReplyAt: at, lastReplyBy: by } });
+    // The round's first reply is its first response (src/domain/metrics.ts), kept for the metrics.
+    const waited = by ? firstResponseMs(conversation, at) : undefined;
+    const first = waited !== undefined ? { firstResponseAt: at, firstResponseMs: waited } : {};
+    await ConversationModel.updateOne({ _id: conversationId }, { $set: { lastReplyAt: at, lastReplyBy: by, ...first } });
     if (answered) await deleteWindowAlert(conversationId);
+    if (waited !== undefined && conversation.openedAt) {
+      const key = `${String(conversationId)}:${conversation.openedAt.getTime()}`;
+      await recordMetricEvent({ key, kind: 'first_response', accountId: conversation.accountId, conversationId, at, agent: by, ms: waited });
+    }
   });
 }
 

@@ -1,8 +1,10 @@
 import type { Types } from 'mongoose';
 import { claimOutcome, inboxStatus, type ClaimOutcome, type InboxStatus } from '../domain/inbox';
+import { resolutionMs } from '../domain/metrics';
 import { driverCollection } from './database';
 import { withConversationLock } from './conversations';
 import { ConversationModel, type Conversation } from './models';
+import { recordMetricEvent } from './metrics-events';
 import { deleteWindowAlert } from './windows';
 
 /**
@@ -20,10 +22,25 @@ function conversations() {
 /** The guard on the holder: `null` matches an unassigned conversation, with `assignee` null or never set. */
 const assigneeGuard = (holder: string | undefined) => holder ?? null;
 
-/** The conversation's owner and status as they are now, read by `_id`. */
-async function current(id: Types.ObjectId): Promise<{ assignee?: string; status: InboxStatus } | undefined> {
-  const found = await conversations().findOne({ _id: id }, { projection: { assignee: 1, status: 1 } });
-  return found ? { assignee: found.assignee ?? undefined, status: inboxStatus(found.status) } : undefined;
+interface Current {
+  assignee?: string;
+  status: InboxStatus;
+  accountId: Types.ObjectId;
+  openedAt?: Date;
+  createdAt?: Date;
+}
+
+/** The conversation's owner and status (and its round, for the metrics) as they are now, read by `_id`. */
+async function current(id: Types.ObjectId): Promise<Current | undefined> {
+  const found = await conversations().findOne({ _id: id }, { projection: { assignee: 1, status: 1, accountId: 1, openedAt: 1, createdAt: 1 } });
+  if (!found) return undefined;
+  return {
+    assignee: found.assignee ?? undefined,
+    status: inboxStatus(found.status),
+    accountId: found.accountId,
+    ...(found.openedAt ? { openedAt: found.openedAt } : {}),
+    ...((found as { createdAt?: Date }).createdAt ? { createdAt: (found as { createdAt?: Date }).createdAt } : {}),
+  };
 }
 
 /** Makes `userId` the assignee if nobody is; otherwise says who is. Of concurrent claimants exactly one wins. */
@@ -55,21 +72,35 @@ export async function setAssignee(id: Types.ObjectId, to: string | undefined, no
 /**
  * Moves the conversation to `status` from any of `from`; the status it had, or undefined when it had
  * none of them (or is gone). A resolved conversation has no window warnings due: its alert goes.
+ * `by` is who did it (none: the customer, by writing), for the metrics: resolving ends the
+ * conversation's round, and leaving resolved begins a new one (src/domain/metrics.ts).
  */
 export async function setStatus(
   id: Types.ObjectId,
   status: InboxStatus,
   now: Date,
   from: readonly InboxStatus[] = ['open', 'pending', 'resolved'],
+  by?: string,
 ): Promise<{ before: InboxStatus; assignee?: string } | undefined> {
   return withConversationLock(id, async () => {
     const before = await current(id);
     if (!before || before.status === status || !from.includes(before.status)) return undefined;
     // A conversation from before statuses has none stored: the guard matches that as open.
     const guard = before.status === 'open' ? { $in: [null, 'open' as const] } : before.status;
-    const changed = await conversations().updateOne({ _id: id, status: guard }, { $set: { status, updatedAt: now } });
+    const took = status === 'resolved' ? resolutionMs(before, now) : undefined;
+    const reopened = before.status === 'resolved';
+    const round = status === 'resolved' ? { resolvedAt: now, ...(took !== undefined ? { resolutionMs: took } : {}) } : reopened ? { openedAt: now } : {};
+    const update = {
+      $set: { status, updatedAt: now, ...round },
+      ...(reopened ? { $unset: { firstResponseAt: true, firstResponseMs: true, resolvedAt: true, resolutionMs: true, csatScore: true, csatAskedAt: true } as const } : {}),
+    };
+    const changed = await conversations().updateOne({ _id: id, status: guard }, update);
     if (changed.matchedCount !== 1) return undefined;
     if (status === 'resolved') await deleteWindowAlert(id);
+    const agent = by ?? before.assignee;
+    const event = { accountId: before.accountId, conversationId: id, at: now, ...(agent ? { agent } : {}) };
+    if (status === 'resolved') await recordMetricEvent({ ...event, key: `${String(id)}:${now.getTime()}`, kind: 'resolved', ...(took !== undefined ? { ms: took } : {}) });
+    if (reopened) await recordMetricEvent({ ...event, key: `${String(id)}:${now.getTime()}`, kind: 'reopened' });
     return { before: before.status, ...(before.assignee ? { assignee: before.assignee } : {}) };
   });
 }

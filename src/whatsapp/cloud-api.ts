@@ -13,6 +13,7 @@ import {
   sentSchema,
   templateMessage,
   textMessage,
+  interactiveMessage,
   wamidOf,
   WhatsAppApiError,
 } from './http';
@@ -153,6 +154,10 @@ export class CloudApiProvider implements WhatsAppProvider {
 
   async sendText(to: string, body: string, opts: { replyToWamid?: string } = {}): Promise<{ wamid: string }> {
     return this.sendMessage(textMessage(to, body, opts.replyToWamid));
+  }
+
+  async sendInteractive(to: string, interactive: Record<string, unknown>): Promise<{ wamid: string }> {
+    return this.sendMessage(interactiveMessage(to, interactive));
   }
 
   async sendMedia(to: string, media: OutgoingMedia, opts: { replyToWamid?: string } = {}): Promise<{ wamid: string }> {

@@ -297,6 +297,11 @@ export function textMessage(to: string, body: string, replyToWamid?: string): Bo
   return envelope(to, 'text', text, replyToWamid);
 }
 
+/** An interactive message (reply buttons or a list), its `interactive` object as WhatsApp takes it. */
+export function interactiveMessage(to: string, interactive: Body): Body {
+  return envelope(to, 'interactive', interactive);
+}
+
 export function mediaMessage(to: string, media: MediaRef, replyToWamid?: string): Body {
   if (Boolean(media.link) === Boolean(media.mediaId)) {
     throw new TypeError('media needs exactly one of link or mediaId');

@@ -53,6 +53,8 @@ export interface WhatsAppProvider {
   uploadMedia(data: Buffer, mimeType: string, filename: string): Promise<{ mediaId: string }>;
   downloadMedia(mediaId: string): Promise<{ data: Buffer; mimeType: string }>;
   sendTemplate(to: string, template: OutgoingTemplate): Promise<{ wamid: string }>;
+  /** Reply buttons or a list (the satisfaction survey); only inside the 24-hour window, like text. */
+  sendInteractive(to: string, interactive: Record<string, unknown>): Promise<{ wamid: string }>;
   /** Every template of the account, all pages. */
   listTemplates(): Promise<RemoteTemplate[]>;
   createTemplate(body: unknown): Promise<CreatedTemplate>;

@@ -9,6 +9,7 @@ import { strings, type Locale } from '../i18n';
 import { parsePayload, type DeliveryContext, type OutboxHandler } from '../outbox';
 import { postOnce } from '../outbox/slack';
 import { AccountModel, ConversationModel, type AccountDocument, type ConversationDocument } from '../store/models';
+import { recordMetricEvent } from '../store/metrics-events';
 import { isAnswered } from '../store/windows';
 import { combinedView } from '../bot/views/sla';
 import { slaBesideWindowWarning } from '../sla/handlers';
@@ -87,6 +88,16 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
       const alert = await standingAlert(p.conversationId, p.closesAt);
       if (!alert) return;
       const s = strings(alert.account.locale).window;
+      // A window that closed unanswered counts against its assignee; keyed by the window, so a retried post counts it once.
+      const { conversation } = alert;
+      await recordMetricEvent({
+        key: `${p.conversationId}:${p.closesAt.getTime()}`,
+        kind: 'window_unanswered',
+        accountId: conversation.accountId,
+        conversationId: conversation._id,
+        at: p.closesAt,
+        ...(conversation.assignee ? { agent: conversation.assignee } : {}),
+      });
       await post(alert.channelId, alert.conversation.threadTs ?? undefined, windowClosedView(s, { conversationId: p.conversationId, closesAt: p.closesAt, timeZone }), delivery);
     },
 

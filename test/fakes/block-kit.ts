@@ -299,10 +299,41 @@ export function viewProblems(view: unknown, where = 'view'): Problems {
 const MESSAGE_METHODS = new Set(['chat.postMessage', 'chat.update', 'chat.postEphemeral']);
 const VIEW_METHODS = new Set(['views.open', 'views.push', 'views.update', 'views.publish']);
 
+/** A form field as the WebClient sends it: JSON values arrive parsed by `slackArgs`, numbers as text. */
+const formInt = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(1));
+const slackId = z.string().regex(/^[A-Z0-9]+$/);
+
+/**
+ * Slack's file upload, as docs.slack.dev documents it: files.getUploadURLExternal needs `filename`
+ * and `length` (bytes, an integer); files.completeUploadExternal needs `files`, a non-empty JSON array
+ * of `{ id, title? }`, and `thread_ts` only with one `channel_id`. files.upload was retired on 2025-11-12.
+ */
+const FILE_METHODS: Record<string, z.ZodTypeAny> = {
+  'files.getUploadURLExternal': z.object({ filename: z.string().min(1), length: formInt, alt_txt: z.string().optional(), snippet_type: z.string().optional() }).strict(),
+  'files.completeUploadExternal': z
+    .object({
+      files: z.array(z.object({ id: slackId, title: z.string().min(1).optional() }).strict()).min(1),
+      channel_id: slackId.optional(),
+      channels: z.string().optional(),
+      thread_ts: z.string().regex(/^\d+\.\d+$/).optional(),
+      initial_comment: z.string().max(LIMITS.messageText).optional(),
+      blocks: z.unknown().optional(),
+    })
+    .strict()
+    .refine((a) => !a.thread_ts || a.channel_id, { message: 'thread_ts needs channel_id' }),
+};
+
 /** What real Slack would refuse in one Web API call; empty when it would accept it. */
 export function slackCallProblems(method: string, args: Record<string, unknown>): Problems {
   if (MESSAGE_METHODS.has(method)) return messageProblems(args, method);
   if (VIEW_METHODS.has(method)) return viewProblems(args.view, `${method}.view`);
+  if (method === 'files.upload') return ['files.upload: retired by Slack on 2025-11-12 (method_deprecated); use files.getUploadURLExternal and files.completeUploadExternal'];
+  const files = FILE_METHODS[method];
+  if (files) {
+    const { token: _token, ...rest } = args;
+    const parsed = files.safeParse(rest);
+    return parsed.success ? [] : zodProblems(method, parsed.error);
+  }
   return [];
 }
 

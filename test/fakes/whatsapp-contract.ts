@@ -103,6 +103,57 @@ const templateObject = z
   })
   .strict();
 
+/**
+ * InteractiveObject (reply buttons and lists only, what we send): a body of up to 1,024 characters;
+ * at most 3 reply buttons with titles up to 20 and ids up to 256; a list's button up to 20, 1 to 10
+ * sections (a title, up to 24, needed when there are several) of rows with ids up to 200, titles up to 24
+ * and descriptions up to 72, at most 10 rows in all.
+ */
+const interactiveBody = z.object({ text: z.string().min(1).max(1024) }).strict();
+const interactiveFooter = z.object({ text: z.string().min(1).max(60) }).strict().optional();
+const interactiveObject = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('button'),
+      body: interactiveBody,
+      footer: interactiveFooter,
+      action: z
+        .object({
+          buttons: z
+            .array(z.object({ type: z.literal('reply'), reply: z.object({ id: z.string().min(1).max(256), title: z.string().min(1).max(20) }).strict() }).strict())
+            .min(1)
+            .max(3),
+        })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('list'),
+      body: interactiveBody,
+      footer: interactiveFooter,
+      action: z
+        .object({
+          button: z.string().min(1).max(20),
+          sections: z
+            .array(
+              z
+                .object({
+                  title: z.string().max(24).optional(),
+                  rows: z.array(z.object({ id: z.string().min(1).max(200), title: z.string().min(1).max(24), description: z.string().max(72).optional() }).strict()).max(10),
+                })
+                .strict(),
+            )
+            .min(1)
+            .max(10)
+            .refine((sections) => sections.reduce((n, sec) => n + sec.rows.length, 0) <= 10, 'at most 10 rows in all')
+            .refine((sections) => sections.length === 1 || sections.every((sec) => sec.title), 'a title on each of several sections'),
+        })
+        .strict(),
+    })
+    .strict(),
+]);
+
 function messageSchemas<B extends z.ZodRawShape, T extends z.ZodTypeAny>(b: B, template: T) {
   return z.discriminatedUnion('type', [
     z.object({ ...b, type: z.literal('text'), text: z.object({ body: z.string().min(1).max(4096), preview_url: z.boolean().optional() }).strict() }).strict(),
@@ -112,6 +163,7 @@ function messageSchemas<B extends z.ZodRawShape, T extends z.ZodTypeAny>(b: B, t
     z.object({ ...b, type: z.literal('audio'), audio: mediaObject({}) }).strict(),
     z.object({ ...b, type: z.literal('sticker'), sticker: mediaObject({}) }).strict(),
     z.object({ ...b, type: z.literal('template'), template }).strict(),
+    z.object({ ...b, type: z.literal('interactive'), interactive: interactiveObject }).strict(),
   ]);
 }
 

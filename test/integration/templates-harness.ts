@@ -31,6 +31,7 @@ export const WA_API = 'https://graph.wa.test/v23.0';
 export const WABA_ID = '102290129340398';
 export const PHONE_ID = '106540352242922';
 export const RESPONSE_HOST = 'https://hooks.slack.test';
+export const UPLOAD_HOST = 'https://files.slack.test';
 
 export const ADMIN = 'U0ADMIN';
 export const AGENT = 'U0AGENT';
@@ -53,6 +54,8 @@ export interface SlackCall {
 export class TemplateSlack {
   readonly calls: SlackCall[] = [];
   readonly responses: Record<string, unknown>[] = [];
+  /** What was POSTed to the upload URLs files.getUploadURLExternal handed out. */
+  readonly uploads: string[] = [];
   /** Members of CHANNEL, for conversations.members. */
   members: string[] = [ADMIN, AGENT, ADMIN_ID];
   private ts = 1_700_000_000;
@@ -73,6 +76,14 @@ export class TemplateSlack {
         recorder.calls.push({ method, params });
         // Recorded either way: the call reached Slack, which refused it or did it.
         return slackRefusal(this.req.headers, method, params, recorder.faults) ?? [200, recorder.answer(method, params)];
+      });
+    nock(UPLOAD_HOST)
+      .persist()
+      .post(/.*/)
+      .reply((_uri, body) => {
+        // nock hands a body it could not read as UTF-8 over as binary ("latin1") text.
+        this.uploads.push(typeof body === 'string' ? body : JSON.stringify(body));
+        return [200, 'OK'];
       });
     slackResponseUrl(RESPONSE_HOST)
       .persist()
@@ -99,6 +110,8 @@ export class TemplateSlack {
       case 'views.push':
       case 'views.update':
         return { ok: true, view: { id: 'V0NEW' } };
+      case 'files.getUploadURLExternal':
+        return { ok: true, upload_url: `${UPLOAD_HOST}/upload/v1/${this.ts}`, file_id: `F0${this.ts++}` };
       default:
         return { ok: true };
     }
@@ -108,6 +121,7 @@ export class TemplateSlack {
     this.faults.clear();
     this.calls.length = 0;
     this.responses.length = 0;
+    this.uploads.length = 0;
   }
 
   views(method: 'views.open' | 'views.push' | 'views.update'): Array<{ viewId?: string; view: View }> {

@@ -11,6 +11,7 @@ import { SLA_ACTIONS, SLA_VIEWS } from '../../src/bot/views/sla';
 import { SLA_FIELDS } from '../../src/sla/settings';
 import { TEMPLATE_ACTIONS, TEMPLATE_VIEWS } from '../../src/bot/views/templates';
 import { WINDOW_PAGE_ACTION } from '../../src/bot/views/window';
+import { METRICS_ACTIONS, METRICS_VIEWS, metricsValue } from '../../src/bot/views/metrics';
 import { subcommands } from '../../src/bot/listeners/commands';
 import { recordInbound, setThread, upsertConversation } from '../../src/store/conversations';
 import { SavedReplyModel, TemplateModel, type AccountDocument } from '../../src/store/models';
@@ -316,6 +317,25 @@ const cases: Record<string, Case> = {
   },
   '👀 on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('eyes') },
   '✅ on their thread root': { exercises: 'event:reaction_added', json: true, body: () => reactionAdded('white_check_mark') },
+  '/whatsapp stats': { exercises: 'command:stats', body: () => command('stats') },
+  '/whatsapp stats <their account> 30d': { exercises: 'command:stats', body: () => command(`stats ${ACCOUNT_NAME} 30d`) },
+  '/whatsapp export': { exercises: 'command:export', body: () => command('export') },
+  'metrics 30 days on the Home tab': { exercises: METRICS_ACTIONS.period, body: () => click(inHome(), button(`${METRICS_ACTIONS.period}.30d`, metricsValue('30d', 0))) },
+  'metrics 30 days of their account in a message': {
+    exercises: METRICS_ACTIONS.period,
+    body: () => click(inMessage, button(`${METRICS_ACTIONS.period}.30d`, metricsValue('30d', 0, accountId))),
+  },
+  'metrics page of their account in a message': { exercises: METRICS_ACTIONS.page, body: () => click(inMessage, button(`${METRICS_ACTIONS.page}.1`, metricsValue('7d', 1, accountId))) },
+  'Export CSV on the Home tab': { exercises: METRICS_ACTIONS.export, body: () => click(inHome(), button(METRICS_ACTIONS.export, 'export')) },
+  'exporting conversations (their workspace’s must not come out)': {
+    exercises: METRICS_VIEWS.export,
+    body: () =>
+      submit(
+        METRICS_VIEWS.export,
+        { values: { export_from: { date: { type: 'datepicker', selected_date: '2025-12-01' } }, export_to: { date: { type: 'datepicker', selected_date: '2026-01-01' } } } },
+        '',
+      ),
+  },
   'the App Home': {
     exercises: 'event:app_home_opened',
     json: true,
@@ -339,6 +359,8 @@ it('covers every command, action, view submission and event a Slack user can sen
     CONTACT_VIEW,
     ...Object.values(SLA_ACTIONS),
     ...Object.values(SLA_VIEWS),
+    ...Object.values(METRICS_ACTIONS),
+    ...Object.values(METRICS_VIEWS),
     // The list of saved replies has no submit button.
     ...Object.values(SAVED_REPLY_VIEWS).filter((v) => v !== SAVED_REPLY_VIEWS.list),
     // The list, and the done notice, are never submitted: they have no submit button.

@@ -101,9 +101,14 @@ const CONTROLS: Record<string, number> = {
   'savedReplies.useSend': SLACK_LIMITS.viewTitle,
   'contact.title': SLACK_LIMITS.viewTitle,
   'contact.save': SLACK_LIMITS.viewTitle,
+  'metrics.export.title': SLACK_LIMITS.viewTitle,
+  'metrics.export.submit': SLACK_LIMITS.viewTitle,
   // buttons in messages and the Home tab
   'common.pager.previousPage': SLACK_LIMITS.buttonText,
   'common.pager.nextPage': SLACK_LIMITS.buttonText,
+  'metrics.exportButton': SLACK_LIMITS.buttonText,
+  'metrics.periods.7d': SLACK_LIMITS.buttonText,
+  'metrics.periods.30d': SLACK_LIMITS.buttonText,
   'accounts.addButton': SLACK_LIMITS.buttonText,
   'accounts.toggleOn': SLACK_LIMITS.buttonText,
   'accounts.toggleOff': SLACK_LIMITS.buttonText,
@@ -161,7 +166,7 @@ const CONTROLS: Record<string, number> = {
  * Words Indonesian UI keeps as they are: product and protocol names, terms Indonesian products use
  * untranslated, and each language's own name (the language picker shows both in both).
  */
-const LOANWORDS = new Set(['wadesk', 'whatsapp', 'slack', 'business', 'meta', 'hsm', 'template', 'token', 'webhook', 'on', 'off', 'api', 'cloud', 'bsp', 'on-premises', 'english', 'bahasa', 'indonesia']);
+const LOANWORDS = new Set(['wadesk', 'whatsapp', 'slack', 'business', 'meta', 'hsm', 'template', 'token', 'webhook', 'on', 'off', 'api', 'cloud', 'bsp', 'on-premises', 'english', 'bahasa', 'indonesia', 'csv']);
 
 /** Words an English interface puts on controls; none may stay untranslated. */
 const ENGLISH_CONTROL_WORDS = new Set(

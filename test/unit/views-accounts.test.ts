@@ -205,7 +205,7 @@ describe('connect form validation', () => {
   it('reads the settings form, empty secrets meaning keep', () => {
     expect(validateSettingsForm({ name: 'A', enabled: 'off', channelId: 'C1', token: '' })).toEqual({
       ok: true,
-      value: { name: 'A', enabled: false, channelId: 'C1', token: undefined, appSecret: undefined },
+      value: { name: 'A', enabled: false, channelId: 'C1', token: undefined, appSecret: undefined, csat: null },
     });
     expect(validateSettingsForm({ name: 'A', enabled: 'maybe', channelId: 'C1' }).ok).toBe(false);
   });

@@ -13,6 +13,8 @@ import {
 import { helpMessage } from '../../src/bot/views/help';
 import { buildHomeView, HOME_MAX_BLOCKS, HOME_SECTION_MAX_BLOCKS } from '../../src/bot/views/home';
 import { QUEUE_PAGE_SIZE, queuesBlocks, queuesMessage, type QueueList } from '../../src/bot/views/queues';
+import { exportModal, METRICS_MAX_AGENTS, metricsBlocks, metricsDigestView, metricsMessage, type MetricsAccount, type MetricsData } from '../../src/bot/views/metrics';
+import type { Figures } from '../../src/store/metrics';
 import { pageCount, QUEUES } from '../../src/domain/queues';
 import { messageParts, SLACK_LIMITS, type SlackMessage } from '../../src/bot/views/limits';
 import { setAsideHomeSection } from '../../src/bot/views/set-aside';
@@ -53,6 +55,31 @@ const textOf = (max: number) =>
     .filter((s) => s.trim().length > 0);
 
 const locale = fc.constantFrom<Locale>('en', 'id');
+
+/** Figures as large as they come: every count in the millions, every duration days long, every agent with everything. */
+const hugeFigures: Figures = {
+  opened: 9_999_999,
+  resolved: 9_999_999,
+  reopened: 9_999_999,
+  firstResponse: { count: 9_999_999, medianMs: 99 * 86_400_000, p90Ms: 999 * 86_400_000 },
+  resolution: { count: 9_999_999, medianMs: 99 * 86_400_000, p90Ms: 999 * 86_400_000 },
+  slaBreaches: 9_999_999,
+  windowsUnanswered: 9_999_999,
+  messagesIn: 99_999_999,
+  messagesOut: 99_999_999,
+  csat: { count: 9_999_999, average: 4.99, distribution: [9_999_999, 9_999_999, 9_999_999, 9_999_999, 9_999_999] },
+};
+
+/** The metrics of `count` accounts named `name`, each with more agents than are named. */
+function metricsOf(name: string, count: number, page: number): MetricsData {
+  const accounts: MetricsAccount[] = Array.from({ length: count }, (_, n) => ({
+    id: `65a0000000000000000000${String(n).padStart(2, '0')}`,
+    name,
+    total: hugeFigures,
+    agents: Array.from({ length: METRICS_MAX_AGENTS + 5 }, (_, a) => ({ agent: `U0AGENT${a}`, figures: hugeFigures })),
+  }));
+  return { period: '30d', span: { start: at, end: at }, from: '7 Nov 2026', to: '6 Dec 2026', accounts, page, partial: true, accountId: accounts[0]?.id };
+}
 const at = new Date('2026-12-06T03:00:00Z');
 
 const accountOf = (name: string, n: number): AccountSummary => ({
@@ -245,7 +272,13 @@ describe('the Home tab', () => {
           expect(accountsSection.length).toBeLessThanOrEqual(HOME_SECTION_MAX_BLOCKS.accounts);
           expect(setAside.length).toBeLessThanOrEqual(HOME_SECTION_MAX_BLOCKS.setAside);
           expect(windows.length).toBeLessThanOrEqual(HOME_SECTION_MAX_BLOCKS.windows);
-          expectView(buildHomeView(t, [queues, accountsSection, setAside, windows]));
+          const metrics = metricsBlocks(t, metricsOf(accountName, accountCount * 3, page), { exportButton: true });
+          expect(metrics.length).toBeLessThanOrEqual(HOME_SECTION_MAX_BLOCKS.metrics);
+          expectView(buildHomeView(t, [queues, accountsSection, setAside, windows, metrics]));
+          expectMessage(metricsMessage(t, metricsOf(accountName, accountCount * 3, page)));
+          const digest = metricsDigestView(t, { account: metricsOf(accountName, 1, 0).accounts[0]!, day: '6 Dec 2026' });
+          if (digest) expectThreadPost(digest);
+          expectView(exportModal(t, { from: '2026-11-30', to: '2026-12-06' }));
           expectMessage(queuesMessage(t, { lists, now: at, timeZone: 'Asia/Jakarta' }));
         },
       ),

@@ -6,6 +6,7 @@ import { registerContact } from './contact';
 import { register as registerConversations } from './conversations';
 import { registerHome } from './home';
 import { registerInbox } from './inbox';
+import { registerMetrics } from './metrics';
 import { registerSavedReplies } from './saved-replies';
 import { registerSetAside } from './set-aside';
 import { registerSla } from './sla';
@@ -25,4 +26,5 @@ export function registerListeners(app: App, deps: Deps): void {
   registerWindow(app, deps);
   registerSetAside(app, deps);
   registerSla(app, deps);
+  registerMetrics(app, deps);
 }

@@ -11,6 +11,7 @@ import {
   type FieldProblem,
 } from '../../accounts/form';
 import type { Strings } from '../../i18n';
+import { CSAT_QUESTION_MAX } from '../../domain/csat';
 import { SAVED_REPLY_ACTIONS } from './saved-replies';
 import { SLA_ACTIONS } from './sla';
 import { pageOf, pagerBlocks, viewTitle } from './limits';
@@ -61,6 +62,8 @@ export function fieldErrorText(t: Strings, problem: FieldProblem): string {
     case 'phone_number_unknown':
     case 'api_error':
       return e[problem.code](p.detail ?? '', p.code ?? '');
+    case 'csat':
+      return t.metrics.survey.problems[p.problem ?? ''] ?? t.metrics.survey.problems.too_few ?? '';
   }
 }
 
@@ -86,7 +89,7 @@ export interface AccountListOptions {
  * Blocks one page of accounts may take (an account takes at most 5): with the notice, header, Add
  * button and pager it stays within a message's 50 and leaves the Home tab room for the other sections (see home.ts).
  */
-export const ACCOUNT_LIST_BUDGET = 24;
+export const ACCOUNT_LIST_BUDGET = 15;
 
 export function kindLabel(t: Strings, a: Pick<AccountSummary, 'kind'>): string {
   switch (a.kind) {
@@ -238,7 +241,7 @@ export function connectedModal(t: Strings, account: AccountSummary, accounts: re
 function textInput(
   field: AccountField,
   label: string,
-  opts: { hint?: string; initial?: string; optional?: boolean; maxLength?: number; placeholder?: string },
+  opts: { hint?: string; initial?: string; optional?: boolean; maxLength?: number; placeholder?: string; multiline?: boolean },
 ): KnownBlock {
   return {
     type: 'input',
@@ -252,6 +255,7 @@ function textInput(
       ...(opts.initial ? { initial_value: opts.initial } : {}),
       ...(opts.maxLength ? { max_length: opts.maxLength } : {}),
       ...(opts.placeholder ? { placeholder: plain(opts.placeholder) } : {}),
+      ...(opts.multiline ? { multiline: true } : {}),
     },
   };
 }
@@ -355,7 +359,7 @@ export function connectModal(t: Strings, opts: ConnectModalOptions): ModalView {
 export interface SettingsModalOptions {
   privateMetadata: string;
   /** Values to show again instead of the stored ones (after a slow check failed). */
-  values?: { name?: string; enabled?: boolean; channelId?: string; locale?: string };
+  values?: { name?: string; enabled?: boolean; channelId?: string; locale?: string; csatQuestion?: string; csatOptions?: string };
   errors?: FieldErrors;
 }
 
@@ -393,6 +397,15 @@ export function settingsModal(t: Strings, account: AccountSummary, opts: Setting
     ...errorsFor('channel'),
     localeInput(t, opts.values?.locale ?? account.locale),
     ...errorsFor('locale'),
+    textInput('csat_question', t.metrics.survey.fieldQuestion, {
+      hint: t.metrics.survey.fieldQuestionHint,
+      initial: opts.values?.csatQuestion ?? account.csat?.question,
+      optional: true,
+      maxLength: CSAT_QUESTION_MAX,
+    }),
+    ...errorsFor('csat_question'),
+    textInput('csat_options', t.metrics.survey.fieldOptions, { hint: t.metrics.survey.fieldOptionsHint, initial: opts.values?.csatOptions ?? account.csat?.options.join('\n'), optional: true, maxLength: 200, multiline: true }),
+    ...errorsFor('csat_options'),
     textInput('token', s.fieldNewToken, { hint: s.fieldNewTokenHint(account.tokenHint), optional: true }),
     ...errorsFor('token'),
     ...errorsFor('api_url'),

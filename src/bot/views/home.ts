@@ -1,6 +1,7 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { Strings } from '../../i18n';
 import { ACCOUNT_LIST_BUDGET } from './accounts';
+import { METRICS_SECTION_MAX_BLOCKS } from './metrics';
 import { QUEUE_SECTION_MAX_BLOCKS } from './queues';
 import { SET_ASIDE_MAX_ACCOUNTS } from './set-aside';
 import { WINDOW_LIST_BUDGET } from './window';
@@ -20,6 +21,8 @@ export const HOME_SECTION_MAX_BLOCKS = {
   /** Header; a page of accounts' windows; the pager. */
   windows: 1 + WINDOW_LIST_BUDGET + 2,
   queues: QUEUE_SECTION_MAX_BLOCKS,
+  /** Admins only: header, the period toggle, a page of accounts, the pager. */
+  metrics: METRICS_SECTION_MAX_BLOCKS,
 } as const;
 
 export const HOME_MAX_BLOCKS =

@@ -35,6 +35,8 @@ export const common = {
     expiring: '`/whatsapp expiring`: conversations whose 24-hour window is closing soon',
     replies: '`/whatsapp replies [account]`: manage the account’s saved replies (admins)',
     queue: '`/whatsapp queue [mine|unassigned|all] [account] [#tag]`: open conversations, most urgent first: yours, nobody’s, or all',
+    stats: '`/whatsapp stats [account] [7d|30d]`: the team’s metrics, per account and agent (admins)',
+    export: '`/whatsapp export`: conversations of a date range as a CSV file, sent to you (admins)',
     help: '`/whatsapp help`: this help',
     home: 'Everything is also on the *Home* tab of the app.',
     unknown: (word: string) => `I don't know \`${word}\`.`,

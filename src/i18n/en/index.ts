@@ -3,6 +3,7 @@ import { common } from './common';
 import { contact } from './contact';
 import { conversations } from './conversations';
 import { inbox } from './inbox';
+import { metrics } from './metrics';
 import { platform } from './platform';
 import { savedReplies } from './saved-replies';
 import { setAside } from './set-aside';
@@ -10,4 +11,4 @@ import { templates } from './templates';
 import { sla } from './sla';
 import { window } from './window';
 
-export const en = { common, accounts, templates, conversations, inbox, savedReplies, contact, window, setAside, platform, sla };
+export const en = { common, accounts, templates, conversations, inbox, savedReplies, contact, window, setAside, platform, sla, metrics };

@@ -36,6 +36,8 @@ export const common: Strings['common'] = {
     expiring: '`/whatsapp expiring`: percakapan yang jendela 24 jamnya akan segera berakhir',
     replies: '`/whatsapp replies [akun]`: kelola balasan tersimpan akun (admin)',
     queue: '`/whatsapp queue [mine|unassigned|all] [akun] [#tag]`: percakapan terbuka, yang paling mendesak di atas: milik Anda, yang belum ditangani, atau semuanya',
+    stats: '`/whatsapp stats [akun] [7d|30d]`: metrik tim, per akun dan agen (admin)',
+    export: '`/whatsapp export`: percakapan dalam rentang tanggal sebagai file CSV, dikirim kepada Anda (admin)',
     help: '`/whatsapp help`: bantuan ini',
     home: 'Semua ini juga ada di tab *Home* aplikasi.',
     unknown: (word: string) => `Perintah \`${word}\` tidak dikenal.`,

@@ -29,6 +29,8 @@ const accountSchema = new Schema(
     /** The language of what wadesk posts in this account's channel (thread headers, notices, digests). */
     locale: { type: String, enum: ['en', 'id'], required: true, default: 'en' },
     state: { type: String, required: true, enum: ['connected', 'disconnected'], default: 'connected' },
+    /** The satisfaction survey sent when a conversation is resolved inside its window (src/domain/csat.ts); unset: none. */
+    csat: { type: { question: { type: String, required: true }, options: { type: [String], required: true } }, default: undefined },
     createdBy: { type: String, required: true },
     /**
      * Business hours, response targets, escalation and away reply (see src/sla/settings.ts for the

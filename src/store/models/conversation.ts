@@ -45,6 +45,19 @@ const conversationSchema = new Schema(
     slaBreachCount: { type: Number, default: 0 },
     /** The breaches already counted (their outbox keys, the last few): a retried escalation counts none twice. */
     slaBreachKeys: { type: [String], default: undefined },
+    /**
+     * The metrics of the conversation's current round (see src/store/metrics.ts): from the customer's
+     * first message (or their first after it was resolved) to the first reply and to the resolution.
+     */
+    openedAt: { type: Date },
+    firstResponseAt: { type: Date },
+    firstResponseMs: { type: Number },
+    resolvedAt: { type: Date },
+    resolutionMs: { type: Number },
+    /** The customer's answer to the satisfaction survey of this round (1 worst … the survey's options). */
+    csatScore: { type: Number },
+    /** When the survey was sent for this round: it is asked once. */
+    csatAskedAt: { type: Date },
     // The window's alert progress lives in WindowAlert, only while something is due.
   },
   { timestamps: true },
@@ -56,6 +69,8 @@ conversationSchema.index({ channelId: 1, threadTs: 1 });
 conversationSchema.index({ accountId: 1, status: 1, assignee: 1, windowClosesAt: 1 });
 conversationSchema.index({ accountId: 1, status: 1, windowClosesAt: 1 });
 conversationSchema.index({ accountId: 1, status: 1, tags: 1, windowClosesAt: 1 });
+// Metrics and the CSV export: conversations started in a period.
+conversationSchema.index({ accountId: 1, createdAt: 1 });
 
 export type Conversation = InferSchemaType<typeof conversationSchema>;
 export type ConversationDocument = HydratedDocument<Conversation>;

@@ -14,3 +14,4 @@ export * from './template';
 export * from './window-alert';
 export * from './sla-clock';
 export * from './unhandled-webhook';
+export * from './metric-event';

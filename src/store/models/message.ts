@@ -31,6 +31,8 @@ const messageSchema = new Schema(
 messageSchema.index({ key: 1 }, { unique: true });
 messageSchema.index({ wamid: 1 });
 messageSchema.index({ conversationId: 1, sentAt: 1 });
+// Metrics: messages either way of an account in a period, counted by the database.
+messageSchema.index({ accountId: 1, sentAt: 1 });
 
 export type Message = InferSchemaType<typeof messageSchema>;
 export type MessageDocument = HydratedDocument<Message>;

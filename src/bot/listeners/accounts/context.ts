@@ -127,6 +127,7 @@ const submissionBodySchema = z.object({
             selected_option: z.object({ value: z.string() }).nullish(),
             selected_conversation: z.string().nullish(),
             selected_user: z.string().nullish(),
+            selected_date: z.string().nullish(),
           }),
         ),
       ),
@@ -159,7 +160,7 @@ export function parseSubmission(body: unknown): Submission | undefined {
     field: (blockId) => {
       const inputs = values[blockId];
       const input = inputs ? Object.values(inputs)[0] : undefined;
-      return input?.value ?? input?.selected_option?.value ?? input?.selected_conversation ?? input?.selected_user ?? undefined;
+      return input?.value ?? input?.selected_option?.value ?? input?.selected_conversation ?? input?.selected_user ?? input?.selected_date ?? undefined;
     },
   };
 }

@@ -56,6 +56,8 @@ export function settingsSubmission(deps: Deps) {
         locale: sub.field('locale'),
         token: sub.field('token'),
         appSecret: sub.field('app_secret'),
+        csatQuestion: sub.field('csat_question'),
+        csatOptions: sub.field('csat_options'),
       };
       const validated = validateSettingsForm(values);
       return { values, validated: validated.ok ? { ok: true, value: { accountId: metadata.accountId, input: validated.value } } : validated };
@@ -66,9 +68,9 @@ export function settingsSubmission(deps: Deps) {
     againView: async (user, sub, values, errors) => {
       const account = await findTeamAccount(sub.teamId, readMetadata(sub.privateMetadata)?.accountId ?? '');
       if (!account) return notFoundView(user);
-      const { name, channelId, locale } = values;
+      const { name, channelId, locale, csatQuestion, csatOptions } = values;
       const enabled = values.enabled === undefined ? undefined : values.enabled === 'on';
-      return settingsModal(user.t, summarize(deps, account), { privateMetadata: sub.privateMetadata, values: { name, enabled, channelId, locale }, errors });
+      return settingsModal(user.t, summarize(deps, account), { privateMetadata: sub.privateMetadata, values: { name, enabled, channelId, locale, csatQuestion, csatOptions }, errors });
     },
   });
 }

@@ -5,6 +5,8 @@ import { openSendTemplateFromCommand, openTemplatesFromCommand } from '../templa
 import { showExpiring } from '../window';
 import { showQueue } from '../inbox/queues';
 import { openSavedRepliesFromCommand } from '../saved-replies';
+import { showStats } from '../metrics';
+import { openExportFromCommand } from '../metrics/export';
 import { showHelp } from './help';
 import type { SubcommandHandler } from './types';
 
@@ -20,6 +22,8 @@ export const subcommands: Record<string, SubcommandHandler> = {
   expiring: showExpiring,
   queue: showQueue,
   replies: openSavedRepliesFromCommand,
+  stats: showStats,
+  export: openExportFromCommand,
 };
 
 /** Splits the command text into the subcommand and its words; the subcommand is case-insensitive. */

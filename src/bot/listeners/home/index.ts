@@ -6,6 +6,7 @@ import type { Deps } from '../../../context';
 import { slackUser, type SlackUser } from '../../user';
 import { buildHomeView } from '../../views/home';
 import { accountsHomeSection } from '../accounts/home-section';
+import { metricsHomeSection, type MetricsPage } from '../metrics';
 import { queuesHomeSection, type QueuePages } from '../inbox/queues';
 import { setAsideSection } from '../set-aside/home-section';
 import { windowsHomeSection } from '../window';
@@ -26,6 +27,7 @@ export interface HomePages {
   accounts?: number;
   windows?: number;
   queues?: QueuePages;
+  metrics?: MetricsPage;
 }
 
 export type HomeSection = (ctx: HomeContext) => Promise<KnownBlock[]>;
@@ -36,6 +38,7 @@ export const homeSections: HomeSection[] = [
   accountsHomeSection,
   setAsideSection,
   windowsHomeSection,
+  metricsHomeSection,
 ];
 
 /** Renders every section for the user and publishes their Home tab. */

@@ -1,0 +1,36 @@
+import type { Types } from 'mongoose';
+import { driverCollection, isDuplicateKey } from './database';
+import { MetricEventModel, type MetricEvent, type MetricEventKind } from './models';
+
+/**
+ * Writes one metric event, once: its `_id` names it, so a retry (an outbox item delivered again,
+ * a survey answer redelivered) stores nothing twice. Metrics are not worth failing the change they
+ * count: the caller has made that change already.
+ */
+export async function recordMetricEvent(input: {
+  key: string;
+  kind: MetricEventKind;
+  accountId: Types.ObjectId;
+  conversationId: Types.ObjectId;
+  at: Date;
+  agent?: string;
+  ms?: number;
+  score?: number;
+  scale?: number;
+}): Promise<void> {
+  const doc: MetricEvent & { _id: string } = {
+    _id: `${input.kind}:${input.key}`,
+    accountId: input.accountId,
+    conversationId: input.conversationId,
+    kind: input.kind,
+    at: input.at,
+    ...(input.agent ? { agent: input.agent } : {}),
+    ...(input.ms !== undefined ? { ms: input.ms } : {}),
+    ...(input.score !== undefined ? { score: input.score, scale: input.scale } : {}),
+  };
+  try {
+    await driverCollection<MetricEvent & { _id: string }>(MetricEventModel).insertOne(doc);
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+}

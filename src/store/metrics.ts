@@ -1,0 +1,176 @@
+import type { Types } from 'mongoose';
+import { DAY_MS, summarizeCsat, summarizeDurations, type CsatSummary, type DurationSummary, type Span } from '../domain/metrics';
+import { driverCollection } from './database';
+import { ConversationModel, MessageModel, MetricEventModel, type Conversation, type Message, type MetricEvent } from './models';
+
+/**
+ * The team's figures for a period, per account and per agent, from what the database can count:
+ * conversations started (`{accountId, createdAt}`), messages either way (`{accountId, sentAt}`,
+ * grouped by the database, never read one by one), SLA breaches of the conversations the customer
+ * wrote in (`{accountId, windowClosesAt}`), and the metric events of the period (`{accountId, at}`,
+ * at most a few per conversation round), whose durations are summarised here: MongoDB 6 has no
+ * `$percentile`, nor FerretDB.
+ */
+
+export interface Figures {
+  opened: number;
+  resolved: number;
+  reopened: number;
+  firstResponse: DurationSummary;
+  resolution: DurationSummary;
+  slaBreaches: number;
+  windowsUnanswered: number;
+  messagesIn: number;
+  messagesOut: number;
+  csat: CsatSummary;
+}
+
+export interface AccountFigures {
+  accountId: string;
+  total: Figures;
+  /** Each agent with anything counted for them, most messages sent first. */
+  agents: { agent: string; figures: Figures }[];
+}
+
+/** The events read for one period at most; past it the figures say they are partial. */
+export const MAX_EVENTS = 200_000;
+
+interface Tally {
+  opened: number;
+  resolved: number;
+  reopened: number;
+  firstResponse: number[];
+  resolution: number[];
+  slaBreaches: number;
+  windowsUnanswered: number;
+  messagesIn: number;
+  messagesOut: number;
+  csat: number[];
+  csatScale: number;
+}
+
+const emptyTally = (): Tally => ({
+  opened: 0,
+  resolved: 0,
+  reopened: 0,
+  firstResponse: [],
+  resolution: [],
+  slaBreaches: 0,
+  windowsUnanswered: 0,
+  messagesIn: 0,
+  messagesOut: 0,
+  csat: [],
+  // The survey's options (3 to 5): the largest any answer of the period was given on.
+  csatScale: 3,
+});
+
+function figuresOf(t: Tally): Figures {
+  return {
+    opened: t.opened,
+    resolved: t.resolved,
+    reopened: t.reopened,
+    firstResponse: summarizeDurations(t.firstResponse),
+    resolution: summarizeDurations(t.resolution),
+    slaBreaches: t.slaBreaches,
+    windowsUnanswered: t.windowsUnanswered,
+    messagesIn: t.messagesIn,
+    messagesOut: t.messagesOut,
+    csat: summarizeCsat(t.csat, t.csatScale),
+  };
+}
+
+class Tallies {
+  private readonly accounts = new Map<string, { total: Tally; agents: Map<string, Tally> }>();
+
+  of(accountId: Types.ObjectId | string, agent?: string | null): Tally[] {
+    const key = String(accountId);
+    let a = this.accounts.get(key);
+    if (!a) this.accounts.set(key, (a = { total: emptyTally(), agents: new Map() }));
+    if (!agent) return [a.total];
+    let t = a.agents.get(agent);
+    if (!t) a.agents.set(agent, (t = emptyTally()));
+    return [a.total, t];
+  }
+
+  result(accountIds: readonly Types.ObjectId[]): AccountFigures[] {
+    return accountIds.map((id) => {
+      const a = this.accounts.get(String(id));
+      const agents = [...(a?.agents ?? new Map<string, Tally>())]
+        .map(([agent, t]) => ({ agent, figures: figuresOf(t) }))
+        .sort((x, y) => y.figures.messagesOut - x.figures.messagesOut || y.figures.resolved - x.figures.resolved || x.agent.localeCompare(y.agent));
+      return { accountId: String(id), total: figuresOf(a?.total ?? emptyTally()), agents };
+    });
+  }
+}
+
+type Grouped<K> = { _id: K; n: number };
+
+/** The figures of `accountIds` for `span`, each account's in the order given. */
+export async function accountFigures(accountIds: readonly Types.ObjectId[], span: Span): Promise<{ accounts: AccountFigures[]; partial: boolean }> {
+  const tallies = new Tallies();
+  if (accountIds.length === 0) return { accounts: [], partial: false };
+  const ids = [...accountIds];
+  const within = { $gte: span.start, $lt: span.end };
+  const conversations = driverCollection<Conversation>(ConversationModel);
+  const messages = driverCollection<Message>(MessageModel);
+
+  const [opened, inbound, outbound, breaches] = await Promise.all([
+    conversations.aggregate<Grouped<Types.ObjectId>>([{ $match: { accountId: { $in: ids }, createdAt: within } }, { $group: { _id: '$accountId', n: { $sum: 1 } } }]).toArray(),
+    messages
+      .aggregate<Grouped<Types.ObjectId>>([{ $match: { accountId: { $in: ids }, sentAt: within, direction: 'inbound' } }, { $group: { _id: '$accountId', n: { $sum: 1 } } }])
+      .toArray(),
+    messages
+      .aggregate<Grouped<{ a: Types.ObjectId; s?: string }>>([
+        { $match: { accountId: { $in: ids }, sentAt: within, direction: 'outbound' } },
+        { $group: { _id: { a: '$accountId', s: '$sender.id' }, n: { $sum: 1 } } },
+      ])
+      .toArray(),
+    // The conversations the customer wrote in during the period: their window closes 24 h after.
+    conversations
+      .aggregate<Grouped<{ a: Types.ObjectId; g?: string | null }>>([
+        {
+          $match: {
+            accountId: { $in: ids },
+            windowClosesAt: { $gte: new Date(span.start.getTime() + DAY_MS), $lt: new Date(span.end.getTime() + DAY_MS) },
+            slaBreachCount: { $gt: 0 },
+          },
+        },
+        { $group: { _id: { a: '$accountId', g: '$assignee' }, n: { $sum: '$slaBreachCount' } } },
+      ])
+      .toArray(),
+  ]);
+  for (const g of opened) for (const t of tallies.of(g._id)) t.opened += g.n;
+  for (const g of inbound) for (const t of tallies.of(g._id)) t.messagesIn += g.n;
+  for (const g of outbound) for (const t of tallies.of(g._id.a, g._id.s)) t.messagesOut += g.n;
+  for (const g of breaches) for (const t of tallies.of(g._id.a, g._id.g)) t.slaBreaches += g.n;
+
+  let read = 0;
+  const events = driverCollection<MetricEvent & { _id: string }>(MetricEventModel)
+    .find({ accountId: { $in: ids }, at: within }, { projection: { accountId: 1, kind: 1, agent: 1, ms: 1, score: 1, scale: 1 } })
+    .limit(MAX_EVENTS);
+  for await (const e of events) {
+    read += 1;
+    for (const t of tallies.of(e.accountId, e.agent)) {
+      switch (e.kind) {
+        case 'reopened':
+          t.reopened += 1;
+          break;
+        case 'first_response':
+          if (typeof e.ms === 'number') t.firstResponse.push(e.ms);
+          break;
+        case 'resolved':
+          t.resolved += 1;
+          if (typeof e.ms === 'number') t.resolution.push(e.ms);
+          break;
+        case 'window_unanswered':
+          t.windowsUnanswered += 1;
+          break;
+        case 'csat':
+          if (typeof e.score === 'number') t.csat.push(e.score);
+          if (typeof e.scale === 'number') t.csatScale = Math.max(t.csatScale, e.scale);
+          break;
+      }
+    }
+  }
+  return { accounts: tallies.result(ids), partial: read >= MAX_EVENTS };
+}
