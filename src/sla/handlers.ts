@@ -133,7 +133,7 @@ export function slaOutboxHandlers(deps: SlaHandlerDeps): Record<string, OutboxHa
       const standing = await standingTarget(p.conversationId, p.since);
       if (!standing) return;
       const { conversation, account } = standing;
-      if (await countSlaBreach(conversation._id, delivery.key)) {
+      if (await countSlaBreach(conversation, delivery.key, deps.clock.now())) {
         deps.logger.info('response target breached', { conversationId: p.conversationId, accountId: String(account._id), target: p.target, since: p.since.toISOString() });
       }
       const settings = slaSettingsOf(account);

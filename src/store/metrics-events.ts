@@ -4,7 +4,7 @@ import { MetricEventModel, type MetricEvent, type MetricEventKind } from './mode
 
 /**
  * Writes one metric event, once: its `_id` names it, so a retry (an outbox item delivered again,
- * a survey answer redelivered) stores nothing twice. Metrics are not worth failing the change they
+ * a survey answer redelivered) stores nothing twice; true when this call stored it. Metrics are not worth failing the change they
  * count: the caller has made that change already.
  */
 export async function recordMetricEvent(input: {
@@ -17,7 +17,7 @@ export async function recordMetricEvent(input: {
   ms?: number;
   score?: number;
   scale?: number;
-}): Promise<void> {
+}): Promise<boolean> {
   const doc: MetricEvent & { _id: string } = {
     _id: `${input.kind}:${input.key}`,
     accountId: input.accountId,
@@ -30,7 +30,9 @@ export async function recordMetricEvent(input: {
   };
   try {
     await driverCollection<MetricEvent & { _id: string }>(MetricEventModel).insertOne(doc);
+    return true;
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
+    return false;
   }
 }

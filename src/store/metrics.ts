@@ -1,14 +1,13 @@
 import type { Types } from 'mongoose';
-import { DAY_MS, summarizeCsat, summarizeDurations, type CsatSummary, type DurationSummary, type Span } from '../domain/metrics';
+import { summarizeCsat, summarizeDurations, type CsatSummary, type DurationSummary, type Span } from '../domain/metrics';
 import { driverCollection } from './database';
 import { ConversationModel, MessageModel, MetricEventModel, type Conversation, type Message, type MetricEvent } from './models';
 
 /**
  * The team's figures for a period, per account and per agent, from what the database can count:
  * conversations started (`{accountId, createdAt}`), messages either way (`{accountId, sentAt}`,
- * grouped by the database, never read one by one), SLA breaches of the conversations the customer
- * wrote in (`{accountId, windowClosesAt}`), and the metric events of the period (`{accountId, at}`,
- * at most a few per conversation round), whose durations are summarised here: MongoDB 6 has no
+ * grouped by the database, never read one by one), and the metric events of the period (`{accountId, at}`,
+ * at most a few per conversation round, SLA breaches among them), whose durations are summarised here: MongoDB 6 has no
  * `$percentile`, nor FerretDB.
  */
 
@@ -114,7 +113,7 @@ export async function accountFigures(accountIds: readonly Types.ObjectId[], span
   const conversations = driverCollection<Conversation>(ConversationModel);
   const messages = driverCollection<Message>(MessageModel);
 
-  const [opened, inbound, outbound, breaches] = await Promise.all([
+  const [opened, inbound, outbound] = await Promise.all([
     conversations.aggregate<Grouped<Types.ObjectId>>([{ $match: { accountId: { $in: ids }, createdAt: within } }, { $group: { _id: '$accountId', n: { $sum: 1 } } }]).toArray(),
     messages
       .aggregate<Grouped<Types.ObjectId>>([{ $match: { accountId: { $in: ids }, sentAt: within, direction: 'inbound' } }, { $group: { _id: '$accountId', n: { $sum: 1 } } }])
@@ -125,24 +124,10 @@ export async function accountFigures(accountIds: readonly Types.ObjectId[], span
         { $group: { _id: { a: '$accountId', s: '$sender.id' }, n: { $sum: 1 } } },
       ])
       .toArray(),
-    // The conversations the customer wrote in during the period: their window closes 24 h after.
-    conversations
-      .aggregate<Grouped<{ a: Types.ObjectId; g?: string | null }>>([
-        {
-          $match: {
-            accountId: { $in: ids },
-            windowClosesAt: { $gte: new Date(span.start.getTime() + DAY_MS), $lt: new Date(span.end.getTime() + DAY_MS) },
-            slaBreachCount: { $gt: 0 },
-          },
-        },
-        { $group: { _id: { a: '$accountId', g: '$assignee' }, n: { $sum: '$slaBreachCount' } } },
-      ])
-      .toArray(),
   ]);
   for (const g of opened) for (const t of tallies.of(g._id)) t.opened += g.n;
   for (const g of inbound) for (const t of tallies.of(g._id)) t.messagesIn += g.n;
   for (const g of outbound) for (const t of tallies.of(g._id.a, g._id.s)) t.messagesOut += g.n;
-  for (const g of breaches) for (const t of tallies.of(g._id.a, g._id.g)) t.slaBreaches += g.n;
 
   let read = 0;
   const events = driverCollection<MetricEvent & { _id: string }>(MetricEventModel)
@@ -164,6 +149,9 @@ export async function accountFigures(accountIds: readonly Types.ObjectId[], span
           break;
         case 'window_unanswered':
           t.windowsUnanswered += 1;
+          break;
+        case 'sla_breach':
+          t.slaBreaches += 1;
           break;
         case 'csat':
           if (typeof e.score === 'number') t.csat.push(e.score);

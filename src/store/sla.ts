@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import { driverCollection, isDuplicateKey } from './database';
-import { withConversationLock } from './conversations';
+import { recordMetricEvent } from './metrics-events';
 import { ConversationModel, SlaClockModel, SlaMarkModel, type Conversation, type SlaClock, type SlaClockDocument } from './models';
 
 /**
@@ -83,20 +83,12 @@ export async function warningClaimedBy(warning: string): Promise<string | undefi
   return (await SlaMarkModel.findById(warning))?.by ?? undefined;
 }
 
-/** How many breaches are kept by key on the conversation: enough for any retry, without growing forever. */
-const BREACH_KEYS_KEPT = 20;
-
 /**
- * Counts one breach on the conversation, once per `key` however often its escalation is retried:
- * the key is recorded in the same write as the count, under the conversation's write lock.
+ * Counts one breach, once per `key` however often its escalation is retried: the breach's metric
+ * event (unique by key, timed for the metrics) decides, and the conversation's tally follows it.
  */
-export async function countSlaBreach(conversationId: Types.ObjectId, key: string): Promise<boolean> {
-  return withConversationLock(conversationId, async () => {
-    const conversations = driverCollection<Conversation>(ConversationModel);
-    const found = await conversations.findOne({ _id: conversationId }, { projection: { slaBreachKeys: 1 } });
-    if (!found || (found.slaBreachKeys ?? []).includes(key)) return false;
-    const keys = [...(found.slaBreachKeys ?? []), key].slice(-BREACH_KEYS_KEPT);
-    const done = await conversations.updateOne({ _id: conversationId, slaBreachKeys: { $ne: key } }, { $inc: { slaBreachCount: 1 }, $set: { slaBreachKeys: keys } });
-    return done.modifiedCount === 1;
-  });
+export async function countSlaBreach(conversation: Pick<Conversation, 'accountId' | 'assignee'> & { _id: Types.ObjectId }, key: string, at: Date): Promise<boolean> {
+  const counted = await recordMetricEvent({ key, kind: 'sla_breach', accountId: conversation.accountId, conversationId: conversation._id, at, ...(conversation.assignee ? { agent: conversation.assignee } : {}) });
+  if (counted) await ConversationModel.updateOne({ _id: conversation._id }, { $inc: { slaBreachCount: 1 } });
+  return counted;
 }

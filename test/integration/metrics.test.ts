@@ -3,6 +3,7 @@ import { recordInbound, recordReply, upsertConversation } from '../../src/store/
 import { setStatus } from '../../src/store/inbox';
 import { accountFigures } from '../../src/store/metrics';
 import { recordMetricEvent } from '../../src/store/metrics-events';
+import { countSlaBreach } from '../../src/store/sla';
 import { ConversationModel, LookupModel, MessageModel, MetricEventModel, WindowAlertModel } from '../../src/store/models';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
 
@@ -55,23 +56,25 @@ beforeAll(async () => {
   await setStatus(c1._id, 'open', at('2026-01-03T09:00:00Z'), ['pending', 'resolved']);
   await recordReply(c1._id, at('2026-01-03T09:20:00Z'), 'U2');
 
-  // c2: U2 answers in 10 minutes and resolves after an hour; two response targets missed.
-  let c2 = await conversation(a, at('2026-01-04T08:00:00Z'), { assignee: 'U2', slaBreachCount: 2 });
+  // c2: U2 answers in 10 minutes and resolves after an hour; two response targets missed, one escalation retried.
+  let c2 = await conversation(a, at('2026-01-04T08:00:00Z'), { assignee: 'U2' });
+  for (const key of ['c2-first', 'c2-next', 'c2-next']) await countSlaBreach(c2, key, at('2026-01-04T08:20:00Z'));
   c2 = (await recordInbound(c2, { at: at('2026-01-04T08:00:00Z'), preview: 'order?' }, [120, 30])).conversation;
   await recordReply(c2._id, at('2026-01-04T08:10:00Z'), 'U2');
   await setStatus(c2._id, 'pending', at('2026-01-04T08:30:00Z'), undefined, 'U2');
   await setStatus(c2._id, 'resolved', at('2026-01-04T09:00:00Z'), undefined, 'U2');
 
   // c3: started before the period; U1 answers in 40 minutes; one target missed.
-  let c3 = await conversation(a, at('2025-12-20T08:00:00Z'), { assignee: 'U1', slaBreachCount: 1 });
+  let c3 = await conversation(a, at('2025-12-20T08:00:00Z'), { assignee: 'U1' });
+  await countSlaBreach(c3, 'c3-next', at('2026-01-05T07:20:00Z'));
   c3 = (await recordInbound(c3, { at: at('2026-01-05T07:00:00Z'), preview: 'price?' }, [120, 30])).conversation;
   await recordReply(c3._id, at('2026-01-05T07:40:00Z'), 'U1');
 
-  // c4: nobody answered; its window closed. A breach on a conversation last written in before the period is not counted.
+  // c4: nobody answered; its window closed. A breach before the period is not counted.
   const c4 = await conversation(a, at('2026-01-06T08:00:00Z'));
   await recordInbound(c4, { at: at('2026-01-06T08:00:00Z'), preview: 'hello?' }, [120, 30]);
   await recordMetricEvent({ key: 'c4', kind: 'window_unanswered', accountId: a, conversationId: c4._id, at: at('2026-01-07T08:00:00Z') });
-  await conversation(a, at('2025-12-01T08:00:00Z'), { slaBreachCount: 7, windowClosesAt: at('2025-12-02T08:00:00Z') });
+  await countSlaBreach(await conversation(a, at('2025-12-01T08:00:00Z'), { assignee: 'U1' }), 'old-first', at('2025-12-01T08:15:00Z'));
 
   // Outside the period, or another account's: not counted.
   await recordMetricEvent({ key: 'old', kind: 'first_response', accountId: a, conversationId: c1._id, at: at('2025-12-31T23:59:59Z'), agent: 'U1', ms: 999 * HOUR });
@@ -100,7 +103,7 @@ describe('metrics for a period', () => {
     // Sorted by creation: the two from before the period come first.
     expect(c1).toMatchObject({ status: 'open', openedAt: at('2026-01-03T09:00:00Z'), firstResponseMs: 20 * MIN });
     expect(c1?.resolutionMs).toBeUndefined();
-    expect(c2).toMatchObject({ status: 'resolved', firstResponseMs: 10 * MIN, resolutionMs: HOUR, resolvedAt: at('2026-01-04T09:00:00Z') });
+    expect(c2).toMatchObject({ status: 'resolved', firstResponseMs: 10 * MIN, resolutionMs: HOUR, resolvedAt: at('2026-01-04T09:00:00Z'), slaBreachCount: 2 });
   });
 
   it('count and summarise the account’s figures', async () => {

@@ -43,8 +43,6 @@ const conversationSchema = new Schema(
     notes: { type: String },
     /** Response targets breached in this conversation, raised once per breach at its escalation (src/sla/handlers.ts). */
     slaBreachCount: { type: Number, default: 0 },
-    /** The breaches already counted (their outbox keys, the last few): a retried escalation counts none twice. */
-    slaBreachKeys: { type: [String], default: undefined },
     /**
      * The metrics of the conversation's current round (see src/store/metrics.ts): from the customer's
      * first message (or their first after it was resolved) to the first reply and to the resolution.

@@ -12,7 +12,7 @@ const metricEventSchema = new Schema(
     _id: { type: String, required: true },
     accountId: { type: Schema.Types.ObjectId, required: true, ref: 'Account' },
     conversationId: { type: Schema.Types.ObjectId, required: true, ref: 'Conversation' },
-    kind: { type: String, required: true, enum: ['reopened', 'first_response', 'resolved', 'window_unanswered', 'csat'] },
+    kind: { type: String, required: true, enum: ['reopened', 'first_response', 'resolved', 'window_unanswered', 'csat', 'sla_breach'] },
     at: { type: Date, required: true },
     /** The Slack user it is counted for: who answered or resolved, the assignee otherwise. */
     agent: { type: String },
