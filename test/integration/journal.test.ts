@@ -175,8 +175,11 @@ describe('the inbound journal', () => {
     );
     j.start();
     const burstStarted = performance.now();
-    // 15 rounds of 10 customers at once: hundreds of deliveries a second, far beyond the burst rate.
-    for (let round = 0; round < 15; round++) {
+    // Rounds of 10 customers at once, 10 ms apart: hundreds of deliveries a second, far beyond the burst rate. At
+    // least 15 rounds, and on until ingest has had two turns in the burst, however slowly this machine runs them.
+    let rounds = 0;
+    for (; rounds < 15 || (starts.length < 2 && rounds < 500); rounds++) {
+      const round = rounds;
       await Promise.all(Array.from({ length: 10 }, (_, n) => delivery(`628146${String(round * 10 + n).padStart(7, '0')}`, 0)).map((x) => j.accept(x.delivery, x.body)));
       await sleep(10);
     }
@@ -184,7 +187,7 @@ describe('the inbound journal', () => {
     await j.drain();
     await j.stop();
 
-    expect(starts).toHaveLength(150);
+    expect(starts).toHaveLength(rounds * 10);
     const during = starts.filter((s) => s.at < burstEnded);
     expect(during.length).toBeGreaterThan(1);
     // At most 3 customers a turn, turns at least a trickle (40 ms) apart. Measured without margins a loaded
@@ -201,13 +204,17 @@ describe('the inbound journal', () => {
     const j = journal({ ingest: async (d) => void batches.push({ at: performance.now(), marks: marks(d) }) }, [], { burstPerSecond: 2, burstTrickleMs: 100 });
     j.start();
     const from = '6281470000001';
-    for (let round = 0; round < 10; round++) {
+    // Rounds of 5 deliveries 10 ms apart: at least 10, and on until ingest has had two turns in the burst.
+    let rounds = 0;
+    for (; rounds < 10 || (batches.length < 2 && rounds < 500); rounds++) {
+      const round = rounds;
       await Promise.all([0, 1, 2, 3, 4].map((k) => delivery(from, round * 5 + k)).map((x) => j.accept(x.delivery, x.body)));
       await sleep(10);
     }
     const burstEnded = performance.now();
+    const total = rounds * 5;
     // The moving average falls below 2 a second within about two seconds; what is still waiting then goes together.
-    await waitFor(() => batches.flatMap((b) => b.marks).length === 50, 10_000);
+    expect(await waitFor(() => batches.flatMap((b) => b.marks).length === total, 20_000)).toBe(true);
     await j.drain();
     await j.stop();
 
@@ -215,7 +222,7 @@ describe('the inbound journal', () => {
     expect(during.length).toBeGreaterThan(1);
     expect(during.every((b) => b.marks.length === 1)).toBe(true);
     expect(Math.max(...batches.filter((b) => b.at > burstEnded).map((b) => b.marks.length))).toBeGreaterThan(1);
-    expect(batches.flatMap((b) => b.marks)).toEqual([...Array(50).keys()].map((n) => `${from}:${n}`));
+    expect(batches.flatMap((b) => b.marks)).toEqual([...Array(total).keys()].map((n) => `${from}:${n}`));
   });
 
   it("keeps a failing delivery and retries it with backoff, holding that customer's later ones behind it", async () => {
