@@ -124,6 +124,25 @@ describe('agents replying from Slack', () => {
     expect(stored.map((m) => [m.status, m.wamid])).toEqual([['sent', 'wamid.LONG1'], ['sent', 'wamid.LONG2'], ['sent', 'wamid.LONG3']]);
   });
 
+  it("splits a paragraph longer than 4,096 characters between words, every part within the limit", async () => {
+    const bodies: unknown[] = [];
+    let n = 0;
+    nock(GRAPH_API)
+      .post(`/${PHONE_NUMBER_ID}/messages`, (b: unknown) => (bodies.push(b), true))
+      .times(2)
+      .reply(200, () => sendOk(`wamid.PARA${++n}`, CUSTOMER));
+    // 5,000 characters without a line break: no paragraph to split at, so it goes at the last space that fits.
+    const words = Array.from({ length: 1_000 }, (_, i) => `w${String(i % 1_000).padStart(3, '0')}`);
+    await slackMessage({ text: words.join(' ') });
+    await eventually(async () => (await sends()) === 2, 'the two parts to be queued');
+    await service.outbox.drain();
+
+    const texts = bodies.map((b) => textSent.parse(expectValidSendBody(b)).text.body);
+    expect(texts).toHaveLength(2);
+    expect(texts.every((t) => t.length <= 4096)).toBe(true);
+    expect(texts.join(' ').split(' ')).toEqual(words);
+  });
+
   it('moves the status reaction as Slack keeps reactions: absent ones removed, an add Slack already did counts as done', async () => {
     nock(GRAPH_API).post(`/${PHONE_NUMBER_ID}/messages`).reply(200, sendOk('wamid.REACT1', CUSTOMER));
     const ts = await slackMessage({ text: 'on its way' });

@@ -11,6 +11,7 @@ import { putWindowAlert } from '../../src/store/windows';
 import type { InboundEvent } from '../../src/whatsapp/inbound';
 import { PHONE_NUMBER_ID, createAccount } from '../fixtures/conversations';
 import { requireTestDbUri, startTestService, type TestService } from '../helpers/service';
+import { waitFor } from '../drills/support';
 
 /**
  * What ingesting a message costs the database, and what the writes done by the driver
@@ -118,16 +119,35 @@ describe('ingest: round trips and stored documents', () => {
     const sizes = (e: mongo.CommandStartedEvent) => {
       if (e.commandName === 'insert' && Array.isArray(e.command.documents)) (inserted[String(e.command.insert)] ??= []).push(e.command.documents.length);
     };
-    mongoose.connection.getClient().on('commandStarted', sizes);
+    // The outbox insert follows each customer's own window writes, which the database answers when it does: the
+    // first is held until every customer's last one (the lock's release) is answered, so that the others arrive
+    // while it is under way however the answers were spread. Messages need no hold: they follow one shared read.
+    const releases = new Set<number>();
+    let released = 0;
+    const lockReleases = (e: mongo.CommandStartedEvent) => {
+      if (e.commandName === 'delete' && e.command.delete === LookupModel.collection.collectionName) releases.add(e.requestId);
+    };
+    const answered = (e: mongo.CommandSucceededEvent) => void (releases.has(e.requestId) && released++);
+    const outboxCollection = mongoose.connection.collection(OutboxModel.collection.collectionName);
+    const insertOutbox = outboxCollection.insertMany.bind(outboxCollection);
+    const firstOutboxInsert = jest.spyOn(outboxCollection, 'insertMany').mockImplementationOnce((async (...args: Parameters<typeof insertOutbox>) => {
+      await waitFor(() => released >= customers.length, 10_000);
+      await new Promise((resolve) => setImmediate(resolve));
+      return insertOutbox(...args);
+    }) as never);
+    const client = mongoose.connection.getClient();
+    client.on('commandStarted', sizes).on('commandStarted', lockReleases).on('commandSucceeded', answered);
     commands.length = 0;
     counting = true;
     const results = await Promise.all(customers.map((from) => ingestEvents(service.deps, account, [text(from, new Date(t0))])));
     counting = false;
-    mongoose.connection.getClient().off('commandStarted', sizes);
+    client.off('commandStarted', sizes).off('commandStarted', lockReleases).off('commandSucceeded', answered);
+    firstOutboxInsert.mockRestore();
 
     expect(results.map((r) => r.stored)).toEqual(customers.map(() => 1));
     // One customer alone takes 9 (above). A statement goes at once when none of its kind is under way, and
-    // what arrives meanwhile goes together in the next: how many share one depends on timing, but some do.
+    // what arrives meanwhile goes together in the next: how many share one depends on timing, but some do (the
+    // messages after their shared read, the outbox items behind the held first insert).
     // The window's own writes (its alert, the conversation's update) stay one per customer.
     expect(commands.length).toBeLessThan(customers.length * 9);
     expect(Math.max(...(inserted.messages ?? []))).toBeGreaterThan(1);
