@@ -184,6 +184,9 @@ function boltLogger(logger: Logger): BoltLogger {
 function listen(handler: RequestListener, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = http.createServer(handler);
+    // Longer than the idle timeout of the clients and proxies in front (Meta, load balancers: about 60 s),
+    // so a client never reuses a kept-alive socket at the moment the server closes it (ECONNRESET).
+    server.keepAliveTimeout = 65_000;
     server.once('error', reject);
     server.listen(port, () => resolve(server));
   });
