@@ -11,6 +11,7 @@ import { inboxStatus } from '../domain/inbox';
 import { localDate, type Span } from '../domain/metrics';
 import type { Strings } from '../i18n';
 import type { Logger } from '../log';
+import { appendAudit } from '../store/audit';
 import { driverCollection } from '../store/database';
 import { ConversationModel, type AccountDocument, type Conversation } from '../store/models';
 
@@ -106,16 +107,19 @@ export async function uploadToSlack(slack: WebClient, file: string, opts: { file
   return target.file_id;
 }
 
-/** Writes and uploads the export; the number of rows. The temporary file goes either way. */
+/** Writes and uploads the export, then audits it; the number of rows. The temporary file goes either way. */
 export async function exportConversations(
   deps: { slack: WebClient; logger: Logger },
   req: ExportRequest & { channelId: string; filename: string; comment: (rows: number) => string },
+  audit: { teamId: string; actorId: string; from: string | undefined; to: string | undefined; at: Date },
 ): Promise<number> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'wadesk-export-'));
   const file = path.join(dir, req.filename);
   try {
     const rows = await writeConversationsCsv(file, req);
     await uploadToSlack(deps.slack, file, { filename: req.filename, title: req.filename, channelId: req.channelId, comment: req.comment(rows) });
+    const { teamId, actorId, from, to, at } = audit;
+    await appendAudit({ teamId, actorId, action: 'conversations.export', subject: `team:${teamId}`, accountId: '', after: { from, to, rows, accounts: req.accounts.map((a) => String(a._id)) } }, at);
     return rows;
   } finally {
     await fs.promises.rm(dir, { recursive: true, force: true });

@@ -146,7 +146,3 @@ export function isAnswered(c: Pick<ConversationDocument, 'lastInboundAt' | 'last
 export async function postingAccounts(): Promise<AccountDocument[]> {
   return AccountModel.find({ state: 'connected', enabled: true }).sort({ _id: 1 });
 }
-
-export async function accountsOfTeam(teamId: string): Promise<AccountDocument[]> {
-  return AccountModel.find({ teamId, state: 'connected' }).sort({ createdAt: 1, _id: 1 });
-}

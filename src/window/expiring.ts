@@ -1,6 +1,7 @@
 import type { AccountWindows } from '../bot/views/window';
 import type { Clock } from '../clock';
-import { accountsOfTeam, openWindows } from '../store/windows';
+import { listAccounts } from '../store/accounts';
+import { openWindows } from '../store/windows';
 import { toRow } from './handlers';
 
 /** Enough rows to show the first page of each account and how many more there are. */
@@ -9,7 +10,7 @@ const ROWS_PER_ACCOUNT = 200;
 /** Every connected account of the workspace with its open windows, closing first. */
 export async function accountWindows(teamId: string, clock: Clock): Promise<{ accounts: AccountWindows[]; now: Date }> {
   const now = clock.now();
-  const accounts = await accountsOfTeam(teamId);
+  const accounts = await listAccounts(teamId);
   const windows = await openWindows(
     accounts.map((a) => a._id),
     now,

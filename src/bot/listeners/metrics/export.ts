@@ -4,8 +4,7 @@ import type { Deps } from '../../../context';
 import { dateRange, dayStart, localDate } from '../../../domain/metrics';
 import { spanDates } from '../../../metrics';
 import { exportConversations } from '../../../metrics/export';
-import { appendAudit } from '../../../store/audit';
-import { accountsOfTeam } from '../../../store/windows';
+import { listTeamAccounts } from '../../../accounts/team';
 import { slackUser, type SlackUser } from '../../user';
 import { EXPORT_BLOCKS, exportErrors, exportModal } from '../../views/metrics';
 import { parseActionBody, parseSubmission, tellUser } from '../accounts/context';
@@ -56,7 +55,7 @@ export function exportSubmission(deps: Deps) {
     const to = submission.field(EXPORT_BLOCKS.to);
     const range = dateRange(from, to, now, user.timeZone);
     if ('problem' in range) return void (await ack({ response_action: 'errors', errors: exportErrors(user.t, range.problem) }));
-    const accounts = await accountsOfTeam(submission.teamId);
+    const accounts = await listTeamAccounts(submission.teamId);
     if (accounts.length === 0) return void (await ack({ response_action: 'errors', errors: { [EXPORT_BLOCKS.from]: user.t.metrics.empty } }));
     await ack();
     const e = user.t.metrics.export;
@@ -65,7 +64,7 @@ export function exportSubmission(deps: Deps) {
     const channelId = typeof started.channel === 'string' ? started.channel : user.id;
     const days = spanDates(range.span, user.t.conversations.intl, user.timeZone);
     try {
-      const rows = await exportConversations(
+      await exportConversations(
         { slack: deps.slack, logger: deps.logger },
         {
           accounts,
@@ -77,10 +76,7 @@ export function exportSubmission(deps: Deps) {
           filename: `wadesk-conversations-${from}-${to}.csv`,
           comment: (n) => e.comment(days.from, days.to, n),
         },
-      );
-      await appendAudit(
-        { teamId: submission.teamId, actorId: user.id, action: 'conversations.export', subject: `team:${submission.teamId}`, accountId: '', after: { from, to, rows, accounts: accounts.map((a) => String(a._id)) } },
-        now,
+        { teamId: submission.teamId, actorId: user.id, from, to, at: now },
       );
     } catch (err) {
       deps.logger.warn('the conversations export failed', { userId: user.id, err });

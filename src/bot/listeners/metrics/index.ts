@@ -1,13 +1,10 @@
 import type { AllMiddlewareArgs, App, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
-import { findTeamAccount } from '../../../accounts/team';
+import { accountNamed, findTeamAccount, listTeamAccounts, type AccountDocument } from '../../../accounts/team';
 import type { Deps } from '../../../context';
 import { METRIC_PERIODS, parsePeriod, type MetricPeriod } from '../../../domain/metrics';
 import { metricsData } from '../../../metrics';
-import { accountNameKey } from '../../../store/accounts';
-import type { AccountDocument } from '../../../store/models';
-import { accountsOfTeam } from '../../../store/windows';
 import { slackUser, type SlackUser } from '../../user';
 import { escape } from '../../views/accounts';
 import { PAGER_ACTION } from '../../views/limits';
@@ -31,7 +28,7 @@ async function figuresFor(deps: Deps, user: SlackUser, accounts: readonly Accoun
 /** The App Home section: the team's figures, for admins only (they are the whole team's). */
 export async function metricsHomeSection(ctx: HomeContext): Promise<KnownBlock[]> {
   if (!ctx.user.isAdmin) return [];
-  const accounts = await accountsOfTeam(ctx.teamId);
+  const accounts = await listTeamAccounts(ctx.teamId);
   if (accounts.length === 0) return [];
   const at = ctx.pages?.metrics ?? { period: '7d', page: 0 };
   return metricsBlocks(ctx.user.t, await figuresFor(ctx.deps, ctx.user, accounts, at.period, at.page), { exportButton: true });
@@ -52,9 +49,9 @@ export async function showStats({ command, client, respond, deps, words }: Whats
   const period = periodWord ? parsePeriod(periodWord) : '7d';
   if (!period) return void (await say(s.unknownPeriod(escape(periodWord?.slice(0, 20) ?? ''))));
   const accountName = (periodWord ? words.slice(0, -1) : words).join(' ');
-  const accounts = await accountsOfTeam(command.team_id);
+  const accounts = await listTeamAccounts(command.team_id);
   if (accounts.length === 0) return void (await say(s.empty));
-  const account = accountName ? accounts.find((a) => a.nameKey === accountNameKey(accountName)) : undefined;
+  const account = accountName ? accountNamed(accounts, accountName) : undefined;
   if (accountName && !account) return void (await say(s.unknownAccount(escape(accountName.slice(0, 80)))));
   const data = await figuresFor(deps, user, account ? [account] : accounts, period, 0, account ? String(account._id) : undefined);
   await respond({ response_type: 'ephemeral', ...metricsMessage(user.t, data) });
@@ -74,7 +71,7 @@ function metricsButton(deps: Deps) {
     if (ctx.surface.type === 'home') return publishHome(deps, client, { user, teamId: ctx.teamId, pages: { metrics: { period: value.period, page: value.page } } });
     const account = value.accountId ? await findTeamAccount(ctx.teamId, value.accountId) : undefined;
     if (value.accountId && !account) return;
-    const accounts = account ? [account] : await accountsOfTeam(ctx.teamId);
+    const accounts = account ? [account] : await listTeamAccounts(ctx.teamId);
     const data = await figuresFor(deps, user, accounts, value.period, value.page, account ? String(account._id) : undefined);
     await respond({ response_type: 'ephemeral', replace_original: true, ...metricsMessage(user.t, data) });
   };
