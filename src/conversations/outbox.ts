@@ -15,7 +15,7 @@ import { findAccount, findAccountRecent } from '../store/accounts';
 import { findConversation, setThread } from '../store/conversations';
 import type { AccountDocument, ConversationDocument } from '../store/models';
 
-export const blocksSchema = z.array(z.object({ type: z.string() }).passthrough());
+export const blocksSchema = z.array(z.object({ type: z.string() }).loose());
 
 export interface ThreadPost {
   /** Idempotency key: the same key twice posts once. */

@@ -71,7 +71,7 @@ export class PermanentFailure extends Error {
 }
 
 /** An outbox payload read with its schema; one that does not parse will never deliver, so it is set aside at once. */
-export function parsePayload<T extends z.ZodTypeAny>(schema: T, payload: Record<string, unknown>): z.output<T> {
+export function parsePayload<T extends z.ZodType>(schema: T, payload: Record<string, unknown>): z.output<T> {
   const result = schema.safeParse(payload);
   if (!result.success) throw new PermanentFailure(`malformed outbox payload: ${result.error.issues[0]?.message ?? ''}`);
   return result.data;
