@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { cloudTextWebhook, metaSignature, webhookPath } from '../test/drills/support';
 
 const argsSchema = z.object({
-  url: z.string().url(),
+  url: z.url(),
   accountId: z.string(),
   amount: z.number().int().positive(),
   connections: z.number().int().positive(),

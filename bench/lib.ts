@@ -94,7 +94,7 @@ export function cpuMeter(ctx: BenchContext, service: ChildService) {
 }
 
 // MongoDB counts commands it does not know under `<UNKNOWN>`, a plain number: only counters with a total are read.
-const serverStatus = z.object({ metrics: z.object({ commands: z.record(z.unknown()) }).optional() });
+const serverStatus = z.object({ metrics: z.object({ commands: z.record(z.string(), z.unknown()) }).optional() });
 const commandCounter = z.object({ total: z.number() });
 
 /** Commands the database has answered so far, by name (FerretDB and MongoDB count them; a server that does not gives none). */

@@ -6,7 +6,7 @@ const SLACK_HELP =
   'Create the Slack app from slack-app-manifest.json (api.slack.com/apps → Create New App → From a manifest), ' +
   'install it to your workspace, then copy the values into .env';
 
-const csv = (schema: z.ZodTypeAny) =>
+const csv = (schema: z.ZodType<string, string>) =>
   z
     .string()
     .optional()
@@ -49,18 +49,18 @@ export const CONFIG_HELP: Record<string, string> = {
 
 const schema = z
   .object({
-    SLACK_BOT_TOKEN: z.string({ required_error: 'is required' }).regex(/^xoxb-/, 'must start with xoxb-'),
+    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must start with xoxb-'),
     SLACK_SIGNING_SECRET: z.string().min(1).optional(),
     SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must start with xapp-').optional(),
-    SLACK_API_URL: z.string().url().optional(),
-    SLACK_CHANNEL_POSTS_PER_SECOND: z.coerce.number({ invalid_type_error: 'must be a number' }).positive().default(1),
-    SLACK_CHANNEL_BURST: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).default(4),
-    SLACK_ACK_BUDGET_MS: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(0).max(2_900).default(2_500),
-    PORT: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(0).max(65535).default(3000),
-    PUBLIC_URL: z.string().url().optional(),
+    SLACK_API_URL: z.url().optional(),
+    SLACK_CHANNEL_POSTS_PER_SECOND: z.coerce.number().positive().default(1),
+    SLACK_CHANNEL_BURST: z.coerce.number().int().min(1).default(4),
+    SLACK_ACK_BUDGET_MS: z.coerce.number().int().min(0).max(2_900).default(2_500),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_URL: z.url().optional(),
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
     DATA_DIR: z.string().min(1).default('./data'),
-    EMBEDDED_DB_MAX_DOWN_SECONDS: z.coerce.number({ invalid_type_error: 'must be a number' }).positive().default(60),
+    EMBEDDED_DB_MAX_DOWN_SECONDS: z.coerce.number().positive().default(60),
     ENCRYPTION_KEY: z
       .string()
       .optional()
@@ -71,7 +71,7 @@ const schema = z
       .string()
       .default('120,30')
       .transform((v) => v.split(',').map((s) => Number(s.trim())))
-      .pipe(z.array(z.number({ invalid_type_error: 'must be numbers' }).int().positive().max(24 * 60)).min(1, 'needs at least one value')),
+      .pipe(z.array(z.number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be numbers' : undefined) }).int().positive().max(24 * 60)).min(1, 'needs at least one value')),
     DIGEST_CRON: cronExpression('0 8 * * *'),
     TEMPLATE_SYNC_CRON: cronExpression('*/15 * * * *'),
     TZ: z
@@ -79,9 +79,32 @@ const schema = z
       .default('UTC')
       .refine(isTimeZone, 'is not an IANA time zone such as Asia/Jakarta'),
     NOTE_PREFIX: z.string().min(1).default('//'),
-    WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1024).default(1024 * 1024),
+    WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   });
+
+/**
+ * zod's checks worded as the rest of the message is ("PORT must be at most 65535"), for those that
+ * carry no wording of their own; anything else keeps zod's.
+ */
+function problemOf(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'is required';
+      if (issue.expected === 'int') return 'must be a whole number';
+      return issue.expected === 'number' ? 'must be a number' : undefined;
+    case 'too_small':
+      return issue.origin === 'number' ? `must be ${issue.inclusive ? 'at least' : 'greater than'} ${String(issue.minimum)}` : undefined;
+    case 'too_big':
+      return issue.origin === 'number' ? `must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}` : undefined;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    case 'invalid_format':
+      return issue.format === 'url' ? 'must be a URL' : undefined;
+    default:
+      return undefined;
+  }
+}
 
 /** Rules across variables, checked even when single variables fail, so one message lists all. */
 function crossProblems(env: Record<string, string | undefined>): string[] {
@@ -139,14 +162,11 @@ export class ConfigError extends Error {
 /** Validates the environment; throws one ConfigError that lists every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(blanksRemoved);
+  const parsed = schema.safeParse(blanksRemoved, { error: problemOf });
   const problems = [
     ...(parsed.success
       ? []
-      : parsed.error.issues.map((issue) => {
-          const required = issue.code === 'invalid_type' && issue.received === 'undefined';
-          return describe(String(issue.path[0] ?? ''), required ? 'is required' : issue.message);
-        })),
+      : parsed.error.issues.map((issue) => describe(String(issue.path[0] ?? ''), issue.message))),
     ...crossProblems(blanksRemoved),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);

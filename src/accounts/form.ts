@@ -117,13 +117,12 @@ const SECRET_MAX = 2048;
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
-const text = (max: number) => z.preprocess(blankToUndefined, z.string({ required_error: 'required' }).max(max, 'too_long'));
+const text = (max: number) => z.preprocess(blankToUndefined, z.string({ error: 'required' }).max(max, 'too_long'));
 const optionalText = (max: number) => z.preprocess(blankToUndefined, z.string().max(max, 'too_long').optional());
 const digits = z.preprocess(blankToUndefined, z.string().regex(/^\d{1,30}$/, 'digits_only').optional());
 const httpUrl = z.preprocess(
   blankToUndefined,
-  z
-    .string({ required_error: 'required' })
+  z.string({ error: 'required' })
     .max(500, 'too_long')
     .refine(isHttpUrl, 'invalid_url')
     // A trailing slash would double up when paths are appended.
@@ -134,7 +133,7 @@ const httpUrl = z.preprocess(
 const headerName = z.preprocess(blankToUndefined, z.string().max(100, 'invalid_header').regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'invalid_header').optional());
 
 const apiFields = {
-  kind: z.preprocess((v) => v ?? 'cloud', z.enum(['cloud', 'bsp'], { message: 'required' })),
+  kind: z.preprocess((v) => v ?? 'cloud', z.enum(['cloud', 'bsp'], { error: 'required' })),
   apiUrl: httpUrl,
   apiKeyHeader: headerName,
   token: text(SECRET_MAX),
@@ -154,7 +153,7 @@ const withoutStrayHeader = <T extends { kind: ApiKind; apiKeyHeader?: string }>(
   v.kind === 'bsp' ? v : { ...v, apiKeyHeader: undefined };
 
 const connectSchema = z
-  .object({ name: text(NAME_MAX), ...apiFields, channelId: text(40), locale: z.enum(CHANNEL_LOCALES, { message: 'required' }) })
+  .object({ name: text(NAME_MAX), ...apiFields, channelId: text(40), locale: z.enum(CHANNEL_LOCALES, { error: 'required' }) })
   .superRefine(apiRules)
   .transform(withoutStrayHeader);
 
@@ -162,9 +161,9 @@ const moveSchema = z.object(apiFields).superRefine(apiRules).transform(withoutSt
 
 const settingsSchema = z.object({
   name: text(NAME_MAX),
-  enabled: z.enum(['on', 'off'], { message: 'required' }).transform((v) => v === 'on'),
+  enabled: z.enum(['on', 'off'], { error: 'required' }).transform((v) => v === 'on'),
   channelId: text(40),
-  locale: z.enum(CHANNEL_LOCALES, { message: 'required' }).optional(),
+  locale: z.enum(CHANNEL_LOCALES, { error: 'required' }).optional(),
   token: optionalText(SECRET_MAX),
   appSecret: optionalText(SECRET_MAX),
 });

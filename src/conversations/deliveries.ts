@@ -66,7 +66,7 @@ export const outboundContentSchema = z.union([
   z.object({
     kind: z.literal('file'),
     caption: z.string().optional(),
-    file: z.object({ id: z.string(), name: z.string(), mimeType: z.string(), url: z.string().url() }),
+    file: z.object({ id: z.string(), name: z.string(), mimeType: z.string(), url: z.url() }),
   }),
 ]);
 export type OutboundContent = z.infer<typeof outboundContentSchema>;

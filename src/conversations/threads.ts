@@ -23,7 +23,7 @@ function awayLine(account: AccountDocument, deps: Pick<Deps, 'clock' | 'config'>
   return away ? { away: awayHeaderLine(strings(account.locale).sla, away.opensAt, deps.config.timeZone) } : {};
 }
 
-export const blocksSchema = z.array(z.object({ type: z.string() }).passthrough());
+export const blocksSchema = z.array(z.object({ type: z.string() }).loose());
 
 export interface ThreadPost {
   /** Idempotency key: the same key twice posts once. */

@@ -372,7 +372,7 @@ const exampleSchema = z
     header_text: z.array(z.string()).optional(),
     body_text: z.array(z.array(z.string())).optional(),
   })
-  .passthrough();
+  .loose();
 
 const graphButtonSchema = z
   .object({
@@ -381,7 +381,7 @@ const graphButtonSchema = z
     url: z.string().optional(),
     phone_number: z.string().optional(),
   })
-  .passthrough();
+  .loose();
 
 const graphComponentSchema = z
   .object({
@@ -392,7 +392,7 @@ const graphComponentSchema = z
     // Media headers carry header_handle etc.; an unexpected example shape must not fail the import.
     example: exampleSchema.optional().catch(undefined),
   })
-  .passthrough();
+  .loose();
 
 export const graphApiTemplateSchema = z
   .object({
@@ -404,7 +404,7 @@ export const graphApiTemplateSchema = z
     rejected_reason: z.string().optional(),
     components: z.array(graphComponentSchema).default([]),
   })
-  .passthrough();
+  .loose();
 
 function fromGraphApiButton(
   button: z.infer<typeof graphButtonSchema>,

@@ -1,4 +1,4 @@
-import TimeMatcher from 'node-cron/src/time-matcher';
+import { createTask } from 'node-cron';
 import type { Deps } from '../context';
 
 export interface Job {
@@ -31,7 +31,9 @@ export function startJobs(jobs: Job[], deps: Pick<Deps, 'logger' | 'config' | 'c
   let last = deps.clock.now().getTime();
   const scheduled = jobs.map((job) => ({
     job,
-    matcher: new TimeMatcher(job.schedule, deps.config.timeZone),
+    // node-cron 4 exports no matcher of its own: a task it creates stopped (never started, so it
+    // keeps no timer) lends us its match() on its expression and time zone.
+    matcher: createTask(job.schedule, () => undefined, { timezone: deps.config.timeZone, name: `wadesk:${job.name}` }),
     // Five fields match whole minutes; a sixth (seconds) makes each second a moment.
     stepMs: job.schedule.trim().split(/\s+/).length > 5 ? 1_000 : 60_000,
     busy: false,
@@ -68,6 +70,8 @@ export function startJobs(jobs: Job[], deps: Pick<Deps, 'logger' | 'config' | 'c
     async stop() {
       clearInterval(timer);
       await Promise.all(running);
+      // Out of node-cron's registry, or each start would leave its tasks behind.
+      await Promise.all(scheduled.map((s) => s.matcher.destroy()));
     },
   };
 }

@@ -71,7 +71,7 @@ export class PermanentFailure extends Error {
 }
 
 /** An outbox payload read with its schema; one that does not parse will never deliver, so it is set aside at once. */
-export function parsePayload<T extends z.ZodTypeAny>(schema: T, payload: Record<string, unknown>): z.output<T> {
+export function parsePayload<T extends z.ZodType>(schema: T, payload: Record<string, unknown>): z.output<T> {
   const result = schema.safeParse(payload);
   if (!result.success) throw new PermanentFailure(`malformed outbox payload: ${result.error.issues[0]?.message ?? ''}`);
   return result.data;
@@ -144,7 +144,8 @@ const slackErrorShape = z.object({
   code: z.string().optional(),
   retryAfter: z.number().optional(),
   message: z.string().optional(),
-  original: z.object({ code: z.string().optional() }).optional(),
+  // web-api 8 calls Slack with fetch: the system error (ECONNREFUSED…) is the cause of fetch's TypeError.
+  original: z.object({ code: z.string().optional(), cause: z.object({ code: z.string().optional() }).optional() }).optional(),
   data: z.object({ error: z.string().optional() }).optional(),
 });
 
@@ -161,7 +162,7 @@ export function classifySlackError(err: unknown): RetryLater | PermanentFailure 
       return new RetryLater(message);
     case ErrorCode.RequestError:
       // Refused before anything was sent is certain; a time-out or reset after sending is not.
-      return new RetryLater(message, undefined, !NOT_SENT.has(e.original?.code ?? ''));
+      return new RetryLater(message, undefined, !NOT_SENT.has(e.original?.code ?? e.original?.cause?.code ?? ''));
     case ErrorCode.PlatformError: {
       const code = e.data?.error ?? 'unknown';
       // Slack's own transient faults are worth another try; everything else is about the request.

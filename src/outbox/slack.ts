@@ -12,7 +12,7 @@ const page = z.object({
     .array(
       z.object({
         ts: z.string(),
-        metadata: z.object({ event_type: z.string(), event_payload: z.record(z.unknown()) }).optional(),
+        metadata: z.object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()) }).optional(),
         files: z.array(z.object({ id: z.string() })).optional(),
       }),
     )

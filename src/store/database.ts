@@ -34,8 +34,6 @@ const PROBE_PADDING = 'x'.repeat(2_048);
 export async function openDatabase(options: { uri?: string; dataDir: string; dbName?: string; logger?: Logger }): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   const uri = options.uri ?? (embedded = await startEmbeddedDatabase(path.join(options.dataDir, 'db'), { logger: options.logger })).uri;
-  // Each query would otherwise capture a stack trace, only to explain "query was already executed".
-  mongoose.set('skipOriginalStackTraces', true);
   const connect = (dbName: string) =>
     mongoose.connect(uri, {
       dbName,

@@ -125,7 +125,7 @@ export async function advanceStatus(
   return withLock(`status:${String(found._id)}`, async () => {
     const message = await MessageModel.findById(found._id);
     if (!message || !allowedFrom.includes(message.status ?? undefined)) return undefined;
-    const updated = await MessageModel.findOneAndUpdate({ _id: message._id }, { $set: { status, ...(error ? { error } : {}) } }, { new: true });
+    const updated = await MessageModel.findOneAndUpdate({ _id: message._id }, { $set: { status, ...(error ? { error } : {}) } }, { returnDocument: 'after' });
     return updated ?? undefined;
   });
 }
@@ -147,7 +147,7 @@ export async function setMessageSlackFile(id: Types.ObjectId, fileId: string): P
 export async function markAccepted(id: Types.ObjectId, wamid: string): Promise<MessageDocument | undefined> {
   const message = await MessageModel.findById(id);
   if (message?.status !== 'pending') return undefined;
-  const updated = await MessageModel.findOneAndUpdate({ _id: id }, { $set: { wamid, status: 'sent' } }, { new: true });
+  const updated = await MessageModel.findOneAndUpdate({ _id: id }, { $set: { wamid, status: 'sent' } }, { returnDocument: 'after' });
   if (!updated) return undefined;
   await claimRef(lookupKey.wamid(wamid), id, { isLive });
   return updated;

@@ -21,7 +21,7 @@ function filterOf(accountIds: readonly Types.ObjectId[], queue: QueueName, userI
   return {
     accountId: { $in: [...accountIds] },
     // Conversations from before statuses have none: open.
-    status: { $in: [null, 'open'] },
+    status: { $in: [null, 'open' as const] },
     ...(queue === 'mine' ? { assignee: userId } : queue === 'unassigned' ? { assignee: null } : {}),
     ...(tag ? { tags: tag } : {}),
   };

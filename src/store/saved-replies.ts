@@ -35,7 +35,7 @@ export async function saveSavedReply(
     if (id === undefined) return { after: await SavedReplyModel.create({ accountId, ...fields, createdBy: by }) };
     const before = await findSavedReply(accountId, id);
     if (!before) return 'gone';
-    const after = await SavedReplyModel.findOneAndUpdate({ _id: before._id }, { $set: fields }, { new: true });
+    const after = await SavedReplyModel.findOneAndUpdate({ _id: before._id }, { $set: fields }, { returnDocument: 'after' });
     return after ? { before, after } : 'gone';
   } catch (err) {
     if (isDuplicateKey(err)) return 'taken';

@@ -35,7 +35,7 @@ const graphErrorSchema = z.object({
     error_subcode: z.number().int().optional(),
     error_user_title: z.string().optional(),
     error_user_msg: z.string().optional(),
-    error_data: z.object({ details: z.string().optional() }).passthrough().optional(),
+    error_data: z.object({ details: z.string().optional() }).loose().optional(),
     fbtrace_id: z.string().optional(),
     is_transient: z.boolean().optional(),
   }),
@@ -68,7 +68,7 @@ const phoneNumberSchema = z.object({
 const uploadedSchema = z.object({ id: z.string().min(1) });
 
 const mediaInfoSchema = z.object({
-  url: z.string().url(),
+  url: z.url(),
   mime_type: z.string().min(1),
   sha256: z.string().optional(),
   file_size: z.union([z.number(), z.string()]).optional(),
@@ -80,13 +80,13 @@ const templatePageSchema = z.object({
   paging: z
     .object({
       cursors: z.object({ before: z.string().optional(), after: z.string().optional() }).optional(),
-      next: z.string().url().optional(),
+      next: z.url().optional(),
     })
     .optional(),
 });
 
 /** 360dialog's `GET /health_status` (Meta's health_status object): any well-formed answer proves URL and key. */
-const healthStatusSchema = z.object({ health_status: z.object({ can_send_message: z.string() }).passthrough() });
+const healthStatusSchema = z.object({ health_status: z.object({ can_send_message: z.string() }).loose() });
 
 const createdTemplateSchema = z.object({ id: z.string().min(1), status: z.string(), category: z.string().optional() });
 const deletedSchema = z.object({ success: z.boolean() });

@@ -100,7 +100,7 @@ export const remoteTemplateSchema = z
     components: z.array(z.unknown()).default([]),
     rejected_reason: z.string().optional(),
   })
-  .passthrough();
+  .loose();
 export type RemoteTemplate = z.infer<typeof remoteTemplateSchema>;
 
 /** What an API-specific error envelope contributes to a WhatsAppApiError. */
@@ -159,7 +159,7 @@ export class HttpClient {
   }
 
   /** Sends the request and parses a 2xx JSON answer with `schema`. */
-  async json<T extends z.ZodTypeAny>(req: HttpRequest, schema: T): Promise<z.output<T>> {
+  async json<T extends z.ZodType>(req: HttpRequest, schema: T): Promise<z.output<T>> {
     const res = await this.send(req);
     const json = parseJson(res.body);
     if (json === undefined) throw invalidResponse(res.status, 'the body is not JSON');

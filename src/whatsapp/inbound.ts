@@ -241,8 +241,8 @@ const messageEnvelope = z
     errors: z.array(z.unknown()).optional().catch(undefined),
   })
   // Keeps the type-specific object (text, image, ...) for the content parsers.
-  .passthrough()
-  .refine((m) => m.from !== undefined || m.from_user_id !== undefined, { message: `${IDENTIFIER_REQUIRED} (from, from_user_id)`, path: ['from'] });
+  .loose()
+  .refine((m) => m.from !== undefined || m.from_user_id !== undefined, { error: `${IDENTIFIER_REQUIRED} (from, from_user_id)`, path: ['from'] });
 type RawMessage = z.infer<typeof messageEnvelope>;
 
 const statusSchema = z.object({
@@ -270,7 +270,7 @@ const statusSchema = z.object({
     .optional()
     .catch(undefined),
 }).refine((st) => st.recipient_id !== undefined || st.recipient_user_id !== undefined, {
-  message: `${IDENTIFIER_REQUIRED} (recipient_id, recipient_user_id)`,
+  error: `${IDENTIFIER_REQUIRED} (recipient_id, recipient_user_id)`,
   path: ['recipient_id'],
 });
 type RawStatus = z.infer<typeof statusSchema>;
@@ -342,7 +342,7 @@ const userPreferencesValue = z.object({
           timestamp: z.union([z.number().int().nonnegative(), unixSeconds]),
         })
         .refine((p) => p.wa_id !== undefined || p.user_id !== undefined, {
-          message: `${IDENTIFIER_REQUIRED} (wa_id, user_id)`,
+          error: `${IDENTIFIER_REQUIRED} (wa_id, user_id)`,
           path: ['wa_id'],
         }),
     )
@@ -454,7 +454,7 @@ const interactiveSchema = z
         },
   );
 
-type ContentSchema = z.ZodType<MessageContent, z.ZodTypeDef, unknown>;
+type ContentSchema = z.ZodType<MessageContent, unknown>;
 
 /**
  * Parsers of the type-specific object (`message[type]`). A Map, not an object
@@ -558,12 +558,39 @@ const CONTENT: ReadonlyMap<string, ContentSchema> = new Map<string, ContentSchem
 
 // ---------- conversion ----------
 
+/**
+ * What a malformed delivery is refused with (its 400, and the reason a message is unsupported), worded
+ * briefly: "Required", "Expected string, received number". zod 4's own "Invalid input: expected …"
+ * says no more at greater length; issues our schemas word themselves keep their words.
+ */
+function webhookIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'Required' : `Expected ${issue.expected}, received ${kindOf(issue.input)}`;
+    case 'invalid_value':
+      return issue.values.length === 1
+        ? `Invalid literal value, expected ${JSON.stringify(issue.values[0])}`
+        : `Invalid enum value. Expected ${issue.values.map((v) => `'${String(v)}'`).join(' | ')}, received ${JSON.stringify(issue.input)}`;
+    case 'too_small':
+      return issue.origin === 'string' && Number(issue.minimum) === 1 ? 'String must not be empty' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function kindOf(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'array';
+  if (typeof input === 'number' && Number.isNaN(input)) return 'NaN';
+  return typeof input;
+}
+
 function formatIssues(prefix: string, error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => {
       let path = prefix;
-      for (const part of issue.path) path += typeof part === 'number' ? `[${part}]` : path ? `.${part}` : part;
+      for (const part of issue.path) path += typeof part === 'number' ? `[${part}]` : path ? `.${String(part)}` : String(part);
       return `${path || '(root)'}: ${issue.message}`;
     })
     .join('; ');
@@ -571,8 +598,8 @@ function formatIssues(prefix: string, error: z.ZodError): string {
 
 class EnvelopeError extends Error {}
 
-function parseAt<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, data: unknown, path: string): T {
-  const result = schema.safeParse(data);
+function parseAt<T>(schema: z.ZodType<T, unknown>, data: unknown, path: string): T {
+  const result = schema.safeParse(data, { error: webhookIssue });
   if (!result.success) throw new EnvelopeError(formatIssues(path, result.error));
   return result.data;
 }
@@ -597,7 +624,7 @@ function toContent(raw: RawMessage): MessageContent {
   const originalType = raw.type ?? '';
   const schema = CONTENT.get(originalType);
   if (!schema) return { type: 'unsupported', originalType, reason: reasonFromErrors(raw.errors) };
-  const parsed = schema.safeParse(raw[originalType]);
+  const parsed = schema.safeParse(raw[originalType], { error: webhookIssue });
   if (parsed.success) return parsed.data;
   return {
     type: 'unsupported',

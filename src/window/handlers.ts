@@ -19,7 +19,7 @@ const DIGEST_LIMIT = 500;
 
 export type WindowHandlerDeps = Pick<Deps, 'slack' | 'slackPacer' | 'clock' | 'config' | 'logger'>;
 
-const isoDate = z.string().datetime().transform((v) => new Date(v));
+const isoDate = z.iso.datetime().transform((v) => new Date(v));
 const warningPayload = z.object({ conversationId: z.string(), closesAt: isoDate, threshold: z.number() });
 const closedPayload = z.object({ conversationId: z.string(), closesAt: isoDate });
 const summaryPayload = z.object({

@@ -72,7 +72,7 @@ const buttonParameter = z.discriminatedUnion('type', [
   z.object({ type: z.literal('payload'), payload: z.string() }).strict(),
   z.object({ type: z.literal('text'), text: z.string() }).strict(),
   // Used by catalog and copy-code buttons (yaml examples "Send Catalog Template Message").
-  z.object({ type: z.literal('action'), action: z.record(z.unknown()) }).strict(),
+  z.object({ type: z.literal('action'), action: z.record(z.string(), z.unknown()) }).strict(),
   z.object({ type: z.literal('coupon_code'), coupon_code: z.string() }).strict(),
 ]);
 

@@ -8,7 +8,7 @@ import { graphRequestProblems, recordGraphProblems, takeGraphProblems } from '..
  * A test may script Meta's refusal (a 4xx); a fake that accepts what Meta refuses fails the test.
  * nock has no global request hook, so its scopes' shared `emit` is wrapped: no call site can opt out.
  */
-const request = z.object({ method: z.string(), path: z.string(), headers: z.record(z.unknown()) });
+const request = z.object({ method: z.string(), path: z.string(), headers: z.record(z.string(), z.unknown()) });
 const answered = z.object({ res: z.object({ statusCode: z.number() }) });
 /** Slack's hosts in the suite; everything else nock answers stands for a WhatsApp API. */
 const SLACK_HOST = /(^|\.)slack\.(test|com)$/;

@@ -395,7 +395,7 @@ describe('WhatsApp accounts from Slack', () => {
       const seen: string[] = [];
       let reply = await waitFor(() => slack.responses[0], 'the first page');
       for (let page = 1; ; page++) {
-        const blocks = z.array(z.record(z.unknown())).parse(reply.params.blocks);
+        const blocks = z.array(z.record(z.string(), z.unknown())).parse(reply.params.blocks);
         expect(blocks.length).toBeLessThanOrEqual(50);
         seen.push(...names.filter((name) => reply.raw.includes(`*${name}*`)));
         const next = reply.raw.match(/"action_id":"(accounts\.page\.\d+)","text":\{"type":"plain_text","text":"Next/);

@@ -1,3 +1,4 @@
+import { WebAPIRequestError } from '@slack/web-api';
 import mongoose from 'mongoose';
 import { createLogger } from '../../src/log';
 import { NotYet, OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue, knownOutboxKeys } from '../../src/outbox';
@@ -408,5 +409,10 @@ describe('the outbox', () => {
       new RetryLater('reset', undefined, true),
     );
     expect(classifySlackError({ code: 'slack_webapi_http_error', statusCode: 503 })).toBeInstanceOf(RetryLater);
+    // web-api 8 calls Slack with fetch: the refusal is the cause of fetch's own TypeError.
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    expect(classifySlackError(new WebAPIRequestError(new TypeError('fetch failed', { cause: refused })))).toMatchObject({ maybeDone: false });
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    expect(classifySlackError(new WebAPIRequestError(new TypeError('fetch failed', { cause: reset })))).toMatchObject({ maybeDone: true });
   });
 });

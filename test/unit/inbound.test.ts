@@ -660,7 +660,7 @@ describe('parseCloudWebhook: malformed envelopes', () => {
     ['from', { from: 16505551234 }, 'messages[1].from: Expected string, received number'],
     ['timestamp', { timestamp: 1750000000 }, 'messages[1].timestamp: Expected string, received number'],
     ['timestamp', { timestamp: 'yesterday' }, 'messages[1].timestamp: expected unix seconds'],
-    ['id', { id: '' }, 'messages[1].id: String must contain at least 1 character(s)'],
+    ['id', { id: '' }, 'messages[1].id: String must not be empty'],
   ])('rejects the delivery when a message lacks a usable %s', (_field, override, reason) => {
     const body = cloud({
       messages: [message({ type: 'text', text: { body: 'fine' } }), message({ type: 'text', text: { body: 'x' }, ...override })],

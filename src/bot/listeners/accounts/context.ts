@@ -25,7 +25,7 @@ const actionBodySchema = z.object({
   team: z.object({ id: z.string() }).nullish(),
   trigger_id: z.string().min(1),
   response_url: z.string().optional(),
-  view: z.object({ id: z.string(), type: z.string() }).passthrough().optional(),
+  view: z.object({ id: z.string(), type: z.string() }).loose().optional(),
   actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
 });
 
@@ -120,8 +120,7 @@ const submissionBodySchema = z.object({
     id: z.string().min(1),
     private_metadata: z.string().default(''),
     state: z.object({
-      values: z.record(
-        z.record(
+      values: z.record(z.string(), z.record(z.string(), 
           z.object({
             value: z.string().nullish(),
             selected_option: z.object({ value: z.string() }).nullish(),

@@ -22,8 +22,8 @@ const eventSchema = z.object({
         id: z.string(),
         name: z.string().optional(),
         mimetype: z.string().optional(),
-        url_private_download: z.string().url().optional(),
-        url_private: z.string().url().optional(),
+        url_private_download: z.url().optional(),
+        url_private: z.url().optional(),
       }),
     )
     .optional(),

@@ -10,14 +10,13 @@ import { LIST_PAGE_SIZE, templateListView, type TemplateRow } from '../../views/
 export type T = Strings['templates'];
 
 /** Slack's view state: block_id → action_id → the element's value. */
-const stateSchema = z.record(
-  z.record(
+const stateSchema = z.record(z.string(), z.record(z.string(), 
     z
       .object({
         value: z.string().nullish(),
         selected_option: z.object({ value: z.string() }).nullish(),
       })
-      .passthrough(),
+      .loose(),
   ),
 );
 export type ViewState = z.infer<typeof stateSchema>;
@@ -36,7 +35,7 @@ export function stateSelected(state: ViewState, blockId: string): string {
 }
 
 /** private_metadata we wrote ourselves, still parsed: Slack hands it back as a string. */
-export function metadata<S extends z.ZodTypeAny>(schema: S, raw: string | undefined): z.output<S> | undefined {
+export function metadata<S extends z.ZodType>(schema: S, raw: string | undefined): z.output<S> | undefined {
   try {
     const parsed = schema.safeParse(JSON.parse(raw ?? ''));
     return parsed.success ? parsed.data : undefined;
