@@ -99,7 +99,7 @@ const trimmed = (v: unknown) => (typeof v === 'string' ? v.trim() : v);
 const minutes = (min: number, max: number) =>
   z.preprocess(
     (v) => (typeof v === 'string' && /^\s*\d{1,6}\s*$/.test(v) ? Number(v) : v === undefined || (typeof v === 'string' && v.trim() === '') ? undefined : NaN),
-    z.number({ required_error: 'required', invalid_type_error: 'not_minutes' }).int('not_minutes').min(min, 'not_minutes').max(max, 'not_minutes'),
+    z.number({ error: (issue) => (issue.input === undefined ? 'required' : 'not_minutes') }).int('not_minutes').min(min, 'not_minutes').max(max, 'not_minutes'),
   );
 
 /** The form's values as stored, or the problems per field. */

@@ -158,7 +158,9 @@ describe('response targets', () => {
     clock.set(at);
     await Promise.all([runSlaSweep(deps, { now: at, owner: 'a' }), runSlaSweep(deps, { now: at, owner: 'b' })]);
     // A sweeper that enqueued and died: its progress is undone, its lease lapses, another takes over.
-    await SlaClockModel.create({ _id: c._id, accountId: acc, since: c.lastInboundAt, target: 'first', warned: false, breached: false, nextCheckAt: at });
+    const since = c.lastInboundAt;
+    if (!since) throw new Error('the customer wrote: the conversation has a last inbound time');
+    await SlaClockModel.create({ _id: c._id, accountId: acc, since, target: 'first', warned: false, breached: false, nextCheckAt: at });
     await runSlaSweep(deps, { now: new Date(at.getTime() + 3 * MINUTE), owner: 'c' });
     await Promise.all([worker().drain(), worker().drain()]);
     const breaches = posts.filter((p) => p.text.includes('was breached'));
