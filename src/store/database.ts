@@ -3,6 +3,7 @@ import mongoose, { Types, type AnyObject, type Collection, type Connection, type
 import { z } from 'zod';
 import type { Logger } from '../log';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
+import { serializeWritesInProcess } from './guard';
 import { journalWrites } from './health';
 import { AccountModel } from './models/account';
 import { journalDatabase, journalEntries, journalHolders } from './models/journal';
@@ -58,6 +59,7 @@ export async function openDatabase(options: { uri?: string; dataDir: string; dbN
       await connect(LEGACY_DEFAULT_DATABASE);
     }
     await Promise.all([...Object.values(mongoose.models), journalEntries(), journalHolders()].map((model) => model.createIndexes()));
+    await configureWriteGuards(embedded !== undefined);
   } catch (err) {
     await embedded?.stop();
     throw err;
@@ -92,6 +94,15 @@ export async function openDatabase(options: { uri?: string; dataDir: string; dbN
       return closing;
     },
   };
+}
+
+/**
+ * Guarded writes are taken in turn in the process where the server applies updates as a read then a
+ * write: the embedded database, or a FerretDB named by URI (which then only one instance may use).
+ */
+export async function configureWriteGuards(embedded = false): Promise<void> {
+  const info = embedded ? {} : await mongoose.connection.db?.admin().buildInfo();
+  serializeWritesInProcess(embedded || (info !== undefined && 'ferretdbVersion' in info));
 }
 
 /** Whether the operation succeeds within the time limit; false when it fails or takes longer. */

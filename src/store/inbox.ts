@@ -1,41 +1,33 @@
 import type { Types } from 'mongoose';
 import { claimOutcome, inboxStatus, type ClaimOutcome, type InboxStatus } from '../domain/inbox';
-import { driverCollection } from './database';
-import { withConversationLock } from './conversations';
-import { ConversationModel, type Conversation } from './models';
+import { writingConversation } from './conversations';
+import { ConversationModel } from './models';
 import { deleteWindowAlert } from './windows';
 
 /**
  * Who owns a conversation and where it stands. Each change is a guarded update (the filter
- * names the state it changes from; FerretDB has no projection on findAndModify, so `updateOne` says if it matched), so on MongoDB two processes cannot both win it. FerretDB
- * applies a conditional update as a read then a whole-document write, so there the guard alone
- * would let two claimants through; every change also runs in the conversation's write lock
- * (a lookup insert, atomic on both), which the window and thread writers take too.
+ * names the state it changes from), so of concurrent writers exactly one wins it.
  */
-
-function conversations() {
-  return driverCollection<Conversation>(ConversationModel);
-}
 
 /** The guard on the holder: `null` matches an unassigned conversation, with `assignee` null or never set. */
 const assigneeGuard = (holder: string | undefined) => holder ?? null;
 
 /** The conversation's owner and status as they are now, read by `_id`. */
 async function current(id: Types.ObjectId): Promise<{ assignee?: string; status: InboxStatus } | undefined> {
-  const found = await conversations().findOne({ _id: id }, { projection: { assignee: 1, status: 1 } });
+  const found = await ConversationModel.findById(id, { assignee: 1, status: 1 }).lean();
   return found ? { assignee: found.assignee ?? undefined, status: inboxStatus(found.status) } : undefined;
 }
 
 /** Makes `userId` the assignee if nobody is; otherwise says who is. Of concurrent claimants exactly one wins. */
 export async function claimConversation(id: Types.ObjectId, userId: string, now: Date): Promise<ClaimOutcome | undefined> {
-  return withConversationLock(id, async () => {
+  return writingConversation(id, async () => {
     const before = await current(id);
     if (!before) return undefined;
     const outcome = claimOutcome(before.assignee, userId);
     if (outcome.kind !== 'won') return outcome;
-    const won = await conversations().updateOne({ _id: id, assignee: assigneeGuard(undefined) }, { $set: { assignee: userId, updatedAt: now } });
+    const won = await ConversationModel.updateOne({ _id: id, assignee: assigneeGuard(undefined) }, { $set: { assignee: userId, updatedAt: now } }, { timestamps: false });
     if (won.matchedCount === 1) return outcome;
-    // Lost to a writer that does not take the lock (none of ours does): say who has it.
+    // Lost to a concurrent claimant: say who has it.
     const after = await current(id);
     return after?.assignee ? claimOutcome(after.assignee, userId) : undefined;
   });
@@ -43,11 +35,11 @@ export async function claimConversation(id: Types.ObjectId, userId: string, now:
 
 /** Hands the conversation to `to` (or back to the queue: undefined) whoever held it; the previous assignee, or 'unchanged'. */
 export async function setAssignee(id: Types.ObjectId, to: string | undefined, now: Date): Promise<{ before?: string } | 'unchanged' | undefined> {
-  return withConversationLock(id, async () => {
+  return writingConversation(id, async () => {
     const before = await current(id);
     if (!before) return undefined;
     if (before.assignee === to) return 'unchanged';
-    const changed = await conversations().updateOne({ _id: id, assignee: assigneeGuard(before.assignee) }, { $set: { assignee: to ?? null, updatedAt: now } });
+    const changed = await ConversationModel.updateOne({ _id: id, assignee: assigneeGuard(before.assignee) }, { $set: { assignee: to ?? null, updatedAt: now } }, { timestamps: false });
     return changed.matchedCount === 1 ? { before: before.assignee } : 'unchanged';
   });
 }
@@ -62,12 +54,12 @@ export async function setStatus(
   now: Date,
   from: readonly InboxStatus[] = ['open', 'pending', 'resolved'],
 ): Promise<{ before: InboxStatus; assignee?: string } | undefined> {
-  return withConversationLock(id, async () => {
+  return writingConversation(id, async () => {
     const before = await current(id);
     if (!before || before.status === status || !from.includes(before.status)) return undefined;
     // A conversation from before statuses has none stored: the guard matches that as open.
     const guard = before.status === 'open' ? { $in: [null, 'open' as const] } : before.status;
-    const changed = await conversations().updateOne({ _id: id, status: guard }, { $set: { status, updatedAt: now } });
+    const changed = await ConversationModel.updateOne({ _id: id, status: guard }, { $set: { status, updatedAt: now } }, { timestamps: false });
     if (changed.matchedCount !== 1) return undefined;
     if (status === 'resolved') await deleteWindowAlert(id);
     return { before: before.status, ...(before.assignee ? { assignee: before.assignee } : {}) };

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import { knownOutboxKeys } from '../outbox';
-import { driverCollection, isDuplicateKey } from './database';
+import { isDuplicateKey } from './database';
 import {
   AccountModel,
   ConversationModel,
@@ -8,7 +8,6 @@ import {
   type AccountDocument,
   type Conversation,
   type ConversationDocument,
-  type WindowAlert,
   type WindowAlertDocument,
 } from './models';
 
@@ -59,21 +58,15 @@ export async function putWindowAlert(
     closedNotified: progress.closedNotified,
     nextAlertAt: progress.nextAlertAt,
   };
-  // Most writes move an existing window (each new message does): update first, create when there was none.
-  // The driver's own writes: the fields are already what the schema stores, and mongoose's casting and `create`
-  // cost about as much CPU again as the writes. A created alert gets the version key `create` would give it.
-  if ((await windowAlerts().updateOne({ _id: id }, { $set: fields })).matchedCount > 0) return;
-  const alert = { _id: id, ...fields, __v: 0 };
+  // Most writes move an existing window (each new message does). The guard keeps a later window's alerts
+  // from being replaced by an earlier one's; where there is none yet, the unique _id lets one insert in.
+  if ((await WindowAlertModel.updateOne({ _id: id, closesAt: { $lte: closesAt } }, { $set: fields })).matchedCount > 0) return;
   try {
-    await windowAlerts().insertOne(alert);
+    await WindowAlertModel.create({ _id: id, ...fields });
   } catch (err) {
+    // Stored meanwhile, or for a later window: either way it is not ours to replace.
     if (!isDuplicateKey(err)) throw err;
-    await windowAlerts().updateOne({ _id: id }, { $set: fields });
   }
-}
-
-function windowAlerts() {
-  return driverCollection<WindowAlert>(WindowAlertModel);
 }
 
 export async function deleteWindowAlert(id: Types.ObjectId): Promise<void> {

@@ -5,7 +5,6 @@ export * from './audit';
 export * from './conversation';
 export * from './journal';
 export * from './key-check';
-export * from './lookup';
 export * from './claim';
 export * from './message';
 export * from './outbox';
