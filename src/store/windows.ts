@@ -1,9 +1,11 @@
 import type { Types } from 'mongoose';
 import { knownOutboxKeys } from '../outbox';
 import { isDuplicateKey } from './database';
+import { guarded } from './guard';
 import {
   AccountModel,
   ConversationModel,
+  LeaseModel,
   WindowAlertModel,
   type AccountDocument,
   type Conversation,
@@ -142,4 +144,31 @@ export async function postingAccounts(): Promise<AccountDocument[]> {
 
 export async function accountsOfTeam(teamId: string): Promise<AccountDocument[]> {
   return AccountModel.find({ teamId, state: 'connected' }).sort({ createdAt: 1, _id: 1 });
+}
+
+/**
+ * Takes the sweep's lease unless another sweeper holds it: an upsert guarded by the expiry, so
+ * against a live holder it finds nothing to update and its insert is refused by the unique `_id`.
+ */
+export async function takeSweepLease(name: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+  try {
+    await guarded(`lease:${name}`, () =>
+      LeaseModel.updateOne({ _id: name, until: { $lte: now } }, { $set: { owner, until: new Date(now.getTime() + leaseMs) } }, { upsert: true }),
+    );
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+/** Ends the holder's lease early so the next sweep need not wait for the expiry. */
+export async function releaseSweepLease(name: string, owner: string): Promise<void> {
+  await guarded(`lease:${name}`, () => LeaseModel.updateOne({ _id: name, owner }, { $set: { until: new Date(0) } }));
+}
+
+/** The accounts of these that post to Slack: connected and switched on. */
+export async function postingAccountIds(ids: readonly string[]): Promise<Set<string>> {
+  const posting = await AccountModel.find({ _id: { $in: ids }, state: 'connected', enabled: true }, { _id: 1 }).lean();
+  return new Set(posting.map((a) => String(a._id)));
 }

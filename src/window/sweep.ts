@@ -3,9 +3,18 @@ import type { Deps } from '../context';
 import { dueAlerts, nextAlertAt } from '../domain/window';
 import { enqueue, type EnqueueInput } from '../outbox';
 import { conversationLane } from '../outbox/lanes';
-import { releaseClaim, tryClaim } from '../store/claims';
-import { AccountModel, type WindowAlertDocument } from '../store/models';
-import { alertsDue, existingAlertKeys, findWindowAlert, putWindowAlert, recordAlertProgressMany, type AlertProgress } from '../store/windows';
+import type { WindowAlertDocument } from '../store/models';
+import {
+  alertsDue,
+  existingAlertKeys,
+  findWindowAlert,
+  postingAccountIds,
+  putWindowAlert,
+  recordAlertProgressMany,
+  releaseSweepLease,
+  takeSweepLease,
+  type AlertProgress,
+} from '../store/windows';
 
 /**
  * The 24-hour window sweep. Each alert is an outbox item whose key names the
@@ -144,13 +153,11 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   const now = options.now ?? deps.clock.now();
   const owner = options.owner ?? processOwner;
   const idle: SweepResult = { swept: false, due: 0, warnings: 0, closed: 0, summaries: 0 };
-  if (!(await tryClaim(SWEEP_RESOURCE, owner, now, options.leaseMs ?? DEFAULT_LEASE_MS))) return idle;
+  if (!(await takeSweepLease(SWEEP_RESOURCE, owner, now, options.leaseMs ?? DEFAULT_LEASE_MS))) return idle;
 
   const due = await alertsDue(now, options.batchSize ?? DEFAULT_BATCH);
   const accountIds = [...new Set(due.map((a) => String(a.accountId)))];
-  const posting = new Set(
-    (await AccountModel.find({ _id: { $in: accountIds }, state: 'connected', enabled: true }, { _id: 1 })).map((a) => String(a._id)),
-  );
+  const posting = await postingAccountIds(accountIds);
   const plans = due.map((a) => planFor(a, now, deps.config.expiry.warnMinutes, posting.has(String(a.accountId))));
   const summaries = summaryItems(plans);
   // Alerts are stored before the progress is recorded: a crash in between only leaves work a retry will dedupe.
@@ -158,7 +165,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
 
   await recordAlertProgressMany(plans.map((p) => ({ id: p.alert._id, closesAt: p.closesAt, progress: p.progress })));
   await repairMovedWindows(deps, plans);
-  await releaseClaim(SWEEP_RESOURCE, owner);
+  await releaseSweepLease(SWEEP_RESOURCE, owner);
 
   const result: SweepResult = {
     swept: true,

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { recordInbound } from '../../src/store/conversations';
-import { ClaimModel, ConversationModel, OutboxModel, WindowAlertModel } from '../../src/store/models';
+import { ConversationModel, LeaseModel, OutboxModel, WindowAlertModel } from '../../src/store/models';
 import { outboxKeys } from '../helpers/outbox';
 import { SWEEP_RESOURCE, runSweep } from '../../src/window';
 import { TestClock } from '../helpers/service';
@@ -73,7 +73,7 @@ describe('window sweeps on several instances', () => {
       clock.set(new Date(closes.getTime() - minutesLeft * MINUTE));
       // A lease of 0 ms expires at once, so the second sweeper takes its own turn while the first still runs.
       const first = runSweep(deps, { owner: 'a', leaseMs: 0 });
-      while (!(await ClaimModel.exists({ resource: SWEEP_RESOURCE, owner: 'a', until: clock.now() }))) await new Promise(setImmediate);
+      while (!(await LeaseModel.exists({ _id: SWEEP_RESOURCE, owner: 'a', until: clock.now() }))) await new Promise(setImmediate);
       const second = runSweep(deps, { owner: 'b', leaseMs: 0 });
       const results = await Promise.all([first, second, windowWorker(deps).drain()]);
       expect(results.slice(0, 2).map((r) => typeof r === 'object' && r.swept)).toEqual([true, true]);

@@ -5,7 +5,7 @@ export * from './audit';
 export * from './conversation';
 export * from './journal';
 export * from './key-check';
-export * from './claim';
+export * from './lease';
 export * from './message';
 export * from './outbox';
 export * from './saved-reply';
