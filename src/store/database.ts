@@ -1,5 +1,5 @@
 import path from 'node:path';
-import mongoose, { Types, type AnyObject, type Collection, type Connection, type mongo } from 'mongoose';
+import mongoose, { Types, type Connection, type mongo } from 'mongoose';
 import { z } from 'zod';
 import type { Logger } from '../log';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
@@ -169,42 +169,4 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return [MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError, mongoose.Error.MongooseServerSelectionError].some(
     (type) => err instanceof type,
   );
-}
-
-/**
- * A Mixed value (our JSON-like contents and payloads) as mongoose stores it, for inserts done by
- * the driver: a copy without undefined properties or objects left empty (its `minimize`),
- * keeping array elements, even empty objects, in place. Undefined where mongoose stores nothing.
- */
-export function storedMixed(value: unknown): unknown {
-  return minimized(value, false);
-}
-
-function minimized(value: unknown, inArray: boolean): unknown {
-  if (Array.isArray(value)) return value.map((v) => minimized(v, true));
-  if (typeof value !== 'object' || value === null) return value;
-  const proto: unknown = Object.getPrototypeOf(value);
-  // Dates, ObjectIds, buffers: stored as they are.
-  if (proto !== Object.prototype && proto !== null) return value;
-  const copy: Record<string, unknown> = {};
-  let empty = true;
-  for (const [key, v] of Object.entries(value)) {
-    if (UNSAFE_KEYS.has(key)) continue;
-    const kept = minimized(v, false);
-    if (kept === undefined) continue;
-    copy[key] = kept;
-    empty = false;
-  }
-  return empty && !inArray ? undefined : copy;
-}
-
-/** Keys mongoose's copy leaves out. */
-const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/**
- * The model's collection as the driver sees it, typed by our documents: for the hot reads and
- * writes by `_id`, where mongoose's casting and document machinery cost about as much CPU again.
- */
-export function driverCollection<T extends AnyObject>(model: { db: Connection; collection: { collectionName: string } }): Collection<T> {
-  return model.db.collection<T>(model.collection.collectionName);
 }
