@@ -412,12 +412,6 @@ function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value)) : {};
 }
 
-/** Which of these keys the outbox has seen: still to do, failed, or delivered. */
-export async function knownOutboxKeys(keys: string[]): Promise<Set<string>> {
-  const [items, stones] = await Promise.all([OutboxModel.find({ _id: { $in: keys } }, { _id: 1 }).lean(), DeliveredModel.find({ _id: { $in: keys } }, { _id: 1 }).lean()]);
-  return new Set([...items, ...stones].map((d) => d._id));
-}
-
 /**
  * Puts set-aside items back in their lanes, due now, with `attempts` counted (a fresh count for an admin's
  * Retry). Their `seq` is kept, so each goes ahead of what its lane queued since. Returns how many were put back.

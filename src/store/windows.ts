@@ -1,5 +1,4 @@
 import type { Types } from 'mongoose';
-import { knownOutboxKeys } from '../outbox';
 import { isDuplicateKey } from './database';
 import { guarded } from './guard';
 import {
@@ -22,10 +21,6 @@ import {
 /** Alerts the sweeper has something due for, most overdue first (index on nextAlertAt). */
 export async function alertsDue(now: Date, limit: number): Promise<WindowAlertDocument[]> {
   return WindowAlertModel.find({ nextAlertAt: { $lte: now } }).sort({ nextAlertAt: 1, _id: 1 }).limit(limit);
-}
-
-export async function findWindowAlert(id: Types.ObjectId): Promise<WindowAlertDocument | undefined> {
-  return (await WindowAlertModel.findById(id)) ?? undefined;
 }
 
 export interface AlertProgress {
@@ -62,60 +57,42 @@ export async function putWindowAlert(
   };
   // Most writes move an existing window (each new message does). The guard keeps a later window's alerts
   // from being replaced by an earlier one's; where there is none yet, the unique _id lets one insert in.
-  if ((await WindowAlertModel.updateOne({ _id: id, closesAt: { $lte: closesAt } }, { $set: fields })).matchedCount > 0) return;
-  try {
-    await WindowAlertModel.create({ _id: id, ...fields });
-  } catch (err) {
-    // Stored meanwhile, or for a later window: either way it is not ours to replace.
-    if (!isDuplicateKey(err)) throw err;
-  }
+  await writingAlert(id, async () => {
+    if ((await WindowAlertModel.updateOne({ _id: id, closesAt: { $lte: closesAt } }, { $set: fields })).matchedCount > 0) return;
+    try {
+      await WindowAlertModel.create({ _id: id, ...fields });
+    } catch (err) {
+      // Stored meanwhile, or for a later window: either way it is not ours to replace.
+      if (!isDuplicateKey(err)) throw err;
+    }
+  });
+}
+
+/** Writes of one conversation's alert document take turns where the server needs that (see `guarded`). */
+function writingAlert<T>(id: Types.ObjectId, write: () => Promise<T>): Promise<T> {
+  return guarded(`window-alert:${String(id)}`, write);
 }
 
 export async function deleteWindowAlert(id: Types.ObjectId): Promise<void> {
-  await WindowAlertModel.deleteOne({ _id: id });
+  await writingAlert(id, () => WindowAlertModel.deleteOne({ _id: id }));
 }
 
 /** The conversation's thread was opened: its pending alert (if any) summarises with a link to it. */
 export async function setWindowAlertThread(id: Types.ObjectId, channelId: string, threadTs: string): Promise<void> {
-  await WindowAlertModel.updateOne({ _id: id }, { $set: { channelId, threadTs } });
+  await writingAlert(id, () => WindowAlertModel.updateOne({ _id: id }, { $set: { channelId, threadTs } }));
 }
 
 /**
- * Records the sweep's progress (deleting what is done). Updates filter on `_id` alone: a
- * window that moved meanwhile is put right by the sweep's repair pass, which sees the new
- * `closesAt`. A delete also names the window, so it never removes the fresh alert of a
- * window that moved (a scan of this small collection on FerretDB, not of the conversations).
+ * Records the sweep's progress (deleting what is done). Each write is guarded by the window it is
+ * for: a window that moved meanwhile has fresh alerts, which the sweep's progress must not touch.
  */
-export async function recordAlertProgressMany(
-  entries: readonly { id: Types.ObjectId; closesAt: Date; progress: AlertProgress }[],
-): Promise<void> {
-  // FerretDB v1 never answers a bulkWrite of 100 or more operations; chunks keep it well below.
-  for (let start = 0; start < entries.length; start += BULK_CHUNK) {
-    await writeProgress(entries.slice(start, start + BULK_CHUNK));
-  }
-}
-
-const BULK_CHUNK = 50;
-
-function writeProgress(entries: readonly { id: Types.ObjectId; closesAt: Date; progress: AlertProgress }[]) {
-  return WindowAlertModel.bulkWrite(
-    entries.map(({ id, closesAt, progress }) =>
-      progress.nextAlertAt
-        ? {
-            updateOne: {
-              filter: { _id: id },
-              update: { $set: { warnedThresholds: progress.warnedThresholds, closedNotified: progress.closedNotified, nextAlertAt: progress.nextAlertAt } },
-            },
-          }
-        : { deleteOne: { filter: { _id: id, closesAt } } },
-    ),
-    { ordered: false },
-  );
-}
-
-/** Which alert keys of these the outbox has seen: the outbox, not the conversation, is the truth of what was posted. */
-export function existingAlertKeys(keys: readonly string[]): Promise<Set<string>> {
-  return knownOutboxKeys([...keys]);
+export async function recordAlertProgress(id: Types.ObjectId, closesAt: Date, progress: AlertProgress): Promise<void> {
+  const { nextAlertAt } = progress;
+  await writingAlert(id, async () => {
+    if (nextAlertAt) {
+      await WindowAlertModel.updateOne({ _id: id, closesAt }, { $set: { warnedThresholds: progress.warnedThresholds, closedNotified: progress.closedNotified, nextAlertAt } });
+    } else await WindowAlertModel.deleteOne({ _id: id, closesAt });
+  });
 }
 
 /** Open windows of these accounts, closing first (index on accountId + windowClosesAt). */

@@ -6,11 +6,8 @@ import { conversationLane } from '../outbox/lanes';
 import type { WindowAlertDocument } from '../store/models';
 import {
   alertsDue,
-  existingAlertKeys,
-  findWindowAlert,
   postingAccountIds,
-  putWindowAlert,
-  recordAlertProgressMany,
+  recordAlertProgress,
   releaseSweepLease,
   takeSweepLease,
   type AlertProgress,
@@ -163,8 +160,8 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   // Alerts are stored before the progress is recorded: a crash in between only leaves work a retry will dedupe.
   await enqueue([...plans.flatMap((p) => p.items), ...summaries], now);
 
-  await recordAlertProgressMany(plans.map((p) => ({ id: p.alert._id, closesAt: p.closesAt, progress: p.progress })));
-  await repairMovedWindows(deps, plans);
+  // One at a time: a sweep that fails part-way leaves the rest for whoever takes its lease over.
+  for (const p of plans) await recordAlertProgress(p.alert._id, p.closesAt, p.progress);
   await releaseSweepLease(SWEEP_RESOURCE, owner);
 
   const result: SweepResult = {
@@ -176,32 +173,4 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   };
   if (result.due > 0) deps.logger.info('window sweep', { ...result });
   return result;
-}
-
-/**
- * A new inbound message may have moved a window while we swept it: it rewrote the alert
- * document for the new window, and our progress write by `_id` (not atomic on every
- * MongoDB-wire server) may have landed over it. So re-read each alert document by `_id`
- * and, where its window is not the one we swept, rebuild its progress from the outbox
- * (what was really enqueued). Our deletes name the window, so they never remove a new one.
- */
-async function repairMovedWindows(deps: SweepDeps, plans: readonly Plan[]): Promise<void> {
-  await Promise.all(
-    plans.map(async (p) => {
-      const alert = await findWindowAlert(p.alert._id);
-      if (alert && alert.closesAt.getTime() !== p.closesAt.getTime()) await rebuildProgress(deps, alert);
-    }),
-  );
-}
-
-async function rebuildProgress(deps: SweepDeps, a: WindowAlertDocument): Promise<void> {
-  const warnMinutes = deps.config.expiry.warnMinutes;
-  const closesAt = a.closesAt;
-  const conversationId = String(a._id);
-  const keys = [...warnMinutes.map((m) => alertKey(conversationId, closesAt, m)), alertKey(conversationId, closesAt, 'closed')];
-  const existing = await existingAlertKeys(keys);
-  const warnedThresholds = warnMinutes.filter((m) => existing.has(alertKey(conversationId, closesAt, m)));
-  const closedNotified = existing.has(alertKey(conversationId, closesAt, 'closed'));
-  const next = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: warnedThresholds, closedNotified, answeredAfterLastInbound: false });
-  await putWindowAlert(a, closesAt, { warnedThresholds, closedNotified, nextAlertAt: next });
 }
