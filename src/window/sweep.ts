@@ -160,8 +160,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   // Alerts are stored before the progress is recorded: a crash in between only leaves work a retry will dedupe.
   await enqueue([...plans.flatMap((p) => p.items), ...summaries], now);
 
-  // One at a time: a sweep that fails part-way leaves the rest for whoever takes its lease over.
-  for (const p of plans) await recordAlertProgress(p.alert._id, p.closesAt, p.progress);
+  await Promise.all(plans.map((p) => recordAlertProgress(p.alert._id, p.closesAt, p.progress)));
   await releaseSweepLease(SWEEP_RESOURCE, owner);
 
   const result: SweepResult = {
