@@ -21,7 +21,7 @@ import { createHttpApp } from './webhooks/server';
 import { restoreDelivery, whatsappWebhookRoutes } from './webhooks/whatsapp';
 import { Journal } from './journal';
 import { ingestEvents } from './conversations/ingest';
-import { conversationOutboxHandlers } from './conversations/handlers';
+import { conversationOutboxHandlers } from './conversations/deliveries';
 import { inboxOutboxHandlers } from './inbox';
 import { windowJobs, windowOutboxHandlers } from './window';
 

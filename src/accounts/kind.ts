@@ -35,3 +35,8 @@ export function kindTraits(stored: string): KindTraits {
 export function isRetired(account: { kind: string }): boolean {
   return kindTraits(account.kind).api === undefined;
 }
+
+/** The account's kind, checked like every other use of it (see `kindTraits`). */
+export function accountKind(account: { kind: string }): AccountKind {
+  return kindTraits(account.kind).kind;
+}

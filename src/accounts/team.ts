@@ -1,4 +1,4 @@
-import { findAccount } from '../store/accounts';
+import { accountNameKey, findAccount, listAccounts } from '../store/accounts';
 import { findConversation, findConversationByThread } from '../store/conversations';
 import type { AccountDocument, ConversationDocument } from '../store/models';
 import { findTemplateById, loadDraft, type StoredTemplate } from '../store/templates';
@@ -11,6 +11,8 @@ import type { TemplateDraft } from '../domain/templates';
  * modal's metadata) is looked up here, by the request's team. The unscoped store
  * lookups are for webhooks and background work; a test keeps them out of src/bot.
  */
+
+export type { AccountDocument, ConversationDocument } from '../store/models';
 
 /** Who is acting, from the Slack payload. */
 export interface Actor {
@@ -71,4 +73,15 @@ export async function findTeamDraft(
   const stored = await loadDraft(draftId);
   const account = stored && (await findTeamAccount(teamId, stored.accountId));
   return stored && account ? { account, draft: stored.draft } : undefined;
+}
+
+/** The workspace's connected accounts, oldest first. */
+export function listTeamAccounts(teamId: string): Promise<AccountDocument[]> {
+  return listAccounts(teamId);
+}
+
+/** The account of `accounts` that a person named, however they cased or spaced it. */
+export function accountNamed<A extends Pick<AccountDocument, 'nameKey'>>(accounts: readonly A[], name: string): A | undefined {
+  const key = accountNameKey(name);
+  return accounts.find((a) => a.nameKey === key);
 }

@@ -21,9 +21,9 @@ import { keepUnhandledWebhook } from '../store/unhandled-webhooks';
 import { applyTemplateCategoryUpdate, applyTemplateQualityUpdate, applyTemplateStatusUpdate } from '../templates/status';
 import { describeWhatsAppError } from '../whatsapp/errors';
 import type { InboundEvent, InboundMessage, MessageStatus, UserIdUpdate } from '../whatsapp/inbound';
-import { statusReactionItem } from './handlers';
+import { statusReactionItem } from './deliveries';
 import { applyUserPreference } from './preferences';
-import { threadPostItems } from './outbox';
+import { threadPostItems } from './threads';
 
 export interface IngestResult {
   /** Messages stored now (not seen before). */

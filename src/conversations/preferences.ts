@@ -6,7 +6,7 @@ import { conversationOf, recordMarketingPreference } from '../store/conversation
 import type { AccountDocument } from '../store/models';
 import type { UserPreference } from '../whatsapp/inbound';
 import { conversationLane } from '../outbox/lanes';
-import { threadPostItems } from './outbox';
+import { threadPostItems } from './threads';
 
 /** The only preference Meta sends today; another category is recorded nowhere (and logged). */
 const MARKETING = 'marketing_messages';

@@ -9,8 +9,8 @@ import { insertMessage, type NewMessage } from '../store/messages';
 import type { AccountDocument, ConversationDocument } from '../store/models';
 import type { SlackMessage } from '../bot/views/limits';
 import { slackToWhatsAppText, splitText, WHATSAPP_LIMITS } from './format';
-import type { OutboundContent } from './handlers';
-import { threadPostItems } from './outbox';
+import type { OutboundContent } from './deliveries';
+import { threadPostItems } from './threads';
 
 export interface SlackFileRef {
   id: string;

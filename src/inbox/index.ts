@@ -4,7 +4,7 @@ import type { Actor } from '../accounts/team';
 import { customerLabel, handedToYouView, reopenedForView } from '../bot/views/inbox';
 import { slackUser } from '../bot/user';
 import type { Deps } from '../context';
-import { threadPostItems } from '../conversations/outbox';
+import { threadPostItems } from '../conversations/threads';
 import { conversationLane } from '../outbox/lanes';
 import { inboxStatus, reopensOnInbound, type InboxStatus } from '../domain/inbox';
 import { strings } from '../i18n';

@@ -1,5 +1,5 @@
 import type { Deps } from '../context';
-import { AccountModel } from '../store/models';
+import { listConnectedAccounts } from '../store/accounts';
 import { syncAccountTemplates } from '../templates';
 import { WhatsAppApiError } from '../whatsapp/provider';
 import type { Job } from './index';
@@ -14,7 +14,7 @@ export function templateSyncJob(deps: Pick<Deps, 'config' | 'secrets' | 'clock' 
     name: 'template-sync',
     schedule: deps.config.templateSyncCron,
     async run() {
-      const accounts = await AccountModel.find({ state: 'connected' });
+      const accounts = await listConnectedAccounts();
       for (const account of accounts) {
         try {
           const result = await syncAccountTemplates(deps, account);

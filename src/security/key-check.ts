@@ -8,7 +8,7 @@ export function keyCheckValue(key: Buffer): string {
   return createHmac('sha256', key).update('wadesk encryption key check').digest('hex').slice(0, 32);
 }
 
-const ROTATE_HINT = 'To change keys, put the original back and run "npm run rotate-key" (README, "Changing the encryption key").';
+const ROTATE_HINT = 'To change keys, put the original back and run "npm run rotate-key" (README, "The encryption key").';
 
 /**
  * The encryption key, checked against the stored secrets before anything uses it: the key check

@@ -8,11 +8,11 @@ import type { Deps } from '../context';
 import { strings, type Strings } from '../i18n';
 import { classifySlackError, enqueue, parsePayload, retrySetAside, type OutboxHandler, type SetAside } from '../outbox';
 import { BLOCK_FAULTS, postOnce } from '../outbox/slack';
-import { findAccount } from '../store/accounts';
+import { findAccount, listAccounts } from '../store/accounts';
 import { appendAudit } from '../store/audit';
 import { findConversation } from '../store/conversations';
 import type { AccountDocument } from '../store/models';
-import { attributeSetAside, setAsideKeys } from '../store/set-aside';
+import { attributeSetAside, setAsideByAccount, setAsideKeys } from '../store/set-aside';
 
 /**
  * What happens to a post Slack refuses for good: the outbox sets it aside and its lane goes on;
@@ -148,4 +148,14 @@ export async function retryAccount(deps: Pick<Deps, 'clock'>, actor: Actor, acco
     now,
   );
   return { kind: 'retried', account, count };
+}
+
+/** What Slack refused, per connected account of the workspace (accounts with nothing set aside left out). */
+export async function setAsideOfTeam(teamId: string): Promise<{ account: AccountDocument; count: number; slackError?: string }[]> {
+  const accounts = await listAccounts(teamId);
+  const byId = new Map(accounts.map((a) => [String(a._id), a]));
+  return (await setAsideByAccount(accounts.map((a) => a._id))).flatMap((group) => {
+    const account = byId.get(group.accountId);
+    return account ? [{ account, count: group.count, ...(group.slackError ? { slackError: group.slackError } : {}) }] : [];
+  });
 }

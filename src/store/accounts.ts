@@ -97,6 +97,11 @@ export async function listAccounts(teamId: string): Promise<AccountDocument[]> {
   return AccountModel.find({ teamId, state: 'connected' }).sort({ createdAt: 1, _id: 1 });
 }
 
+/** Every connected account of every workspace, switched on or off: background work that reaches WhatsApp for them. */
+export function listConnectedAccounts(): Promise<AccountDocument[]> {
+  return AccountModel.find({ state: 'connected' });
+}
+
 export type AccountChanges = Partial<
   Pick<
     Account,

@@ -13,7 +13,7 @@ import {
 } from '../store/templates';
 import { accountProvider } from '../accounts/provider';
 import { auditTemplateChange, templateAuditValues } from './audit';
-import { toWhatsAppFailure, type WhatsAppFailure } from './provider';
+import { toWhatsAppFailure, type WhatsAppFailure } from './failures';
 import { syncAccountTemplates, type SyncResult } from './sync';
 
 /**

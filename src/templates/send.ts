@@ -11,7 +11,7 @@ import {
   type TemplateValues,
 } from '../domain/templates';
 import { sentTemplateMessage } from '../bot/views/templates';
-import { enqueueThreadPost } from '../conversations/outbox';
+import { enqueueThreadPost } from '../conversations/threads';
 import { strings } from '../i18n';
 import { findConversationByCustomer, recordReply, upsertConversation } from '../store/conversations';
 import type { AccountDocument } from '../store/models';
@@ -19,7 +19,7 @@ import { insertMessage } from '../store/messages';
 import type { StoredTemplate } from '../store/templates';
 import { accountProvider } from '../accounts/provider';
 import { auditTemplateChange } from './audit';
-import { toWhatsAppFailure, type WhatsAppFailure } from './provider';
+import { toWhatsAppFailure, type WhatsAppFailure } from './failures';
 
 export type SendRefusal = 'not_found' | 'not_sendable' | 'account_off' | 'retired' | 'opted_out';
 

@@ -6,6 +6,7 @@ import { runSweep, type SweepDeps } from './sweep';
 export { runSweep, alertKey, SWEEP_RESOURCE, WINDOW_KINDS, type SweepOptions, type SweepResult, type SweepDeps } from './sweep';
 export { windowOutboxHandlers, toRow } from './handlers';
 export { enqueueDigests, digestDay } from './digest';
+export { accountWindows } from './expiring';
 
 /** The sweep every `EXPIRY_SWEEP_CRON` tick (every minute by default). */
 export function windowSweepJob(deps: SweepDeps): Job {

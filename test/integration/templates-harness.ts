@@ -1,6 +1,6 @@
 import { slackApi, slackRefusal, slackResponseUrl, SlackFaults } from '../fakes/strict-slack';
 import { issuedToken } from '../fakes/whatsapp-contract';
-import { conversationOutboxHandlers } from '../../src/conversations/handlers';
+import { conversationOutboxHandlers } from '../../src/conversations/deliveries';
 import { OutboxWorker } from '../../src/outbox';
 import { AccountModel, TemplateModel, type AccountDocument } from '../../src/store/models';
 import { templateOutboxHandlers } from '../../src/templates';

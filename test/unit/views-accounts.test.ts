@@ -5,6 +5,7 @@ import type { AccountSummary } from '../../src/accounts/service';
 import { webhookUrl } from '../../src/accounts/service';
 import {
   accountListBlocks,
+  kindLabel,
   connectModal,
   fieldErrorText,
   fieldErrorsResponse,
@@ -12,7 +13,7 @@ import {
 } from '../../src/bot/views/accounts';
 import { helpMessage } from '../../src/bot/views/help';
 import { buildHomeView } from '../../src/bot/views/home';
-import { kindTraits } from '../../src/accounts/kind';
+import { accountKind, kindTraits } from '../../src/accounts/kind';
 import { strings } from '../../src/i18n';
 import { WhatsAppApiError } from '../../src/whatsapp/provider';
 
@@ -267,6 +268,18 @@ describe('webhook URLs', () => {
     expect(kindTraits('bsp')).toEqual({ kind: 'bsp', api: 'bsp', webhook: 'secret' });
     expect(kindTraits('onprem')).toEqual({ kind: 'onprem', webhook: 'gone' });
     expect(() => kindTraits('onpremises')).toThrow('unknown WhatsApp account kind: onpremises');
+  });
+
+  it('labels every kind and names why templates are unavailable for each, failing loudly on an unknown one', () => {
+    for (const t of [strings('en'), strings('id')]) {
+      expect(kindLabel(t, { kind: 'cloud' })).toBe(t.accounts.kindCloud);
+      expect(kindLabel(t, { kind: 'bsp' })).toBe(t.platform.kindBsp);
+      expect(kindLabel(t, { kind: 'onprem' })).toBe(`${t.accounts.kindOnprem} (${t.platform.retired})`);
+      expect(() => kindLabel(t, { kind: 'onpremises' as never })).toThrow('onpremises');
+      expect(t.templates.unsupported[accountKind({ kind: 'bsp' })]).toBe(t.platform.bspNoTemplates);
+      expect(t.templates.unsupported[accountKind({ kind: 'onprem' })]).toBe(t.platform.retiredNoSend);
+    }
+    expect(() => accountKind({ kind: 'Cloud' })).toThrow('unknown WhatsApp account kind: Cloud');
   });
 });
 

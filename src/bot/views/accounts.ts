@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { AccountSummary } from '../../accounts/service';
-import { DEFAULT_BSP_KEY_HEADER } from '../../whatsapp/provider';
+import { DEFAULT_BSP_KEY_HEADER, unknownKind } from '../../whatsapp/provider';
 import {
   CHANNEL_LOCALES,
   DEFAULT_CLOUD_API_URL,
@@ -87,9 +87,17 @@ export interface AccountListOptions {
  */
 export const ACCOUNT_LIST_BUDGET = 24;
 
-export function kindLabel(t: Strings, a: Pick<AccountSummary, 'kind' | 'retired'>): string {
-  if (a.retired) return `${t.accounts.kindOnprem} (${t.platform.retired})`;
-  return a.kind === 'cloud' ? t.accounts.kindCloud : t.platform.kindBsp;
+export function kindLabel(t: Strings, a: Pick<AccountSummary, 'kind'>): string {
+  switch (a.kind) {
+    case 'cloud':
+      return t.accounts.kindCloud;
+    case 'bsp':
+      return t.platform.kindBsp;
+    case 'onprem':
+      return `${t.accounts.kindOnprem} (${t.platform.retired})`;
+    default:
+      return unknownKind(a.kind);
+  }
 }
 
 function numberText(t: Strings, a: AccountSummary): string {

@@ -1,4 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { AccountKind } from '../../accounts/kind';
 import { addressLabel } from '../../domain/customer';
 import {
   TEMPLATE_CATEGORIES,
@@ -12,7 +13,7 @@ import type { Strings } from '../../i18n';
 import { escapeMrkdwn, type SlackMessage } from './conversations';
 import { clamp, SLACK_LIMITS, viewTitle } from './limits';
 import type { TemplateFormValues } from '../../templates/form';
-import type { WhatsAppFailure } from '../../templates/provider';
+import type { WhatsAppFailure } from '../../templates/failures';
 
 /** Block Kit views of the template screens: pure functions from data to blocks. */
 
@@ -86,10 +87,10 @@ function failureCode(failure: WhatsAppFailure): string {
 export function failureText(
   t: T,
   failure: WhatsAppFailure,
-  accountKind: string,
+  accountKind: AccountKind,
   refused: (p: { message: string; code: string }) => string,
 ): string {
-  if (failure.kind === 'unsupported') return t.unsupported(accountKind);
+  if (failure.kind === 'unsupported') return t.unsupported[accountKind];
   if (failure.kind === 'network' || failure.kind === 'timeout') return t.whatsappUnreachable({ message: failure.message });
   return refused({ message: failure.message, code: failureCode(failure) });
 }

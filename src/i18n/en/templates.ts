@@ -1,3 +1,4 @@
+import type { AccountKind } from '../../accounts/kind';
 import { platform } from './platform';
 
 /** English strings for HSM message templates: list, form, preview, delete, send, notices. */
@@ -63,13 +64,12 @@ export const templates = {
   fieldExamples: 'Examples for the body variables',
   fieldExamplesHint: 'One per line: the first line for {{1}}, the second for {{2}}, … WhatsApp reviews the template with them.',
   whatsappRefused: (p: { message: string; code: string }) => `:warning: WhatsApp refused the template: ${p.message} (code ${p.code})`,
-  /** `kind`: the account's kind; a BSP's and a retired account's reasons are told with the platform changes. */
-  unsupported: (kind: string): string =>
-    kind === 'onprem'
-      ? platform.retiredNoSend
-      : kind === 'bsp'
-        ? platform.bspNoTemplates
-        : 'Templates need the WhatsApp Business Account ID of this account: add it in the account settings.',
+  /** Why templates cannot be managed, by the account's kind; a BSP's and a retired account's reasons are told with the platform changes. */
+  unsupported: {
+    cloud: 'Templates need the WhatsApp Business Account ID of this account: add it in the account settings.',
+    bsp: platform.bspNoTemplates,
+    onprem: platform.retiredNoSend,
+  } satisfies Record<AccountKind, string>,
   whatsappUnreachable: (p: { message: string }) => `WhatsApp could not be reached: ${p.message}. Please try again.`,
 
   // ---- preview

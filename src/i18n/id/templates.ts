@@ -61,12 +61,11 @@ export const templates: Strings['templates'] = {
   fieldExamples: 'Contoh untuk variabel isi',
   fieldExamplesHint: 'Satu per baris: baris pertama untuk {{1}}, kedua untuk {{2}}, … WhatsApp meninjau template dengan contoh ini.',
   whatsappRefused: (p) => `:warning: WhatsApp menolak template: ${p.message} (kode ${p.code})`,
-  unsupported: (kind) =>
-    kind === 'onprem'
-      ? platform.retiredNoSend
-      : kind === 'bsp'
-        ? platform.bspNoTemplates
-        : 'Template memerlukan ID Akun WhatsApp Business untuk akun ini: tambahkan di pengaturan akun.',
+  unsupported: {
+    cloud: 'Template memerlukan ID Akun WhatsApp Business untuk akun ini: tambahkan di pengaturan akun.',
+    bsp: platform.bspNoTemplates,
+    onprem: platform.retiredNoSend,
+  },
   whatsappUnreachable: (p) => `WhatsApp tidak dapat dihubungi: ${p.message}. Silakan coba lagi.`,
 
   previewTitle: 'Pratinjau',

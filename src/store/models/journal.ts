@@ -42,8 +42,8 @@ export type JournalHolder = InferSchemaType<typeof journalHolderSchema>;
 /**
  * The journal lives in a database of its own beside the main one, `<name>_journal`. The embedded
  * database keeps each database in one SQLite file that one transaction at a time may write: there,
- * the appends a webhook's 200 waits for would queue behind ingest's writes (a burst's p99 was about
- * twice as long). On a MongoDB server it costs nothing, but its user needs both databases.
+ * the appends a webhook's 200 waits for would queue behind ingest's writes. On a MongoDB server it
+ * costs nothing, but its user needs both databases.
  */
 export function journalDatabase(): Connection {
   return mongoose.connection.useDb(`${mongoose.connection.name}_journal`, { useCache: true });

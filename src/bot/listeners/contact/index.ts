@@ -4,11 +4,7 @@ import { findTeamConversation } from '../../../accounts/team';
 import type { Deps } from '../../../context';
 import { contactIssues, parseTags } from '../../../domain/contact';
 import { conversationCustomer, customerHandle } from '../../../domain/customer';
-import { headerRefresh } from '../../../inbox';
-import { enqueue } from '../../../outbox';
-import { appendAudit } from '../../../store/audit';
-import { contactFacts, setContactCard } from '../../../store/contacts';
-import { accountsOfTeam } from '../../../store/windows';
+import { contactCardFacts, updateContactCard } from '../../../inbox/contact';
 import { slackUser, type SlackUser } from '../../user';
 import { CONTACT_ACTION, CONTACT_BLOCKS, CONTACT_VIEW, contactErrors, contactModal } from '../../views/contact';
 import { parseSubmission } from '../accounts/context';
@@ -18,8 +14,7 @@ import { metadata } from '../templates/shared';
 
 
 async function cardOf(user: SlackUser, teamId: string, { conversation }: Scoped) {
-  const accounts = await accountsOfTeam(teamId);
-  const facts = await contactFacts(conversation, accounts.map((a) => a._id));
+  const facts = await contactCardFacts(teamId, conversation);
   return contactModal(user.t, {
     conversationId: String(conversation._id),
     name: conversation.profileName?.trim() || user.t.conversations.header.unknownName,
@@ -49,14 +44,6 @@ export function registerContact(app: App, deps: Deps): void {
     const issues = contactIssues(tags, notes);
     if (issues.length) return void (await ack({ response_action: 'errors', errors: contactErrors(user.t.contact, issues) }));
     await ack();
-    const now = deps.clock.now();
-    const before = await setContactCard(found.conversation._id, { tags, notes }, now);
-    if (!before) return;
-    const conversationId = String(found.conversation._id);
-    await appendAudit(
-      { teamId: submission.teamId, actorId: user.id, action: 'contact.update', subject: `conversation:${conversationId}`, accountId: String(found.account._id), before, after: { tags, notes } },
-      now,
-    );
-    if (before.tags.join(',') !== tags.join(',')) await enqueue([headerRefresh(conversationId)], now);
+    await updateContactCard(deps, { teamId: submission.teamId, userId: user.id }, found, { tags, notes });
   });
 }

@@ -1,15 +1,12 @@
 import type { AllMiddlewareArgs, App, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
-import { findTeamAccount } from '../../../accounts/team';
+import { accountNamed, findTeamAccount, listTeamAccounts, type AccountDocument, type ConversationDocument } from '../../../accounts/team';
 import type { Deps } from '../../../context';
 import { customerHandle, conversationCustomer } from '../../../domain/customer';
 import { parseTags } from '../../../domain/contact';
 import { QUEUES, queueNamed, type QueueName } from '../../../domain/queues';
-import { accountNameKey } from '../../../store/accounts';
-import type { AccountDocument, ConversationDocument } from '../../../store/models';
-import { queuePage } from '../../../store/queues';
-import { accountsOfTeam } from '../../../store/windows';
+import { queueOf } from '../../../inbox/queues';
 import { slackUser, type SlackUser } from '../../user';
 import { PAGER_ACTION } from '../../views/limits';
 import { QUEUE_PAGE_SIZE, queuePageAction, queuesBlocks, queuesMessage, type QueueList, type QueueRow, type QueuesData } from '../../views/queues';
@@ -43,8 +40,8 @@ async function queuesData(
   const byId = new Map(accounts.map((a) => [String(a._id), a]));
   const lists: QueueList[] = await Promise.all(
     opts.shown.map(async (queue) => {
-      const found = await queuePage(
-        accounts.map((a) => a._id),
+      const found = await queueOf(
+        accounts,
         queue,
         { userId: user.id, now, page: opts.pages?.[queue] ?? 0, size: QUEUE_PAGE_SIZE, tag: opts.tag },
       );
@@ -62,7 +59,7 @@ async function queuesData(
 
 /** The App Home section: Mine, Unassigned and All open, for everyone of a workspace with an account. */
 export async function queuesHomeSection(ctx: HomeContext): Promise<KnownBlock[]> {
-  const accounts = await accountsOfTeam(ctx.teamId);
+  const accounts = await listTeamAccounts(ctx.teamId);
   if (accounts.length === 0) return [];
   return queuesBlocks(ctx.user.t, await queuesData(ctx.deps, ctx.user, accounts, { shown: QUEUES, pages: ctx.pages?.queues }));
 }
@@ -76,9 +73,9 @@ export async function showQueue({ command, client, respond, deps, words }: Whats
   const rest = words.filter((w) => !w.startsWith('#'));
   const named = queueNamed(rest[0]);
   const accountName = (named ? rest.slice(1) : rest).join(' ');
-  const accounts = await accountsOfTeam(command.team_id);
+  const accounts = await listTeamAccounts(command.team_id);
   if (accounts.length === 0) return void (await respond({ response_type: 'ephemeral', text: q.noAccounts }));
-  const account = accountName ? accounts.find((a) => a.nameKey === accountNameKey(accountName)) : undefined;
+  const account = accountName ? accountNamed(accounts, accountName) : undefined;
   if (accountName && !account) return void (await respond({ response_type: 'ephemeral', text: q.accountNotFound(accountName) }));
   const data = await queuesData(deps, user, account ? [account] : accounts, { shown: named ? [named] : QUEUES, account, tag });
   await respond({ response_type: 'ephemeral', ...queuesMessage(user.t, data) });
@@ -98,7 +95,7 @@ function queuePager(deps: Deps, queue: QueueName) {
     // The account filter came back from Slack: only one of the workspace's own accounts narrows the list.
     const account = value.accountId ? await findTeamAccount(ctx.teamId, value.accountId) : undefined;
     if (value.accountId && !account) return;
-    const accounts = account ? [account] : await accountsOfTeam(ctx.teamId);
+    const accounts = account ? [account] : await listTeamAccounts(ctx.teamId);
     const data = await queuesData(deps, user, accounts, { shown: [queue], pages: { [queue]: value.page }, account, tag: value.tag });
     await respond({ response_type: 'ephemeral', replace_original: true, ...queuesMessage(user.t, data) });
   };

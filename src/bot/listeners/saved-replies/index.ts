@@ -1,15 +1,13 @@
 import type { AllMiddlewareArgs, App, BlockAction, MessageShortcut, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, StaticSelectAction, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { findTeamAccount, findTeamConversation, findTeamThread } from '../../../accounts/team';
+import { findTeamAccount, findTeamConversation, findTeamThread, type AccountDocument } from '../../../accounts/team';
 import type { Deps } from '../../../context';
 import { sendSavedReply } from '../../../conversations/replies';
 import { formatDateTime } from '../../../domain/format';
 import { strings } from '../../../i18n';
 import { fillSavedReply, SAVED_REPLY_LIMITS, savedReplyIssues } from '../../../domain/saved-replies';
-import { appendAudit } from '../../../store/audit';
-import type { AccountDocument } from '../../../store/models';
-import { deleteSavedReply, findSavedReply, listSavedReplies, saveSavedReply } from '../../../store/saved-replies';
+import { accountReplies, accountReply, deleteAccountReply, saveAccountReply } from '../../../saved-replies';
 import { slackUser, type SlackUser } from '../../user';
 import {
   SAVED_REPLY_ACTIONS,
@@ -39,14 +37,11 @@ import { resolveAccount } from '../templates/commands';
 
 type ActionArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs;
 
-const rows = async (account: AccountDocument) => (await listSavedReplies(account._id)).map((r) => ({ id: String(r._id), name: r.name, text: r.text }));
+const rows = async (account: AccountDocument) => (await accountReplies(account)).map((r) => ({ id: String(r._id), name: r.name, text: r.text }));
 
 async function listModal(user: SlackUser, account: AccountDocument, notice?: string) {
   return savedReplyListModal(user.t, { accountId: String(account._id), accountName: account.name, replies: await rows(account), notice });
 }
-
-const audit = (user: SlackUser, teamId: string, account: AccountDocument, action: string, subject: string, change: { before?: Record<string, unknown>; after?: Record<string, unknown> }, now: Date) =>
-  appendAudit({ teamId, actorId: user.id, action, subject, accountId: String(account._id), ...change }, now);
 
 const replyFields = (r: { name: string; text: string }) => ({ name: r.name, text: r.text });
 
@@ -109,7 +104,7 @@ function registerManage(app: App, deps: Deps): void {
   app.action(SAVED_REPLY_ACTIONS.edit, async (args: ActionArgs) => {
     const account = await listAccount(args.body, parseActionBody(args.body)?.teamId ?? '');
     await adminClick(deps, async ({ ctx, user, client }) => {
-      const reply = account && (await findSavedReply(account._id, ctx.value));
+      const reply = account && (await accountReply(account, ctx.value));
       if (!account || !reply || ctx.surface.type !== 'modal') return;
       const meta = { accountId: String(account._id), replyId: String(reply._id), listViewId: ctx.surface.viewId };
       await client.views.push({ trigger_id: ctx.triggerId, view: savedReplyFormModal(user.t, meta, replyFields(reply)) });
@@ -119,10 +114,9 @@ function registerManage(app: App, deps: Deps): void {
   app.action(SAVED_REPLY_ACTIONS.delete, async (args: ActionArgs) => {
     const found = await formAccount(args.body, parseActionBody(args.body)?.teamId ?? '');
     await adminClick(deps, async ({ ctx, user, client }) => {
-      const deleted = found && (await deleteSavedReply(found.account._id, ctx.value));
-      if (!found || !deleted || ctx.surface.type !== 'modal') return;
-      const now = deps.clock.now();
-      await audit(user, ctx.teamId, found.account, 'saved_reply.delete', `saved_reply:${String(deleted._id)}`, { before: replyFields(deleted) }, now);
+      if (!found || ctx.surface.type !== 'modal') return;
+      const deleted = await deleteAccountReply(deps, { teamId: ctx.teamId, userId: user.id }, found.account, ctx.value);
+      if (!deleted) return;
       const notice = user.t.savedReplies.deleted(deleted.name);
       await client.views.update({ view_id: ctx.surface.viewId, view: await listModal(user, found.account, notice) });
       await client.views.update({ view_id: found.meta.listViewId, view: await listModal(user, found.account, notice) });
@@ -138,20 +132,14 @@ function registerManage(app: App, deps: Deps): void {
     const s = user.t.savedReplies;
     const issues = savedReplyIssues(draft);
     if (issues.length) return void (await ack({ response_action: 'errors', errors: savedReplyErrors(s, issues) }));
-    if (!found.meta.replyId && (await listSavedReplies(found.account._id)).length >= SAVED_REPLY_LIMITS.perAccount) {
+    const saved = await saveAccountReply(deps, { teamId: submission.teamId, userId: user.id }, found.account, draft, found.meta.replyId);
+    if (!saved.ok && saved.refused === 'full') {
       return void (await ack({ response_action: 'errors', errors: { [SAVED_REPLY_BLOCKS.name]: s.full(SAVED_REPLY_LIMITS.perAccount) } }));
     }
-    const saved = await saveSavedReply(found.account._id, draft, user.id, found.meta.replyId);
-    if (saved === 'taken') return void (await ack({ response_action: 'errors', errors: savedReplyErrors(s, [{ field: 'name', problem: 'taken' }]) }));
+    if (!saved.ok && saved.refused === 'taken') return void (await ack({ response_action: 'errors', errors: savedReplyErrors(s, [{ field: 'name', problem: 'taken' }]) }));
     await ack();
-    if (saved === 'gone') return;
-    const now = deps.clock.now();
-    const subject = `saved_reply:${String(saved.after._id)}`;
-    await audit(user, submission.teamId, found.account, saved.before ? 'saved_reply.update' : 'saved_reply.create', subject, {
-      ...(saved.before ? { before: replyFields(saved.before) } : {}),
-      after: replyFields(saved.after),
-    }, now);
-    await client.views.update({ view_id: found.meta.listViewId, view: await listModal(user, found.account, s.saved(saved.after.name)) });
+    if (!saved.ok) return;
+    await client.views.update({ view_id: found.meta.listViewId, view: await listModal(user, found.account, s.saved(saved.reply.name)) });
   });
 }
 
@@ -159,7 +147,7 @@ const useMetaSchema = z.object({ conversationId: z.string(), replyId: z.string()
 
 /** The use modal for a conversation, with `replyId` picked and filled in for this agent and customer. */
 async function useModal(user: SlackUser, found: Scoped, replyId?: string) {
-  const replies = await listSavedReplies(found.account._id);
+  const replies = await accountReplies(found.account);
   const picked = replyId ? replies.find((r) => String(r._id) === replyId) : undefined;
   return useSavedReplyModal(user.t, {
     conversationId: String(found.conversation._id),

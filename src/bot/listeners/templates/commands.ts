@@ -1,5 +1,4 @@
-import { accountNameKey, listAccounts } from '../../../store/accounts';
-import type { AccountDocument } from '../../../store/models';
+import { accountNamed, listTeamAccounts, type AccountDocument } from '../../../accounts/team';
 import { normalizeWaId } from '../../../templates';
 import { slackUser } from '../../user';
 import type { WhatsAppCommandArgs } from '../commands/types';
@@ -17,10 +16,10 @@ export async function resolveAccount(
   name: string,
   t: Pick<T, 'noAccounts' | 'accountNotFound' | 'accountAmbiguous'>,
 ): Promise<{ account: AccountDocument } | { error: string }> {
-  const accounts = await listAccounts(teamId);
+  const accounts = await listTeamAccounts(teamId);
   if (accounts.length === 0) return { error: t.noAccounts };
   if (name !== '') {
-    const account = accounts.find((a) => a.nameKey === accountNameKey(name));
+    const account = accountNamed(accounts, name);
     return account ? { account } : { error: t.accountNotFound(name) };
   }
   const [only] = accounts;
@@ -53,10 +52,9 @@ async function sendTarget(
   t: T,
 ): Promise<{ account: AccountDocument; waId: string } | { error: string }> {
   if (words.length < 2) return { error: t.sendUsage };
-  const accounts = await listAccounts(teamId);
+  const accounts = await listTeamAccounts(teamId);
   for (let split = 1; split < words.length; split++) {
-    const key = accountNameKey(words.slice(0, split).join(' '));
-    const account = accounts.find((a) => a.nameKey === key);
+    const account = accountNamed(accounts, words.slice(0, split).join(' '));
     const waId = normalizeWaId(words.slice(split).join(''));
     if (account && waId) return { account, waId };
   }

@@ -1,3 +1,4 @@
+import { accountKind } from '../../../accounts/kind';
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Deps } from '../../../context';
 import { findTeamTemplate } from '../../../accounts/team';
@@ -55,7 +56,7 @@ export function deleteSubmission(deps: Deps) {
       ? t.deleted(template.name)
       : 'notFound' in outcome
         ? t.templateNotFound
-        : failureText(t, outcome.failure, account.kind, (p) => t.deleteRefused({ name: template.name, ...p }));
+        : failureText(t, outcome.failure, accountKind(account), (p) => t.deleteRefused({ name: template.name, ...p }));
     const list = await buildListView(user.t, deps, account, meta.listPage, notice);
     await client.views.update({ view_id: meta.listViewId, view: list });
   };

@@ -2,10 +2,9 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { Deps } from '../../../context';
 import { renderTemplate } from '../../../domain/templates';
 import { findTeamAccount, findTeamDraft } from '../../../accounts/team';
-import { deleteDraft, saveDraft } from '../../../store/templates';
-import { checkDraft, createTemplate } from '../../../templates';
+import { checkDraft, createTemplate, deleteTemplateDraft, saveTemplateDraft } from '../../../templates';
 import { draftFromForm, formFromDraft, type TemplateFormValues } from '../../../templates/form';
-import { isRetired } from '../../../accounts/kind';
+import { accountKind, isRetired } from '../../../accounts/kind';
 import { accountProvider } from '../../../accounts/provider';
 import { slackUser } from '../../user';
 import {
@@ -40,7 +39,7 @@ export function addAction(deps: Deps) {
     if (!user.isAdmin) view = messageView(t, t.formTitle, t.adminOnly);
     else if (!account) view = messageView(t, t.formTitle, user.t.accounts.notFound);
     // A retired account has no client to ask.
-    else if (isRetired(account) || !accountProvider(deps, account).supportsTemplateManagement) view = messageView(t, t.formTitle, t.unsupported(account.kind));
+    else if (isRetired(account) || !accountProvider(deps, account).supportsTemplateManagement) view = messageView(t, t.formTitle, t.unsupported[accountKind(account)]);
     else view = templateFormView(t, { accountId: String(account._id) });
     await client.views.push({ trigger_id: body.trigger_id, view });
   };
@@ -78,7 +77,7 @@ export function formSubmission(deps: Deps) {
       await ack({ response_action: 'errors', errors: formErrors(t, issues) });
       return;
     }
-    const draftId = await saveDraft(account._id, user.id, draft, deps.clock.now());
+    const draftId = await saveTemplateDraft(account._id, user.id, draft, deps.clock.now());
     const rendered = renderTemplate(draft, { body: draft.bodyExamples, header: draft.headerExample });
     await ack({
       response_action: 'update',
@@ -125,7 +124,7 @@ export function previewSubmission(deps: Deps) {
     const outcome = await createTemplate(deps, actor, meta.accountId, stored.draft);
     let next;
     if (outcome.ok) {
-      await deleteDraft(meta.draftId);
+      await deleteTemplateDraft(meta.draftId);
       next = messageView(t, t.doneTitle, t.created({ name: outcome.template.name, status: outcome.template.status }));
     } else if ('notFound' in outcome) {
       next = messageView(t, t.formTitle, user.t.accounts.notFound);
@@ -134,7 +133,7 @@ export function previewSubmission(deps: Deps) {
       const values = formFromDraft(stored.draft);
       next = templateFormView(t, { accountId: meta.accountId, values, error: Object.values(formErrors(t, outcome.issues)).join('\n') });
     } else {
-      const error = failureText(t, outcome.failure, account.kind, t.whatsappRefused);
+      const error = failureText(t, outcome.failure, accountKind(account), t.whatsappRefused);
       next = templateFormView(t, { accountId: meta.accountId, values: formFromDraft(stored.draft), error });
     }
     await client.views.update({ view_id: view.id, view: next });

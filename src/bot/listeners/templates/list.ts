@@ -1,10 +1,10 @@
+import { accountKind } from '../../../accounts/kind';
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../../../context';
-import type { AccountDocument } from '../../../store/models';
-import { findTeamAccount } from '../../../accounts/team';
+import { findTeamAccount, type AccountDocument } from '../../../accounts/team';
 import { refreshTemplates, switchTemplate } from '../../../templates';
-import { toWhatsAppFailure } from '../../../templates/provider';
+import { toWhatsAppFailure } from '../../../templates/failures';
 import { slackUser } from '../../user';
 import { failureText, messageView } from '../../views/templates';
 import { actorOf, buildListView, listMetadataSchema, metadata, type ListStrings } from './shared';
@@ -19,7 +19,7 @@ export async function openTemplateList(
   input: { triggerId: string; account: AccountDocument; onTopOf?: boolean },
 ): Promise<void> {
   // Without a WABA ID there is nothing to list or manage here: say why at once, not on the first click.
-  const notice = input.account.wabaId ? undefined : s.templates.unsupported(input.account.kind);
+  const notice = input.account.wabaId ? undefined : s.templates.unsupported[accountKind(input.account)];
   const view = await buildListView(s, deps, input.account, 0, notice);
   if (input.onTopOf) await client.views.push({ trigger_id: input.triggerId, view });
   else await client.views.open({ trigger_id: input.triggerId, view });
@@ -85,7 +85,7 @@ export function refreshAction(deps: Deps) {
         return { page, notice: result ? t.templates.refreshed(result) : t.templates.templateNotFound };
       } catch (err) {
         const failure = toWhatsAppFailure(err);
-        const why = failureText(t.templates, failure, account.kind, (p) => `${p.message} (${p.code})`);
+        const why = failureText(t.templates, failure, accountKind(account), (p) => `${p.message} (${p.code})`);
         return { page, notice: t.templates.refreshFailed(why) };
       }
     });

@@ -1,3 +1,4 @@
+import { accountKind } from '../../../accounts/kind';
 import type {
   AllMiddlewareArgs,
   BlockAction,
@@ -14,10 +15,8 @@ import type { WebClient } from '@slack/web-api';
 import { addressLabel, conversationCustomer, sendAddress } from '../../../domain/customer';
 import type { Deps } from '../../../context';
 import { bodyVariableCount, headerVariableCount, type TemplateValues } from '../../../domain/templates';
-import { findTeamAccount, findTeamConversation, findTeamTemplate } from '../../../accounts/team';
-import type { AccountDocument } from '../../../store/models';
-import { listSendableTemplates, templateButtons, type StoredTemplate } from '../../../store/templates';
-import { missingValues, renderPreview, sendTemplateMessage } from '../../../templates';
+import { findTeamAccount, findTeamConversation, findTeamTemplate, type AccountDocument } from '../../../accounts/team';
+import { missingValues, renderPreview, sendableTemplates, sendTemplateMessage, templateButtons, type StoredTemplate } from '../../../templates';
 import type { SendRefusal } from '../../../templates/send';
 import { slackUser, type SlackUser } from '../../user';
 import { SEND_BLOCKS, failureText, messageView, sendTemplateView, templateOptions, type SendableTemplate } from '../../views/templates';
@@ -51,7 +50,7 @@ export async function openSendModal(
   t: T,
   input: { triggerId: string; account: AccountDocument; waId: string; onTopOf?: boolean },
 ): Promise<void> {
-  const templates = (await listSendableTemplates(input.account._id)).map(sendable);
+  const templates = (await sendableTemplates(input.account._id)).map(sendable);
   const view = sendTemplateView(t, { accountId: String(input.account._id), waId: input.waId, templates });
   if (input.onTopOf) await client.views.push({ trigger_id: input.triggerId, view });
   else await client.views.open({ trigger_id: input.triggerId, view });
@@ -117,7 +116,7 @@ export function pickAction(deps: Deps) {
     const teamId = actorOf(body).teamId;
     const account = await findTeamAccount(teamId, meta.accountId);
     if (!account) return;
-    const templates = (await listSendableTemplates(account._id)).map(sendable);
+    const templates = (await sendableTemplates(account._id)).map(sendable);
     const picked = action.selected_option?.value;
     const chosen = picked ? (await findTeamTemplate(teamId, picked, account.id))?.template : undefined;
     const selected = chosen ? sendable(chosen) : undefined;
@@ -142,7 +141,7 @@ export function pickOptions(deps: Deps) {
   return async ({ ack, body }: OptionsArgs): Promise<void> => {
     const meta = metadata(sendMetadataSchema, body.view?.private_metadata);
     const account = meta && (await findTeamAccount(actorOf(body).teamId, meta.accountId));
-    const templates = account ? (await listSendableTemplates(account._id)).map(sendable) : [];
+    const templates = account ? (await sendableTemplates(account._id)).map(sendable) : [];
     await ack({ options: templateOptions(templates, body.value) });
   };
 }
@@ -186,11 +185,11 @@ export function sendSubmission(deps: Deps) {
     } else {
       const error =
         'failure' in outcome
-          ? failureText(t, outcome.failure, account.kind, t.sendFailed)
+          ? failureText(t, outcome.failure, accountKind(account), t.sendFailed)
           : 'refused' in outcome
             ? refusedText(user.t, outcome.refused)
             : t.sendValueRequired;
-      const templates = (await listSendableTemplates(account._id)).map(sendable);
+      const templates = (await sendableTemplates(account._id)).map(sendable);
       const stillSendable = templates.find((s) => s.id === String(template._id));
       next = sendTemplateView(t, {
         accountId: meta.accountId,

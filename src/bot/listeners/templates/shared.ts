@@ -2,9 +2,8 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../../../context';
 import type { Strings } from '../../../i18n';
-import type { Actor } from '../../../accounts/team';
-import type { AccountDocument } from '../../../store/models';
-import { listTemplatesPage, type StoredTemplate } from '../../../store/templates';
+import type { AccountDocument, Actor } from '../../../accounts/team';
+import { templateListPage, type StoredTemplate } from '../../../templates';
 import { slackDate } from '../../views/conversations';
 import { LIST_PAGE_SIZE, templateListView, type TemplateRow } from '../../views/templates';
 
@@ -83,16 +82,11 @@ export function templateRow(t: StoredTemplate, p: Strings['platform'], timeZone:
 
 /** The list at `page`, stepping back when deletions left that page empty. */
 export async function buildListView(s: ListStrings, deps: Pick<Deps, 'config'>, account: AccountDocument, page: number, notice?: string) {
-  let current = Math.max(0, page);
-  let result = await listTemplatesPage(account._id, current, LIST_PAGE_SIZE);
-  if (result.templates.length === 0 && current > 0 && result.total > 0) {
-    current = Math.floor((result.total - 1) / LIST_PAGE_SIZE);
-    result = await listTemplatesPage(account._id, current, LIST_PAGE_SIZE);
-  }
+  const result = await templateListPage(account._id, page, LIST_PAGE_SIZE);
   return templateListView(s.templates, {
     account: { id: String(account._id), name: account.name },
     templates: result.templates.map((template) => templateRow(template, s.platform, deps.config.timeZone)),
-    page: current,
+    page: result.page,
     total: result.total,
     notice,
   });

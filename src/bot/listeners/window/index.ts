@@ -1,33 +1,13 @@
 import type { AllMiddlewareArgs, App, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
-import type { Clock } from '../../../clock';
 import type { Deps } from '../../../context';
-import { accountsOfTeam, openWindows } from '../../../store/windows';
-import { toRow } from '../../../window/handlers';
+import { accountWindows } from '../../../window';
 import { slackUser } from '../../user';
 import { PAGER_ACTION } from '../../views/limits';
-import { expiringListView, WINDOW_PAGE_ACTION, windowHomeSection, type AccountWindows } from '../../views/window';
+import { expiringListView, WINDOW_PAGE_ACTION, windowHomeSection } from '../../views/window';
 import { parseActionBody } from '../accounts/context';
 import type { WhatsAppCommandArgs } from '../commands/types';
 import { publishHome, type HomeContext } from '../home';
-
-/** Enough rows to show the first page of each account and how many more there are. */
-const ROWS_PER_ACCOUNT = 200;
-
-/** Every connected account of the workspace with its open windows, closing first. */
-export async function accountWindows(teamId: string, clock: Clock): Promise<{ accounts: AccountWindows[]; now: Date }> {
-  const now = clock.now();
-  const accounts = await accountsOfTeam(teamId);
-  const windows = await openWindows(
-    accounts.map((a) => a._id),
-    now,
-    ROWS_PER_ACCOUNT,
-  );
-  return {
-    now,
-    accounts: accounts.map((a) => ({ accountName: a.name, rows: (windows.get(String(a._id)) ?? []).map((c) => toRow(c, a.channelId)) })),
-  };
-}
 
 /** `/whatsapp expiring`: the same list as the App Home, only to whoever asked. */
 export async function showExpiring({ command, client, respond, deps }: WhatsAppCommandArgs): Promise<void> {

@@ -21,7 +21,7 @@ import type { AccountDocument, ConversationDocument, MessageDocument } from '../
 import { describeWhatsAppError } from '../whatsapp/errors';
 import { WhatsAppApiError } from '../whatsapp/provider';
 import { mediaFilename, mediaKindOf } from './format';
-import { blocksSchema, ensureThread, renderHeader, threadOf, threadPostItems } from './outbox';
+import { blocksSchema, ensureThread, renderHeader, threadOf, threadPostItems } from './threads';
 
 /** A send still throttled after this many tries is reported instead of retried for ever. */
 export const MAX_SEND_ATTEMPTS = 8;
