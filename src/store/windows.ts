@@ -57,13 +57,15 @@ export async function putWindowAlert(
   };
   // Most writes move an existing window (each new message does). The guard keeps a later window's alerts
   // from being replaced by an earlier one's; where there is none yet, the unique _id lets one insert in.
+  const replace = () => WindowAlertModel.updateOne({ _id: id, closesAt: { $lte: closesAt } }, { $set: fields });
   await writingAlert(id, async () => {
-    if ((await WindowAlertModel.updateOne({ _id: id, closesAt: { $lte: closesAt } }, { $set: fields })).matchedCount > 0) return;
+    if ((await replace()).matchedCount > 0) return;
     try {
       await WindowAlertModel.create({ _id: id, ...fields });
     } catch (err) {
-      // Stored meanwhile, or for a later window: either way it is not ours to replace.
       if (!isDuplicateKey(err)) throw err;
+      // Another writer created it between our update and our insert: replaced only if its window is not later.
+      await replace();
     }
   });
 }
