@@ -3,7 +3,6 @@ import { performance } from 'node:perf_hooks';
 import { Types } from 'mongoose';
 import type { Deps } from '../context';
 import { customerKey } from '../domain/customer';
-import { claimTurn, forgetTurns, type Turn } from '../store/claims';
 import {
   adoptEarlierEntries,
   appendJournal,
@@ -28,7 +27,7 @@ import type { InboundEvent } from '../whatsapp/inbound';
  * The instance that received an entry ingests it, in arrival order per customer
  * (a customer's waiting entries together) and concurrently across customers, and
  * renews its hold on all it has meanwhile, in one write. Entries whose instance
- * stopped renewing (it died) are taken over by another, one claim each.
+ * stopped renewing (it died) are taken over by another, each by one guarded update.
  */
 
 export interface Delivery {
@@ -81,8 +80,6 @@ interface Pending {
   id: Types.ObjectId;
   delivery: Delivery;
   attempts: number;
-  /** Taken over from a stopped instance: the claim, forgotten once done. */
-  claim?: Turn;
 }
 
 const RECOVERY_BATCH = 200;
@@ -292,7 +289,6 @@ export class Journal {
       this.held.delete(String(item.id));
       // The lane does not wait for it: an entry left behind is only ingested again, harmlessly.
       const removal = removeJournal(item.id)
-        .then(() => (item.claim ? forgetTurns(item.claim) : undefined))
         .catch((err: unknown) => this.deps.logger.warn('ingested journal entry not removed', { id: String(item.id), err }))
         .finally(() => this.removals.delete(removal));
       this.removals.add(removal);
@@ -318,24 +314,23 @@ export class Journal {
 
   private async takeOverStale(): Promise<void> {
     const now = this.deps.clock.now();
-    while ((await adoptEarlierEntries(RECOVERY_BATCH)) === RECOVERY_BATCH);
+    if (!this.orphansSought) while ((await adoptEarlierEntries(RECOVERY_BATCH)) === RECOVERY_BATCH);
     for (const owner of await lapsedOwners(now, { withoutHolder: !this.orphansSought })) {
       if (owner === this.owner) continue;
       for (const entry of await entriesOf(owner, now, RECOVERY_BATCH)) {
         if (this.held.has(String(entry._id))) continue;
-        const claim = await claimTurn(journalResource(entry._id), this.owner, now, this.options.leaseMs);
-        if (!claim) continue;
         const delivery = await this.parts.restore(entry);
         if (!delivery) {
-          this.deps.logger.error('journal entry cannot be read back; kept aside for an operator', { id: String(entry._id) });
-          await setJournalEntryAside(entry._id, new Date(now.getTime() + KEPT_ASIDE_MS));
-          await forgetTurns(claim);
+          if (await setJournalEntryAside(entry._id, owner, new Date(now.getTime() + KEPT_ASIDE_MS))) {
+            this.deps.logger.error('journal entry cannot be read back; kept aside for an operator', { id: String(entry._id) });
+          }
           continue;
         }
         await this.register();
-        await takeJournalEntry(entry._id, this.owner);
+        // Of instances taking it over at once, one finds it still the stopped owner's.
+        if (!(await takeJournalEntry(entry._id, owner, this.owner))) continue;
         this.deps.logger.info('journal entry taken over from a stopped instance', { id: String(entry._id) });
-        this.queue({ id: entry._id, delivery, attempts: 0, claim });
+        this.queue({ id: entry._id, delivery, attempts: 0 });
       }
       await forgetJournalHolder(owner, now);
     }
@@ -376,8 +371,4 @@ function laneKey({ account, events }: Delivery): string {
     if (e.kind === 'user_id_update') return `${String(account._id)}:${e.update.previousUserId}`;
   }
   return String(account._id);
-}
-
-function journalResource(id: Types.ObjectId): string {
-  return `journal:${String(id)}`;
 }

@@ -10,10 +10,10 @@ import { strings } from '../i18n';
 import { parsePayload, type EnqueueInput, type OutboxHandler } from '../outbox';
 import { conversationLane } from '../outbox/lanes';
 import { postOnce } from '../outbox/slack';
-import { driverCollection } from '../store/database';
-import { findConversation, withConversationLock } from '../store/conversations';
+import { findConversation } from '../store/conversations';
 import { recordMetricEvent } from '../store/metrics-events';
-import { AccountModel, ConversationModel, type AccountDocument, type Conversation, type ConversationDocument } from '../store/models';
+import { markSurveyAsked, setSurveyScore } from '../store/metrics';
+import { AccountModel, type AccountDocument, type ConversationDocument } from '../store/models';
 
 /**
  * The satisfaction survey (src/domain/csat.ts): asked once a round, when a conversation is resolved
@@ -36,14 +36,6 @@ export function csatAskItems(account: AccountDocument, conversation: Conversatio
   return [{ key: `csat-ask:${conversationId}:${now.getTime()}`, lane: conversationLane(conversationId), kind: CSAT_KINDS.ask, payload: { conversationId } }];
 }
 
-/** Marks the round's survey as asked; false when it already was (asked once a round). */
-async function claimAsk(conversation: ConversationDocument, now: Date): Promise<boolean> {
-  return withConversationLock(conversation._id, async () => {
-    const set = await driverCollection<Conversation>(ConversationModel).updateOne({ _id: conversation._id, csatAskedAt: null }, { $set: { csatAskedAt: now } });
-    return set.matchedCount === 1;
-  });
-}
-
 const askPayload = z.object({ conversationId: z.string() });
 
 export function csatOutboxHandlers(deps: Deps): Record<string, OutboxHandler> {
@@ -59,7 +51,7 @@ export function csatOutboxHandlers(deps: Deps): Record<string, OutboxHandler> {
       // Checked again at sending: the item may have waited (Slack or WhatsApp down) past the close.
       if (!canReplyFreely(conversation.windowClosesAt ?? undefined, now)) return;
       const to = sendAddress(conversationCustomer(conversation));
-      if (!to || !(await claimAsk(conversation, now))) return;
+      if (!to || !(await markSurveyAsked(conversation._id, now))) return;
       const t = strings(account.locale);
       // At most once: a failure after the claim is logged, not retried, rather than asking twice.
       try {
@@ -80,7 +72,7 @@ export function csatOutboxHandlers(deps: Deps): Record<string, OutboxHandler> {
 export async function recordCsatAnswer(account: AccountDocument, conversation: ConversationDocument, answer: { score: number; at: Date; wamid: string }): Promise<void> {
   const scale = account.csat?.options.length ?? 5;
   if (answer.score < 1 || answer.score > scale) return;
-  await withConversationLock(conversation._id, () => ConversationModel.updateOne({ _id: conversation._id }, { $set: { csatScore: answer.score } }));
+  await setSurveyScore(conversation._id, answer.score);
   await recordMetricEvent({
     key: `${String(conversation._id)}:${answer.wamid}`,
     kind: 'csat',

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { WebClient } from '@slack/web-api';
-import type { Types } from 'mongoose';
 import { csvRecord, UTF8_BOM } from '../domain/csv';
 import { conversationCustomer, customerHandle } from '../domain/customer';
 import { inboxStatus } from '../domain/inbox';
@@ -12,8 +11,8 @@ import { localDate, type Span } from '../domain/metrics';
 import type { Strings } from '../i18n';
 import type { Logger } from '../log';
 import { appendAudit } from '../store/audit';
-import { driverCollection } from '../store/database';
-import { ConversationModel, type AccountDocument, type Conversation } from '../store/models';
+import { conversationsStartedIn } from '../store/metrics';
+import type { AccountDocument } from '../store/models';
 
 /**
  * The CSV export of conversations: those the workspace's accounts started in a span, one row each,
@@ -60,10 +59,7 @@ export async function writeConversationsCsv(file: string, req: ExportRequest): P
   let rows = 0;
   try {
     await write(UTF8_BOM + csvRecord([c.startedAt, c.account, c.customer, c.phone, c.assignee, c.status, c.firstResponseMinutes, c.resolutionMinutes, c.slaBreaches, c.csat]));
-    const cursor = driverCollection<Conversation & { _id: Types.ObjectId; createdAt?: Date }>(ConversationModel)
-      .find({ accountId: { $in: req.accounts.map((a) => a._id) }, createdAt: { $gte: req.span.start, $lt: req.span.end } })
-      .sort({ createdAt: 1, _id: 1 })
-      .batchSize(BATCH);
+    const cursor = conversationsStartedIn(req.accounts.map((a) => a._id), req.span, BATCH);
     for await (const conv of cursor) {
       const status = inboxStatus(conv.status);
       await write(

@@ -3,11 +3,9 @@ import { EventEmitter } from 'node:events';
 import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../context';
-import { Batcher, uniqueInserts } from '../store/batcher';
-import { claimTurn, expireTurns, forgetTurn, forgetTurns, type Turn } from '../store/claims';
-import { driverCollection, duplicatePositions, storedMixed } from '../store/database';
+import { duplicatePositions, isDuplicateKey } from '../store/database';
+import { guarded } from '../store/guard';
 import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
-import { KnownPending, type Queued } from './known';
 import { Wakeup } from './wakeup';
 
 /**
@@ -89,8 +87,8 @@ export interface SetAside {
   attempt: number;
 }
 
-/** Tells workers what was stored: the items, or 'unknown' when an insert failed part-way and the outbox must be read again. */
-const enqueued = new EventEmitter<{ work: [Queued[] | 'unknown'] }>();
+/** Tells workers in this process that work was stored. */
+const enqueued = new EventEmitter<{ work: [] }>();
 let lastSeq = 0;
 
 /** A number that only grows within this process, and roughly with time across processes. */
@@ -100,44 +98,20 @@ function nextSeq(now: Date): number {
 }
 
 /**
- * Stores the items (ignoring keys already stored) and wakes the worker. A key
+ * Stores the items (ignoring keys already stored: the key is the `_id`) and wakes the worker. A key
  * already delivered may be stored again here; the worker drops it unposted.
  */
 export async function enqueue(items: EnqueueInput[], now: Date): Promise<void> {
   if (items.length === 0) return;
-  // The documents `OutboxModel.insertMany` would store (defaults, version key, timestamps, the payload as mongoose
-  // stores a Mixed value), inserted by the driver: building and validating them in mongoose costs about as much CPU again.
-  const stamp = new Date();
-  const docs = items.map(({ key, lane, kind, payload }) => ({
-    _id: key,
-    lane,
-    seq: nextSeq(now),
-    kind,
-    payload: storedMixed(payload),
-    state: 'pending' as const,
-    attempts: 0,
-    nextAttemptAt: now,
-    maybeDone: false,
-    __v: 0,
-    createdAt: stamp,
-    updatedAt: stamp,
-  }));
-  let stored: (boolean | undefined)[];
+  const docs = items.map(({ key, lane, kind, payload }) => ({ _id: key, lane, seq: nextSeq(now), kind, payload, nextAttemptAt: now }));
   try {
-    stored = await inserts.addAll(docs);
+    await OutboxModel.insertMany(docs, { ordered: false });
   } catch (err) {
-    enqueued.emit('work', 'unknown');
-    throw err;
+    // Keys stored before keep their own place in their lanes.
+    if (!duplicatePositions(err)) throw err;
+  } finally {
+    enqueued.emit('work');
   }
-  // Only what was stored now: a duplicate's stored copy keeps its own place in its lane.
-  enqueued.emit('work', queuedOf(docs.filter((_, n) => stored[n] === true)));
-}
-
-// Items enqueued by concurrent callers (customers ingested side by side) share one insert.
-const inserts = uniqueInserts<OutboxItem & { _id: string }>((docs) => outboxItems().insertMany(docs, { ordered: false, ignoreUndefined: true }));
-
-function queuedOf(docs: (Queued & Record<string, unknown>)[]): Queued[] {
-  return docs.map(({ _id, lane, seq, attempts, nextAttemptAt }) => ({ _id, lane, seq, attempts, nextAttemptAt }));
 }
 
 const slackErrorShape = z.object({
@@ -185,8 +159,6 @@ export interface OutboxOptions {
   leaseMs?: number;
   /** How often the worker looks for due items when nothing wakes it. */
   pollMs?: number;
-  /** How often it reads the outbox for items other instances stored (this process's own it learns of at once). */
-  rereadMs?: number;
   batchSize?: number;
   /** Lanes delivered at once; a lane itself is always sequential. */
   concurrency?: number;
@@ -212,25 +184,24 @@ interface Pass {
   nextDueInMs?: number;
 }
 
+/** What a worker needs of a pending item to order and pick the due ones. */
+type Queued = Pick<OutboxItem, '_id' | 'lane' | 'seq' | 'attempts' | 'nextAttemptAt'>;
+
+/** What delivering an item needs of it, as its claim found it. */
+type Claimed = Pick<OutboxItem, '_id' | 'kind' | 'payload' | 'attempts' | 'maybeDone' | 'createdAt' | 'leaseUntil'>;
+
 export class OutboxWorker {
   private readonly owner = randomUUID();
   private readonly options: Required<OutboxOptions>;
   private running = false;
   /**
-   * A pass failed (the database went away mid-way): turns it claimed may be left unsettled, some
+   * A pass failed (the database went away mid-way): leases it took may be left unsettled, some
    * with their post made. They are ended before the next pass, rather than waiting out the lease.
    */
-  private turnsLeft = false;
+  private leasesLeft = false;
   private loop: Promise<void> | undefined;
   private readonly wakeup = new Wakeup();
-  private readonly known: KnownPending;
-  private readonly reading = new Batcher<string, ClaimedRead>(readClaimed);
-  private readonly finishing = new Batcher<Finished>((batch) => finishAll(batch, this.deps.clock.now()));
-  private readonly onWork = (items: Queued[] | 'unknown') => {
-    if (items === 'unknown') this.known.invalidate();
-    else this.known.stored(items);
-    this.wakeup.signal();
-  };
+  private readonly onWork = () => this.wakeup.signal();
 
   constructor(
     private readonly deps: Pick<Deps, 'clock' | 'logger'>,
@@ -240,14 +211,12 @@ export class OutboxWorker {
     this.options = {
       leaseMs: 60_000,
       pollMs: 1_000,
-      rereadMs: 5_000,
       batchSize: 500,
       concurrency: 8,
       yieldWhile: () => false,
       onSetAside: async () => undefined,
       ...options,
     };
-    this.known = new KnownPending(readPending, { readLimit: 10_000, rereadMs: this.options.rereadMs, readShare: 0.05 });
   }
 
   start(): void {
@@ -264,11 +233,11 @@ export class OutboxWorker {
     await this.loop;
   }
 
-  /** Delivers everything due now, lane by lane, until nothing due is left, reading the outbox each pass; returns how many were handled. */
+  /** Delivers everything due now, lane by lane, until nothing due is left; returns how many were handled. */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const { handled } = await this.deliverDue(true);
+      const { handled } = await this.deliverDue();
       if (handled === 0) return total;
       total += handled;
     }
@@ -278,9 +247,8 @@ export class OutboxWorker {
     while (this.running) {
       let pass: Pass = { handled: 0 };
       try {
-        pass = await this.deliverDue(false);
+        pass = await this.deliverDue();
       } catch (err) {
-        this.known.invalidate();
         this.deps.logger.error('outbox pass failed', { err });
       }
       if (pass.handled === 0 && this.running) await this.wakeup.sleep(Math.min(this.options.pollMs, pass.nextDueInMs ?? Infinity));
@@ -288,93 +256,73 @@ export class OutboxWorker {
   }
 
   /**
-   * One pass: the lanes whose head is due, delivered concurrently across lanes, each
-   * lane in order through the first pending items by `seq`: as known (see KnownPending),
-   * or read from the outbox (`reread`). A lane whose head waits (backing off) waits as
-   * a whole: order beats speed.
+   * One pass: the first pending items by `seq` (an indexed query), delivered concurrently across
+   * lanes, each lane in order. A lane whose head waits (backing off) waits as a whole: order beats speed.
    */
-  private async deliverDue(reread: boolean): Promise<Pass> {
-    if (this.turnsLeft) {
-      await expireTurns(this.owner);
-      this.turnsLeft = false;
+  private async deliverDue(): Promise<Pass> {
+    if (this.leasesLeft) {
+      await OutboxModel.updateMany({ leaseOwner: this.owner }, { $set: { leaseUntil: new Date(0) } });
+      this.leasesLeft = false;
     }
     const now = this.deps.clock.now();
-    const pending = await this.known.first(this.options.batchSize, reread);
+    const pending = await OutboxModel.find({ state: 'pending' }, { lane: 1, seq: 1, attempts: 1, nextAttemptAt: 1 })
+      .sort({ seq: 1 })
+      .limit(this.options.batchSize)
+      .lean<Queued[]>();
     const lanes = new Map<string, Queued[]>();
     for (const item of pending) {
       const lane = lanes.get(item.lane);
       if (lane) lane.push(item);
       else lanes.set(item.lane, [item]);
     }
-    const queue: { items: Queued[]; head: Promise<Claim | undefined> }[] = [];
+    const queue: Queued[][] = [];
     const waits: number[] = [];
     for (const items of lanes.values()) {
       const head = items[0];
-      if (head && head.nextAttemptAt <= now) {
-        // Every due head is claimed (and read) now, all at once: one insert and two reads for all the lanes,
-        // where a lane at a time would pay them lane by lane. Each lane's worker then takes its own.
-        const claimed = this.claim(head);
-        claimed.catch(() => undefined); // awaited by the lane; a failure must not go unhandled meanwhile
-        queue.push({ items, head: claimed });
-      } else if (head) waits.push(head.nextAttemptAt.getTime() - now.getTime());
+      if (head && head.nextAttemptAt <= now) queue.push(items);
+      else if (head) waits.push(head.nextAttemptAt.getTime() - now.getTime());
     }
 
     let handled = 0;
     const failures: unknown[] = [];
-    // A delivered item's bookkeeping (see `finish`) holds up only its own lane: the worker goes on to the next
-    // lane meanwhile, so lanes' bookkeeping shares writes even one lane at a time. The pass ends when it is done.
-    const settling: Promise<void>[] = [];
     const concurrency = this.options.yieldWhile() ? 1 : this.options.concurrency;
     const workers = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
       for (let lane = queue.shift(); lane; lane = queue.shift()) {
-        let previous: Promise<void> | undefined;
         try {
-          for (const [n, item] of lane.items.entries()) {
+          for (const item of lane) {
             if (item.nextAttemptAt > now) break;
-            await previous;
-            const { outcome, settled } = await this.deliverOne(item, n === 0 ? lane.head : this.claim(item));
+            const outcome = await this.deliverOne(item);
             if (outcome !== 'skipped') handled++;
-            if (settled) {
-              // Awaited below (and by the lane's next item); a failure must not go unhandled meanwhile.
-              settled.catch(() => undefined);
-              settling.push(settled);
-              previous = settled;
-            }
             if (outcome !== 'done') break;
           }
         } catch (err) {
-          // Every lane is still gone through, so no head claimed above is left unused.
           failures.push(err);
         }
       }
     });
     await Promise.all(workers);
-    for (const result of await Promise.allSettled(settling)) if (result.status === 'rejected') failures.push(result.reason);
     if (failures.length > 0) {
-      this.turnsLeft = true;
+      this.leasesLeft = true;
       throw failures[0];
     }
     // A paced channel's next turn is often sooner than the next poll.
     return { handled, ...(waits.length > 0 ? { nextDueInMs: Math.min(...waits) } : {}) };
   }
 
-  /**
-   * 'done' (delivered or failed for good) lets the lane go on; 'waiting' holds it; 'skipped' is another
-   * worker's. A delivered item's bookkeeping is `settled` later.
-   */
-  private async deliverOne(candidate: Queued, claim: Promise<Claim | undefined>): Promise<{ outcome: 'done' | 'waiting' | 'skipped'; settled?: Promise<void> }> {
-    const claimed = await claim;
-    if (!claimed) {
-      // Held or settled by another worker: what this one knows of it is out of date.
-      this.known.invalidate();
-      return { outcome: 'skipped' };
+  /** 'done' (delivered or failed for good) lets the lane go on; 'waiting' holds it; 'skipped' is another worker's. */
+  private async deliverOne(candidate: Queued): Promise<'done' | 'waiting' | 'skipped'> {
+    const claimed = await this.claim(candidate);
+    if (!claimed) return 'skipped';
+    const { item, delivered } = claimed;
+    if (delivered) {
+      await this.finish(item._id, false);
+      return 'done';
     }
-    const { item, turn, delivered } = claimed;
-    if (delivered) return { outcome: 'done', settled: this.finish({ id: item._id, turn, tombstone: false }) };
 
     const handler = this.handlers[item.kind];
     const attempt = item.attempts + 1;
-    const uncertain = item.maybeDone || turn.tookOver;
+    // A lease left on the item: its holder died (or failed to settle) mid-delivery.
+    const uncertain = item.maybeDone || item.leaseUntil != null;
     try {
       if (!handler) throw new PermanentFailure(`no handler for outbox kind ${item.kind}`);
       await handler(asRecord(item.payload), { key: item._id, attempt, uncertain, enqueuedAt: item.createdAt });
@@ -383,10 +331,10 @@ export class OutboxWorker {
       if (failure instanceof NotYet) {
         this.deps.logger.debug('outbox item waits its turn', { key: item._id, kind: item.kind, waitMs: failure.waitMs, reason: failure.message });
         // The same attempt comes back: if it took over from a worker that died mid-delivery, it must still check first.
-        await this.settle(candidate, turn, { nextAttemptAt: new Date(this.deps.clock.now().getTime() + failure.waitMs), maybeDone: uncertain });
+        await this.settle(item._id, { nextAttemptAt: new Date(this.deps.clock.now().getTime() + failure.waitMs), maybeDone: uncertain });
       } else if (failure instanceof PermanentFailure) {
         this.deps.logger.error('outbox item set aside', { key: item._id, kind: item.kind, reason: failure.message });
-        await this.settle(candidate, turn, { state: 'failed', attempts: attempt, lastError: failure.message, ...(failure.slackError ? { slackError: failure.slackError } : {}) });
+        await this.settle(item._id, { state: 'failed', attempts: attempt, lastError: failure.message, ...(failure.slackError ? { slackError: failure.slackError } : {}) });
         const setAside: SetAside = {
           key: item._id,
           kind: item.kind,
@@ -399,13 +347,12 @@ export class OutboxWorker {
           this.deps.logger.error('handling a set-aside item failed', { key: item._id, err });
           return undefined;
         });
-        if (next !== 'retry') return { outcome: 'done' };
+        if (next !== 'retry') return 'done';
         await retrySetAside([item._id], this.deps.clock.now(), attempt);
-        return { outcome: 'waiting' };
       } else {
         const delay = Math.max(failure.retryAfterMs ?? 0, backoffMs(attempt));
         this.deps.logger.warn('outbox delivery will be retried', { key: item._id, kind: item.kind, attempt, delayMs: delay, reason: failure.message });
-        await this.settle(candidate, turn, {
+        await this.settle(item._id, {
           state: 'pending',
           attempts: attempt,
           maybeDone: failure.maybeDone,
@@ -413,127 +360,57 @@ export class OutboxWorker {
           nextAttemptAt: new Date(this.deps.clock.now().getTime() + delay),
         });
       }
-      return { outcome: 'waiting' };
+      return 'waiting';
     }
-    // Until it is settled the item stays claimed: should the bookkeeping fail, it is taken over once the
-    // claim runs out, as uncertain, and its post is looked for before it is made again.
-    return { outcome: 'done', settled: this.finish({ id: item._id, turn, tombstone: true }) };
+    // Until it is settled the item keeps its lease: should the bookkeeping fail, it is taken over once the
+    // lease runs out, as uncertain, and its post is looked for before it is made again.
+    await this.finish(item._id, true);
+    return 'done';
   }
 
   /**
-   * Takes this attempt of the item unless another worker holds a live claim on it,
-   * then re-reads it: a worker that finished it meanwhile has already settled it.
-   * Also asks whether its key was delivered before: a redelivered webhook may have
-   * enqueued a delivered key again (see `enqueue`), and a worker may have died between
-   * the tombstone and the item's removal. Lanes that claim at once share the reads.
+   * Leases the item for this attempt unless another worker holds a live lease on it (a guarded
+   * update: of concurrent claimants one gets the item back). Also asks whether its key was delivered
+   * before: a redelivered webhook may have enqueued a delivered key again (see `enqueue`), and a
+   * worker may have died between the tombstone and the item's removal.
    */
-  private async claim(candidate: Queued): Promise<Claim | undefined> {
-    const turn = await claimTurn(attemptResource(candidate), this.owner, this.deps.clock.now(), this.options.leaseMs);
-    if (!turn) return undefined;
-    const { item, delivered } = (await this.reading.add(candidate._id)) ?? { delivered: false };
-    if (!item || item.state !== 'pending' || item.attempts !== candidate.attempts) {
-      // Settled by another worker between our read and our claim (it forgot its turns, so ours could be taken): ours goes too.
-      await forgetTurn(turn).catch((err: unknown) => this.deps.logger.warn('outbox claim of a settled item not removed', { key: candidate._id, err }));
-      return undefined;
+  private async claim(candidate: Queued): Promise<{ item: Claimed; delivered: boolean } | undefined> {
+    const now = this.deps.clock.now();
+    const [item, stone] = await Promise.all([
+      guarded(outboxKey(candidate._id), () =>
+        OutboxModel.findOneAndUpdate(
+          { _id: candidate._id, state: 'pending', attempts: candidate.attempts, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }] },
+          { $set: { leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.options.leaseMs) } },
+        ).lean<Claimed>(),
+      ),
+      DeliveredModel.exists({ _id: candidate._id }),
+    ]);
+    return item ? { item, delivered: stone !== null } : undefined;
+  }
+
+  /** Records the attempt's outcome and gives up the lease, unless another worker took it over meanwhile. */
+  private async settle(id: string, changes: Partial<Pick<OutboxItem, 'state' | 'attempts' | 'maybeDone' | 'lastError' | 'slackError' | 'nextAttemptAt'>>): Promise<void> {
+    await guarded(outboxKey(id), () => OutboxModel.updateOne({ _id: id, leaseOwner: this.owner }, { $set: changes, $unset: { leaseOwner: 1, leaseUntil: 1 } }));
+  }
+
+  /** Delivered (now or before): the tombstone stays, the item goes. */
+  private async finish(id: string, tombstone: boolean): Promise<void> {
+    if (tombstone) {
+      await DeliveredModel.create({ _id: id, at: this.deps.clock.now() }).catch((err: unknown) => {
+        // Already there: a worker died between an item's tombstone and its removal.
+        if (!isDuplicateKey(err)) throw err;
+      });
     }
-    return { item, turn, delivered };
-  }
-
-  private async settle(item: Queued, turn: Turn, changes: Partial<Pick<OutboxItem, 'state' | 'attempts' | 'maybeDone' | 'lastError' | 'slackError' | 'nextAttemptAt'>>): Promise<void> {
-    await OutboxModel.updateOne({ _id: item._id }, { $set: changes });
-    const { attempts = item.attempts, nextAttemptAt = item.nextAttemptAt } = changes;
-    this.known.changed(item._id, changes.state === 'failed' ? undefined : { ...item, attempts, nextAttemptAt });
-    // Only after the item has changed: a claim of this attempt that found it still unsettled would deliver it again.
-    await forgetTurns(turn);
-  }
-
-  /** Delivered (now or before): the tombstone stays, the item goes. Lanes that finish at once share the writes. */
-  private async finish(finished: Finished): Promise<void> {
-    await this.finishing.add(finished);
-    this.known.changed(finished.id, undefined);
+    await guarded(outboxKey(id), () => OutboxModel.deleteOne({ _id: id, leaseOwner: this.owner }));
   }
 }
 
-/** An attempt of an item, claimed: the item as read then, the turn, and whether its key was delivered before. */
-interface Claim {
-  item: Claimed;
-  turn: Turn;
-  delivered: boolean;
-}
-
-/** What delivering an item needs of it, read once its attempt is claimed. */
-type Claimed = Pick<OutboxItem, '_id' | 'kind' | 'payload' | 'state' | 'attempts' | 'maybeDone' | 'createdAt'>;
-
-interface ClaimedRead {
-  /** Undefined when the item is gone: settled by another worker. */
-  item: Claimed | undefined;
-  delivered: boolean;
-}
-
-/** Claimed items, and whether their keys were delivered before: two reads for any number, each on _id alone. */
-async function readClaimed(ids: string[]): Promise<ClaimedRead[]> {
-  const [items, stones] = await Promise.all([
-    // Plain objects: nothing here is saved back, and hydrating a document costs more CPU than reading it.
-    OutboxModel.find({ _id: { $in: ids } }, { kind: 1, payload: 1, state: 1, attempts: 1, maybeDone: 1, createdAt: 1 }).lean<Claimed[]>(),
-    tombstones().find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray(),
-  ]);
-  const byId = new Map(items.map((item) => [item._id, item]));
-  const delivered = new Set(stones.map((stone) => stone._id));
-  return ids.map((id) => ({ item: byId.get(id), delivered: delivered.has(id) }));
-}
-
-/** A delivered item, to be settled: its claim, and whether it still needs its tombstone (not when delivered before). */
-interface Finished {
-  id: string;
-  turn: Turn;
-  tombstone: boolean;
-}
-
-/** Three statements for any number of delivered items, each by _id: the tombstones first, so no item goes unrecorded. */
-async function finishAll(batch: Finished[], at: Date): Promise<void> {
-  const fresh = batch.filter((f) => f.tombstone).map((f) => ({ _id: f.id, at }));
-  if (fresh.length > 0) {
-    // The driver's own insert: a tombstone has nothing to cast, and mongoose's `insertMany` costs a few times the CPU.
-    await tombstones().insertMany(fresh, { ordered: false }).catch((err: unknown) => {
-      // Already there: a worker died between an item's tombstone and its removal.
-      if (!duplicatePositions(err)) throw err;
-    });
-  }
-  await outboxItems().deleteMany({ _id: { $in: batch.map((f) => f.id) } });
-  await forgetTurns(...batch.map((f) => f.turn));
-}
-
-/** The first pending items by `seq`, only what ordering needs: the payload is read with the claim. */
-function readPending(limit: number): Promise<Queued[]> {
-  return OutboxModel.find({ state: 'pending' }, { lane: 1, seq: 1, attempts: 1, nextAttemptAt: 1 }).sort({ seq: 1 }).limit(limit).lean<Queued[]>().exec();
-}
-
-function outboxItems() {
-  return driverCollection<OutboxItem>(OutboxModel);
-}
-
-function tombstones() {
-  return driverCollection<{ _id: string; at: Date }>(DeliveredModel);
+function outboxKey(id: string): string {
+  return `outbox:${id}`;
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value)) : {};
-}
-
-function attemptResource(item: Pick<OutboxItem, '_id' | 'attempts'>): string {
-  return `outbox:${item._id}:${item.attempts}`;
-}
-
-/** Which of these keys the outbox has seen: still to do, failed, or delivered. */
-export async function knownOutboxKeys(keys: string[]): Promise<Set<string>> {
-  const known = new Set<string>();
-  // One lookup by _id each: the only query every MongoDB-wire server answers from an index.
-  await Promise.all(
-    keys.map(async (key) => {
-      if ((await OutboxModel.exists({ _id: key })) || (await DeliveredModel.exists({ _id: key }))) known.add(key);
-    }),
-  );
-  return known;
 }
 
 /**
@@ -546,7 +423,6 @@ export async function retrySetAside(keys: readonly string[], now: Date, attempts
     { _id: { $in: keys }, state: 'failed' },
     { $set: { state: 'pending', attempts, nextAttemptAt: now, maybeDone: false }, $unset: { lastError: 1, slackError: 1 } },
   );
-  // Workers learn of them as of work another instance stored: by reading the outbox again.
-  enqueued.emit('work', 'unknown');
+  enqueued.emit('work');
   return res.modifiedCount;
 }

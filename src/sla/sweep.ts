@@ -5,9 +5,9 @@ import { inboxStatus } from '../domain/inbox';
 import { slaDue, slaMoments } from '../domain/sla';
 import { enqueue, type EnqueueInput } from '../outbox';
 import { conversationLane } from '../outbox/lanes';
-import { releaseClaim, tryClaim } from '../store/claims';
 import { AccountModel, ConversationModel, type SlaClockDocument } from '../store/models';
 import { recordSlaProgress, slaClocksDue, type SlaClockProgress } from '../store/sla';
+import { releaseSweepLease, takeSweepLease } from '../store/windows';
 import { slaSettingsOf } from './settings';
 
 /**
@@ -68,7 +68,7 @@ export async function runSlaSweep(deps: SlaSweepDeps, options: SlaSweepOptions =
   const now = options.now ?? deps.clock.now();
   const owner = options.owner ?? processOwner;
   const idle: SlaSweepResult = { swept: false, due: 0, warnings: 0, breaches: 0 };
-  if (!(await tryClaim(SLA_SWEEP_RESOURCE, owner, now, options.leaseMs ?? DEFAULT_LEASE_MS))) return idle;
+  if (!(await takeSweepLease(SLA_SWEEP_RESOURCE, owner, now, options.leaseMs ?? DEFAULT_LEASE_MS))) return idle;
 
   const due = await slaClocksDue(now, options.batchSize ?? DEFAULT_BATCH);
   const conversations = new Map(
@@ -111,7 +111,7 @@ export async function runSlaSweep(deps: SlaSweepDeps, options: SlaSweepOptions =
   // Alerts are stored before the progress: a crash in between leaves work a retry dedupes by key.
   await enqueue(queued, now);
   await recordSlaProgress(progress);
-  await releaseClaim(SLA_SWEEP_RESOURCE, owner);
+  await releaseSweepLease(SLA_SWEEP_RESOURCE, owner);
   const out: SlaSweepResult = { swept: true, due: due.length, warnings, breaches };
   if (out.due > 0) deps.logger.info('sla sweep', { ...out });
   return out;

@@ -1,18 +1,13 @@
 import type { Types } from 'mongoose';
-import { withConversationLock } from './conversations';
+import { writingConversation } from './conversations';
 import { ConversationModel, MessageModel } from './models';
 
 /** The contact card's stored parts: tags and notes on the conversation, facts counted from it and its messages. */
 
 /** Stores the card's tags and notes; what they were before, for the audit log, or undefined if the conversation is gone. */
 export async function setContactCard(id: Types.ObjectId, card: { tags: string[]; notes: string }, now: Date): Promise<{ tags: string[]; notes: string } | undefined> {
-  // In the conversation's write lock: on FerretDB an update writes the whole document back (see `writeLock`).
-  return withConversationLock(id, async () => {
-    const before = await ConversationModel.findById(id, { tags: 1, notes: 1 }).lean();
-    if (!before) return undefined;
-    await ConversationModel.updateOne({ _id: id }, { $set: { tags: card.tags, notes: card.notes, updatedAt: now } });
-    return { tags: before.tags ?? [], notes: before.notes ?? '' };
-  });
+  const before = await writingConversation(id, () => ConversationModel.findOneAndUpdate({ _id: id }, { $set: { tags: card.tags, notes: card.notes, updatedAt: now } }, { timestamps: false }).lean());
+  return before ? { tags: before.tags ?? [], notes: before.notes ?? '' } : undefined;
 }
 
 export interface ContactFacts {

@@ -1,8 +1,9 @@
 import path from 'node:path';
-import mongoose, { Types, type AnyObject, type Collection, type Connection, type mongo } from 'mongoose';
+import mongoose, { Types, type Connection, type mongo } from 'mongoose';
 import { z } from 'zod';
 import type { Logger } from '../log';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
+import { serializeWritesInProcess } from './guard';
 import { journalWrites } from './health';
 import { AccountModel } from './models/account';
 import { journalDatabase, journalEntries, journalHolders } from './models/journal';
@@ -56,6 +57,7 @@ export async function openDatabase(options: { uri?: string; dataDir: string; dbN
       await connect(LEGACY_DEFAULT_DATABASE);
     }
     await Promise.all([...Object.values(mongoose.models), journalEntries(), journalHolders()].map((model) => model.createIndexes()));
+    await configureWriteGuards(embedded !== undefined);
   } catch (err) {
     await embedded?.stop();
     throw err;
@@ -90,6 +92,15 @@ export async function openDatabase(options: { uri?: string; dataDir: string; dbN
       return closing;
     },
   };
+}
+
+/**
+ * Guarded writes are taken in turn in the process where the server applies updates as a read then a
+ * write: the embedded database, or a FerretDB named by URI (which then only one instance may use).
+ */
+export async function configureWriteGuards(embedded = false): Promise<void> {
+  const info = embedded ? {} : await mongoose.connection.db?.admin().buildInfo();
+  serializeWritesInProcess(embedded || (info !== undefined && 'ferretdbVersion' in info));
 }
 
 /** Whether the operation succeeds within the time limit; false when it fails or takes longer. */
@@ -156,42 +167,4 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return [MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError, mongoose.Error.MongooseServerSelectionError].some(
     (type) => err instanceof type,
   );
-}
-
-/**
- * A Mixed value (our JSON-like contents and payloads) as mongoose stores it, for inserts done by
- * the driver: a copy without undefined properties or objects left empty (its `minimize`),
- * keeping array elements, even empty objects, in place. Undefined where mongoose stores nothing.
- */
-export function storedMixed(value: unknown): unknown {
-  return minimized(value, false);
-}
-
-function minimized(value: unknown, inArray: boolean): unknown {
-  if (Array.isArray(value)) return value.map((v) => minimized(v, true));
-  if (typeof value !== 'object' || value === null) return value;
-  const proto: unknown = Object.getPrototypeOf(value);
-  // Dates, ObjectIds, buffers: stored as they are.
-  if (proto !== Object.prototype && proto !== null) return value;
-  const copy: Record<string, unknown> = {};
-  let empty = true;
-  for (const [key, v] of Object.entries(value)) {
-    if (UNSAFE_KEYS.has(key)) continue;
-    const kept = minimized(v, false);
-    if (kept === undefined) continue;
-    copy[key] = kept;
-    empty = false;
-  }
-  return empty && !inArray ? undefined : copy;
-}
-
-/** Keys mongoose's copy leaves out. */
-const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/**
- * The model's collection as the driver sees it, typed by our documents: for the hot reads and
- * writes by `_id`, where mongoose's casting and document machinery cost about as much CPU again.
- */
-export function driverCollection<T extends AnyObject>(model: { db: Connection; collection: { collectionName: string } }): Collection<T> {
-  return model.db.collection<T>(model.collection.collectionName);
 }

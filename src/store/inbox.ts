@@ -1,23 +1,15 @@
 import type { Types } from 'mongoose';
 import { claimOutcome, inboxStatus, type ClaimOutcome, type InboxStatus } from '../domain/inbox';
 import { resolutionMs } from '../domain/metrics';
-import { driverCollection } from './database';
-import { withConversationLock } from './conversations';
-import { ConversationModel, type Conversation } from './models';
+import { writingConversation } from './conversations';
 import { recordMetricEvent } from './metrics-events';
+import { ConversationModel } from './models';
 import { deleteWindowAlert } from './windows';
 
 /**
  * Who owns a conversation and where it stands. Each change is a guarded update (the filter
- * names the state it changes from; FerretDB has no projection on findAndModify, so `updateOne` says if it matched), so on MongoDB two processes cannot both win it. FerretDB
- * applies a conditional update as a read then a whole-document write, so there the guard alone
- * would let two claimants through; every change also runs in the conversation's write lock
- * (a lookup insert, atomic on both), which the window and thread writers take too.
+ * names the state it changes from), so of concurrent writers exactly one wins it.
  */
-
-function conversations() {
-  return driverCollection<Conversation>(ConversationModel);
-}
 
 /** The guard on the holder: `null` matches an unassigned conversation, with `assignee` null or never set. */
 const assigneeGuard = (holder: string | undefined) => holder ?? null;
@@ -32,27 +24,27 @@ interface Current {
 
 /** The conversation's owner and status (and its round, for the metrics) as they are now, read by `_id`. */
 async function current(id: Types.ObjectId): Promise<Current | undefined> {
-  const found = await conversations().findOne({ _id: id }, { projection: { assignee: 1, status: 1, accountId: 1, openedAt: 1, createdAt: 1 } });
+  const found = await ConversationModel.findById(id, { assignee: 1, status: 1, accountId: 1, openedAt: 1, createdAt: 1 }).lean();
   if (!found) return undefined;
   return {
     assignee: found.assignee ?? undefined,
     status: inboxStatus(found.status),
     accountId: found.accountId,
     ...(found.openedAt ? { openedAt: found.openedAt } : {}),
-    ...((found as { createdAt?: Date }).createdAt ? { createdAt: (found as { createdAt?: Date }).createdAt } : {}),
+    ...(found.createdAt ? { createdAt: found.createdAt } : {}),
   };
 }
 
 /** Makes `userId` the assignee if nobody is; otherwise says who is. Of concurrent claimants exactly one wins. */
 export async function claimConversation(id: Types.ObjectId, userId: string, now: Date): Promise<ClaimOutcome | undefined> {
-  return withConversationLock(id, async () => {
+  return writingConversation(id, async () => {
     const before = await current(id);
     if (!before) return undefined;
     const outcome = claimOutcome(before.assignee, userId);
     if (outcome.kind !== 'won') return outcome;
-    const won = await conversations().updateOne({ _id: id, assignee: assigneeGuard(undefined) }, { $set: { assignee: userId, updatedAt: now } });
+    const won = await ConversationModel.updateOne({ _id: id, assignee: assigneeGuard(undefined) }, { $set: { assignee: userId, updatedAt: now } }, { timestamps: false });
     if (won.matchedCount === 1) return outcome;
-    // Lost to a writer that does not take the lock (none of ours does): say who has it.
+    // Lost to a concurrent claimant: say who has it.
     const after = await current(id);
     return after?.assignee ? claimOutcome(after.assignee, userId) : undefined;
   });
@@ -60,11 +52,11 @@ export async function claimConversation(id: Types.ObjectId, userId: string, now:
 
 /** Hands the conversation to `to` (or back to the queue: undefined) whoever held it; the previous assignee, or 'unchanged'. */
 export async function setAssignee(id: Types.ObjectId, to: string | undefined, now: Date): Promise<{ before?: string } | 'unchanged' | undefined> {
-  return withConversationLock(id, async () => {
+  return writingConversation(id, async () => {
     const before = await current(id);
     if (!before) return undefined;
     if (before.assignee === to) return 'unchanged';
-    const changed = await conversations().updateOne({ _id: id, assignee: assigneeGuard(before.assignee) }, { $set: { assignee: to ?? null, updatedAt: now } });
+    const changed = await ConversationModel.updateOne({ _id: id, assignee: assigneeGuard(before.assignee) }, { $set: { assignee: to ?? null, updatedAt: now } }, { timestamps: false });
     return changed.matchedCount === 1 ? { before: before.assignee } : 'unchanged';
   });
 }
@@ -82,7 +74,7 @@ export async function setStatus(
   from: readonly InboxStatus[] = ['open', 'pending', 'resolved'],
   by?: string,
 ): Promise<{ before: InboxStatus; assignee?: string } | undefined> {
-  return withConversationLock(id, async () => {
+  return writingConversation(id, async () => {
     const before = await current(id);
     if (!before || before.status === status || !from.includes(before.status)) return undefined;
     // A conversation from before statuses has none stored: the guard matches that as open.
@@ -94,7 +86,7 @@ export async function setStatus(
       $set: { status, updatedAt: now, ...round },
       ...(reopened ? { $unset: { firstResponseAt: true, firstResponseMs: true, resolvedAt: true, resolutionMs: true, csatScore: true, csatAskedAt: true } as const } : {}),
     };
-    const changed = await conversations().updateOne({ _id: id, status: guard }, update);
+    const changed = await ConversationModel.updateOne({ _id: id, status: guard }, update, { timestamps: false });
     if (changed.matchedCount !== 1) return undefined;
     if (status === 'resolved') await deleteWindowAlert(id);
     const agent = by ?? before.assignee;

@@ -1,6 +1,7 @@
 import mongoose, { type Types } from 'mongoose';
 import { Batcher } from './batcher';
 import { duplicatePositions } from './database';
+import { guarded } from './guard';
 import { journalWrites } from './health';
 import { journalEntries, journalHolders, type JournalEntry } from './models';
 
@@ -48,23 +49,25 @@ export function entriesOf(owner: string, now: Date, limit: number): Promise<Jour
     .lean();
 }
 
-/** Gives the entry to `owner`. */
-export async function takeJournalEntry(id: Types.ObjectId, owner: string): Promise<void> {
-  await journalEntries().updateOne({ _id: id }, { $set: { owner } });
+/** Gives the entry to `owner` if it is still `from`'s: of concurrent takers, one does. */
+export async function takeJournalEntry(id: Types.ObjectId, from: string, owner: string): Promise<boolean> {
+  const taken = await guarded(`journal:${String(id)}`, () => journalEntries().updateOne({ _id: id, owner: from }, { $set: { owner } }));
+  return taken.matchedCount === 1;
 }
 
 /** The owner of entries set aside: it has no holder, so only a scan for owners without one (at start) finds them. */
 const SET_ASIDE = 'set-aside';
 
-/** Keeps an entry out of every instance's hands until `until`; the first start after that tries it again. */
-export async function setJournalEntryAside(id: Types.ObjectId, until: Date): Promise<void> {
-  await journalEntries().updateOne({ _id: id }, { $set: { owner: SET_ASIDE, asideUntil: until } });
+/** Keeps an entry of `from` out of every instance's hands until `until` (unless another took it); the first start after that tries it again. */
+export async function setJournalEntryAside(id: Types.ObjectId, from: string, until: Date): Promise<boolean> {
+  const aside = await guarded(`journal:${String(id)}`, () => journalEntries().updateOne({ _id: id, owner: from }, { $set: { owner: SET_ASIDE, asideUntil: until } }));
+  return aside.matchedCount === 1;
 }
 
 /**
  * Moves up to `limit` entries that a version from before the journal had its own database stored
- * in the main one, so that they are ingested, not stranded. Their owners get a lapsed hold, so the
- * next recovery takes them over. An old instance still at work on one only has it ingested twice,
+ * in the main one, so that they are ingested, not stranded: at an instance's first recovery, as
+ * only an upgrade leaves any. Their owners get a lapsed hold, so that recovery takes them over. An old instance still at work on one only has it ingested twice,
  * harmlessly. Set-aside entries keep waiting for the next start, as they did where they were.
  */
 export async function adoptEarlierEntries(limit: number): Promise<number> {

@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import { driverCollection, isDuplicateKey } from './database';
+import { isDuplicateKey } from './database';
 import { MetricEventModel, type MetricEvent, type MetricEventKind } from './models';
 
 /**
@@ -29,7 +29,7 @@ export async function recordMetricEvent(input: {
     ...(input.score !== undefined ? { score: input.score, scale: input.scale } : {}),
   };
   try {
-    await driverCollection<MetricEvent & { _id: string }>(MetricEventModel).insertOne(doc);
+    await MetricEventModel.create(doc);
     return true;
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;

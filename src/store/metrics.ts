@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { summarizeCsat, summarizeDurations, type CsatSummary, type DurationSummary, type Span } from '../domain/metrics';
-import { driverCollection } from './database';
-import { ConversationModel, MessageModel, MetricEventModel, type Conversation, type Message, type MetricEvent } from './models';
+import { writingConversation } from './conversations';
+import { ConversationModel, MessageModel, MetricEventModel } from './models';
 
 /**
  * The team's figures for a period, per account and per agent, from what the database can count:
@@ -110,29 +110,24 @@ export async function accountFigures(accountIds: readonly Types.ObjectId[], span
   if (accountIds.length === 0) return { accounts: [], partial: false };
   const ids = [...accountIds];
   const within = { $gte: span.start, $lt: span.end };
-  const conversations = driverCollection<Conversation>(ConversationModel);
-  const messages = driverCollection<Message>(MessageModel);
 
   const [opened, inbound, outbound] = await Promise.all([
-    conversations.aggregate<Grouped<Types.ObjectId>>([{ $match: { accountId: { $in: ids }, createdAt: within } }, { $group: { _id: '$accountId', n: { $sum: 1 } } }]).toArray(),
-    messages
-      .aggregate<Grouped<Types.ObjectId>>([{ $match: { accountId: { $in: ids }, sentAt: within, direction: 'inbound' } }, { $group: { _id: '$accountId', n: { $sum: 1 } } }])
-      .toArray(),
-    messages
-      .aggregate<Grouped<{ a: Types.ObjectId; s?: string }>>([
+    ConversationModel.aggregate<Grouped<Types.ObjectId>>([{ $match: { accountId: { $in: ids }, createdAt: within } }, { $group: { _id: '$accountId', n: { $sum: 1 } } }]),
+    MessageModel.aggregate<Grouped<Types.ObjectId>>([{ $match: { accountId: { $in: ids }, sentAt: within, direction: 'inbound' } }, { $group: { _id: '$accountId', n: { $sum: 1 } } }]),
+    MessageModel.aggregate<Grouped<{ a: Types.ObjectId; s?: string }>>([
         { $match: { accountId: { $in: ids }, sentAt: within, direction: 'outbound' } },
         { $group: { _id: { a: '$accountId', s: '$sender.id' }, n: { $sum: 1 } } },
-      ])
-      .toArray(),
+      ]),
   ]);
   for (const g of opened) for (const t of tallies.of(g._id)) t.opened += g.n;
   for (const g of inbound) for (const t of tallies.of(g._id)) t.messagesIn += g.n;
   for (const g of outbound) for (const t of tallies.of(g._id.a, g._id.s)) t.messagesOut += g.n;
 
   let read = 0;
-  const events = driverCollection<MetricEvent & { _id: string }>(MetricEventModel)
-    .find({ accountId: { $in: ids }, at: within }, { projection: { accountId: 1, kind: 1, agent: 1, ms: 1, score: 1, scale: 1 } })
-    .limit(MAX_EVENTS);
+  const events = MetricEventModel.find({ accountId: { $in: ids }, at: within }, { accountId: 1, kind: 1, agent: 1, ms: 1, score: 1, scale: 1 })
+    .limit(MAX_EVENTS)
+    .lean()
+    .cursor();
   for await (const e of events) {
     read += 1;
     for (const t of tallies.of(e.accountId, e.agent)) {
@@ -161,4 +156,22 @@ export async function accountFigures(accountIds: readonly Types.ObjectId[], span
     }
   }
   return { accounts: tallies.result(ids), partial: read >= MAX_EVENTS };
+}
+
+/** The accounts' conversations started in `span`, oldest first, read `batchSize` at a time. */
+export function conversationsStartedIn(accountIds: readonly Types.ObjectId[], span: Span, batchSize: number) {
+  return ConversationModel.find({ accountId: { $in: [...accountIds] }, createdAt: { $gte: span.start, $lt: span.end } })
+    .sort({ createdAt: 1, _id: 1 })
+    .lean()
+    .cursor({ batchSize });
+}
+
+/** Marks the round's survey as asked; false when it already was (asked once a round). */
+export async function markSurveyAsked(conversationId: Types.ObjectId, now: Date): Promise<boolean> {
+  const set = await writingConversation(conversationId, () => ConversationModel.updateOne({ _id: conversationId, csatAskedAt: null }, { $set: { csatAskedAt: now } }));
+  return set.matchedCount === 1;
+}
+
+export async function setSurveyScore(conversationId: Types.ObjectId, score: number): Promise<void> {
+  await writingConversation(conversationId, () => ConversationModel.updateOne({ _id: conversationId }, { $set: { csatScore: score } }));
 }

@@ -1,7 +1,8 @@
 import type { Types } from 'mongoose';
-import { driverCollection, isDuplicateKey } from './database';
+import { isDuplicateKey } from './database';
+import { guarded } from './guard';
 import { recordMetricEvent } from './metrics-events';
-import { ConversationModel, SlaClockModel, SlaMarkModel, type Conversation, type SlaClock, type SlaClockDocument } from './models';
+import { ConversationModel, SlaClockModel, SlaMarkModel, type Conversation, type SlaClockDocument } from './models';
 
 /**
  * Queries of the response targets. Like the window's WindowAlert, the SLA sweep reads only the
@@ -28,14 +29,7 @@ export async function putSlaClock(start: ClockStart): Promise<void> {
     return;
   }
   const fields = { accountId: start.accountId, since: start.since, target: start.target, warned: false, breached: false, nextCheckAt: start.nextCheckAt };
-  const clocks = driverCollection<SlaClock>(SlaClockModel);
-  if ((await clocks.updateOne({ _id: id }, { $set: fields })).matchedCount > 0) return;
-  try {
-    await clocks.insertOne({ _id: id, ...fields, __v: 0 } as SlaClock & { __v: number });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    await clocks.updateOne({ _id: id }, { $set: fields });
-  }
+  await guarded(`sla-clock:${String(id)}`, () => SlaClockModel.updateOne({ _id: id }, { $set: fields }, { upsert: true }));
 }
 
 /** Clocks with something due, most overdue first (index on nextCheckAt). */

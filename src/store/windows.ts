@@ -1,14 +1,14 @@
 import type { Types } from 'mongoose';
-import { knownOutboxKeys } from '../outbox';
-import { driverCollection, isDuplicateKey } from './database';
+import { isDuplicateKey } from './database';
+import { guarded } from './guard';
 import {
   AccountModel,
   ConversationModel,
+  LeaseModel,
   WindowAlertModel,
   type AccountDocument,
   type Conversation,
   type ConversationDocument,
-  type WindowAlert,
   type WindowAlertDocument,
 } from './models';
 
@@ -59,68 +59,46 @@ export async function putWindowAlert(
     closedNotified: progress.closedNotified,
     nextAlertAt: progress.nextAlertAt,
   };
-  // Most writes move an existing window (each new message does): update first, create when there was none.
-  // The driver's own writes: the fields are already what the schema stores, and mongoose's casting and `create`
-  // cost about as much CPU again as the writes. A created alert gets the version key `create` would give it.
-  if ((await windowAlerts().updateOne({ _id: id }, { $set: fields })).matchedCount > 0) return;
-  const alert = { _id: id, ...fields, __v: 0 };
-  try {
-    await windowAlerts().insertOne(alert);
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    await windowAlerts().updateOne({ _id: id }, { $set: fields });
-  }
+  // Most writes move an existing window (each new message does). The guard keeps a later window's alerts
+  // from being replaced by an earlier one's; where there is none yet, the unique _id lets one insert in.
+  const replace = () => WindowAlertModel.updateOne({ _id: id, closesAt: { $lte: closesAt } }, { $set: fields });
+  await writingAlert(id, async () => {
+    if ((await replace()).matchedCount > 0) return;
+    try {
+      await WindowAlertModel.create({ _id: id, ...fields });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // Another writer created it between our update and our insert: replaced only if its window is not later.
+      await replace();
+    }
+  });
 }
 
-function windowAlerts() {
-  return driverCollection<WindowAlert>(WindowAlertModel);
+/** Writes of one conversation's alert document take turns where the server needs that (see `guarded`). */
+function writingAlert<T>(id: Types.ObjectId, write: () => Promise<T>): Promise<T> {
+  return guarded(`window-alert:${String(id)}`, write);
 }
 
 export async function deleteWindowAlert(id: Types.ObjectId): Promise<void> {
-  await WindowAlertModel.deleteOne({ _id: id });
+  await writingAlert(id, () => WindowAlertModel.deleteOne({ _id: id }));
 }
 
 /** The conversation's thread was opened: its pending alert (if any) summarises with a link to it. */
 export async function setWindowAlertThread(id: Types.ObjectId, channelId: string, threadTs: string): Promise<void> {
-  await WindowAlertModel.updateOne({ _id: id }, { $set: { channelId, threadTs } });
+  await writingAlert(id, () => WindowAlertModel.updateOne({ _id: id }, { $set: { channelId, threadTs } }));
 }
 
 /**
- * Records the sweep's progress (deleting what is done). Updates filter on `_id` alone: a
- * window that moved meanwhile is put right by the sweep's repair pass, which sees the new
- * `closesAt`. A delete also names the window, so it never removes the fresh alert of a
- * window that moved (a scan of this small collection on FerretDB, not of the conversations).
+ * Records the sweep's progress (deleting what is done). Each write is guarded by the window it is
+ * for: a window that moved meanwhile has fresh alerts, which the sweep's progress must not touch.
  */
-export async function recordAlertProgressMany(
-  entries: readonly { id: Types.ObjectId; closesAt: Date; progress: AlertProgress }[],
-): Promise<void> {
-  // FerretDB v1 never answers a bulkWrite of 100 or more operations; chunks keep it well below.
-  for (let start = 0; start < entries.length; start += BULK_CHUNK) {
-    await writeProgress(entries.slice(start, start + BULK_CHUNK));
-  }
-}
-
-const BULK_CHUNK = 50;
-
-function writeProgress(entries: readonly { id: Types.ObjectId; closesAt: Date; progress: AlertProgress }[]) {
-  return WindowAlertModel.bulkWrite(
-    entries.map(({ id, closesAt, progress }) =>
-      progress.nextAlertAt
-        ? {
-            updateOne: {
-              filter: { _id: id },
-              update: { $set: { warnedThresholds: progress.warnedThresholds, closedNotified: progress.closedNotified, nextAlertAt: progress.nextAlertAt } },
-            },
-          }
-        : { deleteOne: { filter: { _id: id, closesAt } } },
-    ),
-    { ordered: false },
-  );
-}
-
-/** Which alert keys of these the outbox has seen: the outbox, not the conversation, is the truth of what was posted. */
-export function existingAlertKeys(keys: readonly string[]): Promise<Set<string>> {
-  return knownOutboxKeys([...keys]);
+export async function recordAlertProgress(id: Types.ObjectId, closesAt: Date, progress: AlertProgress): Promise<void> {
+  const { nextAlertAt } = progress;
+  await writingAlert(id, async () => {
+    if (nextAlertAt) {
+      await WindowAlertModel.updateOne({ _id: id, closesAt }, { $set: { warnedThresholds: progress.warnedThresholds, closedNotified: progress.closedNotified, nextAlertAt } });
+    } else await WindowAlertModel.deleteOne({ _id: id, closesAt });
+  });
 }
 
 /** Open windows of these accounts, closing first (index on accountId + windowClosesAt). */
@@ -145,4 +123,31 @@ export function isAnswered(c: Pick<ConversationDocument, 'lastInboundAt' | 'last
 /** Accounts that post to Slack: connected and switched on. */
 export async function postingAccounts(): Promise<AccountDocument[]> {
   return AccountModel.find({ state: 'connected', enabled: true }).sort({ _id: 1 });
+}
+
+/**
+ * Takes the sweep's lease unless another sweeper holds it: an upsert guarded by the expiry, so
+ * against a live holder it finds nothing to update and its insert is refused by the unique `_id`.
+ */
+export async function takeSweepLease(name: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+  try {
+    await guarded(`lease:${name}`, () =>
+      LeaseModel.updateOne({ _id: name, until: { $lte: now } }, { $set: { owner, until: new Date(now.getTime() + leaseMs) } }, { upsert: true }),
+    );
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+/** Ends the holder's lease early so the next sweep need not wait for the expiry. */
+export async function releaseSweepLease(name: string, owner: string): Promise<void> {
+  await guarded(`lease:${name}`, () => LeaseModel.updateOne({ _id: name, owner }, { $set: { until: new Date(0) } }));
+}
+
+/** The accounts of these that post to Slack: connected and switched on. */
+export async function postingAccountIds(ids: readonly string[]): Promise<Set<string>> {
+  const posting = await AccountModel.find({ _id: { $in: ids }, state: 'connected', enabled: true }, { _id: 1 }).lean();
+  return new Set(posting.map((a) => String(a._id)));
 }

@@ -3,7 +3,6 @@ import Koa from 'koa';
 import { JournalFull } from '../journal';
 import type { Logger } from '../log';
 import { isStorageFailure, type Database } from '../store/database';
-import { LockBusyError } from '../store/lookups';
 
 export interface HttpAppParts {
   database: Database;
@@ -44,7 +43,7 @@ export function createHttpApp(parts: HttpAppParts): Koa {
       await next();
     } catch (err) {
       // Nothing was acknowledged, so the sender (Meta, Slack) will retry: say when.
-      if (isStorageFailure(err) || err instanceof LockBusyError || err instanceof JournalFull) {
+      if (isStorageFailure(err) || err instanceof JournalFull) {
         parts.logger.warn('request refused: storage unavailable, failing or busy', { path: ctx.path, err });
         ctx.status = 503;
         ctx.set('Retry-After', '5');

@@ -3,9 +3,15 @@ import type { Deps } from '../context';
 import { dueAlerts, nextAlertAt } from '../domain/window';
 import { enqueue, type EnqueueInput } from '../outbox';
 import { conversationLane } from '../outbox/lanes';
-import { releaseClaim, tryClaim } from '../store/claims';
-import { AccountModel, type WindowAlertDocument } from '../store/models';
-import { alertsDue, existingAlertKeys, findWindowAlert, putWindowAlert, recordAlertProgressMany, type AlertProgress } from '../store/windows';
+import type { WindowAlertDocument } from '../store/models';
+import {
+  alertsDue,
+  postingAccountIds,
+  recordAlertProgress,
+  releaseSweepLease,
+  takeSweepLease,
+  type AlertProgress,
+} from '../store/windows';
 
 /**
  * The 24-hour window sweep. Each alert is an outbox item whose key names the
@@ -144,21 +150,18 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   const now = options.now ?? deps.clock.now();
   const owner = options.owner ?? processOwner;
   const idle: SweepResult = { swept: false, due: 0, warnings: 0, closed: 0, summaries: 0 };
-  if (!(await tryClaim(SWEEP_RESOURCE, owner, now, options.leaseMs ?? DEFAULT_LEASE_MS))) return idle;
+  if (!(await takeSweepLease(SWEEP_RESOURCE, owner, now, options.leaseMs ?? DEFAULT_LEASE_MS))) return idle;
 
   const due = await alertsDue(now, options.batchSize ?? DEFAULT_BATCH);
   const accountIds = [...new Set(due.map((a) => String(a.accountId)))];
-  const posting = new Set(
-    (await AccountModel.find({ _id: { $in: accountIds }, state: 'connected', enabled: true }, { _id: 1 })).map((a) => String(a._id)),
-  );
+  const posting = await postingAccountIds(accountIds);
   const plans = due.map((a) => planFor(a, now, deps.config.expiry.warnMinutes, posting.has(String(a.accountId))));
   const summaries = summaryItems(plans);
   // Alerts are stored before the progress is recorded: a crash in between only leaves work a retry will dedupe.
   await enqueue([...plans.flatMap((p) => p.items), ...summaries], now);
 
-  await recordAlertProgressMany(plans.map((p) => ({ id: p.alert._id, closesAt: p.closesAt, progress: p.progress })));
-  await repairMovedWindows(deps, plans);
-  await releaseClaim(SWEEP_RESOURCE, owner);
+  await Promise.all(plans.map((p) => recordAlertProgress(p.alert._id, p.closesAt, p.progress)));
+  await releaseSweepLease(SWEEP_RESOURCE, owner);
 
   const result: SweepResult = {
     swept: true,
@@ -169,32 +172,4 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   };
   if (result.due > 0) deps.logger.info('window sweep', { ...result });
   return result;
-}
-
-/**
- * A new inbound message may have moved a window while we swept it: it rewrote the alert
- * document for the new window, and our progress write by `_id` (not atomic on every
- * MongoDB-wire server) may have landed over it. So re-read each alert document by `_id`
- * and, where its window is not the one we swept, rebuild its progress from the outbox
- * (what was really enqueued). Our deletes name the window, so they never remove a new one.
- */
-async function repairMovedWindows(deps: SweepDeps, plans: readonly Plan[]): Promise<void> {
-  await Promise.all(
-    plans.map(async (p) => {
-      const alert = await findWindowAlert(p.alert._id);
-      if (alert && alert.closesAt.getTime() !== p.closesAt.getTime()) await rebuildProgress(deps, alert);
-    }),
-  );
-}
-
-async function rebuildProgress(deps: SweepDeps, a: WindowAlertDocument): Promise<void> {
-  const warnMinutes = deps.config.expiry.warnMinutes;
-  const closesAt = a.closesAt;
-  const conversationId = String(a._id);
-  const keys = [...warnMinutes.map((m) => alertKey(conversationId, closesAt, m)), alertKey(conversationId, closesAt, 'closed')];
-  const existing = await existingAlertKeys(keys);
-  const warnedThresholds = warnMinutes.filter((m) => existing.has(alertKey(conversationId, closesAt, m)));
-  const closedNotified = existing.has(alertKey(conversationId, closesAt, 'closed'));
-  const next = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: warnedThresholds, closedNotified, answeredAfterLastInbound: false });
-  await putWindowAlert(a, closesAt, { warnedThresholds, closedNotified, nextAlertAt: next });
 }

@@ -1,7 +1,6 @@
 /**
  * Drill: agents claim one conversation at the same moment through two service processes on one
- * database: the suite's, so both the embedded one (where an update is a read then a write) and a
- * MongoDB replica set (`npm run test:mongodb`). Exactly one claim wins:
+ * MongoDB replica set (`npm run test:mongodb`; see `describeMultiInstance`). Exactly one claim wins:
  * one assignee, one audit entry, and every other agent is told who has it.
  */
 import crypto from 'node:crypto';
@@ -16,11 +15,11 @@ import { uriWithDatabase } from '../../src/store/uri';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
 import { blockActionsBody, postToSlackEvents } from '../helpers/slack';
 import { UNPACED } from '../helpers/unpaced';
-import { BOT_TOKEN, CHANNEL_ID, SIGNING_SECRET, seedCloudAccount, startChildService, waitFor, type ChildService } from './support';
+import { BOT_TOKEN, CHANNEL_ID, SIGNING_SECRET, describeMultiInstance, seedCloudAccount, startChildService, waitFor, type ChildService } from './support';
 
 const AGENTS = Array.from({ length: 8 }, (_, n) => `U0RACE${n}`);
 
-describe('drill: a claim race across two processes', () => {
+describeMultiInstance('drill: a claim race across two processes', () => {
   let dir: string;
   let slack: FakeSlack;
   const services: ChildService[] = [];

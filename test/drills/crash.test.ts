@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
-import { ClaimModel, journalEntries, journalHolders, MessageModel, OutboxModel } from '../../src/store/models';
+import { journalEntries, journalHolders, MessageModel, OutboxModel } from '../../src/store/models';
 import { uriWithDatabase } from '../../src/store/uri';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-server';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
@@ -97,9 +97,9 @@ describe('drill: crash mid-stream', () => {
     const ingested = new Set((await MessageModel.find({}, { wamid: 1 }).lean()).map((m) => m.wamid));
     for (const id of acked) expect(journaled.has(id) || ingested.has(id)).toBe(true);
 
-    // The dead process's journal hold (30 s) and outbox claims (60 s) would keep others out; let that time pass.
+    // The dead process's journal hold (30 s) and outbox leases (60 s) would keep others out; let that time pass.
     await journalHolders().updateMany({}, { $set: { heldUntil: new Date(0) } });
-    await ClaimModel.updateMany({}, { $set: { until: new Date(0) } });
+    await OutboxModel.updateMany({ leaseUntil: { $exists: true } }, { $set: { leaseUntil: new Date(0) } });
     const second = await startChildService(env);
     services.push(second);
 

@@ -276,3 +276,10 @@ export function postCounts(calls: readonly SlackCall[]): Map<string, number> {
 export function markOf(text: string): string {
   return /\[drill:(\w+:\d+)\]/.exec(text)?.[1] ?? '';
 }
+
+/**
+ * Drills of several service processes on one database run on MongoDB (`npm run test:mongodb`) only:
+ * the embedded database belongs to one process, which keeps guarded writes atomic by taking them in
+ * turn in-process (src/store/guard.ts), so two processes on it are not a supported deployment.
+ */
+export const describeMultiInstance: jest.Describe = process.env.WADESK_TEST_DB === 'mongodb' ? describe : describe.skip;

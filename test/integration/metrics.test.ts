@@ -4,7 +4,7 @@ import { setStatus } from '../../src/store/inbox';
 import { accountFigures } from '../../src/store/metrics';
 import { recordMetricEvent } from '../../src/store/metrics-events';
 import { countSlaBreach } from '../../src/store/sla';
-import { ConversationModel, LookupModel, MessageModel, MetricEventModel, WindowAlertModel } from '../../src/store/models';
+import { ConversationModel, MessageModel, MetricEventModel, WindowAlertModel } from '../../src/store/models';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
 
 /**
@@ -43,7 +43,7 @@ async function message(accountId: Types.ObjectId, direction: 'inbound' | 'outbou
 
 beforeAll(async () => {
   await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName() });
-  await Promise.all([ConversationModel.init(), MessageModel.init(), LookupModel.init(), MetricEventModel.init(), WindowAlertModel.init()]);
+  await Promise.all([ConversationModel.init(), MessageModel.init(), MetricEventModel.init(), WindowAlertModel.init()]);
   a = new Types.ObjectId();
   b = new Types.ObjectId();
 

@@ -13,8 +13,7 @@ import { ChannelPacer } from '../../src/outbox/pacing';
 import { OUTBOX_EVENT_TYPE } from '../../src/outbox/slack';
 import { SecretBox } from '../../src/security/secrets';
 import { findAccountRecent } from '../../src/store/accounts';
-import { tryClaim } from '../../src/store/claims';
-import { AccountModel, ClaimModel, ConversationModel, DeliveredModel, MessageModel, OutboxModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
+import { AccountModel, ConversationModel, DeliveredModel, MessageModel, OutboxModel, type AccountDocument, type ConversationDocument } from '../../src/store/models';
 import { CHANNEL, FakeSlack } from '../fixtures/conversations';
 import { BOT_TOKEN, SLACK_API, TestClock, requireTestDbUri, uniqueDbName } from '../helpers/service';
 import { UNPACED } from '../helpers/unpaced';
@@ -95,7 +94,7 @@ describe('the outbox posting into a Slack thread', () => {
   beforeEach(async () => {
     nock.cleanAll();
     slack.reset();
-    await Promise.all([OutboxModel.deleteMany({}), DeliveredModel.deleteMany({}), ClaimModel.deleteMany({}), MessageModel.deleteMany({})]);
+    await Promise.all([OutboxModel.deleteMany({}), DeliveredModel.deleteMany({}), MessageModel.deleteMany({})]);
     // Every test starts with the channel's turn free.
     pacerNow += 60_000;
   });
@@ -138,7 +137,7 @@ describe('the outbox posting into a Slack thread', () => {
       });
   }
 
-  it('costs a post into a thread already posted to seven commands, all by _id but the pass, and leaves no claim behind', async () => {
+  it('costs a post into a thread already posted to six commands, all by _id but the pass, and leaves no lease behind', async () => {
     const outbox = worker();
     await enqueuePost(await storeMessage('warm-up'), 'warm-up');
     slack.install();
@@ -155,19 +154,15 @@ describe('the outbox posting into a Slack thread', () => {
 
     expect(slack.posts('measured')).toHaveLength(1);
     expect(await MessageModel.findById(messageId)).toMatchObject({ slackChannelId: CHANNEL, slackTs: expect.any(String) });
-    expect(await ClaimModel.countDocuments({})).toBe(0);
-    expect(measured.slice(0, 2)).toEqual([
-      'find outboxitems {state}', // the pass: what is due
-      'insert claims', // this attempt, by its unique _id
-    ]);
-    // The item, now that it is ours, and whether its key was delivered before: at once.
-    expect(measured.slice(2, 4).sort()).toEqual(['find outboxdelivereds {_id}', 'find outboxitems {_id}']);
-    expect(measured.slice(4)).toEqual([
+    expect(await OutboxModel.countDocuments({ leaseOwner: { $exists: true } })).toBe(0);
+    expect(measured.slice(0, 1)).toEqual(['find outboxitems {state}']); // the pass: what is due
+    // The item leased by a guarded update, and whether its key was delivered before: at once.
+    expect(measured.slice(1, 3).sort()).toEqual(['find outboxdelivereds {_id}', 'findAndModify outboxitems']);
+    expect(measured.slice(3)).toEqual([
       // The thread is known from the warm-up's post: the conversation is not read again.
       'update messages {_id}', // the message's Slack ts
       'insert outboxdelivereds', // the tombstone
-      'delete outboxitems {_id}',
-      'delete claims {_id}',
+      'delete outboxitems {_id,leaseOwner}',
       'find outboxitems {state}', // the next pass: nothing left
     ]);
   });
@@ -189,7 +184,7 @@ describe('the outbox posting into a Slack thread', () => {
 
     expect(slack.calls).toHaveLength(calls);
     expect(await OutboxModel.countDocuments({})).toBe(0);
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect(await OutboxModel.countDocuments({ leaseOwner: { $exists: true } })).toBe(0);
     // Settled by its tombstone, before the post handler reads anything.
     expect(commands.filter((c) => /conversations|messages/.test(c))).toEqual([]);
   });
@@ -197,7 +192,7 @@ describe('the outbox posting into a Slack thread', () => {
   it('after a worker died between setting the Slack ts and the tombstone, the taker posts nothing again', async () => {
     const messageId = await storeMessage('died-after-ts');
     const key = await enqueuePost(messageId, 'died-after-ts');
-    expect(await tryClaim(`outbox:${key}:0`, 'dead-worker', clock.now(), LEASE_MS)).toBe('claimed');
+    await OutboxModel.updateOne({ _id: key }, { $set: { leaseOwner: 'dead-worker', leaseUntil: new Date(clock.now().getTime() + LEASE_MS) } });
     await MessageModel.updateOne({ _id: messageId }, { $set: { slackChannelId: CHANNEL, slackTs: '1700000001.000100' } });
     slack.install();
     const outbox = worker();
@@ -210,13 +205,13 @@ describe('the outbox posting into a Slack thread', () => {
     expect(await DeliveredModel.exists({ _id: key })).toBeTruthy();
     expect(await OutboxModel.countDocuments({})).toBe(0);
     // Both turns, the dead worker's and the taker's, are forgotten.
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect(await OutboxModel.countDocuments({ leaseOwner: { $exists: true } })).toBe(0);
   });
 
   it('after a worker died between posting and setting the Slack ts, the taker finds the post instead of posting again', async () => {
     const messageId = await storeMessage('died-after-post');
     const key = await enqueuePost(messageId, 'died-after-post');
-    expect(await tryClaim(`outbox:${key}:0`, 'dead-worker', clock.now(), LEASE_MS)).toBe('claimed');
+    await OutboxModel.updateOne({ _id: key }, { $set: { leaseOwner: 'dead-worker', leaseUntil: new Date(clock.now().getTime() + LEASE_MS) } });
     const lookup = threadHolding(key, '1700000002.000100');
     slack.install();
 
@@ -225,13 +220,13 @@ describe('the outbox posting into a Slack thread', () => {
     expect(lookup.isDone()).toBe(true);
     expect(slack.posts()).toEqual([]);
     expect(await MessageModel.findById(messageId)).toMatchObject({ slackChannelId: CHANNEL, slackTs: '1700000002.000100' });
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect(await OutboxModel.countDocuments({ leaseOwner: { $exists: true } })).toBe(0);
   });
 
   it('a takeover that has to wait for its channel still checks before posting when its turn comes', async () => {
     const messageId = await storeMessage('paced-takeover');
     const key = await enqueuePost(messageId, 'paced-takeover');
-    expect(await tryClaim(`outbox:${key}:0`, 'dead-worker', clock.now(), LEASE_MS)).toBe('claimed');
+    await OutboxModel.updateOne({ _id: key }, { $set: { leaseOwner: 'dead-worker', leaseUntil: new Date(clock.now().getTime() + LEASE_MS) } });
     slack.install();
     // Someone else has just had the channel's turn.
     expect(deps.slackPacer.take(CHANNEL, 'someone-else')).toBe(0);
@@ -242,7 +237,7 @@ describe('the outbox posting into a Slack thread', () => {
     expect(slack.calls).toEqual([]);
     // The same attempt, to come back at its turn; its claims are forgotten, its doubt is not.
     expect(await OutboxModel.findById(key)).toMatchObject({ attempts: 0, maybeDone: true });
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect(await OutboxModel.countDocuments({ leaseOwner: { $exists: true } })).toBe(0);
 
     nock.cleanAll();
     const lookup = threadHolding(key, '1700000003.000100');

@@ -1,9 +1,9 @@
 import { WebAPIRequestError } from '@slack/web-api';
 import mongoose from 'mongoose';
 import { createLogger } from '../../src/log';
-import { NotYet, OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue, knownOutboxKeys } from '../../src/outbox';
-import { tryClaim } from '../../src/store/claims';
-import { ClaimModel, DeliveredModel, OutboxModel } from '../../src/store/models';
+import { NotYet, OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue } from '../../src/outbox';
+import { configureWriteGuards } from '../../src/store/database';
+import { DeliveredModel, OutboxModel } from '../../src/store/models';
 import { TestClock, requireTestDbUri, uniqueDbName } from '../helpers/service';
 import { waitFor } from '../drills/support';
 
@@ -24,16 +24,21 @@ describe('the outbox', () => {
 
   beforeAll(async () => {
     await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName(), monitorCommands: true });
-    await Promise.all([OutboxModel.createIndexes(), ClaimModel.createIndexes(), DeliveredModel.createIndexes()]);
+    await Promise.all([OutboxModel.createIndexes(), DeliveredModel.createIndexes()]);
+    await configureWriteGuards();
   });
   afterAll(() => mongoose.disconnect());
   beforeEach(async () => {
-    await Promise.all([OutboxModel.deleteMany({}), DeliveredModel.deleteMany({}), ClaimModel.deleteMany({})]);
+    await Promise.all([OutboxModel.deleteMany({}), DeliveredModel.deleteMany({})]);
     delivered.length = 0;
     failures = {};
   });
 
   const item = (key: string, lane: string, text = key) => ({ key, lane, kind: 'record', payload: { text } });
+  /** Items holding a lease: none once every attempt is settled. */
+  const leases = () => OutboxModel.countDocuments({ leaseOwner: { $exists: true } });
+  /** A worker that took the item's lease and died. */
+  const diedHolding = (key: string) => OutboxModel.updateOne({ _id: key }, { $set: { leaseOwner: 'dead-worker', leaseUntil: new Date(clock.now().getTime() + 60_000) } });
 
   /** The database commands sent while `body` runs, in order. */
   async function commandsDuring(body: () => Promise<unknown>): Promise<{ name: string; command: Record<string, unknown> }[]> {
@@ -64,8 +69,8 @@ describe('the outbox', () => {
     await worker.drain();
     expect(delivered).toEqual(['a', 'b']);
     expect(await OutboxModel.countDocuments({})).toBe(0);
-    expect([...(await knownOutboxKeys(['a', 'b', 'c']))].sort()).toEqual(['a', 'b']);
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect((await DeliveredModel.find({}, { _id: 1 }).lean()).map((d) => d._id).sort()).toEqual(['a', 'b']);
+    expect(await leases()).toBe(0);
   });
 
   it('keeps a lane in order while its head waits out a Retry-After, and lets other lanes pass', async () => {
@@ -83,7 +88,7 @@ describe('the outbox', () => {
     // Delivered: a tombstone stays, the item leaves the outbox, and no claim is left of any attempt.
     expect(await DeliveredModel.exists({ _id: '1' })).toBeTruthy();
     expect(await OutboxModel.exists({ _id: '1' })).toBeNull();
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect(await leases()).toBe(0);
   });
 
   it('backs off exponentially on failures without Retry-After', async () => {
@@ -108,7 +113,7 @@ describe('the outbox', () => {
     await new OutboxWorker({ clock, logger }, handlers).drain();
     expect(delivered).toEqual(['2']);
     expect(await OutboxModel.findById('1')).toMatchObject({ state: 'failed', lastError: 'channel_not_found', attempts: 1 });
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect(await leases()).toBe(0);
   });
 
   it('brings an item whose turn has not come back at its turn, as the same attempt, without backing off', async () => {
@@ -127,7 +132,7 @@ describe('the outbox', () => {
     await worker.drain();
     expect(delivered).toEqual(['1', '2']);
     expect(await DeliveredModel.exists({ _id: '1' })).toBeTruthy();
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect(await leases()).toBe(0);
   });
 
   it('delivers each item exactly once when two workers run at the same moment', async () => {
@@ -142,31 +147,30 @@ describe('the outbox', () => {
       expect(inLane).toEqual([...inLane].sort((x, y) => Number(x.slice(1)) - Number(y.slice(1))));
     }
     // A worker that claims an attempt another has just settled gives its claim back.
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect(await leases()).toBe(0);
   });
 
   it('takes over an item whose worker died holding it, once the lease has run out', async () => {
     await enqueue([item('1', 'L1')], clock.now());
-    expect(await tryClaim('outbox:1:0', 'dead-worker', clock.now(), 60_000)).toBe('claimed');
+    await diedHolding('1');
     const worker = new OutboxWorker({ clock, logger }, handlers);
     await worker.drain();
     expect(delivered).toEqual([]);
     clock.advance(60_000);
     await worker.drain();
     expect(delivered).toEqual(['1']);
-    // The dead worker's turn and the taker's.
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect(await leases()).toBe(0);
   });
 
   it('finishes, without delivering again, an item whose worker died between its tombstone and its removal', async () => {
     await enqueue([item('1', 'L1')], clock.now());
-    expect(await tryClaim('outbox:1:0', 'dead-worker', clock.now(), 60_000)).toBe('claimed');
+    await diedHolding('1');
     await DeliveredModel.create({ _id: '1', at: clock.now() });
     clock.advance(60_000);
     await new OutboxWorker({ clock, logger }, handlers).drain();
     expect(delivered).toEqual([]);
     expect(await OutboxModel.countDocuments({})).toBe(0);
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect(await leases()).toBe(0);
   });
 
   /** Handlers that hold every delivery until `count` have started, then let them all finish at once. */
@@ -184,41 +188,26 @@ describe('the outbox', () => {
     };
   }
 
-  it('claims, reads and settles lanes that go at once together: one statement each for all of them', async () => {
-    const keys = Array.from({ length: 8 }, (_, n) => `t${n}`);
-    await enqueue(keys.map((key, n) => item(key, `L${n}`)), clock.now());
-    const commands = (await commandsDuring(() => new OutboxWorker({ clock, logger }, finishingTogether(keys.length)).drain())).map(
-      ({ name, command }) => `${name} ${String(command[name])}`,
-    );
-    expect([...delivered].sort()).toEqual(keys);
-    // The first lane goes alone; those that follow while it waits share the next statement (how many
-    // follow at once depends on timing, so at most three statements of each kind, not eight).
-    for (const statement of ['insert claims', 'find outboxdelivereds', 'insert outboxdelivereds', 'delete outboxitems', 'delete claims']) {
-      const count = commands.filter((c) => c === statement).length;
-      expect(count).toBeGreaterThanOrEqual(1);
-      expect(count).toBeLessThanOrEqual(3);
-    }
-    expect(await DeliveredModel.countDocuments({ _id: { $in: keys } })).toBe(keys.length);
+  it('lets exactly one of concurrent claimants of an item deliver it', async () => {
+    await enqueue([item('contested', 'L1')], clock.now());
+    const workers = Array.from({ length: 6 }, () => new OutboxWorker({ clock, logger }, finishingTogether(1)));
+    const handled = await Promise.all(workers.map((w) => w.drain()));
+    expect(delivered).toEqual(['contested']);
+    expect(handled.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(await DeliveredModel.countDocuments({ _id: 'contested' })).toBe(1);
     expect(await OutboxModel.countDocuments({})).toBe(0);
-    expect(await ClaimModel.countDocuments({})).toBe(0);
   });
 
-  it('one lane at a time, claims every due head at once, and goes on while a delivered item is settled, so settling shares writes', async () => {
-    const keys = Array.from({ length: 8 }, (_, n) => `one${n}`);
+  it('reads what is pending with one indexed query a pass, and claims each head with one guarded update', async () => {
+    const keys = Array.from({ length: 8 }, (_, n) => `t${n}`);
     await enqueue(keys.map((key, n) => item(key, `L${n}`)), clock.now());
-    const commands = await commandsDuring(() => new OutboxWorker({ clock, logger }, handlers, { yieldWhile: () => true }).drain());
-    /** Documents in each insert into `collection`. */
-    const insertsInto = (collection: string) =>
-      commands.filter(({ name, command }) => name === 'insert' && command.insert === collection).map(({ command }) => (Array.isArray(command.documents) ? command.documents.length : 0));
-    const tombstoneWrites = insertsInto('outboxdelivereds');
-    const claimWrites = insertsInto('claims');
-    expect(delivered).toEqual(keys);
-    // The first head alone, the seven claimed while it was written together.
-    expect(claimWrites).toEqual([1, 7]);
-    expect(tombstoneWrites.reduce((a, b) => a + b, 0)).toBe(keys.length);
-    expect(tombstoneWrites.length).toBeLessThan(keys.length);
+    const commands = await commandsDuring(() => new OutboxWorker({ clock, logger }, handlers).drain());
+    const reads = commands.filter(({ name, command }) => name === 'find' && command.find === 'outboxitems' && JSON.stringify(command.filter) === '{"state":"pending"}');
+    expect(reads.length).toBe(2); // the pass that delivers, and the one that finds nothing left
+    expect(commands.filter(({ name, command }) => name === 'findAndModify' && command.findAndModify === 'outboxitems')).toHaveLength(keys.length);
+    expect([...delivered].sort()).toEqual(keys);
     expect(await OutboxModel.countDocuments({})).toBe(0);
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect(await leases()).toBe(0);
   });
 
   it('when settling a delivered item fails, the pass fails, and the next pass takes the item over at once, as uncertain', async () => {
@@ -233,8 +222,7 @@ describe('the outbox', () => {
       },
     };
     await enqueue([item('1', 'L1'), item('2', 'L1'), item('3', 'L2')], clock.now());
-    const tombstones = mongoose.connection.collection('outboxdelivereds');
-    const failOnce = jest.spyOn(tombstones, 'insertMany').mockRejectedValueOnce(new Error('database went away'));
+    const failOnce = jest.spyOn(DeliveredModel, 'create').mockRejectedValueOnce(new Error('database went away'));
     // One lane at a time: L2's head was claimed with L1's, and is still delivered and settled in the failed pass.
     const worker = new OutboxWorker({ clock, logger }, lookingFirst, { leaseMs: 60_000, yieldWhile: () => true });
     try {
@@ -244,13 +232,13 @@ describe('the outbox', () => {
     }
     // L1 stopped behind the item whose settling failed.
     expect(delivered).toEqual(['1', '3']);
-    expect(await ClaimModel.countDocuments({})).toBe(1);
+    expect(await leases()).toBe(1);
     // Its claim is ended rather than waited out (60 s here): the database may have failed mid-way, and is back.
     await worker.drain();
     expect(delivered).toEqual(['1', '3', '2']);
     expect(uncertainOf).toEqual({ '1': [false, true], '2': [false], '3': [false] });
     expect(await OutboxModel.countDocuments({})).toBe(0);
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect(await leases()).toBe(0);
   });
 
   it('settles a batch in which one tombstone is there already (its earlier worker wrote it late), and records the others', async () => {
@@ -263,7 +251,7 @@ describe('the outbox', () => {
     expect([...delivered].sort()).toEqual(['a', 'b', 'late']);
     expect(await DeliveredModel.countDocuments({ _id: { $in: keys } })).toBe(3);
     expect(await OutboxModel.countDocuments({})).toBe(0);
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    expect(await leases()).toBe(0);
   });
 
   it('keeps a takeover uncertain when it has to wait for its turn, as the same attempt', async () => {
@@ -275,12 +263,12 @@ describe('the outbox', () => {
       },
     };
     await enqueue([item('orphan', 'L1')], clock.now());
-    expect(await tryClaim('outbox:orphan:0', 'dead-worker', clock.now(), 60_000)).toBe('claimed');
+    await diedHolding('orphan');
     clock.advance(60_000);
     const worker = new OutboxWorker({ clock, logger }, probe);
     await worker.drain();
-    // Its claims are gone, so it comes back as a first claim: only the item remembers the doubt.
-    expect(await ClaimModel.countDocuments({})).toBe(0);
+    // Its lease is settled, so it comes back as a first claim: only the item remembers the doubt.
+    expect(await leases()).toBe(0);
     clock.advance(1_000);
     await worker.drain();
     expect(seen).toEqual([true, true]);
@@ -304,7 +292,7 @@ describe('the outbox', () => {
     await worker.drain();
     // A worker died holding this one: whoever takes it over cannot know how far it got.
     await enqueue([item('orphan', 'L3')], clock.now());
-    expect(await tryClaim('outbox:orphan:0', 'dead-worker', clock.now(), 60_000)).toBe('claimed');
+    await diedHolding('orphan');
     clock.advance(60_000);
     await worker.drain();
     // A refusal (a rate limit) is certain: nothing happened, nothing to check.
@@ -343,8 +331,8 @@ describe('the outbox', () => {
       return commands.filter(({ name, command }) => name === 'find' && JSON.stringify(command.filter ?? {}).includes('"state"')).length;
     }
 
-    it('delivers what this process enqueues, lane by lane in order, without reading the outbox again for it', async () => {
-      const worker = new OutboxWorker({ clock, logger }, handlers, { rereadMs: 60_000 });
+    it('delivers what this process enqueues, lane by lane in order, woken by it', async () => {
+      const worker = new OutboxWorker({ clock, logger }, handlers, { pollMs: 60_000 });
       const keys = Array.from({ length: 30 }, (_, i) => `s${i}`);
       const reads = await pendingReadsDuring(async () => {
         worker.start();
@@ -360,12 +348,12 @@ describe('the outbox', () => {
         const inLane = delivered.filter((k) => Number(k.slice(1)) % 3 === lane);
         expect(inLane).toEqual([...inLane].sort((x, y) => Number(x.slice(1)) - Number(y.slice(1))));
       }
-      // Once, at the start: a pass that read it cost as much as the whole backlog on FerretDB.
-      expect(reads).toBe(1);
+      // Woken by each enqueue rather than the (here one-minute) poll; a read a pass.
+      expect(reads).toBeGreaterThanOrEqual(1);
     });
 
-    it('finds what another instance stored once it reads the outbox again', async () => {
-      const worker = new OutboxWorker({ clock, logger }, handlers, { rereadMs: 200, pollMs: 50 });
+    it('finds what another instance stored at its next poll', async () => {
+      const worker = new OutboxWorker({ clock, logger }, handlers, { pollMs: 50 });
       worker.start();
       try {
         await enqueue([item('ours', 'L1')], clock.now());
@@ -383,7 +371,7 @@ describe('the outbox', () => {
       // Before the worker starts: its first read takes it in.
       await OutboxModel.create({ _id: 'first', lane: 'L1', seq: 1, kind: 'record', payload: { text: 'first' }, nextAttemptAt: clock.now() });
       failures = { first: [new RetryLater('not yet', 1)] };
-      const worker = new OutboxWorker({ clock, logger }, handlers, { rereadMs: 60_000, pollMs: 20 });
+      const worker = new OutboxWorker({ clock, logger }, handlers, { pollMs: 20 });
       worker.start();
       try {
         await enqueue([item('second', 'L1'), item('other', 'L2')], clock.now());

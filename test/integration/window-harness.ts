@@ -1,6 +1,7 @@
 import { slackApi } from '../fakes/strict-slack';
 import crypto from 'node:crypto';
 import { WebClient } from '@slack/web-api';
+import { configureWriteGuards } from '../../src/store/database';
 import mongoose, { type Types } from 'mongoose';
 import nock from 'nock';
 import { z } from 'zod';
@@ -8,7 +9,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { OutboxWorker } from '../../src/outbox';
 import { recordInbound } from '../../src/store/conversations';
-import { AccountModel, ClaimModel, ConversationModel, DeliveredModel, OutboxModel, WindowAlertModel, type ConversationDocument, type WindowAlertDocument } from '../../src/store/models';
+import { AccountModel, ConversationModel, LeaseModel, DeliveredModel, OutboxModel, WindowAlertModel, type ConversationDocument, type WindowAlertDocument } from '../../src/store/models';
 import { windowOutboxHandlers } from '../../src/window';
 import { ChannelPacer } from '../../src/outbox/pacing';
 import { BOT_TOKEN, SLACK_API, TestClock, requireTestDbUri, uniqueDbName } from '../helpers/service';
@@ -61,12 +62,13 @@ export async function connectWindowDb(): Promise<void> {
   nock.disableNetConnect();
   nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
   await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName() });
-  await Promise.all([ConversationModel.createIndexes(), OutboxModel.createIndexes(), DeliveredModel.createIndexes(), ClaimModel.createIndexes(), AccountModel.createIndexes(), WindowAlertModel.createIndexes()]);
+  await Promise.all([ConversationModel.createIndexes(), OutboxModel.createIndexes(), DeliveredModel.createIndexes(), LeaseModel.createIndexes(), AccountModel.createIndexes(), WindowAlertModel.createIndexes()]);
+  await configureWriteGuards();
 }
 
 export async function clearWindowDb(): Promise<void> {
   nock.cleanAll();
-  await Promise.all([ConversationModel.deleteMany({}), OutboxModel.deleteMany({}), DeliveredModel.deleteMany({}), ClaimModel.deleteMany({}), AccountModel.deleteMany({}), WindowAlertModel.deleteMany({})]);
+  await Promise.all([ConversationModel.deleteMany({}), OutboxModel.deleteMany({}), DeliveredModel.deleteMany({}), LeaseModel.deleteMany({}), AccountModel.deleteMany({}), WindowAlertModel.deleteMany({})]);
 }
 
 export function windowDeps(config: Config, clock: TestClock) {

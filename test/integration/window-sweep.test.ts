@@ -245,7 +245,7 @@ describe('the window sweep', () => {
   });
 
   it('records the progress of more than a hundred due conversations in one sweep', async () => {
-    // FerretDB v1 never answered a single bulkWrite of 100+ updates; the sweep hung holding its lease.
+    // FerretDB v1 never answers a bulkWrite of 100+ updates (the sweep once hung holding its lease); it writes one alert at a time.
     const account = await createAccount();
     const conversations = [];
     for (let i = 0; i < 120; i++) conversations.push(await createConversation(account, start));

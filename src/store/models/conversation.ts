@@ -7,7 +7,7 @@ const conversationSchema = new Schema(
     /**
      * The identifier the customer was first seen by (a wa_id, or a BSUID for one who shared no
      * number): the conversation's unique key, never changed, so a new number or username does
-     * not split it. Every identifier the customer has (`phone`, `userId`) finds it through lookups.
+     * not split it. Every identifier the customer has (`phone`, `userId`) finds it too.
      */
     waId: { type: String, required: true },
     /** The customer's number as last known; unset while they share none (and on conversations older than BSUIDs, whose `waId` is it). */
@@ -63,6 +63,9 @@ const conversationSchema = new Schema(
 conversationSchema.index({ accountId: 1, waId: 1 }, { unique: true });
 conversationSchema.index({ accountId: 1, windowClosesAt: 1 });
 conversationSchema.index({ channelId: 1, threadTs: 1 });
+// A customer's conversation by the identifiers learnt after the one it was first seen by (see `findConversationByCustomer`).
+conversationSchema.index({ accountId: 1, phone: 1 });
+conversationSchema.index({ accountId: 1, userId: 1 });
 // The inbox queues (src/store/queues.ts): open conversations of the workspace's accounts, by window close; mine and unassigned by assignee too.
 conversationSchema.index({ accountId: 1, status: 1, assignee: 1, windowClosesAt: 1 });
 conversationSchema.index({ accountId: 1, status: 1, windowClosesAt: 1 });

@@ -24,6 +24,9 @@ const outboxSchema = new Schema(
     accountId: { type: Schema.Types.ObjectId },
     /** The last attempt failed in a way that may have taken effect: the next one checks first. */
     maybeDone: { type: Boolean, required: true, default: false },
+    /** The worker delivering it, until `leaseUntil`; both unset once the attempt is settled, so a lease left behind means its holder died. */
+    leaseOwner: { type: String },
+    leaseUntil: { type: Date },
   },
   { timestamps: true },
 );

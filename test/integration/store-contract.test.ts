@@ -9,18 +9,21 @@ import {
   setThread,
   upsertConversation,
 } from '../../src/store/conversations';
-import { claimRef, findRef, lookupKey, withLock } from '../../src/store/lookups';
+import { configureWriteGuards } from '../../src/store/database';
+import { claimConversation } from '../../src/store/inbox';
 import { advanceStatus, findMessageByWamid, insertMessage, markAccepted, type NewMessage } from '../../src/store/messages';
-import { ConversationModel, LookupModel, MessageModel, WindowAlertModel } from '../../src/store/models';
+import { ConversationModel, MessageModel, WindowAlertModel } from '../../src/store/models';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
 
 const HOUR = 60 * 60 * 1000;
 const START = new Date('2025-03-01T08:00:00Z');
 
-describe('store lookups by _id', () => {
+/** The store's contract: MongoDB's guarded updates, upserts and unique indexes (kept in-process on the embedded database). */
+describe('store: guarded updates and unique keys', () => {
   beforeAll(async () => {
     await mongoose.connect(requireTestDbUri(), { dbName: uniqueDbName() });
-    await Promise.all([ConversationModel.init(), MessageModel.init(), LookupModel.init()]);
+    await Promise.all([ConversationModel.init(), MessageModel.init(), WindowAlertModel.init()]);
+    await configureWriteGuards();
   });
   afterAll(() => mongoose.disconnect());
 
@@ -31,79 +34,6 @@ describe('store lookups by _id', () => {
     accountId = new Types.ObjectId();
   });
 
-  describe('findRef and claimRef', () => {
-    it('finds nothing for a key never claimed', async () => {
-      expect(await findRef('test:nobody')).toBeUndefined();
-    });
-
-    it('keeps the first claim and tells later claimants the winner', async () => {
-      const first = new Types.ObjectId();
-      const second = new Types.ObjectId();
-      expect(await claimRef('test:first', first)).toEqual({ ref: first, created: true });
-      const again = await claimRef('test:first', second);
-      expect(again.created).toBe(false);
-      expect(String(again.ref)).toBe(String(first));
-      expect(String(await findRef('test:first'))).toBe(String(first));
-    });
-
-    it('lets exactly one of ten concurrent claimants win', async () => {
-      const refs = Array.from({ length: 10 }, () => new Types.ObjectId());
-      const claims = await Promise.all(refs.map((ref) => claimRef('test:race', ref)));
-      expect(claims.filter((c) => c.created)).toHaveLength(1);
-      const winner = String(claims.find((c) => c.created)?.ref);
-      expect(new Set(claims.map((c) => String(c.ref)))).toEqual(new Set([winner]));
-      expect(await LookupModel.countDocuments({ _id: 'test:race' })).toBe(1);
-    });
-
-    it('takes over a key whose document is gone, and only then', async () => {
-      const gone = new Types.ObjectId();
-      const mine = new Types.ObjectId();
-      await claimRef('test:gone', gone);
-      expect((await claimRef('test:gone', mine, { isLive: async () => true })).created).toBe(false);
-      const taken = await claimRef('test:gone', mine, { isLive: async (ref) => !ref.equals(gone) });
-      expect(taken.created).toBe(true);
-      expect(String(await findRef('test:gone'))).toBe(String(mine));
-    });
-  });
-
-  describe('withLock', () => {
-    it('lets one holder at a time in, releases on failure, and overtakes a dead holder', async () => {
-      let inside = 0;
-      let most = 0;
-      await Promise.all(
-        Array.from({ length: 6 }, () =>
-          withLock('test:turns', async () => {
-            most = Math.max(most, ++inside);
-            await new Promise((r) => setTimeout(r, 5));
-            inside--;
-          }),
-        ),
-      );
-      expect(most).toBe(1);
-      await expect(withLock('test:turns', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-      expect(await findRef('lock:test:turns')).toBeUndefined();
-
-      // A holder that died a minute ago: its lock is overtaken; a live one makes us give up in time.
-      await LookupModel.create({ _id: 'lock:test:dead', ref: Types.ObjectId.createFromTime(Math.floor(Date.now() / 1000) - 60) });
-      expect(await withLock('test:dead', async () => 'ran')).toBe('ran');
-      await claimRef('lock:test:held', new Types.ObjectId());
-      await expect(withLock('test:held', async () => 'ran', { staleMs: 10_000, waitMs: 100 })).rejects.toThrow('busy');
-    });
-
-    it('releases at once a lock this process left taken when the database went away, rather than waiting for it to go stale', async () => {
-      const failOnce = jest.spyOn(mongoose.connection.collection(LookupModel.collection.collectionName), 'deleteMany').mockRejectedValueOnce(new Error('database went away'));
-      try {
-        await expect(withLock('test:abandoned', async () => 'ran')).rejects.toThrow('database went away');
-      } finally {
-        failOnce.mockRestore();
-      }
-      expect(await findRef('lock:test:abandoned')).toBeDefined();
-      // Well within the ten seconds after which another process would overtake it.
-      expect(await withLock('test:abandoned', async () => 'ran', { staleMs: 10_000, waitMs: 1_000 })).toBe('ran');
-      expect(await findRef('lock:test:abandoned')).toBeUndefined();
-    });
-  });
-
   describe('conversations by customer', () => {
     it('gives ten concurrent first messages of one customer a single conversation', async () => {
       const waId = nextWaId();
@@ -112,7 +42,7 @@ describe('store lookups by _id', () => {
       );
       expect(new Set(results.map((c) => String(c._id))).size).toBe(1);
       expect(await ConversationModel.countDocuments({ accountId, waId })).toBe(1);
-      expect(String(await findRef(lookupKey.conversation(accountId, waId)))).toBe(String(results[0]?._id));
+      expect(String((await findConversationByCustomer(accountId, waId))?._id)).toBe(String(results[0]?._id));
     });
 
     it('finds the same conversation again, updating the profile name, and keeps customers and accounts apart', async () => {
@@ -141,15 +71,29 @@ describe('store lookups by _id', () => {
       await ConversationModel.deleteOne({ _id: old._id });
       const fresh = await upsertConversation({ accountId, customer: { phone: waId }, channelId: 'C1' });
       expect(String(fresh._id)).not.toBe(String(old._id));
-      expect(String(await findRef(lookupKey.conversation(accountId, waId)))).toBe(String(fresh._id));
+      expect(String((await findConversationByCustomer(accountId, waId))?._id)).toBe(String(fresh._id));
     });
 
-    it('repairs a missing key from the stored conversation instead of creating a second one', async () => {
-      const waId = nextWaId();
-      const stored = await ConversationModel.create({ accountId, waId, channelId: 'C1' });
-      const found = await upsertConversation({ accountId, customer: { phone: waId }, channelId: 'C1' });
-      expect(String(found._id)).toBe(String(stored._id));
-      expect(String(await findRef(lookupKey.conversation(accountId, waId)))).toBe(String(stored._id));
+    it('finds a conversation by every identifier it learnt, the one first seen by an identifier keeping it', async () => {
+      const phone = nextWaId();
+      const bsuid = `ID.${String(waSeq)}000000000001`;
+      const byBsuid = await upsertConversation({ accountId, customer: { userId: bsuid }, channelId: 'C1' });
+      const linked = await upsertConversation({ accountId, customer: { userId: bsuid, phone }, channelId: 'C1' });
+      expect(String(linked._id)).toBe(String(byBsuid._id));
+      expect(String((await findConversationByCustomer(accountId, phone))?._id)).toBe(String(byBsuid._id));
+      // A conversation first seen by that number, stored before: the number stays with it.
+      const stored = await ConversationModel.create({ accountId, waId: nextWaId(), channelId: 'C1' });
+      await upsertConversation({ accountId, customer: { userId: bsuid, phone: stored.waId }, channelId: 'C1' });
+      expect(String((await findConversationByCustomer(accountId, stored.waId))?._id)).toBe(String(stored._id));
+    });
+
+    it('lets exactly one of ten concurrent claimants of a conversation have it', async () => {
+      const c = await upsertConversation({ accountId, customer: { phone: nextWaId() }, channelId: 'C1' });
+      const outcomes = await Promise.all(Array.from({ length: 10 }, (_, n) => claimConversation(c._id, `U${n}`, START)));
+      const won = outcomes.filter((o) => o?.kind === 'won');
+      expect(won).toHaveLength(1);
+      const assignee = (await findConversation(c._id))?.assignee;
+      expect(outcomes.filter((o) => o?.kind !== 'won').every((o) => o?.kind === 'taken' && o.holder === assignee)).toBe(true);
     });
   });
 
