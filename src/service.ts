@@ -195,6 +195,8 @@ function listen(handler: RequestListener, port: number): Promise<Server> {
 /** Stops accepting connections and resolves once the requests in flight have finished. */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
+    // Connections whose last response ends from now on (requests still in flight) close as soon as they are idle.
+    server.keepAliveTimeout = 1;
     server.close(() => resolve());
     server.closeIdleConnections();
   });
