@@ -13,7 +13,8 @@ import { postOnce } from '../outbox/slack';
 import { findConversation } from '../store/conversations';
 import { recordMetricEvent } from '../store/metrics-events';
 import { markSurveyAsked, setSurveyScore } from '../store/metrics';
-import { AccountModel, type AccountDocument, type ConversationDocument } from '../store/models';
+import { findAccount } from '../store/accounts';
+import type { AccountDocument, ConversationDocument } from '../store/models';
 
 /**
  * The satisfaction survey (src/domain/csat.ts): asked once a round, when a conversation is resolved
@@ -44,7 +45,7 @@ export function csatOutboxHandlers(deps: Deps): Record<string, OutboxHandler> {
       const p = parsePayload(askPayload, raw);
       const conversation = await findConversation(p.conversationId);
       if (!conversation || inboxStatus(conversation.status) !== 'resolved' || conversation.csatAskedAt) return;
-      const account = await AccountModel.findById(conversation.accountId);
+      const account = await findAccount(String(conversation.accountId));
       const survey = account && surveyOf(account);
       if (!account || !survey || account.state !== 'connected' || !account.enabled) return;
       const now = deps.clock.now();

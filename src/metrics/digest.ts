@@ -6,8 +6,8 @@ import { strings } from '../i18n';
 import { enqueue, parsePayload, type OutboxHandler } from '../outbox';
 import { postOnce } from '../outbox/slack';
 import { metricsDigestView } from '../bot/views/metrics';
+import { findAccount } from '../store/accounts';
 import { accountFigures } from '../store/metrics';
-import { AccountModel } from '../store/models';
 import { postingAccounts } from '../store/windows';
 import { digestDay } from '../window/digest';
 import { formatDay } from '.';
@@ -50,7 +50,7 @@ export function metricsOutboxHandlers(deps: Deps): Record<string, OutboxHandler>
   return {
     [METRICS_KINDS.digest]: async (raw, delivery) => {
       const p = parsePayload(digestPayload, raw);
-      const account = await AccountModel.findById(p.accountId);
+      const account = await findAccount(p.accountId);
       if (!account || account.state !== 'connected' || !account.enabled) return;
       const timeZone = deps.config.timeZone;
       const span = daySpan(p.day, timeZone);

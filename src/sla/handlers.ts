@@ -9,7 +9,9 @@ import { closeEnoughToCombine, COMBINE_MS, slaMoments, targetMinutes, type SlaTa
 import { strings } from '../i18n';
 import { parsePayload, type DeliveryContext, type OutboxHandler } from '../outbox';
 import { postOnce } from '../outbox/slack';
-import { AccountModel, ConversationModel, type AccountDocument, type ConversationDocument } from '../store/models';
+import { findAccount } from '../store/accounts';
+import { findConversation } from '../store/conversations';
+import type { AccountDocument, ConversationDocument } from '../store/models';
 import { findWindowAlert } from '../store/windows';
 import { claimWarning, countSlaBreach, findSlaClock, warningClaimedBy } from '../store/sla';
 import { alertKey } from '../window/sweep';
@@ -32,11 +34,11 @@ interface Standing {
 
 /** The conversation a target is about, if the target still runs: open, unanswered since `since`, its account posting. */
 async function standingTarget(conversationId: string, since: Date): Promise<Standing | undefined> {
-  const conversation = await ConversationModel.findById(conversationId);
+  const conversation = await findConversation(conversationId);
   if (!conversation || inboxStatus(conversation.status) !== 'open') return undefined;
   const lastReplyAt = conversation.lastReplyAt ?? undefined;
   if (lastReplyAt && lastReplyAt.getTime() >= since.getTime()) return undefined;
-  const account = await AccountModel.findById(conversation.accountId);
+  const account = await findAccount(String(conversation.accountId));
   if (!account || account.state !== 'connected' || !account.enabled) return undefined;
   return { conversation, account, channelId: conversation.channelId ?? account.channelId };
 }

@@ -5,7 +5,9 @@ import { inboxStatus } from '../domain/inbox';
 import { slaDue, slaMoments } from '../domain/sla';
 import { enqueue, type EnqueueInput } from '../outbox';
 import { conversationLane } from '../outbox/lanes';
-import { AccountModel, ConversationModel, type SlaClockDocument } from '../store/models';
+import { findAccounts } from '../store/accounts';
+import { findConversations } from '../store/conversations';
+import type { SlaClockDocument } from '../store/models';
 import { recordSlaProgress, slaClocksDue, type SlaClockProgress } from '../store/sla';
 import { releaseSweepLease, takeSweepLease } from '../store/windows';
 import { slaSettingsOf } from './settings';
@@ -72,9 +74,9 @@ export async function runSlaSweep(deps: SlaSweepDeps, options: SlaSweepOptions =
 
   const due = await slaClocksDue(now, options.batchSize ?? DEFAULT_BATCH);
   const conversations = new Map(
-    (await ConversationModel.find({ _id: { $in: due.map((c) => c._id) } }, { status: 1, lastReplyAt: 1, accountId: 1 })).map((c) => [String(c._id), c]),
+    (await findConversations(due.map((c) => c._id), { status: 1, lastReplyAt: 1, accountId: 1 })).map((c) => [String(c._id), c]),
   );
-  const accounts = new Map((await AccountModel.find({ _id: { $in: [...new Set(due.map((c) => String(c.accountId)))] } })).map((a) => [String(a._id), a]));
+  const accounts = new Map((await findAccounts(due.map((c) => c.accountId))).map((a) => [String(a._id), a]));
 
   const queued: EnqueueInput[] = [];
   const progress: SlaClockProgress[] = [];

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import type { Types } from 'mongoose';
 import type { SecretBox } from '../security/secrets';
 import { isDuplicateKey } from './database';
 import { AccountModel, type Account, type AccountDocument } from './models';
@@ -9,6 +10,11 @@ export function isAccountId(id: string): boolean {
 }
 
 /** The account with this id, or undefined for an unknown or malformed id. */
+/** These accounts, by id, in no particular order; ids that name none are left out. */
+export async function findAccounts(ids: readonly (string | Types.ObjectId)[]): Promise<AccountDocument[]> {
+  return AccountModel.find({ _id: { $in: [...new Set(ids.map(String))].filter(isAccountId) } });
+}
+
 export async function findAccount(id: string): Promise<AccountDocument | undefined> {
   if (!isAccountId(id)) return undefined;
   return (await AccountModel.findById(id)) ?? undefined;

@@ -13,6 +13,11 @@ export async function findConversation(id: string | Types.ObjectId): Promise<Con
   return (await ConversationModel.findById(id)) ?? undefined;
 }
 
+/** These conversations, by id, with only the fields named (`{ status: 1, … }`); ids that name none are left out. */
+export async function findConversations(ids: readonly (string | Types.ObjectId)[], fields: Record<string, 1>): Promise<ConversationDocument[]> {
+  return ConversationModel.find({ _id: { $in: ids.filter((id) => isValidObjectId(id)) } }, fields);
+}
+
 /** The conversation whose Slack thread this is, if any. */
 export async function findConversationByThread(channelId: string, threadTs: string): Promise<ConversationDocument | undefined> {
   return (await ConversationModel.findOne({ channelId, threadTs })) ?? undefined;

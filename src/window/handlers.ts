@@ -1,4 +1,3 @@
-import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
 import { conversationCustomer, sendAddress } from '../domain/customer';
 import { inboxStatus, warnsAboutWindow } from '../domain/inbox';
@@ -8,9 +7,11 @@ import type { Deps } from '../context';
 import { strings, type Locale } from '../i18n';
 import { parsePayload, type DeliveryContext, type OutboxHandler } from '../outbox';
 import { postOnce } from '../outbox/slack';
-import { AccountModel, ConversationModel, type AccountDocument, type ConversationDocument } from '../store/models';
+import { findAccount, findAccounts } from '../store/accounts';
+import { findConversation, findConversations } from '../store/conversations';
+import type { AccountDocument, ConversationDocument } from '../store/models';
 import { recordMetricEvent } from '../store/metrics-events';
-import { isAnswered } from '../store/windows';
+import { isAnswered, openWindows } from '../store/windows';
 import { combinedView } from '../bot/views/sla';
 import { slaBesideWindowWarning } from '../sla/handlers';
 import { WINDOW_KINDS } from './sweep';
@@ -38,11 +39,11 @@ async function standingAlert(
   conversationId: string,
   closesAt: Date,
 ): Promise<{ conversation: ConversationDocument; account: AccountDocument; channelId: string } | undefined> {
-  const conversation = await ConversationModel.findById(conversationId);
+  const conversation = await findConversation(conversationId);
   if (!conversation || conversation.windowClosesAt?.getTime() !== closesAt.getTime() || isAnswered(conversation)) return undefined;
   // Resolved: nobody is to answer it until the customer writes again (which reopens it and moves the window).
   if (!warnsAboutWindow(inboxStatus(conversation.status))) return undefined;
-  const account = await AccountModel.findById(conversation.accountId);
+  const account = await findAccount(String(conversation.accountId));
   if (!account || account.state !== 'connected' || !account.enabled) return undefined;
   return { conversation, account, channelId: conversation.channelId ?? account.channelId };
 }
@@ -52,9 +53,8 @@ async function standingAlert(
  * channel language when they share one, else the reference language.
  */
 async function summaryLocale(conversationIds: readonly string[]): Promise<Locale> {
-  const ids = conversationIds.filter((id) => isValidObjectId(id));
-  const conversations = await ConversationModel.find({ _id: { $in: ids } }, { accountId: 1 });
-  const accounts = await AccountModel.find({ _id: { $in: conversations.map((c) => c.accountId) } }, { locale: 1 });
+  const conversations = await findConversations(conversationIds, { accountId: 1 });
+  const accounts = await findAccounts(conversations.map((c) => c.accountId));
   const locales = new Set(accounts.map((a) => a.locale));
   const [only] = locales;
   return locales.size === 1 && only ? only : 'en';
@@ -114,12 +114,10 @@ export function windowOutboxHandlers(deps: WindowHandlerDeps): Record<string, Ou
 
     [WINDOW_KINDS.digest]: async (raw, delivery) => {
       const p = parsePayload(digestPayload, raw);
-      const account = await AccountModel.findById(p.accountId);
+      const account = await findAccount(p.accountId);
       if (!account || account.state !== 'connected' || !account.enabled) return;
       const now = deps.clock.now();
-      const open = await ConversationModel.find({ accountId: account._id, windowClosesAt: { $gt: now } })
-        .sort({ windowClosesAt: 1, _id: 1 })
-        .limit(DIGEST_LIMIT);
+      const open = (await openWindows([account._id], now, DIGEST_LIMIT)).get(String(account._id)) ?? [];
       const rows = open.filter((c) => !isAnswered(c)).map((c) => toRow(c, account.channelId));
       const view = digestView(strings(account.locale).window, { accountName: account.name, rows, now, timeZone });
       if (view) await post(account.channelId, undefined, view, delivery);

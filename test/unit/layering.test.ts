@@ -45,6 +45,21 @@ it('jobs and the window digest query no model directly', () => {
   expect(offending).toEqual([]);
 });
 
+/** Feature services that own a collection outright, not through a repository module: why, for each. */
+const OWN_COLLECTION: Record<string, string> = {
+  'outbox/index.ts': 'the durable outbox is the storage of its items: leases, turns and settling are its whole job',
+};
+
+it('feature services query no model directly: storage sits behind src/store', () => {
+  const files = sources(SRC).filter((file) => !file.startsWith(path.join(SRC, 'store') + path.sep) && !(path.relative(SRC, file) in OWN_COLLECTION));
+  const offending = files.flatMap((file) => {
+    const uses = fs.readFileSync(file, 'utf8').match(/\b[A-Z]\w*Model\.\w+/g) ?? [];
+    return uses.map((use) => `${path.relative(SRC, file)}: ${use}`);
+  });
+  expect(offending).toEqual([]);
+  expect(Object.keys(OWN_COLLECTION).every((f) => fs.existsSync(path.join(SRC, f)))).toBe(true);
+});
+
 it('sees the imports it checks', () => {
   // Guards the scan itself: every form of import is found and resolved.
   const file = path.join(LISTENERS, 'x/y.ts');
