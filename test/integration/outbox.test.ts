@@ -304,14 +304,19 @@ describe('the outbox', () => {
   it('delivers one lane at a time while it yields, and lanes side by side otherwise', async () => {
     let running = 0;
     let mostAtOnce = 0;
+    let yielding = true;
+    let besideAnother = () => {};
+    let another = new Promise<void>((resolve) => (besideAnother = resolve));
     const slow = {
+      // Each delivery is held until one of another lane runs beside it: at once where lanes go side by side,
+      // however loaded the machine. While yielding none may come, and a short wait shows that none does.
       record: async () => {
         mostAtOnce = Math.max(mostAtOnce, ++running);
-        await new Promise((r) => setTimeout(r, 5));
+        if (running > 1) besideAnother();
+        await Promise.race([another, new Promise((r) => setTimeout(r, yielding ? 50 : 10_000))]);
         running--;
       },
     };
-    let yielding = true;
     const worker = new OutboxWorker({ clock, logger }, slow, { yieldWhile: () => yielding });
     await enqueue(['L1', 'L2', 'L3', 'L4'].map((lane) => item(`y-${lane}`, lane)), clock.now());
     await worker.drain();
@@ -319,6 +324,7 @@ describe('the outbox', () => {
 
     yielding = false;
     mostAtOnce = 0;
+    another = new Promise<void>((resolve) => (besideAnother = resolve));
     await enqueue(['L1', 'L2', 'L3', 'L4'].map((lane) => item(`n-${lane}`, lane)), clock.now());
     await worker.drain();
     expect(mostAtOnce).toBeGreaterThan(1);
