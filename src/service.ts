@@ -20,7 +20,7 @@ import './store/models';
 import { createHttpApp } from './webhooks/server';
 import { restoreDelivery, whatsappWebhookRoutes } from './webhooks/whatsapp';
 import { Journal } from './journal';
-import { ingestEvents } from './conversations/ingest';
+import { ingestDeliveries } from './conversations/ingest';
 import { conversationOutboxHandlers } from './conversations/deliveries';
 import { inboxOutboxHandlers } from './inbox';
 import { windowJobs, windowOutboxHandlers } from './window';
@@ -92,7 +92,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   registerListeners(bolt, deps);
 
   // Each feature contributes its routes, outbox handlers and cron jobs here.
-  const journal = new Journal(deps, { ingest: ({ account, events }) => ingestEvents(deps, account, events), restore: restoreDelivery });
+  const journal = new Journal(deps, { ingest: (deliveries) => ingestDeliveries(deps, deliveries), restore: restoreDelivery });
   const routes: Parameters<typeof createHttpApp>[0]['routes'] = [whatsappWebhookRoutes(deps, journal)];
   const setAside = setAsideHandlers(deps);
   const outboxHandlers: Record<string, OutboxHandler> = {

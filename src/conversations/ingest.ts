@@ -13,8 +13,8 @@ import { strings, type Strings } from '../i18n';
 import { enqueue, type EnqueueInput } from '../outbox';
 import { conversationLane } from '../outbox/lanes';
 import { customerKey, customerOfRun } from '../domain/customer';
-import { conversationOf, findConversation, findConversationByCustomer, linkCustomer, recordInbounds } from '../store/conversations';
-import { advanceStatus, insertMessage, type DeliveryStatus, type StoredMessage } from '../store/messages';
+import { conversationsOf, findConversation, findConversationByCustomer, linkCustomer, recordInbounds, type CustomerField } from '../store/conversations';
+import { advanceStatus, insertMessages, type DeliveryStatus, type NewMessage, type StoredMessage } from '../store/messages';
 import type { AccountDocument, ConversationDocument } from '../store/models';
 import { reopenOnInbound } from '../inbox';
 import { csatScore } from '../domain/csat';
@@ -22,12 +22,15 @@ import { recordCsatAnswer } from '../metrics/csat';
 import { keepUnhandledWebhook } from '../store/unhandled-webhooks';
 import { applyTemplateCategoryUpdate, applyTemplateQualityUpdate, applyTemplateStatusUpdate } from '../templates/status';
 import { describeWhatsAppError } from '../whatsapp/errors';
+import type { Delivery } from '../journal';
 import type { InboundEvent, InboundMessage, MessageStatus, UserIdUpdate } from '../whatsapp/inbound';
 import { statusReactionItem } from './deliveries';
 import { applyUserPreference } from './preferences';
 import { threadPostItems } from './threads';
 import { awayReplyItems } from '../sla/away';
-import { startSlaClock } from '../sla/clock';
+import { slaClockStart } from '../sla/clock';
+import { putSlaClocks, type ClockStart } from '../store/sla';
+import type { WindowMove } from '../domain/window';
 
 export interface IngestResult {
   /** Messages stored now (not seen before). */
@@ -42,78 +45,81 @@ export interface IngestResult {
 
 const PREVIEW_LENGTH = 200;
 
+/** `ingestDeliveries` for one delivery. */
+export function ingestEvents(deps: Deps, account: AccountDocument, events: readonly InboundEvent[]): Promise<IngestResult> {
+  return ingestDeliveries(deps, [{ account, events }]);
+}
+
 /**
- * Stores the events of a journaled delivery (or of a customer's waiting deliveries, in
- * arrival order) and queues the Slack work. Safe to run twice for the same delivery, even
- * at once: messages are unique by wamid and outbox items by key.
+ * Stores the events of journaled deliveries and queues the Slack work. The messages of every
+ * customer among them are stored together: one read of their conversations, one insert of the
+ * messages, one write of the windows, one enqueue, however many customers wrote. Safe to run twice
+ * for the same delivery, even at once: messages are unique by wamid and outbox items by key.
  */
-export async function ingestEvents(deps: Deps, account: AccountDocument, events: InboundEvent[]): Promise<IngestResult> {
+export async function ingestDeliveries(deps: Deps, deliveries: readonly Delivery[]): Promise<IngestResult> {
   const result: IngestResult = { stored: 0, duplicates: 0, statuses: 0, unknownStatuses: 0, other: 0 };
-  // In order: a batch's messages of one conversation keep their order in the thread.
-  for (let n = 0; n < events.length; n++) {
-    const event = events[n];
-    if (!event) continue;
-    switch (event.kind) {
-      case 'message': {
-        // The customer's messages that follow are stored together: one conversation read, one window move, one enqueue.
-        const run = [event.message];
-        const key = customerKey(event.message.customer);
-        for (let next = events[n + 1]; next?.kind === 'message' && customerKey(next.message.customer) === key; next = events[n + 1]) {
-          run.push(next.message);
-          n++;
-        }
-        const ours = run.filter((m) => belongsTo(account, m.phoneNumberId));
-        if (ours.length < run.length) {
+  let waiting: Written[] = [];
+  const store = async () => {
+    const written = waiting;
+    waiting = [];
+    const created = await ingestMessages(deps, written);
+    result.stored += created;
+    result.duplicates += written.length - created;
+  };
+  const others: { account: AccountDocument; event: Exclude<InboundEvent, { kind: 'message' | 'user_id_update' }> }[] = [];
+  for (const { account, events } of deliveries) {
+    for (const event of events) {
+      if (event.kind === 'message') {
+        if (!belongsTo(account, event.message.phoneNumberId)) {
           deps.logger.warn('message for another phone number ignored', { accountId: String(account._id) });
-          result.other += run.length - ours.length;
+          result.other++;
+          continue;
         }
-        if (ours.length === 0) break;
-        const created = await ingestMessages(deps, account, ours);
-        result.stored += created;
-        result.duplicates += ours.length - created;
-        break;
-      }
-      case 'status':
-        if (await ingestStatus(deps, account, event.status)) result.statuses++;
-        else result.unknownStatuses++;
-        break;
-      case 'user_id_update':
+        waiting.push({ account, message: event.message });
+        // The customer's messages after a change of number or BSUID are found by the new one: stored once it is linked.
+        if (event.message.content.type === 'system') await store();
+      } else if (event.kind === 'user_id_update') {
+        await store();
         if (belongsTo(account, event.update.phoneNumberId)) await applyUserIdUpdate(deps, account, event.update);
         result.other++;
-        break;
-      case 'user_preference':
-        if (belongsTo(account, event.preference.phoneNumberId)) await applyUserPreference(deps, account, event.preference);
-        result.other++;
-        break;
-      case 'template_status':
-        await applyTemplateStatusUpdate(deps, String(account._id), event.update);
-        result.other++;
-        break;
-      case 'template_category':
-        await applyTemplateCategoryUpdate(deps, String(account._id), event.update);
-        result.other++;
-        break;
-      case 'template_quality':
-        await applyTemplateQualityUpdate(deps, String(account._id), event.update);
-        result.other++;
-        break;
-      case 'error':
-        deps.logger.warn('WhatsApp reported errors for the account', {
-          accountId: String(account._id),
-          codes: event.errors.map((e) => e.code),
-        });
-        result.other++;
-        break;
-      case 'ignored':
-        await keepUnhandledWebhook({ accountId: account._id, field: event.field, wabaId: event.wabaId, value: event.value }, deps.clock.now());
-        logFieldOnce(deps, event.field);
-        result.other++;
-        break;
-      default:
-        return assertNever(event);
+      } else others.push({ account, event });
     }
   }
+  await store();
+  // Statuses and notices touch no inbound message or window: after the messages, in their order.
+  for (const { account, event } of others) await ingestOther(deps, account, event, result);
   return result;
+}
+
+async function ingestOther(deps: Deps, account: AccountDocument, event: Exclude<InboundEvent, { kind: 'message' | 'user_id_update' }>, result: IngestResult): Promise<void> {
+  switch (event.kind) {
+    case 'status':
+      if (await ingestStatus(deps, account, event.status)) result.statuses++;
+      else result.unknownStatuses++;
+      return;
+    case 'user_preference':
+      if (belongsTo(account, event.preference.phoneNumberId)) await applyUserPreference(deps, account, event.preference);
+      break;
+    case 'template_status':
+      await applyTemplateStatusUpdate(deps, String(account._id), event.update);
+      break;
+    case 'template_category':
+      await applyTemplateCategoryUpdate(deps, String(account._id), event.update);
+      break;
+    case 'template_quality':
+      await applyTemplateQualityUpdate(deps, String(account._id), event.update);
+      break;
+    case 'error':
+      deps.logger.warn('WhatsApp reported errors for the account', { accountId: String(account._id), codes: event.errors.map((e) => e.code) });
+      break;
+    case 'ignored':
+      await keepUnhandledWebhook({ accountId: account._id, field: event.field, wabaId: event.wabaId, value: event.value }, deps.clock.now());
+      logFieldOnce(deps, event.field);
+      break;
+    default:
+      return assertNever(event);
+  }
+  result.other++;
 }
 
 /** Field names already logged by this process: an operator hears of each once, not of every delivery. */
@@ -148,72 +154,143 @@ function belongsTo(account: AccountDocument, phoneNumberId: string | undefined):
   return phoneNumberId === undefined || !account.phoneNumberId || account.phoneNumberId === phoneNumberId;
 }
 
+interface Written {
+  account: AccountDocument;
+  message: InboundMessage;
+}
+
+/** One conversation's messages of a batch, in arrival order. */
+interface Run {
+  account: AccountDocument;
+  conversation: ConversationDocument;
+  messages: InboundMessage[];
+}
+
 /**
- * Stores one customer's messages in order, moves the window past them, and queues their
+ * Stores the messages, each customer's in order, moves their windows past them, and queues their
  * Slack posts; returns how many were new (the others were stored before).
  */
-async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundMessage[]): Promise<number> {
-  const s = strings(account.locale).conversations;
-  const [first] = ms;
-  if (!first) return 0;
-  const who = { ...customerOfRun(ms), profileName: [...ms].reverse().find((m) => m.profileName)?.profileName };
-  const { conversation, changed } = await linkCustomer(
-    await conversationOf({ accountId: account._id, ...who, channelId: account.channelId }),
-    who.customer,
-    who.profileName,
-  );
-  const stored: { m: InboundMessage; message: StoredMessage; preview: string }[] = [];
-  let created = 0;
-  for (const m of ms) {
-    const preview = contentPreview(s, m.content).slice(0, PREVIEW_LENGTH);
-    const insert = await insertMessage({
-      key: m.wamid,
-      accountId: account._id,
-      conversationId: conversation._id,
-      direction: 'inbound',
-      wamid: m.wamid,
-      type: m.content.type,
-      text: preview,
-      content: {
-        ...m.content,
-        ...(m.contextWamid ? { contextWamid: m.contextWamid } : {}),
-        ...(m.forwarded ? { forwarded: true } : {}),
-        ...(m.referral ? { referral: m.referral } : {}),
-        ...(m.referredProduct ? { referredProduct: m.referredProduct } : {}),
-      },
-      sentAt: m.timestamp,
-      sender: { kind: 'customer', id: customerKey(m.customer) },
-      status: 'received',
-    });
-    if (insert.created) created++;
-    stored.push({ m, message: insert.message, preview });
+async function ingestMessages(deps: Deps, written: readonly Written[]): Promise<number> {
+  if (written.length === 0) return 0;
+  const byCustomer = new Map<string, Written[]>();
+  for (const w of written) {
+    const key = `${String(w.account._id)}:${customerKey(w.message.customer)}`;
+    byCustomer.set(key, [...(byCustomer.get(key) ?? []), w]);
   }
+  const customers = [...byCustomer.values()];
+  const found = await conversationsOf(customers.map((ws) => ({ accountId: firstOf(ws).account._id, ...customerOfRun(ws.map((w) => w.message)), channelId: firstOf(ws).account.channelId })));
+  // A customer who wrote by number and by BSUID in one batch came as two customers of one conversation: one run.
+  const runs = new Map<string, Run>();
+  customers.forEach((ws, n) => {
+    const conversation = found[n];
+    if (!conversation) return;
+    const run = runs.get(String(conversation._id));
+    if (run) run.messages.push(...ws.map((w) => w.message));
+    else runs.set(String(conversation._id), { account: firstOf(ws).account, conversation, messages: ws.map((w) => w.message) });
+  });
+
+  const linked: (Run & { changed: CustomerField[] })[] = [];
+  for (const run of runs.values()) {
+    const who = customerOfRun(run.messages);
+    const profileName = [...run.messages].reverse().find((m) => m.profileName)?.profileName;
+    linked.push({ ...run, ...(await linkCustomer(run.conversation, who.customer, profileName)) });
+  }
+
+  const previews = linked.map(({ account, messages }) => messages.map((m) => contentPreview(strings(account.locale).conversations, m.content).slice(0, PREVIEW_LENGTH)));
+  const inserted = await insertMessages(linked.flatMap(({ account, conversation, messages }, r) => messages.map((m, n) => newInbound(account, conversation, m, previews[r]?.[n] ?? ''))));
+  const stored = linked.map(({ messages }, r) => messages.map((m, n) => ({ m, preview: previews[r]?.[n] ?? '', ...at(inserted, offsetOf(linked, r) + n) })));
 
   // A system notice (e.g. "changed number") is not the customer writing: it opens no window.
-  const writing = stored.filter(({ m }) => m.content.type !== 'system');
-  const window = await recordInbounds(conversation, writing.map(({ m, preview }) => ({ at: m.timestamp, preview })), deps.config.expiry.warnMinutes);
-  const reopened = new Set(writing.filter((_, n) => window.moves[n]?.reopened).map(({ m }) => m.wamid));
-  // A tap on the satisfaction survey is a rating, kept for the metrics; it does not reopen what was resolved.
-  const surveyScore = (m: InboundMessage) => (m.content.type === 'interactive' ? csatScore(m.content.id) : undefined);
-  for (const { m } of writing) {
-    const score = surveyScore(m);
-    if (score !== undefined) await recordCsatAnswer(account, window.conversation, { score, at: m.timestamp, wamid: m.wamid });
+  const writing = stored.map((run) => run.filter(({ m }) => m.content.type !== 'system'));
+  const windows = await recordInbounds(
+    linked.map(({ conversation }, r) => ({ conversation, inbounds: (writing[r] ?? []).map(({ m, preview }) => ({ at: m.timestamp, preview })) })),
+    deps.config.expiry.warnMinutes,
+  );
+
+  const items: EnqueueInput[] = [];
+  const clocks: (ClockStart | undefined)[] = [];
+  for (const [r, { account, conversation, changed }] of linked.entries()) {
+    const window = windows[r];
+    const ours = writing[r] ?? [];
+    if (!window) continue;
+    const reopened = new Set(ours.filter((_, n) => window.moves[n]?.reopened).map(({ m }) => m.wamid));
+    // A tap on the satisfaction survey is a rating, kept for the metrics; it does not reopen what was resolved.
+    const surveyScore = (m: InboundMessage) => (m.content.type === 'interactive' ? csatScore(m.content.id) : undefined);
+    for (const { m } of ours) {
+      const score = surveyScore(m);
+      if (score !== undefined) await recordCsatAnswer(account, window.conversation, { score, at: m.timestamp, wamid: m.wamid });
+    }
+    // The customer writing again puts a pending or resolved conversation back in the queue.
+    const lastWriting = ours.filter(({ m }) => surveyScore(m) === undefined).at(-1);
+    if (lastWriting) items.push(...(await reopenOnInbound(deps, account, window.conversation, String(lastWriting.message._id))));
+    // The response target starts (or keeps counting) from the customer's first unanswered message.
+    const writingAts = ours.map(({ m }) => m.timestamp);
+    clocks.push(slaClockStart(account, conversation, writingAts));
+    // A switched-off account keeps its history but stays silent in Slack.
+    if (!account.enabled) continue;
+    items.push(...threadItems(account, conversation, window, changed, stored[r] ?? [], reopened));
+    // Outside business hours, the first message of a closed period gets the account's away reply (after it in the thread).
+    items.push(...(await awayReplyItems(deps, account, window.conversation, writingAts)));
   }
-  // The customer writing again puts a pending or resolved conversation back in the queue.
-  const lastWriting = writing.filter(({ m }) => surveyScore(m) === undefined).at(-1);
-  const inboxItems = lastWriting ? await reopenOnInbound(deps, account, window.conversation, String(lastWriting.message._id)) : [];
-  // The response target starts (or keeps counting) from the customer's first unanswered message.
-  const writingAts = writing.map(({ m }) => m.timestamp);
-  await startSlaClock(account, conversation, writingAts);
+  await putSlaClocks(clocks);
+  await enqueue(items, deps.clock.now());
+  return inserted.filter((i) => i.created).length;
+}
 
-  // A switched-off account keeps its history but stays silent in Slack.
-  if (!account.enabled) return created;
+function firstOf<T>(list: readonly T[]): T {
+  const [first] = list;
+  if (first === undefined) throw new Error('an empty list');
+  return first;
+}
 
-  const conversationId = String(conversation._id);
+/** Where run `r`'s messages start in the batch's one insert. */
+function offsetOf(runs: readonly { messages: readonly unknown[] }[], r: number): number {
+  return runs.slice(0, r).reduce((sum, run) => sum + run.messages.length, 0);
+}
+
+function at<T>(list: readonly T[], n: number): T {
+  const item = list[n];
+  if (item === undefined) throw new Error(`nothing at ${n}`);
+  return item;
+}
+
+function newInbound(account: AccountDocument, conversation: ConversationDocument, m: InboundMessage, preview: string): NewMessage {
+  return {
+    key: m.wamid,
+    accountId: account._id,
+    conversationId: conversation._id,
+    direction: 'inbound',
+    wamid: m.wamid,
+    type: m.content.type,
+    text: preview,
+    content: {
+      ...m.content,
+      ...(m.contextWamid ? { contextWamid: m.contextWamid } : {}),
+      ...(m.forwarded ? { forwarded: true } : {}),
+      ...(m.referral ? { referral: m.referral } : {}),
+      ...(m.referredProduct ? { referredProduct: m.referredProduct } : {}),
+    },
+    sentAt: m.timestamp,
+    sender: { kind: 'customer', id: customerKey(m.customer) },
+    status: 'received',
+  };
+}
+
+/** The thread's posts of a run's messages, and a header refresh when what the root shows changed. */
+function threadItems(
+  account: AccountDocument,
+  before: ConversationDocument,
+  window: { moves: readonly WindowMove[]; conversation: ConversationDocument },
+  changed: readonly CustomerField[],
+  stored: readonly { m: InboundMessage; message: StoredMessage }[],
+  reopened: ReadonlySet<string>,
+): EnqueueInput[] {
+  const s = strings(account.locale).conversations;
+  const conversationId = String(before._id);
   const customerName = window.conversation.profileName ?? undefined;
   const items = stored.flatMap(({ m, message }) => postItems(s, { conversationId, messageId: String(message._id), customerName }, m, reopened.has(m.wamid)));
   const closesAt = shownMinute(window.conversation.windowClosesAt);
-  const windowShown = window.moves.some((move) => move.moved) && closesAt !== shownMinute(conversation.windowClosesAt);
+  const windowShown = window.moves.some((move) => move.moved) && closesAt !== shownMinute(before.windowClosesAt);
   // The root shows the customer's name, username and number: a new one is shown there too.
   const whoShown = changed.some((field) => field !== 'userId' && field !== 'parentUserId');
   if (window.conversation.threadTs && (windowShown || whoShown)) {
@@ -224,10 +301,7 @@ async function ingestMessages(deps: Deps, account: AccountDocument, ms: InboundM
       payload: { conversationId },
     });
   }
-  // Outside business hours, the first message of a closed period gets the account's away reply (after it in the thread).
-  const awayItems = await awayReplyItems(deps, account, window.conversation, writingAts);
-  await enqueue([...items, ...inboxItems, ...awayItems], deps.clock.now());
-  return created;
+  return items;
 }
 
 /** What shows an inbound message in its thread: an upload, a reaction, or a post (announced when it opened a new window). */

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { Types } from 'mongoose';
 import type { Deps } from '../context';
 import { customerKey } from '../domain/customer';
@@ -25,18 +24,19 @@ import type { InboundEvent } from '../whatsapp/inbound';
  * an entry ingested twice after a crash stores and posts nothing twice.
  *
  * The instance that received an entry ingests it, in arrival order per customer
- * (a customer's waiting entries together) and concurrently across customers, and
- * renews its hold on all it has meanwhile, in one write. Entries whose instance
+ * and many customers at once (each ingest takes what every ready customer has
+ * waiting), and renews its hold on all it has meanwhile, in one write. Entries whose instance
  * stopped renewing (it died) are taken over by another, each by one guarded update.
  */
 
 export interface Delivery {
   account: AccountDocument;
-  events: InboundEvent[];
+  events: readonly InboundEvent[];
 }
 
 export interface JournalParts {
-  ingest(delivery: Delivery): Promise<unknown>;
+  /** Ingests one customer's deliveries each (merged), many customers at once. */
+  ingest(deliveries: Delivery[]): Promise<unknown>;
   /** Rebuilds a stored entry's delivery; undefined when it can no longer be read. */
   restore(entry: JournalEntry): Promise<Delivery | undefined>;
 }
@@ -46,31 +46,15 @@ export interface JournalOptions {
   leaseMs?: number;
   /** How often entries of stopped instances are looked for. */
   recoverEveryMs?: number;
-  /** Customers ingested at once. */
-  concurrency?: number;
   /**
-   * Customers ingested at once while deliveries wait for their 200 or arrive in a burst. Customers
-   * ingested side by side share their writes (one insert for all their messages, and so on), so
-   * a few cost the database hardly more than one.
+   * Ingests under way at once, each of many customers' waiting deliveries. While one writes, the
+   * next gathers what arrives meanwhile: the busier the journal, the larger (and cheaper a message) each ingest.
    */
-  urgentConcurrency?: number;
+  concurrency?: number;
+  /** Deliveries one ingest takes, at most. */
+  batchSize?: number;
   /** Entries this instance may hold before it refuses more (with 503, so Meta retries them later). */
   maxBacklog?: number;
-  /**
-   * Deliveries a second beyond which acknowledging them comes first: ingest trickles, the next
-   * delivery of up to `urgentConcurrency` customers every `burstTrickleMs`, until the burst passes.
-   * Ingest and acknowledgements share the process and the database, and a slow 200 makes Meta
-   * retry the whole delivery (and back off from us). A delivery ingested alone costs about ten
-   * acknowledgements' CPU: at a turn a second rather than every 200 ms, a burst was acknowledged
-   * a quarter to a half faster. `burstMaxHeld` bounds what a burst may put off.
-   */
-  burstPerSecond?: number;
-  burstTrickleMs?: number;
-  /**
-   * Deliveries held beyond which a burst no longer holds ingest back. A burst that long is a
-   * sustained load: trickling, ingest would fall behind it until deliveries were refused.
-   */
-  burstMaxHeld?: number;
 }
 
 /** The instance holds as many deliveries as it may: nothing was stored, the sender should retry later. */
@@ -82,11 +66,13 @@ interface Pending {
   attempts: number;
 }
 
+/** One customer's entries taken for an ingest. */
+interface Lane {
+  key: string;
+  items: Pending[];
+}
+
 const RECOVERY_BATCH = 200;
-/** Entries of one customer ingested together, at most. */
-const INGEST_BATCH = 50;
-/** The time constant of the arrival rate: long enough that a pause inside a burst does not end it. */
-const RATE_TAU_MS = 500;
 const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 30_000;
 const KEPT_ASIDE_MS = 365 * 24 * 3_600_000;
@@ -112,12 +98,6 @@ export class Journal {
   private idle: (() => void)[] = [];
   private intervals: NodeJS.Timeout[] = [];
   private recovering: Promise<void> | undefined;
-  /** Deliveries a second, a moving average that decays with RATE_TAU_MS, as of `rateAt` (monotonic ms). */
-  private arrivalRate = 0;
-  private rateAt = 0;
-  private lastStartedAt = -Infinity;
-  /** A pump put off until the trickle's next turn. */
-  private wake: NodeJS.Timeout | undefined;
   /** This instance's hold, written before its first entry names it. */
   private registered: Promise<void> | undefined;
   /** Entries whose owner has no hold at all are looked for once, at the first recovery. */
@@ -128,7 +108,7 @@ export class Journal {
     private readonly parts: JournalParts,
     options: JournalOptions = {},
   ) {
-    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 8, urgentConcurrency: 4, maxBacklog: 50_000, burstPerSecond: 200, burstTrickleMs: 1_000, burstMaxHeld: 5_000, ...options };
+    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 2, batchSize: 500, maxBacklog: 50_000, ...options };
   }
 
   /** Stores the delivery and resolves once it is durable. Ingest follows: at once when started, else on `drain`. */
@@ -136,9 +116,6 @@ export class Journal {
     // Held entries live in memory until ingested: beyond this, a sustained overload would exhaust it.
     if (this.held.size >= this.options.maxBacklog) throw new JournalFull(`${this.held.size} deliveries are waiting to be ingested`);
     const id = new Types.ObjectId();
-    const now = performance.now();
-    this.arrivalRate = this.rateAsOf(now) + 1000 / RATE_TAU_MS;
-    this.rateAt = now;
     this.accepting++;
     try {
       await this.register();
@@ -149,21 +126,9 @@ export class Journal {
     this.queue({ id, delivery, attempts: 0 });
   }
 
-  /**
-   * Deliveries are waiting for their 200, or arriving in a burst: background work makes room for
-   * them, as it shares the process and the database with their writes, and Meta retries (and
-   * backs off from) slow acknowledgements.
-   */
+  /** Deliveries are waiting for their 200: background work (the outbox) makes room for them. */
   get urgent(): boolean {
-    return this.accepting > 0 || this.bursting();
-  }
-
-  private bursting(): boolean {
-    return this.held.size < this.options.burstMaxHeld && this.rateAsOf(performance.now()) >= this.options.burstPerSecond;
-  }
-
-  private rateAsOf(now: number): number {
-    return this.arrivalRate * Math.exp(-(now - this.rateAt) / RATE_TAU_MS);
+    return this.accepting > 0;
   }
 
   start(): void {
@@ -181,8 +146,7 @@ export class Journal {
   /** Finishes what is under way and hands the rest back at once, so another instance need not wait out the lease. */
   async stop(): Promise<void> {
     this.running = false;
-    for (const t of [...this.intervals, ...this.retries, this.wake]) clearTimeout(t);
-    this.wake = undefined;
+    for (const t of [...this.intervals, ...this.retries]) clearTimeout(t);
     await this.recovering;
     await this.whenIdle();
     await Promise.all(this.removals);
@@ -228,72 +192,94 @@ export class Journal {
   }
 
   private pump(): void {
-    // Fewer customers at a time while deliveries wait for their 200, and in a burst they start together once a trickle turn (see `urgent`).
-    const bursting = this.bursting();
-    const concurrency = bursting || this.accepting > 0 ? this.options.urgentConcurrency : this.options.concurrency;
-    const mayStart = (this.running || this.draining > 0) && this.active < concurrency && this.ready.length > 0;
-    if (!mayStart) return this.settleIdle();
-    const turnIn = bursting ? this.lastStartedAt + this.options.burstTrickleMs - performance.now() : 0;
-    if (turnIn > 0) {
-      this.wake ??= setTimeout(() => {
-        this.wake = undefined;
-        this.pump();
-      }, turnIn);
-      return this.settleIdle();
-    }
-    this.lastStartedAt = performance.now();
-    while (this.active < concurrency && this.ready.length > 0) {
-      const key = this.ready.shift();
-      if (key === undefined) break;
-      const lane = this.lanes.get(key);
-      if (!lane) continue;
-      // What the customer has waiting goes in one ingest (a backlog costs fewer writes a message the longer
-      // it is), but one delivery each in a burst: a turn's writes are what the trickle keeps small.
-      const batch = lane.splice(0, bursting ? 1 : INGEST_BATCH);
-      if (lane.length === 0) this.lanes.delete(key);
+    while ((this.running || this.draining > 0) && this.active < this.options.concurrency && this.ready.length > 0) {
+      const lanes = this.nextBatch();
       this.active++;
-      this.busy.add(key);
-      void this.ingest(batch).then((retryInMs) => {
+      void this.ingest(lanes).then(() => {
         this.active--;
-        if (retryInMs === undefined) return this.release(key);
-        // Back to the head of its lane: the customer's later entries wait behind it.
-        this.lanes.set(key, [...batch, ...(this.lanes.get(key) ?? [])]);
-        const timer = setTimeout(() => {
-          this.retries.delete(timer);
-          this.release(key);
-        }, retryInMs);
-        this.retries.add(timer);
         this.pump();
       });
     }
     this.settleIdle();
   }
 
+  /**
+   * What each ready customer has waiting, oldest customer first, up to a batch. A customer whose
+   * entries failed before goes in a batch of its own: whatever fails with it fails alone.
+   */
+  private nextBatch(): Lane[] {
+    const batch: Lane[] = [];
+    let size = 0;
+    for (let key = this.ready[0]; key !== undefined && size < this.options.batchSize; key = this.ready[0]) {
+      const lane = this.lanes.get(key);
+      if (!lane) {
+        this.ready.shift();
+        continue;
+      }
+      const alone = (lane[0]?.attempts ?? 0) > 0;
+      if (alone && batch.length > 0) break;
+      this.ready.shift();
+      const items = lane.splice(0, this.options.batchSize - size);
+      if (lane.length === 0) this.lanes.delete(key);
+      this.busy.add(key);
+      batch.push({ key, items });
+      size += items.length;
+      if (alone) break;
+    }
+    return batch;
+  }
+
   private release(key: string): void {
     this.busy.delete(key);
     if (this.lanes.has(key)) this.ready.push(key);
-    this.pump();
   }
 
-  /** Undefined when done with the entries, else when to try them again. */
-  private async ingest(batch: Pending[]): Promise<number | undefined> {
+  private async ingest(lanes: Lane[]): Promise<void> {
+    const together = await this.tryIngest(lanes);
+    if (together.ok) return;
+    const [only] = lanes;
+    if (lanes.length === 1 && only) return this.retryLater(only, together.err);
+    // Each customer alone: one customer's failing deliveries hold back only theirs.
+    this.deps.logger.warn('journal ingest failed; its customers are tried again one by one', { customers: lanes.length, err: together.err });
+    await Promise.all(
+      lanes.map(async (lane) => {
+        const alone = await this.tryIngest([lane]);
+        if (!alone.ok) this.retryLater(lane, alone.err);
+      }),
+    );
+  }
+
+  /** Ingests the lanes together and lets their customers go on, or says why not. */
+  private async tryIngest(lanes: Lane[]): Promise<{ ok: true } | { ok: false; err: unknown }> {
     try {
-      await this.parts.ingest(merged(batch));
+      await this.parts.ingest(lanes.map((lane) => merged(lane.items)));
     } catch (err) {
-      const attempts = Math.max(...batch.map((item) => ++item.attempts));
-      const retryInMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1));
-      this.deps.logger.warn('journal entries will be ingested again', { ids: batch.map((item) => String(item.id)), attempt: attempts, retryInMs, err });
-      return retryInMs;
+      return { ok: false, err };
     }
-    for (const item of batch) {
+    for (const lane of lanes) this.release(lane.key);
+    for (const item of lanes.flatMap((lane) => lane.items)) {
       this.held.delete(String(item.id));
-      // The lane does not wait for it: an entry left behind is only ingested again, harmlessly.
+      // Nothing waits for it: an entry left behind is only ingested again, harmlessly.
       const removal = removeJournal(item.id)
         .catch((err: unknown) => this.deps.logger.warn('ingested journal entry not removed', { id: String(item.id), err }))
         .finally(() => this.removals.delete(removal));
       this.removals.add(removal);
     }
-    return undefined;
+    return { ok: true };
+  }
+
+  /** Back to the head of its lane, after a backoff: the customer's later entries wait behind it. */
+  private retryLater(lane: Lane, err: unknown): void {
+    const attempts = Math.max(...lane.items.map((item) => ++item.attempts));
+    const retryInMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1));
+    this.deps.logger.warn('journal entries will be ingested again', { ids: lane.items.map((item) => String(item.id)), attempt: attempts, retryInMs, err });
+    this.lanes.set(lane.key, [...lane.items, ...(this.lanes.get(lane.key) ?? [])]);
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      this.release(lane.key);
+      this.pump();
+    }, retryInMs);
+    this.retries.add(timer);
   }
 
   private async renew(): Promise<void> {

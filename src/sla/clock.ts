@@ -1,7 +1,7 @@
 import { inboxStatus } from '../domain/inbox';
 import { slaMoments, targetFor } from '../domain/sla';
 import type { AccountDocument, ConversationDocument } from '../store/models';
-import { putSlaClock } from '../store/sla';
+import { putSlaClocks, type ClockStart } from '../store/sla';
 import { slaSettingsOf } from './settings';
 
 /**
@@ -15,21 +15,30 @@ export async function startSlaClock(
   before: Pick<ConversationDocument, '_id' | 'status' | 'lastReplyAt' | 'lastInboundAt'>,
   inboundAts: readonly Date[],
 ): Promise<void> {
+  await putSlaClocks([slaClockStart(account, before, inboundAts)]);
+}
+
+/** The clock `startSlaClock` would put, if any: for callers that put many together. */
+export function slaClockStart(
+  account: AccountDocument,
+  before: Pick<ConversationDocument, '_id' | 'status' | 'lastReplyAt' | 'lastInboundAt'>,
+  inboundAts: readonly Date[],
+): ClockStart | undefined {
   const lastReplyAt = before.lastReplyAt ?? undefined;
   const unanswered = inboundAts.filter((at) => !lastReplyAt || at.getTime() > lastReplyAt.getTime()).sort((a, b) => a.getTime() - b.getTime());
   const [since] = unanswered;
-  if (!since) return;
+  if (!since) return undefined;
   const status = inboxStatus(before.status);
   // Already waiting for a reply (an open conversation whose last message is unanswered): its target runs
   // from that earlier message. Decided from the conversation alone, so ingest reads nothing more for it.
   const lastInboundAt = before.lastInboundAt ?? undefined;
   const waiting = status === 'open' && lastInboundAt !== undefined && (!lastReplyAt || lastInboundAt.getTime() > lastReplyAt.getTime());
-  if (waiting) return;
+  if (waiting) return undefined;
 
   const settings = slaSettingsOf(account);
   const target = targetFor({ lastReplyAt, reopenedFromResolved: status === 'resolved' });
   const moments = slaMoments(settings.hours, settings.targets, since, target);
   // Past moments (a late delivery) are picked up by the next sweep; none: hours that never come.
   const nextCheckAt = moments.warnAt ?? moments.dueAt;
-  await putSlaClock({ conversationId: before._id, accountId: account._id, since, target, nextCheckAt });
+  return { conversationId: before._id, accountId: account._id, since, target, nextCheckAt };
 }

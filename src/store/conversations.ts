@@ -3,10 +3,10 @@ import { conversationCustomer, customerAt, customerKey, isBsuid, type CustomerId
 import { firstResponseMs } from '../domain/metrics';
 import { nextAlertAt, windowMoves, type WindowMove } from '../domain/window';
 import { isDuplicateKey } from './database';
-import { guarded } from './guard';
+import { guarded, guardedAll } from './guard';
 import { recordMetricEvent } from './metrics-events';
 import { ConversationModel, type ConversationDocument } from './models';
-import { deleteWindowAlert, putWindowAlert, setWindowAlertThread } from './windows';
+import { deleteWindowAlert, putWindowAlerts, setWindowAlertThread } from './windows';
 
 export async function findConversation(id: string | Types.ObjectId): Promise<ConversationDocument | undefined> {
   if (!isValidObjectId(id)) return undefined;
@@ -85,6 +85,38 @@ export async function conversationOf(input: CustomerInput): Promise<Conversation
 }
 
 /**
+ * `conversationOf` for many customers of one account: found with one read by the identifiers they
+ * were first seen by, then one by those learnt since (in `conversationOf`'s order), the rest one by one.
+ */
+export async function conversationsOf(inputs: readonly CustomerInput[]): Promise<ConversationDocument[]> {
+  const byAccount = new Map<string, CustomerInput[]>();
+  for (const input of inputs) byAccount.set(String(input.accountId), [...(byAccount.get(String(input.accountId)) ?? []), input]);
+  const found = new Map<CustomerInput, ConversationDocument>();
+  for (const group of byAccount.values()) {
+    const accountId = group[0]?.accountId;
+    // Customers who changed number or BSUID are found by the former ones first: one by one, as they are rare.
+    const plain = group.filter((input) => !input.formerly?.length);
+    if (!accountId || plain.length === 0) continue;
+    const ids = [...new Set(plain.flatMap((input) => identifiers(input.customer)))];
+    const byWaId = new Map((await ConversationModel.find({ accountId, waId: { $in: ids } })).map((c) => [c.waId, c]));
+    const unfound = ids.filter((id) => !byWaId.has(id));
+    const learnt = new Map<string, ConversationDocument>();
+    const bsuids = unfound.filter(isBsuid);
+    const phones = unfound.filter((id) => !isBsuid(id));
+    // Sorted by `_id` descending, so the earliest to learn an identifier is the one kept.
+    if (bsuids.length > 0) for (const c of await ConversationModel.find({ accountId, userId: { $in: bsuids } }).sort({ _id: -1 })) if (c.userId) learnt.set(c.userId, c);
+    if (phones.length > 0) for (const c of await ConversationModel.find({ accountId, phone: { $in: phones } }).sort({ _id: -1 })) if (c.phone) learnt.set(c.phone, c);
+    for (const input of plain) {
+      const conversation = identifiers(input.customer).map((id) => byWaId.get(id) ?? learnt.get(id)).find((c) => c !== undefined);
+      if (conversation) found.set(input, conversation);
+    }
+  }
+  const result: ConversationDocument[] = [];
+  for (const input of inputs) result.push(found.get(input) ?? (await conversationOf(input)));
+  return result;
+}
+
+/**
  * Stores the customer's identifiers and names that changed: a customer first seen by number and
  * later by BSUID alone (or the other way round, or after a new number) stays in their conversation.
  */
@@ -122,48 +154,76 @@ export interface Inbound {
 
 /** One inbound message's `recordInbounds`. */
 export async function recordInbound(conversation: ConversationDocument, inbound: Inbound, warnMinutes: readonly number[]): Promise<InboundRecorded> {
-  const { moves, conversation: after } = await recordInbounds(conversation, [inbound], warnMinutes);
-  return { moved: moves[0]?.moved ?? false, reopened: moves[0]?.reopened ?? false, conversation: after };
+  const [recorded] = await recordInbounds([{ conversation, inbounds: [inbound] }], warnMinutes);
+  if (!recorded) throw new Error('no window recorded');
+  return { moved: recorded.moves[0]?.moved ?? false, reopened: recorded.moves[0]?.reopened ?? false, conversation: recorded.conversation };
+}
+
+export interface InboundRun {
+  conversation: ConversationDocument;
+  inbounds: readonly Inbound[];
 }
 
 /**
- * Moves the window to each inbound message's own timestamp + 24 h, in turn, unless a later
- * message already set it further: late and out-of-order deliveries never move it back (`$max`).
- * One customer's messages are recorded together, in one write. A moved window starts afresh for
- * the expiry alerts (its WindowAlert document is replaced).
+ * Moves each conversation's window to each inbound message's own timestamp + 24 h, in turn, unless
+ * a later message already set it further: late and out-of-order deliveries never move it back
+ * (`$max`). Many conversations are recorded together: one write of their alerts, one of their
+ * windows, one read back. A moved window starts afresh for the expiry alerts (its WindowAlert is
+ * replaced), written first: if we stop before the conversation moves, Meta redelivers (nothing was
+ * acknowledged) and both are written again.
  */
-export async function recordInbounds(
-  conversation: ConversationDocument,
-  inbounds: readonly Inbound[],
-  warnMinutes: readonly number[],
-): Promise<{ moves: WindowMove[]; conversation: ConversationDocument }> {
-  const unmoved = (after: ConversationDocument) => ({ moves: inbounds.map(() => ({ moved: false, reopened: false })), conversation: after });
-  const ats = inbounds.map((i) => i.at);
-  const { moves, closesAt } = windowMoves(conversation.windowClosesAt ?? undefined, ats);
-  const lastMoved = inbounds.filter((_, n) => moves[n]?.moved).at(-1);
-  if (!closesAt || !lastMoved) return unmoved(conversation);
-
-  return writingConversation(conversation._id, async () => {
-    const lastReplyAt = conversation.lastReplyAt ?? undefined;
-    const answered = lastReplyAt !== undefined && lastReplyAt.getTime() >= lastMoved.at.getTime();
-    // The new window starts afresh for the sweep. Its alert document is written first: if we stop
-    // before the conversation moves, Meta redelivers (nothing was acknowledged) and both are written again.
-    const alertAt = nextAlertAt({ closesAt, warnMinutes, alreadyWarned: [], closedNotified: false, answeredAfterLastInbound: answered });
-    await putWindowAlert(conversation, closesAt, { warnedThresholds: [], closedNotified: false, nextAlertAt: alertAt });
-    // The window moves only if no concurrent writer moved it as far already: the guard decides what we report.
-    // `openedAt`: the round begins with the customer's first message (a resolved one begins again, src/store/inbox.ts).
-    const updated = await ConversationModel.findOneAndUpdate(
-      { _id: conversation._id, $or: [{ windowClosesAt: null }, { windowClosesAt: { $lt: closesAt } }] },
-      {
-        $max: { windowClosesAt: closesAt, lastInboundAt: lastMoved.at },
-        $min: { openedAt: new Date(Math.min(...ats.map((a) => a.getTime()))) },
-        $set: { lastInboundPreview: lastMoved.preview },
-      },
-      { returnDocument: 'after' },
+export async function recordInbounds(runs: readonly InboundRun[], warnMinutes: readonly number[]): Promise<{ moves: WindowMove[]; conversation: ConversationDocument }[]> {
+  const planned = runs.map(({ conversation, inbounds }) => {
+    const ats = inbounds.map((i) => i.at);
+    const { moves, closesAt } = windowMoves(conversation.windowClosesAt ?? undefined, ats);
+    const lastMoved = inbounds.filter((_, n) => moves[n]?.moved).at(-1);
+    return { conversation, ats, moves, move: closesAt && lastMoved ? { closesAt, lastMoved } : undefined };
+  });
+  const moving = planned.flatMap(({ conversation, ats, move }) => (move ? [{ conversation, ats, ...move }] : []));
+  const after = new Map<string, ConversationDocument>();
+  if (moving.length > 0) {
+    await putWindowAlerts(
+      moving.map(({ conversation, closesAt, lastMoved }) => {
+        const lastReplyAt = conversation.lastReplyAt ?? undefined;
+        const answered = lastReplyAt !== undefined && lastReplyAt.getTime() >= lastMoved.at.getTime();
+        return { conversation, closesAt, progress: { warnedThresholds: [], closedNotified: false, nextAlertAt: nextAlertAt({ closesAt, warnMinutes, alreadyWarned: [], closedNotified: false, answeredAfterLastInbound: answered }) } };
+      }),
     );
-    if (!updated) return unmoved((await findConversation(conversation._id)) ?? conversation);
+    const ids = moving.map(({ conversation }) => conversation._id);
+    // Each window moves only if no concurrent writer moved it as far already; the stored close says whose move it was.
+    // `openedAt`: the round begins with the customer's first message (a resolved one begins again, src/store/inbox.ts).
+    const written = await writingConversations(ids, () =>
+      ConversationModel.bulkWrite(
+        moving.map(({ conversation, ats, closesAt, lastMoved }) => ({
+          updateOne: {
+            filter: { _id: conversation._id, $or: [{ windowClosesAt: null }, { windowClosesAt: { $lt: closesAt } }] },
+            update: {
+              $max: { windowClosesAt: closesAt, lastInboundAt: lastMoved.at },
+              $min: { openedAt: new Date(Math.min(...ats.map((a) => a.getTime()))) },
+              $set: { lastInboundPreview: lastMoved.preview },
+            },
+          },
+        })),
+        { ordered: false },
+      ),
+    );
+    if (written.matchedCount === moving.length) {
+      // Every window moved as planned: the conversations as read, with the move applied, are as stored.
+      for (const { conversation, ats, closesAt, lastMoved } of moving) {
+        const openedAt = Math.min(...ats.map((a) => a.getTime()), conversation.openedAt?.getTime() ?? Infinity);
+        const lastInboundAt = Math.max(lastMoved.at.getTime(), conversation.lastInboundAt?.getTime() ?? 0);
+        const moved = ConversationModel.hydrate(conversation.toObject());
+        moved.set({ windowClosesAt: closesAt, lastInboundAt: new Date(lastInboundAt), openedAt: new Date(openedAt), lastInboundPreview: lastMoved.preview });
+        after.set(String(conversation._id), moved);
+      }
+    } else for (const c of await ConversationModel.find({ _id: { $in: ids } })) after.set(String(c._id), c);
+  }
+  return planned.map(({ conversation, moves, move }) => {
+    const stored = after.get(String(conversation._id));
+    const moved = move !== undefined && stored !== undefined && stored.windowClosesAt?.getTime() === move.closesAt.getTime();
     // Reopened only where there is a thread to say so in.
-    return { moves: moves.map((m) => ({ moved: m.moved, reopened: m.reopened && Boolean(updated.threadTs) })), conversation: updated };
+    const shown = moves.map((m) => ({ moved: moved && m.moved, reopened: moved && m.reopened && Boolean(stored?.threadTs) }));
+    return { moves: shown, conversation: stored ?? conversation };
   });
 }
 
@@ -191,8 +251,14 @@ export async function recordReply(conversationId: Types.ObjectId, at: Date, by: 
  * the server needs that (see `guarded`): for the store modules writing conversations.
  */
 export function writingConversation<T>(conversationId: Types.ObjectId, write: () => Promise<T>): Promise<T> {
-  return guarded(`conversation:${String(conversationId)}`, write);
+  return guarded(conversationGuard(conversationId), write);
 }
+
+function writingConversations<T>(ids: readonly Types.ObjectId[], write: () => Promise<T>): Promise<T> {
+  return guardedAll(ids.map(conversationGuard), write);
+}
+
+const conversationGuard = (id: Types.ObjectId) => `conversation:${String(id)}`;
 
 /**
  * Stores the thread root once; returns the root already stored if there is one. The guard on

@@ -25,3 +25,9 @@ export async function guarded<T>(key: string, write: () => Promise<T>): Promise<
     if (tails.get(key) === tail) tails.delete(key);
   }
 }
+
+/** `guarded` for a write of several documents at once (a bulk write): it takes their turns in one order, so two never wait on each other. */
+export function guardedAll<T>(keys: readonly string[], write: () => Promise<T>): Promise<T> {
+  if (!inProcess) return write();
+  return [...new Set(keys)].sort().reduceRight<() => Promise<T>>((inner, key) => () => guarded(key, inner), write)();
+}

@@ -1,5 +1,5 @@
 import { isValidObjectId, Types } from 'mongoose';
-import { isDuplicateKey } from './database';
+import { duplicatePositions } from './database';
 import { guarded } from './guard';
 import { MessageModel, type Message, type MessageDocument } from './models';
 
@@ -17,13 +17,30 @@ export type StoredMessage = Message & { _id: Types.ObjectId };
  * even a concurrent one) returns the stored message with `created: false`.
  */
 export async function insertMessage(input: NewMessage): Promise<{ message: StoredMessage; created: boolean }> {
+  const [inserted] = await insertMessages([input]);
+  if (!inserted) throw new Error('no message inserted');
+  return inserted;
+}
+
+/** `insertMessage` for many messages, in one insert (and one read of those stored before), in their order. */
+export async function insertMessages(inputs: readonly NewMessage[]): Promise<{ message: StoredMessage; created: boolean }[]> {
+  const docs = inputs.map((input) => new MessageModel(input));
+  let refused = new Set<number>();
   try {
-    return { message: (await MessageModel.create(input)).toObject(), created: true };
+    await MessageModel.insertMany(docs, { ordered: false, throwOnValidationError: true });
   } catch (err) {
-    const existing = isDuplicateKey(err) ? await MessageModel.findOne({ key: input.key }).lean() : undefined;
-    if (!existing) throw err;
-    return { message: existing, created: false };
+    const duplicates = duplicatePositions(err);
+    if (!duplicates) throw err;
+    refused = duplicates;
   }
+  const keys = docs.filter((_, n) => refused.has(n)).map((d) => d.key);
+  const existing = new Map(keys.length > 0 ? (await MessageModel.find({ key: { $in: keys } }).lean()).map((m) => [m.key, m]) : []);
+  return docs.map((doc, n) => {
+    if (!refused.has(n)) return { message: doc.toObject(), created: true };
+    const message = existing.get(doc.key);
+    if (!message) throw new Error(`message ${doc.key} refused as a duplicate but not found`);
+    return { message, created: false };
+  });
 }
 
 /** Writes of one message take turns where the server needs that (see `guarded`). */

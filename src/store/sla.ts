@@ -1,8 +1,8 @@
-import type { Types } from 'mongoose';
+import type { AnyBulkWriteOperation, Types } from 'mongoose';
 import { isDuplicateKey } from './database';
-import { guarded } from './guard';
+import { guardedAll } from './guard';
 import { recordMetricEvent } from './metrics-events';
-import { ConversationModel, SlaClockModel, SlaMarkModel, type Conversation, type SlaClockDocument } from './models';
+import { ConversationModel, SlaClockModel, SlaMarkModel, type Conversation, type SlaClock, type SlaClockDocument } from './models';
 
 /**
  * Queries of the response targets. Like the window's WindowAlert, the SLA sweep reads only the
@@ -21,15 +21,18 @@ export async function findSlaClock(conversationId: Types.ObjectId | string): Pro
   return (await SlaClockModel.findById(conversationId)) ?? undefined;
 }
 
-/** Sets the running target of a conversation (replacing one met or made moot); none when nothing will ever be due. */
-export async function putSlaClock(start: ClockStart): Promise<void> {
-  const id = start.conversationId;
-  if (!start.nextCheckAt) {
-    await SlaClockModel.deleteOne({ _id: id });
-    return;
-  }
-  const fields = { accountId: start.accountId, since: start.since, target: start.target, warned: false, breached: false, nextCheckAt: start.nextCheckAt };
-  await guarded(`sla-clock:${String(id)}`, () => SlaClockModel.updateOne({ _id: id }, { $set: fields }, { upsert: true }));
+/** Sets the running targets of these conversations (replacing ones met or made moot), in one write; none where nothing will ever be due. */
+export async function putSlaClocks(starts: readonly (ClockStart | undefined)[]): Promise<void> {
+  const writes = starts.flatMap((start): AnyBulkWriteOperation<SlaClock>[] => {
+    if (!start) return [];
+    const _id = start.conversationId;
+    if (!start.nextCheckAt) return [{ deleteOne: { filter: { _id } } }];
+    const fields = { accountId: start.accountId, since: start.since, target: start.target, warned: false, breached: false, nextCheckAt: start.nextCheckAt };
+    return [{ updateOne: { filter: { _id }, update: { $set: fields }, upsert: true } }];
+  });
+  if (writes.length === 0) return;
+  const ids = starts.flatMap((start) => (start ? [`sla-clock:${String(start.conversationId)}`] : []));
+  await guardedAll(ids, () => SlaClockModel.bulkWrite(writes, { ordered: false }));
 }
 
 /** Clocks with something due, most overdue first (index on nextCheckAt). */

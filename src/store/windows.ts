@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
-import { isDuplicateKey } from './database';
-import { guarded } from './guard';
+import { duplicatePositions, isDuplicateKey } from './database';
+import { guarded, guardedAll } from './guard';
 import {
   AccountModel,
   ConversationModel,
@@ -34,50 +34,51 @@ export interface AlertProgress {
   nextAlertAt: Date | undefined;
 }
 
+type AlertSubject = Pick<Conversation, 'accountId' | 'waId' | 'profileName' | 'channelId' | 'threadTs'> & { _id: Types.ObjectId };
+
+/** Sets the whole alert state of a conversation for the window closing at `closesAt` (see `putWindowAlerts`). */
+export async function putWindowAlert(c: AlertSubject, closesAt: Date, progress: AlertProgress): Promise<void> {
+  await putWindowAlerts([{ conversation: c, closesAt, progress }]);
+}
+
 /**
- * Sets the whole alert state of a conversation for the window closing at `closesAt`:
- * inserted, or on a duplicate key replaced by `_id`; deleted when nothing is due.
+ * Sets the alert state of these conversations' windows, in one write: each upserted unless a later
+ * window's is stored (then its upsert's insert is refused by the unique `_id`, and it stays), or
+ * deleted when nothing is due.
  */
-export async function putWindowAlert(
-  c: Pick<Conversation, 'accountId' | 'waId' | 'profileName' | 'channelId' | 'threadTs'> & { _id: Types.ObjectId },
-  closesAt: Date,
-  progress: AlertProgress,
-): Promise<void> {
-  const id = c._id;
-  if (!progress.nextAlertAt) {
-    await deleteWindowAlert(id);
-    return;
-  }
-  const fields = {
-    accountId: c.accountId,
-    waId: c.waId,
-    ...(c.profileName ? { profileName: c.profileName } : {}),
-    ...(c.channelId ? { channelId: c.channelId } : {}),
-    ...(c.threadTs ? { threadTs: c.threadTs } : {}),
-    closesAt,
-    warnedThresholds: progress.warnedThresholds,
-    closedNotified: progress.closedNotified,
-    nextAlertAt: progress.nextAlertAt,
-  };
-  // Most writes move an existing window (each new message does). The guard keeps a later window's alerts
-  // from being replaced by an earlier one's; where there is none yet, the unique _id lets one insert in.
-  const replace = () => WindowAlertModel.updateOne({ _id: id, closesAt: { $lte: closesAt } }, { $set: fields });
-  await writingAlert(id, async () => {
-    if ((await replace()).matchedCount > 0) return;
+export async function putWindowAlerts(alerts: readonly { conversation: AlertSubject; closesAt: Date; progress: AlertProgress }[]): Promise<void> {
+  if (alerts.length === 0) return;
+  const writes = alerts.map(({ conversation: c, closesAt, progress }) => {
+    const { nextAlertAt } = progress;
+    if (!nextAlertAt) return { deleteOne: { filter: { _id: c._id } } };
+    const fields = {
+      accountId: c.accountId,
+      waId: c.waId,
+      ...(c.profileName ? { profileName: c.profileName } : {}),
+      ...(c.channelId ? { channelId: c.channelId } : {}),
+      ...(c.threadTs ? { threadTs: c.threadTs } : {}),
+      closesAt,
+      warnedThresholds: progress.warnedThresholds,
+      closedNotified: progress.closedNotified,
+      nextAlertAt,
+    };
+    return { updateOne: { filter: { _id: c._id, closesAt: { $lte: closesAt } }, update: { $set: fields }, upsert: true } };
+  });
+  await guardedAll(alerts.map(({ conversation }) => alertGuard(conversation._id)), async () => {
     try {
-      await WindowAlertModel.create({ _id: id, ...fields });
+      await WindowAlertModel.bulkWrite(writes, { ordered: false });
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      // Another writer created it between our update and our insert: replaced only if its window is not later.
-      await replace();
+      if (!duplicatePositions(err)) throw err;
     }
   });
 }
 
 /** Writes of one conversation's alert document take turns where the server needs that (see `guarded`). */
 function writingAlert<T>(id: Types.ObjectId, write: () => Promise<T>): Promise<T> {
-  return guarded(`window-alert:${String(id)}`, write);
+  return guarded(alertGuard(id), write);
 }
+
+const alertGuard = (id: Types.ObjectId) => `window-alert:${String(id)}`;
 
 export async function deleteWindowAlert(id: Types.ObjectId): Promise<void> {
   await writingAlert(id, () => WindowAlertModel.deleteOne({ _id: id }));
