@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import type { AnyBulkWriteOperation, Types } from 'mongoose';
 import { duplicatePositions, isDuplicateKey } from './database';
 import { guarded, guardedAll } from './guard';
 import {
@@ -9,6 +9,7 @@ import {
   type AccountDocument,
   type Conversation,
   type ConversationDocument,
+  type WindowAlert,
   type WindowAlertDocument,
 } from './models';
 
@@ -43,14 +44,17 @@ export async function putWindowAlert(c: AlertSubject, closesAt: Date, progress: 
 
 /**
  * Sets the alert state of these conversations' windows, in one write: each upserted unless a later
- * window's is stored (then its upsert's insert is refused by the unique `_id`, and it stays), or
- * deleted when nothing is due.
+ * window's is stored (then its upsert's insert is refused by the unique `_id`, and that one stays),
+ * or deleted when nothing is due.
  */
 export async function putWindowAlerts(alerts: readonly { conversation: AlertSubject; closesAt: Date; progress: AlertProgress }[]): Promise<void> {
   if (alerts.length === 0) return;
-  const writes = alerts.map(({ conversation: c, closesAt, progress }) => {
+  const replaces = (upsert: boolean) => (n: number): AnyBulkWriteOperation<WindowAlert>[] => {
+    const alert = alerts[n];
+    if (!alert) return [];
+    const { conversation: c, closesAt, progress } = alert;
     const { nextAlertAt } = progress;
-    if (!nextAlertAt) return { deleteOne: { filter: { _id: c._id } } };
+    if (!nextAlertAt) return upsert ? [{ deleteOne: { filter: { _id: c._id } } }] : [];
     const fields = {
       accountId: c.accountId,
       waId: c.waId,
@@ -62,13 +66,16 @@ export async function putWindowAlerts(alerts: readonly { conversation: AlertSubj
       closedNotified: progress.closedNotified,
       nextAlertAt,
     };
-    return { updateOne: { filter: { _id: c._id, closesAt: { $lte: closesAt } }, update: { $set: fields }, upsert: true } };
-  });
+    return [{ updateOne: { filter: { _id: c._id, closesAt: { $lte: closesAt } }, update: { $set: fields }, upsert } }];
+  };
   await guardedAll(alerts.map(({ conversation }) => alertGuard(conversation._id)), async () => {
     try {
-      await WindowAlertModel.bulkWrite(writes, { ordered: false });
+      await WindowAlertModel.bulkWrite(alerts.flatMap((_, n) => replaces(true)(n)), { ordered: false });
     } catch (err) {
-      if (!duplicatePositions(err)) throw err;
+      const refused = duplicatePositions(err);
+      if (!refused) throw err;
+      // Another writer inserted one between our update and our insert: replaced only if its window is not later.
+      await WindowAlertModel.bulkWrite([...refused].flatMap(replaces(false)), { ordered: false });
     }
   });
 }
