@@ -1,6 +1,6 @@
 /**
  * Secondary-key reads and writes on the embedded database, with and without the overlay's
- * pushdown of equalities (tools/ferretdb-overlay/internal/backends/sqlite/collection.go):
+ * pushdown of equalities (tools/ferretdb-patches/3-pushdown.patch):
  *
  *   npx tsx bench/pushdown.ts [embedded-db binary ...]
  *

@@ -2,6 +2,7 @@
 // Go's build cache makes a repeat run take about a second.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { applyPatch, parsePatch } from 'diff';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -28,19 +29,25 @@ if (ferret.status !== 0) {
   process.exit(1);
 }
 
-// FerretDB is built from a copy with files of ours swapped in from
-// tools/ferretdb-overlay (each file says why). Go refuses to overlay files in
-// its module cache, hence the copy and a go.mod that points at it.
+// FerretDB is built from a copy with our patches applied, from tools/ferretdb-patches
+// (each says why). Go refuses to build edited files in its module cache, hence the
+// copy and a go.mod that points at it.
 const { Dir: cached, Version: version } = JSON.parse(ferret.stdout);
 const patched = path.join(bin, `ferretdb-${version}`);
 rmSync(patched, { recursive: true, force: true });
 cpSync(cached, patched, { recursive: true });
 makeWritable(patched); // the module cache is read-only, and `rm -rf bin` should still work
-const overlay = path.join(root, 'tools', 'ferretdb-overlay');
-for (const file of readdirSync(overlay, { recursive: true, withFileTypes: true })) {
-  if (!file.isFile()) continue;
-  const from = path.join(file.parentPath, file.name);
-  copyFileSync(from, path.join(patched, path.relative(overlay, from)));
+const patches = path.join(root, 'tools', 'ferretdb-patches');
+for (const name of readdirSync(patches).filter((n) => n.endsWith('.patch')).sort()) {
+  for (const change of parsePatch(readFileSync(path.join(patches, name), 'utf8'))) {
+    const file = path.join(patched, (change.newFileName ?? '').replace(/^b\//, ''));
+    const result = applyPatch(readFileSync(file, 'utf8'), change);
+    if (result === false) {
+      console.error(`error: ${name} no longer applies to FerretDB ${version} (${path.relative(patched, file)}).`);
+      process.exit(1);
+    }
+    writeFileSync(file, result);
+  }
 }
 const modFile = path.join(bin, 'embedded-db.mod');
 writeFileSync(

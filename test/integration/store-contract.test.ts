@@ -5,6 +5,7 @@ import {
   findConversationByCustomer,
   findConversationByThread,
   recordInbound,
+  recordInbounds,
   recordReply,
   setThread,
   upsertConversation,
@@ -163,6 +164,18 @@ describe('store: guarded updates and unique keys', () => {
       );
       await Promise.all((['read', 'sent', 'delivered', 'read', 'delivered'] as const).map((s) => advanceStatus(accountId, wamid, s)));
       expect((await MessageModel.findById(sent._id))?.status).toBe('read');
+    });
+  });
+
+  describe('many conversations at once', () => {
+    it('moves 300 windows in one bulk write, beside another, and reports each move (more statements than the embedded database has pooled connections)', async () => {
+      const conversations = await Promise.all(Array.from({ length: 600 }, () => upsertConversation({ accountId, customer: { phone: nextWaId() }, channelId: 'C1' })));
+      const at = new Date(START.getTime() + HOUR);
+      const halves = [conversations.slice(0, 300), conversations.slice(300)];
+      const recorded = await Promise.all(halves.map((half) => recordInbounds(half.map((conversation) => ({ conversation, inbounds: [{ at, preview: 'hi' }] })), [120])));
+      expect(recorded.flat().every((r) => r.moves[0]?.moved === true)).toBe(true);
+      expect(await ConversationModel.countDocuments({ accountId, windowClosesAt: new Date(at.getTime() + WINDOW_MS) })).toBe(600);
+      expect(await WindowAlertModel.countDocuments({ accountId, closesAt: new Date(at.getTime() + WINDOW_MS) })).toBe(600);
     });
   });
 
