@@ -21,6 +21,8 @@ export interface BenchContext {
   dbUri: string;
   /** The server's process, when it runs on this machine (its CPU is read from /proc). */
   dbPid?: number;
+  /** The embedded database (FerretDB), not MONGODB_URI's server: some queries cost it more (a count reads every document). */
+  embedded: boolean;
   /** Tells this run's databases from earlier runs' on a server that keeps them. */
   runId: string;
   tmp: string;
