@@ -4,7 +4,7 @@
  *
  * BENCH_ONLY=ingest,e2e,sweep,memory   phases to run (default all)
  * BENCH_INGEST_SECONDS=10              length of the sustained ingest load (and of the bare Koa ceiling's)
- * BENCH_INGEST_REQUESTS=n              instead, that many requests per ingest run (and 3,000 per memory burst run)
+ * BENCH_INGEST_REQUESTS=n              instead, that many requests per ingest run (and for the bare Koa ceiling)
  * BENCH_STEADY_SECONDS=60              then a steady load at 80% of the sustained rate, its journal backlog
  *                                      counted every second; 0 skips it
  * BENCH_CONNECTIONS=32                 keep-alive connections of the ingest load generator (memory runs: 10 unless set)
