@@ -26,6 +26,8 @@ declare module 'autocannon' {
       connections?: number;
       duration?: number;
       amount?: number;
+      /** Requests a second across all connections (per worker). */
+      overallRate?: number;
       pipelining?: number;
       timeout?: number;
       requests?: Request[];

@@ -21,6 +21,8 @@ export interface BenchContext {
   dbUri: string;
   /** The server's process, when it runs on this machine (its CPU is read from /proc). */
   dbPid?: number;
+  /** The embedded database (FerretDB), not MONGODB_URI's server: some queries cost it more (a count reads every document). */
+  embedded: boolean;
   /** Tells this run's databases from earlier runs' on a server that keeps them. */
   runId: string;
   tmp: string;
@@ -84,12 +86,16 @@ export async function startPhaseService(ctx: BenchContext, dbName: string, extra
 export function cpuMeter(ctx: BenchContext, service: ChildService) {
   const servicePid = service.child.pid ?? 0;
   const dbPid = ctx.dbPid;
-  const start = { service: cpuSecondsOf(servicePid), database: dbPid === undefined ? 0 : cpuSecondsOf(dbPid) };
+  const read = () => ({ service: cpuSecondsOf(servicePid), database: dbPid === undefined ? 0 : cpuSecondsOf(dbPid) });
+  const start = read();
+  const perOf = (end: { service: number; database: number }) => (messages: number) => {
+    const ms = (to: number, from: number) => round(((to - from) * 1000) / Math.max(1, messages), 2);
+    return { service: ms(end.service, start.service), ...(dbPid === undefined ? {} : { database: ms(end.database, start.database) }) };
+  };
   return {
-    per(messages: number) {
-      const ms = (pid: number, from: number) => round(((cpuSecondsOf(pid) - from) * 1000) / Math.max(1, messages), 2);
-      return { service: ms(servicePid, start.service), ...(dbPid === undefined ? {} : { database: ms(dbPid, start.database) }) };
-    },
+    per: (messages: number) => perOf(read())(messages),
+    /** Reads the CPU spent until now, to divide later by what was done by then (counting may cost CPU too). */
+    take: () => ({ per: perOf(read()) }),
   };
 }
 
@@ -116,17 +122,24 @@ async function commandCounts(): Promise<Map<string, number>> {
  */
 export async function commandMeter() {
   const start = await commandCounts();
+  const perOf = (end: Map<string, number>) => (messages: number) => {
+    const byName: Record<string, number> = {};
+    let total = 0;
+    for (const [name, count] of end) {
+      const n = count - (start.get(name) ?? 0);
+      if (n <= 0 || name === 'serverStatus') continue;
+      byName[name] = round(n / Math.max(1, messages), 2);
+      total += n;
+    }
+    return { total: round(total / Math.max(1, messages), 2), ...byName };
+  };
   return {
     async per(messages: number) {
-      const byName: Record<string, number> = {};
-      let total = 0;
-      for (const [name, count] of await commandCounts()) {
-        const n = count - (start.get(name) ?? 0);
-        if (n <= 0 || name === 'serverStatus') continue;
-        byName[name] = round(n / Math.max(1, messages), 2);
-        total += n;
-      }
-      return { total: round(total / Math.max(1, messages), 2), ...byName };
+      return perOf(await commandCounts())(messages);
+    },
+    /** Reads the commands answered until now, to divide later by what was done by then. */
+    async take() {
+      return { per: perOf(await commandCounts()) };
     },
   };
 }
@@ -136,19 +149,39 @@ export async function outboxPosted(): Promise<boolean> {
   return !(await OutboxModel.exists({ state: 'pending' }));
 }
 
-/** Runs a TypeScript script under tsx in its own process and returns its last stdout line as JSON. */
-export async function runTsChild(script: string, args: unknown): Promise<unknown> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', script), JSON.stringify(args)], {
+/**
+ * Runs a TypeScript script under tsx in its own process and returns its last stdout line as JSON.
+ * With `beforeStart`, the script is run with `handshake`: once it prints `ready`, `beforeStart` runs
+ * and the script is told to go.
+ */
+export async function runTsChild(script: string, args: unknown, beforeStart?: () => Promise<void> | void): Promise<unknown> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', script), JSON.stringify(beforeStart ? { ...(args as object), handshake: true } : args)], {
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: [beforeStart ? 'pipe' : 'ignore', 'pipe', 'inherit'],
   });
   let last = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    const lines = c.toString().split('\n').filter(Boolean);
-    last = lines.length > 0 ? (lines[lines.length - 1] ?? last) : last;
+  let started: Promise<void> = Promise.resolve();
+  const lines = readline.createInterface({ input: child.stdout! });
+  // The last line may still be in the pipe when the process exits.
+  const read = new Promise<void>((resolve) => lines.once('close', resolve));
+  lines.on('line', (line) => {
+    if (!line) return;
+    if (beforeStart && line === 'ready') {
+      started = (async () => {
+        try {
+          await beforeStart();
+        } finally {
+          child.stdin?.end('go\n');
+        }
+      })();
+      return;
+    }
+    last = line;
   });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await started;
   if (code !== 0) throw new Error(`${script} exited with ${code}`);
+  await read;
   return JSON.parse(last) as unknown;
 }
 

@@ -3,9 +3,13 @@
  * printed and written to bench/results/<phase>.json. Not a test: nothing is gated.
  *
  * BENCH_ONLY=ingest,e2e,sweep,memory   phases to run (default all)
- * BENCH_INGEST_REQUESTS=3000           requests per ingest run
- * BENCH_CONNECTIONS=10                 concurrent connections of the load generator
+ * BENCH_INGEST_SECONDS=10              length of the sustained ingest load (and of the bare Koa ceiling's)
+ * BENCH_INGEST_REQUESTS=n              instead, that many requests per ingest run (and for the bare Koa ceiling)
+ * BENCH_STEADY_SECONDS=60              then a steady load at 80% of the sustained rate, its journal backlog
+ *                                      counted every second; 0 skips it
+ * BENCH_CONNECTIONS=32                 keep-alive connections of the ingest load generator (memory runs: 10 unless set)
  * BENCH_CUSTOMERS=300                  distinct customers (conversations) in the load
+ * BENCH_INGEST_UNPACED=1               the ingest phase's service posts to Slack unpaced (as before), to compare
  * BENCH_E2E_SECONDS=10                 length of each end-to-end run (then a busy-channel run of 5 s)
  * BENCH_E2E_RATES=50,20                their messages per second
  * BENCH_MEMORY_MESSAGES=5000           messages per memory run, sent in bursts of 10,000 at most (the issue asks 100,000)
@@ -41,6 +45,13 @@ const list = (name: string, fallback: number[]) => {
 };
 const phases = new Set((env.BENCH_ONLY ?? 'ingest,e2e,sweep,memory').split(',').map((s) => s.trim()));
 const load = { amount: num('BENCH_INGEST_REQUESTS', 3000), connections: num('BENCH_CONNECTIONS', 10), customers: num('BENCH_CUSTOMERS', 300) };
+/** The issue's sustained load: 32 keep-alive connections for 10 s, unless a number of requests is asked for. */
+const ingestLoad = {
+  ...load,
+  connections: num('BENCH_CONNECTIONS', 32),
+  ...(env.BENCH_INGEST_REQUESTS ? {} : { seconds: num('BENCH_INGEST_SECONDS', 10) }),
+  steadySeconds: env.BENCH_STEADY_SECONDS === undefined ? 60 : Math.max(0, Number(env.BENCH_STEADY_SECONDS) || 0),
+};
 
 /** MONGODB_URI's server, or an embedded database of the run's own. */
 async function benchDatabase(tmp: string): Promise<{ uri: string; label: string; pid?: number; stop(): Promise<void> }> {
@@ -58,13 +69,13 @@ async function main(): Promise<void> {
   const slack = await startFakeSlack();
   const log = (line: string) => process.stdout.write(`[${round((performance.now() - started) / 1000)} s] ${line}\n`);
   const runId = `${Date.now().toString(36)}${crypto.randomBytes(2).toString('hex')}`;
-  const ctx: BenchContext = { dbUri: db.uri, dbPid: db.pid, runId, tmp, slack, log };
+  const ctx: BenchContext = { dbUri: db.uri, dbPid: db.pid, embedded: !env.MONGODB_URI, runId, tmp, slack, log };
   const show = (name: string, result: Record<string, unknown>) => {
     const file = writeResult(name, db.label, result);
     process.stdout.write(`\n== ${name} (${path.relative(process.cwd(), file)})\n${JSON.stringify(result, null, 2)}\n\n`);
   };
   try {
-    if (phases.has('ingest')) show('ingest', await ingestBench(ctx, load));
+    if (phases.has('ingest')) show('ingest', await ingestBench(ctx, ingestLoad));
     if (phases.has('e2e')) {
       // The issue's load, 50 msgs/s over 50 conversations (each in a channel of its own), then lighter ones.
       for (const perSecond of list('BENCH_E2E_RATES', [50, 20])) {
