@@ -108,7 +108,7 @@ export class Journal {
     private readonly parts: JournalParts,
     options: JournalOptions = {},
   ) {
-    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 2, batchSize: 500, maxBacklog: 50_000, ...options };
+    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 1, batchSize: 500, maxBacklog: 50_000, ...options };
   }
 
   /** Stores the delivery and resolves once it is durable. Ingest follows: at once when started, else on `drain`. */

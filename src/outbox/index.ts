@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../context';
@@ -88,7 +89,7 @@ export interface SetAside {
 }
 
 /** Tells workers in this process that work was stored. */
-const enqueued = new EventEmitter<{ work: [] }>();
+const enqueued = new EventEmitter<{ work: [{ appended: boolean }] }>();
 let lastSeq = 0;
 
 /** A number that only grows within this process, and roughly with time across processes. */
@@ -110,7 +111,7 @@ export async function enqueue(items: EnqueueInput[], now: Date): Promise<void> {
     // Keys stored before keep their own place in their lanes.
     if (!duplicatePositions(err)) throw err;
   } finally {
-    enqueued.emit('work');
+    enqueued.emit('work', { appended: true });
   }
 }
 
@@ -172,6 +173,8 @@ export interface OutboxOptions {
 }
 
 const BACKOFF_BASE_MS = 1_000;
+/** How long a read of the first pending items may stand for the next passes (see `cached`). */
+const REREAD_MS = 5_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
 
 export function backoffMs(attempt: number): number {
@@ -201,7 +204,18 @@ export class OutboxWorker {
   private leasesLeft = false;
   private loop: Promise<void> | undefined;
   private readonly wakeup = new Wakeup();
-  private readonly onWork = () => this.wakeup.signal();
+  /**
+   * The last read of the first pending items by `seq`, while it stands for what a read would find:
+   * it was a full batch (items enqueued since come after all of it), and this worker keeps it up to
+   * date with what it delivers and reschedules. A big backlog waiting for a paced channel's turns is
+   * then not read again at every pass (the embedded database reads every pending item to answer),
+   * only every REREAD_MS, once half of it is gone, or when another worker took an item of it.
+   */
+  private cached: { items: Queued[]; readAt: number } | undefined;
+  private readonly onWork = ({ appended }: { appended: boolean }) => {
+    if (!appended) this.cached = undefined;
+    if (!appended || !this.cached) this.wakeup.signal();
+  };
 
   constructor(
     private readonly deps: Pick<Deps, 'clock' | 'logger'>,
@@ -265,10 +279,7 @@ export class OutboxWorker {
       this.leasesLeft = false;
     }
     const now = this.deps.clock.now();
-    const pending = await OutboxModel.find({ state: 'pending' }, { lane: 1, seq: 1, attempts: 1, nextAttemptAt: 1 })
-      .sort({ seq: 1 })
-      .limit(this.options.batchSize)
-      .lean<Queued[]>();
+    const pending = await this.firstPending();
     const lanes = new Map<string, Queued[]>();
     for (const item of pending) {
       const lane = lanes.get(item.lane);
@@ -303,16 +314,32 @@ export class OutboxWorker {
     await Promise.all(workers);
     if (failures.length > 0) {
       this.leasesLeft = true;
+      this.cached = undefined;
       throw failures[0];
     }
     // A paced channel's next turn is often sooner than the next poll.
     return { handled, ...(waits.length > 0 ? { nextDueInMs: Math.min(...waits) } : {}) };
   }
 
+  private async firstPending(): Promise<Queued[]> {
+    const cached = this.cached;
+    if (cached && cached.items.length > this.options.batchSize / 2 && performance.now() - cached.readAt < REREAD_MS) return cached.items;
+    const items = await OutboxModel.find({ state: 'pending' }, { lane: 1, seq: 1, attempts: 1, nextAttemptAt: 1 })
+      .sort({ seq: 1 })
+      .limit(this.options.batchSize)
+      .lean<Queued[]>();
+    this.cached = items.length === this.options.batchSize ? { items, readAt: performance.now() } : undefined;
+    return items;
+  }
+
   /** 'done' (delivered or failed for good) lets the lane go on; 'waiting' holds it; 'skipped' is another worker's. */
   private async deliverOne(candidate: Queued): Promise<'done' | 'waiting' | 'skipped'> {
     const claimed = await this.claim(candidate);
-    if (!claimed) return 'skipped';
+    if (!claimed) {
+      // Another worker has it, or had it: what was read no longer stands.
+      this.cached = undefined;
+      return 'skipped';
+    }
     const { item, delivered } = claimed;
     if (delivered) {
       await this.finish(item._id, false);
@@ -391,6 +418,14 @@ export class OutboxWorker {
   /** Records the attempt's outcome and gives up the lease, unless another worker took it over meanwhile. */
   private async settle(id: string, changes: Partial<Pick<OutboxItem, 'state' | 'attempts' | 'maybeDone' | 'lastError' | 'slackError' | 'nextAttemptAt'>>): Promise<void> {
     await guarded(outboxKey(id), () => OutboxModel.updateOne({ _id: id, leaseOwner: this.owner }, { $set: changes, $unset: { leaseOwner: 1, leaseUntil: 1 } }));
+    const item = this.cached?.items.find((i) => i._id === id);
+    if (!item) return;
+    if (changes.state === 'failed') this.forget(id);
+    else Object.assign(item, { ...(changes.attempts !== undefined ? { attempts: changes.attempts } : {}), ...(changes.nextAttemptAt ? { nextAttemptAt: changes.nextAttemptAt } : {}) });
+  }
+
+  private forget(id: string): void {
+    if (this.cached) this.cached.items = this.cached.items.filter((i) => i._id !== id);
   }
 
   /** Delivered (now or before): the tombstone stays, the item goes. */
@@ -402,6 +437,7 @@ export class OutboxWorker {
       });
     }
     await guarded(outboxKey(id), () => OutboxModel.deleteOne({ _id: id, leaseOwner: this.owner }));
+    this.forget(id);
   }
 }
 
@@ -423,6 +459,6 @@ export async function retrySetAside(keys: readonly string[], now: Date, attempts
     { _id: { $in: keys }, state: 'failed' },
     { $set: { state: 'pending', attempts, nextAttemptAt: now, maybeDone: false }, $unset: { lastError: 1, slackError: 1 } },
   );
-  enqueued.emit('work');
+  enqueued.emit('work', { appended: false });
   return res.modifiedCount;
 }
