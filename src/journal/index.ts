@@ -48,7 +48,8 @@ export interface JournalOptions {
   recoverEveryMs?: number;
   /**
    * Ingests under way at once, each of many customers' waiting deliveries. While one writes, the
-   * next gathers what arrives meanwhile: the busier the journal, the larger (and cheaper a message) each ingest.
+   * next gathers what arrives meanwhile: the busier the journal, the larger (and cheaper a message)
+   * each ingest. One was as fast as two under sustained load, and acknowledged faster.
    */
   concurrency?: number;
   /** Deliveries one ingest takes, at most. */
