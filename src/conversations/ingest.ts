@@ -66,7 +66,7 @@ export async function ingestDeliveries(deps: Deps, deliveries: readonly Delivery
     result.stored += created;
     result.duplicates += written.length - created;
   };
-  const others: { account: AccountDocument; event: Exclude<InboundEvent, { kind: 'message' | 'user_id_update' }> }[] = [];
+  const others: { account: AccountDocument; event: OtherEvent }[] = [];
   for (const { account, events } of deliveries) {
     for (const event of events) {
       if (event.kind === 'message') {
@@ -91,7 +91,10 @@ export async function ingestDeliveries(deps: Deps, deliveries: readonly Delivery
   return result;
 }
 
-async function ingestOther(deps: Deps, account: AccountDocument, event: Exclude<InboundEvent, { kind: 'message' | 'user_id_update' }>, result: IngestResult): Promise<void> {
+/** What a delivery carries besides messages and BSUID changes. */
+type OtherEvent = Exclude<InboundEvent, { kind: 'message' | 'user_id_update' }>;
+
+async function ingestOther(deps: Deps, account: AccountDocument, event: OtherEvent, result: IngestResult): Promise<void> {
   switch (event.kind) {
     case 'status':
       if (await ingestStatus(deps, account, event.status)) result.statuses++;
@@ -175,7 +178,9 @@ async function ingestMessages(deps: Deps, written: readonly Written[]): Promise<
   const byCustomer = new Map<string, Written[]>();
   for (const w of written) {
     const key = `${String(w.account._id)}:${customerKey(w.message.customer)}`;
-    byCustomer.set(key, [...(byCustomer.get(key) ?? []), w]);
+    const theirs = byCustomer.get(key);
+    if (theirs) theirs.push(w);
+    else byCustomer.set(key, [w]);
   }
   const customers = [...byCustomer.values()];
   const found = await conversationsOf(customers.map((ws) => ({ accountId: firstOf(ws).account._id, ...customerOfRun(ws.map((w) => w.message)), channelId: firstOf(ws).account.channelId })));
@@ -198,7 +203,9 @@ async function ingestMessages(deps: Deps, written: readonly Written[]): Promise<
 
   const previews = linked.map(({ account, messages }) => messages.map((m) => contentPreview(strings(account.locale).conversations, m.content).slice(0, PREVIEW_LENGTH)));
   const inserted = await insertMessages(linked.flatMap(({ account, conversation, messages }, r) => messages.map((m, n) => newInbound(account, conversation, m, previews[r]?.[n] ?? ''))));
-  const stored = linked.map(({ messages }, r) => messages.map((m, n) => ({ m, preview: previews[r]?.[n] ?? '', ...at(inserted, offsetOf(linked, r) + n) })));
+  // The insert's results, in the same order: run by run, message by message.
+  let next = 0;
+  const stored = linked.map(({ messages }, r) => messages.map((m, n) => ({ m, preview: previews[r]?.[n] ?? '', ...at(inserted, next++) })));
 
   // A system notice (e.g. "changed number") is not the customer writing: it opens no window.
   const writing = stored.map((run) => run.filter(({ m }) => m.content.type !== 'system'));
@@ -241,11 +248,6 @@ function firstOf<T>(list: readonly T[]): T {
   const [first] = list;
   if (first === undefined) throw new Error('an empty list');
   return first;
-}
-
-/** Where run `r`'s messages start in the batch's one insert. */
-function offsetOf(runs: readonly { messages: readonly unknown[] }[], r: number): number {
-  return runs.slice(0, r).reduce((sum, run) => sum + run.messages.length, 0);
 }
 
 function at<T>(list: readonly T[], n: number): T {

@@ -90,7 +90,11 @@ export async function conversationOf(input: CustomerInput): Promise<Conversation
  */
 export async function conversationsOf(inputs: readonly CustomerInput[]): Promise<ConversationDocument[]> {
   const byAccount = new Map<string, CustomerInput[]>();
-  for (const input of inputs) byAccount.set(String(input.accountId), [...(byAccount.get(String(input.accountId)) ?? []), input]);
+  for (const input of inputs) {
+    const group = byAccount.get(String(input.accountId));
+    if (group) group.push(input);
+    else byAccount.set(String(input.accountId), [input]);
+  }
   const found = new Map<CustomerInput, ConversationDocument>();
   for (const group of byAccount.values()) {
     const accountId = group[0]?.accountId;
