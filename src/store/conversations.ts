@@ -171,10 +171,10 @@ export interface InboundRun {
 /**
  * Moves each conversation's window to each inbound message's own timestamp + 24 h, in turn, unless
  * a later message already set it further: late and out-of-order deliveries never move it back
- * (`$max`). Many conversations are recorded together: one write of their alerts, one of their
- * windows, one read back. A moved window starts afresh for the expiry alerts (its WindowAlert is
- * replaced), written first: if we stop before the conversation moves, Meta redelivers (nothing was
- * acknowledged) and both are written again.
+ * (`$max`). Many conversations are recorded together: one write of their alerts and one of their
+ * windows (and a read back, should a concurrent writer have moved one further). A moved window
+ * starts afresh for the expiry alerts (its WindowAlert is replaced), written first: if we stop
+ * before the conversation moves, Meta redelivers (nothing was acknowledged) and both are written again.
  */
 export async function recordInbounds(runs: readonly InboundRun[], warnMinutes: readonly number[]): Promise<{ moves: WindowMove[]; conversation: ConversationDocument }[]> {
   const planned = runs.map(({ conversation, inbounds }) => {
