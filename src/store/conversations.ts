@@ -2,7 +2,7 @@ import { isValidObjectId, type Types } from 'mongoose';
 import { conversationCustomer, customerAt, customerKey, isBsuid, type CustomerIds } from '../domain/customer';
 import { firstResponseMs } from '../domain/metrics';
 import { nextAlertAt, windowMoves, type WindowMove } from '../domain/window';
-import { isDuplicateKey } from './database';
+import { duplicatePositions, isDuplicateKey } from './database';
 import { guarded, guardedAll } from './guard';
 import { recordMetricEvent } from './metrics-events';
 import { ConversationModel, type ConversationDocument } from './models';
@@ -115,9 +115,38 @@ export async function conversationsOf(inputs: readonly CustomerInput[]): Promise
       if (conversation) found.set(input, conversation);
     }
   }
+  await createConversations(inputs.filter((input) => !found.has(input) && !input.formerly?.length), found);
   const result: ConversationDocument[] = [];
   for (const input of inputs) result.push(found.get(input) ?? (await conversationOf(input)));
   return result;
+}
+
+/**
+ * Creates, in one insert, the conversations of customers found nowhere (see `conversationsOf`), into
+ * `found`. Customers sharing an identifier are left to `conversationOf`, one after the other, so that
+ * they end up in one conversation; one that a concurrent writer created first is read back.
+ */
+async function createConversations(missing: readonly CustomerInput[], found: Map<CustomerInput, ConversationDocument>): Promise<void> {
+  const counts = new Map<string, number>();
+  for (const id of missing.flatMap((input) => identifiers(input.customer))) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const alone = missing.filter((input) => identifiers(input.customer).every((id) => counts.get(id) === 1) && customerKey(input.customer));
+  if (alone.length === 0) return;
+  const docs = alone.map((input) => {
+    const waId = customerKey(input.customer);
+    return new ConversationModel({ accountId: input.accountId, waId, ...customerAt(waId), channelId: input.channelId, ...(input.profileName ? { profileName: input.profileName } : {}) });
+  });
+  let refused = new Set<number>();
+  try {
+    await ConversationModel.insertMany(docs, { ordered: false, throwOnValidationError: true });
+  } catch (err) {
+    const duplicates = duplicatePositions(err);
+    if (!duplicates) throw err;
+    refused = duplicates;
+  }
+  alone.forEach((input, n) => {
+    const doc = docs[n];
+    if (doc && !refused.has(n)) found.set(input, doc);
+  });
 }
 
 /**

@@ -128,6 +128,30 @@ describe('ingest: round trips and stored documents', () => {
     }
   });
 
+  it('opens the conversations of new customers in one insert, and one conversation for a customer seen by number and by BSUID in the same batch', async () => {
+    const t0 = service.clock.now().getTime();
+    const fresh = ['6281200005001', '6281200005002', '6281200005003'];
+    const both: InboundEvent = {
+      kind: 'message',
+      message: { wamid: `wamid.RT${++seq}`, customer: { phone: '6281200005004', userId: 'ID.5004' }, phoneNumberId: PHONE_NUMBER_ID, timestamp: new Date(t0), content: { type: 'text', body: 'by BSUID' } },
+    };
+    const inserts: number[] = [];
+    const sizes = (e: mongo.CommandStartedEvent) => {
+      if (e.commandName === 'insert' && e.command.insert === 'conversations' && Array.isArray(e.command.documents)) inserts.push(e.command.documents.length);
+    };
+    mongoose.connection.getClient().on('commandStarted', sizes);
+    const result = await ingestDeliveries(service.deps, [...fresh, '6281200005004'].map((from) => ({ account, events: [text(from, new Date(t0))] })).concat([{ account, events: [both] }]));
+    mongoose.connection.getClient().off('commandStarted', sizes);
+
+    expect(result.stored).toBe(5);
+    // The three together; the customer seen twice, once (the second finds what the first created).
+    expect(inserts).toEqual([3, 1]);
+    for (const from of fresh) expect(await ConversationModel.countDocuments({ accountId: account._id, waId: from })).toBe(1);
+    const theirs = await ConversationModel.find({ accountId: account._id, $or: [{ waId: '6281200005004' }, { waId: 'ID.5004' }, { userId: 'ID.5004' }] }).lean();
+    expect(theirs).toHaveLength(1);
+    expect(await MessageModel.countDocuments({ conversationId: theirs[0]?._id })).toBe(2);
+  });
+
   it('reads back the windows that another writer moved further meanwhile, and reports only its own moves', async () => {
     const t0 = service.clock.now().getTime();
     const [mine, theirs] = await Promise.all(['6281200006001', '6281200006002'].map((from, n) => warmCustomer(from, t0, `1700000000.0004${n}0`)));
