@@ -47,9 +47,10 @@ export interface JournalOptions {
   /** How often entries of stopped instances are looked for. */
   recoverEveryMs?: number;
   /**
-   * Ingests under way at once, each of many customers' waiting deliveries. While one writes, the
-   * next gathers what arrives meanwhile: the busier the journal, the larger (and cheaper a message)
-   * each ingest. A second lets a delivery that arrives during an ingest start at once at a moderate pace.
+   * Ingests under way at once, each of many customers' waiting deliveries, while few customers are
+   * ready: a delivery that arrives during an ingest starts at once at a moderate pace. Under load
+   * one at a time: the next gathers what arrives meanwhile, and the busier the journal, the larger
+   * (and cheaper a message) each ingest.
    */
   concurrency?: number;
   /** Deliveries one ingest takes, at most. */
@@ -74,6 +75,8 @@ interface Lane {
 }
 
 const RECOVERY_BATCH = 200;
+/** Customers ready beside an ingest under way, beyond which the next waits for it (see `pump`). */
+const FEW_READY = 10;
 const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 30_000;
 const KEPT_ASIDE_MS = 365 * 24 * 3_600_000;
@@ -193,7 +196,9 @@ export class Journal {
   }
 
   private pump(): void {
-    while ((this.running || this.draining > 0) && this.active < this.options.concurrency && this.ready.length > 0) {
+    // Under load (many customers ready) one ingest at a time: what arrives meanwhile makes the next one larger, and cheaper a message.
+    const concurrency = this.ready.length > FEW_READY ? 1 : this.options.concurrency;
+    while ((this.running || this.draining > 0) && this.active < concurrency && this.ready.length > 0) {
       const lanes = this.nextBatch();
       this.active++;
       void this.ingest(lanes).then(() => {
