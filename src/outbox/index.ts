@@ -212,7 +212,7 @@ export class OutboxWorker {
    * only after REREAD_MS (longer after a slow read), once half of it is gone, or when another worker
    * took an item of it.
    */
-  private cached: { items: Queued[]; standsUntil: number } | undefined;
+  private cached: { items: Queued[]; standsUntil: number; lookedPast: boolean } | undefined;
   private readonly onWork = ({ appended }: { appended: boolean }) => {
     if (!appended) this.cached = undefined;
     if (!appended || !this.cached) this.wakeup.signal();
@@ -323,17 +323,27 @@ export class OutboxWorker {
   }
 
   private async firstPending(): Promise<Queued[]> {
-    const cached = this.cached;
-    if (cached && cached.items.length > this.options.batchSize / 2 && performance.now() < cached.standsUntil) return cached.items;
-    const started = performance.now();
-    const items = await OutboxModel.find({ state: 'pending' }, { lane: 1, seq: 1, attempts: 1, nextAttemptAt: 1 })
-      .sort({ seq: 1 })
-      .limit(this.options.batchSize)
-      .lean<Queued[]>();
-    // A read that took long (a backlog of tens of thousands, on the embedded database) stands longer: re-reads take at most a twentieth of the time.
-    const now = performance.now();
-    this.cached = items.length === this.options.batchSize ? { items, standsUntil: now + Math.max(REREAD_MS, 20 * (now - started)) } : undefined;
-    return items;
+    const read = (filter: Record<string, unknown>) =>
+      OutboxModel.find({ state: 'pending', ...filter }, { lane: 1, seq: 1, attempts: 1, nextAttemptAt: 1 }).sort({ seq: 1 }).limit(this.options.batchSize).lean<Queued[]>();
+    let cached = this.cached;
+    if (!cached || cached.items.length <= this.options.batchSize / 2 || performance.now() >= cached.standsUntil) {
+      const started = performance.now();
+      const items = await read({});
+      if (items.length < this.options.batchSize) {
+        this.cached = undefined;
+        return items;
+      }
+      // A read that took long (a backlog of tens of thousands, on the embedded database) stands longer: re-reads take at most a twentieth of the time.
+      const now = performance.now();
+      cached = this.cached = { items, standsUntil: now + Math.max(REREAD_MS, 20 * (now - started)), lookedPast: false };
+    }
+    // Every lane of a full batch waits (a paced channel's backlog, a Retry-After): the lanes behind it are read
+    // too, once, lest they be hidden. Each of their items comes after the whole batch, so their heads are theirs.
+    if (!cached.lookedPast && !hasDueHead(cached.items, this.deps.clock.now())) {
+      cached.lookedPast = true;
+      cached.items.push(...(await read({ lane: { $nin: [...new Set(cached.items.map((i) => i.lane))] } })));
+    }
+    return cached.items;
   }
 
   /** 'done' (delivered or failed for good) lets the lane go on; 'waiting' holds it; 'skipped' is another worker's. */
@@ -443,6 +453,17 @@ export class OutboxWorker {
     await guarded(outboxKey(id), () => OutboxModel.deleteOne({ _id: id, leaseOwner: this.owner }));
     this.forget(id);
   }
+}
+
+/** Whether any lane's first item among these (in `seq` order) is due. */
+function hasDueHead(items: readonly Queued[], now: Date): boolean {
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (seen.has(item.lane)) continue;
+    seen.add(item.lane);
+    if (item.nextAttemptAt <= now) return true;
+  }
+  return false;
 }
 
 function outboxKey(id: string): string {

@@ -73,6 +73,20 @@ describe('the outbox', () => {
     expect(await leases()).toBe(0);
   });
 
+  it('lets a lane pass that lies beyond a whole batch of waiting ones (a busy paced channel hides no other)', async () => {
+    await enqueue([item('1', 'L1'), item('2', 'L1'), item('3', 'L2'), item('4', 'L2')], clock.now());
+    await enqueue([item('x', 'L3'), item('y', 'L3')], clock.now());
+    failures = { '1': [new RetryLater('rate limited', 30_000)], '3': [new NotYet('paced', 30_000)] };
+    const worker = new OutboxWorker({ clock, logger }, handlers, { batchSize: 4 });
+    await worker.drain();
+    expect(delivered).toEqual(['x', 'y']);
+    clock.advance(30_000);
+    await worker.drain();
+    expect(delivered.slice(2).sort()).toEqual(['1', '2', '3', '4']);
+    expect(delivered.indexOf('1')).toBeLessThan(delivered.indexOf('2'));
+    expect(delivered.indexOf('3')).toBeLessThan(delivered.indexOf('4'));
+  });
+
   it('keeps a lane in order while its head waits out a Retry-After, and lets other lanes pass', async () => {
     await enqueue([item('1', 'L1'), item('2', 'L1'), item('x', 'L2')], clock.now());
     failures = { '1': [new RetryLater('rate limited', 30_000)] };
