@@ -51,7 +51,7 @@ function row(accountId: Types.ObjectId, n: number, now: Date, due: boolean): Row
   };
 }
 
-/** The pending alert of a conversation, as recordInbound writes it (due: its first warning has passed). */
+/** The pending alert of a conversation, as recordInbounds writes it (due: its first warning has passed). */
 function alertRow(r: Row, now: Date, due: boolean) {
   return {
     _id: r._id,

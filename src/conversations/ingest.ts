@@ -45,11 +45,6 @@ export interface IngestResult {
 
 const PREVIEW_LENGTH = 200;
 
-/** `ingestDeliveries` for one delivery. */
-export function ingestEvents(deps: Deps, account: AccountDocument, events: readonly InboundEvent[]): Promise<IngestResult> {
-  return ingestDeliveries(deps, [{ account, events }]);
-}
-
 /**
  * Stores the events of journaled deliveries and queues the Slack work. The messages of every
  * customer among them are stored together: one read of their conversations, one insert of the
@@ -183,7 +178,7 @@ async function ingestMessages(deps: Deps, written: readonly Written[]): Promise<
     else byCustomer.set(key, [w]);
   }
   const customers = [...byCustomer.values()];
-  const found = await conversationsOf(customers.map((ws) => ({ accountId: firstOf(ws).account._id, ...customerOfRun(ws.map((w) => w.message)), channelId: firstOf(ws).account.channelId })));
+  const found = await conversationsOf(customers.map((ws) => ({ accountId: at(ws, 0).account._id, ...customerOfRun(ws.map((w) => w.message)), channelId: at(ws, 0).account.channelId })));
   // A customer who wrote by number and by BSUID in one batch came as two customers of one conversation: one run.
   const runs = new Map<string, Run>();
   customers.forEach((ws, n) => {
@@ -191,7 +186,7 @@ async function ingestMessages(deps: Deps, written: readonly Written[]): Promise<
     if (!conversation) return;
     const run = runs.get(String(conversation._id));
     if (run) run.messages.push(...ws.map((w) => w.message));
-    else runs.set(String(conversation._id), { account: firstOf(ws).account, conversation, messages: ws.map((w) => w.message) });
+    else runs.set(String(conversation._id), { account: at(ws, 0).account, conversation, messages: ws.map((w) => w.message) });
   });
 
   const linked: (Run & { changed: CustomerField[] })[] = [];
@@ -242,12 +237,6 @@ async function ingestMessages(deps: Deps, written: readonly Written[]): Promise<
   await putSlaClocks(clocks);
   await enqueue(items, deps.clock.now());
   return inserted.filter((i) => i.created).length;
-}
-
-function firstOf<T>(list: readonly T[]): T {
-  const [first] = list;
-  if (first === undefined) throw new Error('an empty list');
-  return first;
 }
 
 function at<T>(list: readonly T[], n: number): T {

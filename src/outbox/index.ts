@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../context';
-import { duplicatePositions, isDuplicateKey } from '../store/database';
+import { isDuplicateKey, refusedAsDuplicates } from '../store/database';
 import { guarded } from '../store/guard';
 import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
 import { Wakeup } from './wakeup';
@@ -106,10 +106,8 @@ export async function enqueue(items: EnqueueInput[], now: Date): Promise<void> {
   if (items.length === 0) return;
   const docs = items.map(({ key, lane, kind, payload }) => ({ _id: key, lane, seq: nextSeq(now), kind, payload, nextAttemptAt: now }));
   try {
-    await OutboxModel.insertMany(docs, { ordered: false });
-  } catch (err) {
     // Keys stored before keep their own place in their lanes.
-    if (!duplicatePositions(err)) throw err;
+    await refusedAsDuplicates(OutboxModel.insertMany(docs, { ordered: false }));
   } finally {
     enqueued.emit('work', { appended: true });
   }

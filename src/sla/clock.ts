@@ -1,24 +1,15 @@
 import { inboxStatus } from '../domain/inbox';
 import { slaMoments, targetFor } from '../domain/sla';
 import type { AccountDocument, ConversationDocument } from '../store/models';
-import { putSlaClocks, type ClockStart } from '../store/sla';
+import type { ClockStart } from '../store/sla';
 import { slaSettingsOf } from './settings';
 
 /**
- * Starts a conversation's response target when the customer writes and nobody has answered yet.
+ * The response target a customer's messages start (for `putSlaClocks`), when nobody has answered yet.
  * A target already running keeps counting from the customer's first unanswered message; one that
  * was met (a reply since), or belonged to a pending or resolved conversation, starts afresh.
  * `before` is the conversation as it was before these messages (its window, status and replies).
  */
-export async function startSlaClock(
-  account: AccountDocument,
-  before: Pick<ConversationDocument, '_id' | 'status' | 'lastReplyAt' | 'lastInboundAt'>,
-  inboundAts: readonly Date[],
-): Promise<void> {
-  await putSlaClocks([slaClockStart(account, before, inboundAts)]);
-}
-
-/** The clock `startSlaClock` would put, if any: for callers that put many together. */
 export function slaClockStart(
   account: AccountDocument,
   before: Pick<ConversationDocument, '_id' | 'status' | 'lastReplyAt' | 'lastInboundAt'>,

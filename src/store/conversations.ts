@@ -2,7 +2,7 @@ import { isValidObjectId, type Types } from 'mongoose';
 import { conversationCustomer, customerAt, customerKey, isBsuid, type CustomerIds } from '../domain/customer';
 import { firstResponseMs } from '../domain/metrics';
 import { nextAlertAt, windowMoves, type WindowMove } from '../domain/window';
-import { duplicatePositions, isDuplicateKey } from './database';
+import { isDuplicateKey, refusedAsDuplicates } from './database';
 import { guarded, guardedAll } from './guard';
 import { recordMetricEvent } from './metrics-events';
 import { ConversationModel, type ConversationDocument } from './models';
@@ -135,14 +135,7 @@ async function createConversations(missing: readonly CustomerInput[], found: Map
     const waId = customerKey(input.customer);
     return new ConversationModel({ accountId: input.accountId, waId, ...customerAt(waId), channelId: input.channelId, ...(input.profileName ? { profileName: input.profileName } : {}) });
   });
-  let refused = new Set<number>();
-  try {
-    await ConversationModel.insertMany(docs, { ordered: false, throwOnValidationError: true });
-  } catch (err) {
-    const duplicates = duplicatePositions(err);
-    if (!duplicates) throw err;
-    refused = duplicates;
-  }
+  const refused = await refusedAsDuplicates(ConversationModel.insertMany(docs, { ordered: false, throwOnValidationError: true }));
   alone.forEach((input, n) => {
     const doc = docs[n];
     if (doc && !refused.has(n)) found.set(input, doc);
@@ -172,24 +165,9 @@ export async function linkCustomer(
   return { conversation, changed: fields };
 }
 
-export interface InboundRecorded {
-  /** The window moved forward because of this message. */
-  moved: boolean;
-  /** The customer wrote after the previous window had closed (and a thread exists). */
-  reopened: boolean;
-  conversation: ConversationDocument;
-}
-
 export interface Inbound {
   at: Date;
   preview: string;
-}
-
-/** One inbound message's `recordInbounds`. */
-export async function recordInbound(conversation: ConversationDocument, inbound: Inbound, warnMinutes: readonly number[]): Promise<InboundRecorded> {
-  const [recorded] = await recordInbounds([{ conversation, inbounds: [inbound] }], warnMinutes);
-  if (!recorded) throw new Error('no window recorded');
-  return { moved: recorded.moves[0]?.moved ?? false, reopened: recorded.moves[0]?.reopened ?? false, conversation: recorded.conversation };
 }
 
 export interface InboundRun {

@@ -153,6 +153,21 @@ export function duplicatePositions(err: unknown): Set<number> | undefined {
 }
 
 /**
+ * Awaits an unordered write (insertMany, bulkWrite) that may meet documents stored before; the
+ * positions refused as duplicates (none when all went in). Any other failure is thrown.
+ */
+export async function refusedAsDuplicates(write: Promise<unknown>): Promise<Set<number>> {
+  try {
+    await write;
+    return new Set();
+  } catch (err) {
+    const refused = duplicatePositions(err);
+    if (!refused) throw err;
+    return refused;
+  }
+}
+
+/**
  * Storage failed: it cannot be reached, or the server refused the operation (a write on a full
  * disk, an I/O error). Either may pass, so the sender is told to retry: 503, not 500.
  */

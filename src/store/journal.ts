@@ -1,6 +1,6 @@
 import mongoose, { type Types } from 'mongoose';
 import { Batcher } from './batcher';
-import { duplicatePositions } from './database';
+import { refusedAsDuplicates } from './database';
 import { guarded } from './guard';
 import { journalWrites } from './health';
 import { journalEntries, journalHolders, type JournalEntry } from './models';
@@ -74,12 +74,8 @@ export async function adoptEarlierEntries(limit: number): Promise<number> {
   const earlier = mongoose.connection.collection<JournalEntry>(journalEntries().collection.collectionName);
   const entries = await earlier.find({}).limit(limit).toArray();
   if (entries.length === 0) return 0;
-  await journalEntries()
-    .insertMany(entries, { ordered: false, lean: true })
-    .catch((err: unknown) => {
-      // Moved before, by another instance or by a move cut short.
-      if (!duplicatePositions(err)) throw err;
-    });
+  // Some may have been moved before, by another instance or by a move cut short.
+  await refusedAsDuplicates(journalEntries().insertMany(entries, { ordered: false, lean: true }));
   const owners = new Set(entries.map((e) => e.owner).filter((owner) => owner !== SET_ASIDE));
   for (const owner of owners) {
     await journalHolders().updateOne({ _id: owner }, { $setOnInsert: { heldUntil: new Date(0) } }, { upsert: true });

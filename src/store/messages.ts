@@ -1,5 +1,5 @@
 import { isValidObjectId, Types } from 'mongoose';
-import { duplicatePositions } from './database';
+import { refusedAsDuplicates } from './database';
 import { guarded } from './guard';
 import { MessageModel, type Message, type MessageDocument } from './models';
 
@@ -25,14 +25,7 @@ export async function insertMessage(input: NewMessage): Promise<{ message: Store
 /** `insertMessage` for many messages, in one insert (and one read of those stored before), in their order. */
 export async function insertMessages(inputs: readonly NewMessage[]): Promise<{ message: StoredMessage; created: boolean }[]> {
   const docs = inputs.map((input) => new MessageModel(input));
-  let refused = new Set<number>();
-  try {
-    await MessageModel.insertMany(docs, { ordered: false, throwOnValidationError: true });
-  } catch (err) {
-    const duplicates = duplicatePositions(err);
-    if (!duplicates) throw err;
-    refused = duplicates;
-  }
+  const refused = await refusedAsDuplicates(MessageModel.insertMany(docs, { ordered: false, throwOnValidationError: true }));
   const keys = docs.filter((_, n) => refused.has(n)).map((d) => d.key);
   const existing = new Map(keys.length > 0 ? (await MessageModel.find({ key: { $in: keys } }).lean()).map((m) => [m.key, m]) : []);
   return docs.map((doc, n) => {

@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Types } from 'mongoose';
-import { duplicatePositions, isDuplicateKey } from './database';
+import { isDuplicateKey, refusedAsDuplicates } from './database';
 import { guarded, guardedAll } from './guard';
 import {
   AccountModel,
@@ -37,11 +37,6 @@ export interface AlertProgress {
 
 type AlertSubject = Pick<Conversation, 'accountId' | 'waId' | 'profileName' | 'channelId' | 'threadTs'> & { _id: Types.ObjectId };
 
-/** Sets the whole alert state of a conversation for the window closing at `closesAt` (see `putWindowAlerts`). */
-export async function putWindowAlert(c: AlertSubject, closesAt: Date, progress: AlertProgress): Promise<void> {
-  await putWindowAlerts([{ conversation: c, closesAt, progress }]);
-}
-
 /**
  * Sets the alert state of these conversations' windows, in one write: each upserted unless a later
  * window's is stored (then its upsert's insert is refused by the unique `_id`, and that one stays),
@@ -69,14 +64,9 @@ export async function putWindowAlerts(alerts: readonly { conversation: AlertSubj
     return [{ updateOne: { filter: { _id: c._id, closesAt: { $lte: closesAt } }, update: { $set: fields }, upsert } }];
   };
   await guardedAll(alerts.map(({ conversation }) => alertGuard(conversation._id)), async () => {
-    try {
-      await WindowAlertModel.bulkWrite(alerts.flatMap((_, n) => replaces(true)(n)), { ordered: false });
-    } catch (err) {
-      const refused = duplicatePositions(err);
-      if (!refused) throw err;
-      // Another writer inserted one between our update and our insert: replaced only if its window is not later.
-      await WindowAlertModel.bulkWrite([...refused].flatMap(replaces(false)), { ordered: false });
-    }
+    const refused = await refusedAsDuplicates(WindowAlertModel.bulkWrite(alerts.flatMap((_, n) => replaces(true)(n)), { ordered: false }));
+    // Another writer inserted one between our update and our insert: replaced only if its window is not later.
+    if (refused.size > 0) await WindowAlertModel.bulkWrite([...refused].flatMap(replaces(false)), { ordered: false });
   });
 }
 

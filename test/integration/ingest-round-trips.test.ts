@@ -1,12 +1,12 @@
 import { ConnectionString } from 'mongodb-connection-string-url';
 import mongoose, { Types, type mongo } from 'mongoose';
-import { ingestDeliveries, ingestEvents } from '../../src/conversations/ingest';
+import { ingestDeliveries } from '../../src/conversations/ingest';
 import { enqueue } from '../../src/outbox';
 import { conversationLane } from '../../src/outbox/lanes';
 import { recordInbounds, setThread, upsertConversation } from '../../src/store/conversations';
 import { insertMessage, type NewMessage } from '../../src/store/messages';
 import { ConversationModel, MessageModel, OutboxModel, WindowAlertModel, type AccountDocument } from '../../src/store/models';
-import { putWindowAlert } from '../../src/store/windows';
+import { putWindowAlerts } from '../../src/store/windows';
 import type { InboundEvent } from '../../src/whatsapp/inbound';
 import { PHONE_NUMBER_ID, createAccount } from '../fixtures/conversations';
 import { requireTestDbUri, startTestService, type TestService } from '../helpers/service';
@@ -34,6 +34,9 @@ describe('ingest: round trips and stored documents', () => {
     await service.stop();
   });
 
+  /** One delivery's events, as the journal hands them over. */
+  const ingest = (events: InboundEvent[]) => ingestDeliveries(service.deps, [{ account, events }]);
+
   let seq = 0;
   const text = (from: string, at: Date): InboundEvent => ({
     kind: 'message',
@@ -42,7 +45,7 @@ describe('ingest: round trips and stored documents', () => {
 
   /** A customer who wrote two minutes before `t0` and has a thread. */
   async function warmCustomer(from: string, t0: number, threadTs: string) {
-    await ingestEvents(service.deps, account, [text(from, new Date(t0 - 120_000))]);
+    await ingest([text(from, new Date(t0 - 120_000))]);
     const conversation = await upsertConversation({ accountId: account._id, customer: { phone: from }, channelId: account.channelId });
     await setThread(conversation._id, account.channelId, threadTs);
     return conversation;
@@ -52,12 +55,12 @@ describe('ingest: round trips and stored documents', () => {
     const from = '6281200009999';
     const t0 = service.clock.now().getTime();
     const conversation = await warmCustomer(from, t0, '1700000000.000100');
-    await ingestEvents(service.deps, account, [text(from, new Date(t0 - 60_000))]);
+    await ingest([text(from, new Date(t0 - 60_000))]);
 
     const before = await ConversationModel.findById(conversation._id).lean();
     commands.length = 0;
     counting = true;
-    const result = await ingestEvents(service.deps, account, [text(from, new Date(t0))]);
+    const result = await ingest([text(from, new Date(t0))]);
     counting = false;
     const after = await ConversationModel.findById(conversation._id).lean();
 
@@ -84,7 +87,7 @@ describe('ingest: round trips and stored documents', () => {
     commands.length = 0;
     counting = true;
     // As the journal hands over a customer's waiting deliveries: their events, in arrival order.
-    const result = await ingestEvents(service.deps, account, [4, 3, 2, 1, 0].map((s) => text(from, new Date(t0 - s * 1000))));
+    const result = await ingest([4, 3, 2, 1, 0].map((s) => text(from, new Date(t0 - s * 1000))));
     counting = false;
 
     expect(result.stored).toBe(5);
@@ -239,7 +242,7 @@ describe('ingest: round trips and stored documents', () => {
   it('stores window alerts as mongoose’s create did (the same fields and values)', async () => {
     const conversation = { _id: new Types.ObjectId(), accountId: account._id, waId: '62811', profileName: 'Ani', channelId: 'C0SALES', threadTs: undefined };
     const progress = { warnedThresholds: [120], closedNotified: false, nextAlertAt: new Date('2026-01-06T01:00:00Z') };
-    await putWindowAlert(conversation, new Date('2026-01-06T03:00:00Z'), progress);
+    await putWindowAlerts([{ conversation, closesAt: new Date('2026-01-06T03:00:00Z'), progress }]);
     const theirs = await WindowAlertModel.create({
       _id: new Types.ObjectId(),
       accountId: account._id,

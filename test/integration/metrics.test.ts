@@ -1,5 +1,6 @@
 import mongoose, { Types } from 'mongoose';
-import { recordInbound, recordReply, upsertConversation } from '../../src/store/conversations';
+import { recordReply, upsertConversation } from '../../src/store/conversations';
+import { recordInbound } from '../helpers/inbound';
 import { setStatus } from '../../src/store/inbox';
 import { accountFigures } from '../../src/store/metrics';
 import { recordMetricEvent } from '../../src/store/metrics-events';

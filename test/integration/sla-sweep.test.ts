@@ -1,8 +1,10 @@
 import mongoose, { type Types } from 'mongoose';
 import { OutboxWorker } from '../../src/outbox';
 import { runSlaSweep } from '../../src/sla';
-import { startSlaClock } from '../../src/sla/clock';
-import { recordInbound, recordReply } from '../../src/store/conversations';
+import { slaClockStart } from '../../src/sla/clock';
+import { putSlaClocks } from '../../src/store/sla';
+import { recordReply } from '../../src/store/conversations';
+import { recordInbound } from '../helpers/inbound';
 import { setAssignee, setStatus } from '../../src/store/inbox';
 import { AccountModel, ConversationModel, SlaClockModel, SlaMarkModel, type ConversationDocument } from '../../src/store/models';
 import { runSweep, windowOutboxHandlers } from '../../src/window';
@@ -69,7 +71,7 @@ describe('response targets', () => {
     const acc = await AccountModel.findById(accountId);
     if (!acc) throw new Error('no account');
     // As ingest passes it: the conversation as it was before this message (a new one had none).
-    await startSlaClock(acc, existing ? before : { _id: before._id, status: before.status, lastReplyAt: undefined, lastInboundAt: undefined }, [at]);
+    await putSlaClocks([slaClockStart(acc, existing ? before : { _id: before._id, status: before.status, lastReplyAt: undefined, lastInboundAt: undefined }, [at])]);
     return reload(before._id);
   }
 

@@ -4,7 +4,6 @@ import {
   findConversation,
   findConversationByCustomer,
   findConversationByThread,
-  recordInbound,
   recordInbounds,
   recordReply,
   setThread,
@@ -14,6 +13,7 @@ import { configureWriteGuards } from '../../src/store/database';
 import { claimConversation } from '../../src/store/inbox';
 import { advanceStatus, findMessageByWamid, insertMessage, markAccepted, type NewMessage } from '../../src/store/messages';
 import { ConversationModel, MessageModel, WindowAlertModel } from '../../src/store/models';
+import { recordInbound } from '../helpers/inbound';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
 
 const HOUR = 60 * 60 * 1000;

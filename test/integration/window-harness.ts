@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { OutboxWorker } from '../../src/outbox';
-import { recordInbound } from '../../src/store/conversations';
+import { recordInbound } from '../helpers/inbound';
 import { AccountModel, ConversationModel, LeaseModel, DeliveredModel, OutboxModel, WindowAlertModel, type ConversationDocument, type WindowAlertDocument } from '../../src/store/models';
 import { windowOutboxHandlers } from '../../src/window';
 import { ChannelPacer } from '../../src/outbox/pacing';

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { recordInbound } from '../../src/store/conversations';
+import { recordInbound } from '../helpers/inbound';
 import { ConversationModel, LeaseModel, OutboxModel, WindowAlertModel } from '../../src/store/models';
 import { outboxKeys } from '../helpers/outbox';
 import { SWEEP_RESOURCE, runSweep } from '../../src/window';

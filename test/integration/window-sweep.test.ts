@@ -1,5 +1,6 @@
 import { TestClock } from '../helpers/service';
-import { recordInbound, recordReply, setThread } from '../../src/store/conversations';
+import { recordReply, setThread } from '../../src/store/conversations';
+import { recordInbound } from '../helpers/inbound';
 import { Types } from 'mongoose';
 import { ConversationModel, OutboxModel, WindowAlertModel } from '../../src/store/models';
 import { outboxKeys } from '../helpers/outbox';

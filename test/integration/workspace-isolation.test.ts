@@ -13,7 +13,8 @@ import { TEMPLATE_ACTIONS, TEMPLATE_VIEWS } from '../../src/bot/views/templates'
 import { WINDOW_PAGE_ACTION } from '../../src/bot/views/window';
 import { METRICS_ACTIONS, METRICS_VIEWS, metricsValue } from '../../src/bot/views/metrics';
 import { subcommands } from '../../src/bot/listeners/commands';
-import { recordInbound, setThread, upsertConversation } from '../../src/store/conversations';
+import { setThread, upsertConversation } from '../../src/store/conversations';
+import { recordInbound } from '../helpers/inbound';
 import { SavedReplyModel, TemplateModel, type AccountDocument } from '../../src/store/models';
 import { saveDraft } from '../../src/store/templates';
 import { draftFromForm } from '../../src/templates/form';
