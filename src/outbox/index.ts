@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../context';
-import { isDuplicateKey, refusedAsDuplicates } from '../store/database';
+import { isDuplicateKey, refusedAsDuplicates, storedMixed } from '../store/database';
 import { guarded } from '../store/guard';
 import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
 import { Wakeup } from './wakeup';
@@ -104,10 +104,29 @@ function nextSeq(now: Date): number {
  */
 export async function enqueue(items: EnqueueInput[], now: Date): Promise<void> {
   if (items.length === 0) return;
-  const docs = items.map(({ key, lane, kind, payload }) => ({ _id: key, lane, seq: nextSeq(now), kind, payload, nextAttemptAt: now }));
+  const storedAt = new Date();
+  // Stored as typed here, not through mongoose documents: hydrating and validating each cost more than inserting it.
+  const docs = items.map(
+    ({ key, lane, kind, payload }) =>
+      ({
+        _id: key,
+        lane,
+        seq: nextSeq(now),
+        kind,
+        payload: storedMixed(payload) ?? {},
+        state: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        maybeDone: false,
+        // In the order mongoose writes them: the stored documents are the same (test/integration/ingest-round-trips.test.ts).
+        __v: 0,
+        createdAt: storedAt,
+        updatedAt: storedAt,
+      }) satisfies OutboxItem & { __v: number },
+  );
   try {
     // Keys stored before keep their own place in their lanes.
-    await refusedAsDuplicates(OutboxModel.insertMany(docs, { ordered: false }));
+    await refusedAsDuplicates(OutboxModel.insertMany(docs, { ordered: false, lean: true }));
   } finally {
     enqueued.emit('work', { appended: true });
   }

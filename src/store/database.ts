@@ -152,6 +152,38 @@ export function duplicatePositions(err: unknown): Set<number> | undefined {
   return positions;
 }
 
+/** The document without its fields set to undefined, which the driver would store as null (mongoose leaves them out); changed in place. */
+export function withoutUndefined<T extends object>(doc: T): T {
+  for (const [key, value] of Object.entries(doc)) if (value === undefined) Reflect.deleteProperty(doc, key);
+  return doc;
+}
+
+/**
+ * A Mixed value (our JSON-like contents and payloads) as mongoose stores it, for documents inserted
+ * without its document machinery: a copy without undefined properties or objects left empty (its
+ * `minimize`), keeping array elements, even empty objects, in place. Undefined where mongoose stores nothing.
+ */
+export function storedMixed(value: unknown, inArray = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => storedMixed(v, true));
+  if (typeof value !== 'object' || value === null) return value;
+  const proto: unknown = Object.getPrototypeOf(value);
+  // Dates, ObjectIds, buffers: stored as they are.
+  if (proto !== Object.prototype && proto !== null) return value;
+  const copy: Record<string, unknown> = {};
+  let empty = true;
+  for (const [key, v] of Object.entries(value)) {
+    if (UNSAFE_KEYS.has(key)) continue;
+    const kept = storedMixed(v);
+    if (kept === undefined) continue;
+    copy[key] = kept;
+    empty = false;
+  }
+  return empty && !inArray ? undefined : copy;
+}
+
+/** Keys mongoose's copy leaves out. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
  * Awaits an unordered write (insertMany, bulkWrite) that may meet documents stored before; the
  * positions refused as duplicates (none when all went in). Any other failure is thrown.
