@@ -181,7 +181,7 @@ export function storedMixed(value: unknown, inArray = false): unknown {
   return empty && !inArray ? undefined : copy;
 }
 
-/** Keys mongoose's copy leaves out. */
+/** Keys that would reach Object's own properties: never stored (zod's parsed webhooks never carry them; mongoose, meeting them, stored the value as given). */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
