@@ -5,7 +5,7 @@ import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
 import type { Deps } from '../context';
 import { isDuplicateKey, refusedAsDuplicates, storedMixed } from '../store/database';
-import { guarded } from '../store/guard';
+import { guarded, soleWriter } from '../store/guard';
 import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
 import { Wakeup } from './wakeup';
 
@@ -88,8 +88,8 @@ export interface SetAside {
   attempt: number;
 }
 
-/** Tells workers in this process that work was stored. */
-const enqueued = new EventEmitter<{ work: [{ appended: boolean }] }>();
+/** Tells workers in this process that work was stored: items appended (with those stored now), or put back. */
+const enqueued = new EventEmitter<{ work: [{ appended: true; items: Queued[] } | { appended: false }] }>();
 let lastSeq = 0;
 
 /** A number that only grows within this process, and roughly with time across processes. */
@@ -124,11 +124,12 @@ export async function enqueue(items: EnqueueInput[], now: Date): Promise<void> {
         updatedAt: storedAt,
       }) satisfies OutboxItem & { __v: number },
   );
+  let refused = new Set<number>();
   try {
     // Keys stored before keep their own place in their lanes.
-    await refusedAsDuplicates(OutboxModel.insertMany(docs, { ordered: false, lean: true }));
+    refused = await refusedAsDuplicates(OutboxModel.insertMany(docs, { ordered: false, lean: true }));
   } finally {
-    enqueued.emit('work', { appended: true });
+    enqueued.emit('work', { appended: true, items: docs.filter((_, n) => !refused.has(n)) });
   }
 }
 
@@ -229,11 +230,41 @@ export class OutboxWorker {
    * only after REREAD_MS (longer after a slow read), once half of it is gone, or when another worker
    * took an item of it.
    */
-  private cached: { items: Queued[]; standsUntil: number; lookedPast: boolean } | undefined;
-  private readonly onWork = ({ appended }: { appended: boolean }) => {
-    if (!appended) this.cached = undefined;
-    if (!appended || !this.cached) this.wakeup.signal();
+  private cached: { items: Queued[]; standsUntil: number; lookedPast: boolean; batchLanes: Set<string>; behindComplete: boolean } | undefined;
+  /** Enqueues heard of, to tell whether one came during a read (its items may be neither in it nor taken in). */
+  private heard = 0;
+  private readonly onWork = (work: { appended: true; items: Queued[] } | { appended: false }) => {
+    this.heard++;
+    if (!work.appended) this.cached = undefined;
+    if (!this.cached || !work.appended || this.tookIn(this.cached, work.items)) this.wakeup.signal();
   };
+
+  /**
+   * Adds what this process just stored to the standing read, where that is what a read would find:
+   * the read looked past the batch and found all there was behind it, and this process is the
+   * database's one writer (the embedded database; another instance's items would be unknown here), so
+   * a lane outside the batch holds nothing the read did not bring. A post for a quiet channel then goes
+   * at once, where it would wait for the next read behind a busy channel's backlog (the embedded
+   * database reads every pending item to answer). A lane's items must come in `seq` order: one that
+   * would not drops the read. True when any was added.
+   */
+  private tookIn(cached: NonNullable<OutboxWorker['cached']>, items: readonly Queued[]): boolean {
+    if (!cached.behindComplete) return false;
+    const known = new Set(cached.items.map((i) => i._id));
+    const lastSeq = new Map(cached.items.map((i) => [i.lane, i.seq]));
+    let added = false;
+    for (const item of items) {
+      if (cached.batchLanes.has(item.lane) || known.has(item._id)) continue;
+      if ((lastSeq.get(item.lane) ?? -Infinity) > item.seq) {
+        this.cached = undefined;
+        return true;
+      }
+      cached.items.push({ _id: item._id, lane: item.lane, seq: item.seq, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt });
+      lastSeq.set(item.lane, item.seq);
+      added = true;
+    }
+    return added;
+  }
 
   constructor(
     private readonly deps: Pick<Deps, 'clock' | 'logger'>,
@@ -352,13 +383,16 @@ export class OutboxWorker {
       }
       // A read that took long (a backlog of tens of thousands, on the embedded database) stands longer: re-reads take at most a twentieth of the time.
       const now = performance.now();
-      cached = this.cached = { items, standsUntil: now + Math.max(REREAD_MS, 20 * (now - started)), lookedPast: false };
+      cached = this.cached = { items, standsUntil: now + Math.max(REREAD_MS, 20 * (now - started)), lookedPast: false, batchLanes: new Set(items.map((i) => i.lane)), behindComplete: false };
     }
     // Every lane of a full batch waits (a paced channel's backlog, a Retry-After): the lanes behind it are read
     // too, once, lest they be hidden. Each of their items comes after the whole batch, so their heads are theirs.
     if (!cached.lookedPast && !hasDueHead(cached.items, this.deps.clock.now())) {
       cached.lookedPast = true;
-      cached.items.push(...(await read({ lane: { $nin: [...new Set(cached.items.map((i) => i.lane))] } })));
+      const heardBefore = this.heard;
+      const behind = await read({ lane: { $nin: [...cached.batchLanes] } });
+      cached.items.push(...behind);
+      cached.behindComplete = soleWriter() && behind.length < this.options.batchSize && this.heard === heardBefore;
     }
     return cached.items;
   }

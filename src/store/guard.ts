@@ -13,6 +13,11 @@ export function serializeWritesInProcess(on: boolean): void {
   inProcess = on;
 }
 
+/** Whether this process is the database's one writer (the embedded database): nothing is stored there but what it stores. */
+export function soleWriter(): boolean {
+  return inProcess;
+}
+
 /** Runs `write` (writes of the one document `key` names) in turn with the process's other writes of it, where that is needed. */
 export async function guarded<T>(key: string, write: () => Promise<T>): Promise<T> {
   if (!inProcess) return write();

@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import { createLogger } from '../../src/log';
 import { NotYet, OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue } from '../../src/outbox';
 import { configureWriteGuards } from '../../src/store/database';
+import { serializeWritesInProcess } from '../../src/store/guard';
 import { DeliveredModel, OutboxModel } from '../../src/store/models';
 import { TestClock, requireTestDbUri, uniqueDbName } from '../helpers/service';
 import { waitFor } from '../drills/support';
@@ -370,6 +371,35 @@ describe('the outbox', () => {
       }
       // Woken by each enqueue rather than the (here one-minute) poll; a read a pass.
       expect(reads).toBeGreaterThanOrEqual(1);
+    });
+
+    it('posts at once what this process enqueues for a quiet lane while every lane of a full batch waits its turn, where it is the only writer', async () => {
+      const run = async (sole: boolean) => {
+        await Promise.all([OutboxModel.deleteMany({}), DeliveredModel.deleteMany({})]);
+        delivered.length = 0;
+        // A busy channel's backlog: a whole batch, every head told to wait half a minute.
+        await enqueue([item('1', 'L1'), item('2', 'L1'), item('3', 'L2'), item('4', 'L2')], clock.now());
+        failures = { '1': [new NotYet('paced', 30_000)], '3': [new NotYet('paced', 30_000)] };
+        const worker = new OutboxWorker({ clock, logger }, handlers, { batchSize: 4, pollMs: 60_000 });
+        serializeWritesInProcess(sole);
+        worker.start();
+        try {
+          expect(await waitFor(() => failures['1']?.length === 0 && failures['3']?.length === 0, 5_000)).toBe(true);
+          // The standing read (kept for 5 s) has looked past the batch and found nothing behind it.
+          const reads = await pendingReadsDuring(() => new Promise((resolve) => setTimeout(resolve, 100)));
+          expect(reads).toBe(0);
+          await enqueue([item('quiet', 'L3'), item('behind', 'L1')], clock.now());
+          return await waitFor(() => delivered.includes('quiet'), 1_500);
+        } finally {
+          await worker.stop();
+          await configureWriteGuards();
+        }
+      };
+      // The embedded database: what this process stored is all there is.
+      expect(await run(true)).toBe(true);
+      expect(delivered).toEqual(['quiet']);
+      // Another instance may have stored an earlier item of that lane: the next read finds them in order.
+      expect(await run(false)).toBe(false);
     });
 
     it('finds what another instance stored at its next poll', async () => {
