@@ -236,7 +236,7 @@ export class OutboxWorker {
   private readonly onWork = (work: { appended: true; items: Queued[] } | { appended: false }) => {
     this.heard++;
     if (!work.appended) this.cached = undefined;
-    if (!this.cached || !work.appended || this.tookIn(this.cached, work.items)) this.wakeup.signal();
+    if (!this.cached || !work.appended || this.takeIn(this.cached, work.items)) this.wakeup.signal();
   };
 
   /**
@@ -248,7 +248,7 @@ export class OutboxWorker {
    * database reads every pending item to answer). A lane's items must come in `seq` order: one that
    * would not drops the read. True when any was added.
    */
-  private tookIn(cached: NonNullable<OutboxWorker['cached']>, items: readonly Queued[]): boolean {
+  private takeIn(cached: NonNullable<OutboxWorker['cached']>, items: readonly Queued[]): boolean {
     if (!cached.behindComplete) return false;
     const known = new Set(cached.items.map((i) => i._id));
     const lastSeq = new Map(cached.items.map((i) => [i.lane, i.seq]));
