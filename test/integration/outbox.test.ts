@@ -1,5 +1,5 @@
 import { WebAPIRequestError } from '@slack/web-api';
-import mongoose from 'mongoose';
+import mongoose, { type mongo } from 'mongoose';
 import { createLogger } from '../../src/log';
 import { NotYet, OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue } from '../../src/outbox';
 import { configureWriteGuards } from '../../src/store/database';
@@ -382,15 +382,25 @@ describe('the outbox', () => {
         failures = { '1': [new NotYet('paced', 30_000)], '3': [new NotYet('paced', 30_000)] };
         const worker = new OutboxWorker({ clock, logger }, handlers, { batchSize: 4, pollMs: 60_000 });
         serializeWritesInProcess(sole);
+        // The read of the lanes behind the batch (`$nin` the batch's lanes), once it has answered.
+        const lookPasts = new Set<number>();
+        let lookedPast = false;
+        const started = (e: mongo.CommandStartedEvent) => {
+          if (e.commandName === 'find' && JSON.stringify(e.command.filter ?? {}).includes('$nin')) lookPasts.add(e.requestId);
+        };
+        const succeeded = (e: mongo.CommandSucceededEvent) => {
+          if (lookPasts.has(e.requestId)) lookedPast = true;
+        };
+        const client = mongoose.connection.getClient();
+        client.on('commandStarted', started).on('commandSucceeded', succeeded);
         worker.start();
         try {
-          expect(await waitFor(() => failures['1']?.length === 0 && failures['3']?.length === 0, 5_000)).toBe(true);
-          // The standing read (kept for 5 s) has looked past the batch and found nothing behind it.
-          const reads = await pendingReadsDuring(() => new Promise((resolve) => setTimeout(resolve, 100)));
-          expect(reads).toBe(0);
+          // Every head has been told to wait, and the standing read has looked past the batch and found nothing behind it.
+          expect(await waitFor(() => lookedPast && failures['1']?.length === 0 && failures['3']?.length === 0, 5_000)).toBe(true);
           await enqueue([item('quiet', 'L3'), item('behind', 'L1')], clock.now());
           return await waitFor(() => delivered.includes('quiet'), 1_500);
         } finally {
+          client.off('commandStarted', started).off('commandSucceeded', succeeded);
           await worker.stop();
           await configureWriteGuards();
         }
