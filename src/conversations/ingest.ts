@@ -8,6 +8,7 @@ import {
   reopenedView,
   slackEmojiName,
 } from '../bot/views/conversations';
+import { groupBy } from '../collections';
 import type { Deps } from '../context';
 import { strings, type Strings } from '../i18n';
 import { enqueue, type EnqueueInput } from '../outbox';
@@ -170,14 +171,7 @@ interface Run {
  */
 async function ingestMessages(deps: Deps, written: readonly Written[]): Promise<number> {
   if (written.length === 0) return 0;
-  const byCustomer = new Map<string, Written[]>();
-  for (const w of written) {
-    const key = `${String(w.account._id)}:${customerKey(w.message.customer)}`;
-    const theirs = byCustomer.get(key);
-    if (theirs) theirs.push(w);
-    else byCustomer.set(key, [w]);
-  }
-  const customers = [...byCustomer.values()];
+  const customers = [...groupBy(written, (w) => `${String(w.account._id)}:${customerKey(w.message.customer)}`).values()];
   const found = await conversationsOf(customers.map((ws) => ({ accountId: at(ws, 0).account._id, ...customerOfRun(ws.map((w) => w.message)), channelId: at(ws, 0).account.channelId })));
   // A customer who wrote by number and by BSUID in one batch came as two customers of one conversation: one run.
   const runs = new Map<string, Run>();
@@ -216,8 +210,6 @@ async function ingestMessages(deps: Deps, written: readonly Written[]): Promise<
     const ours = writing[r] ?? [];
     if (!window) continue;
     const reopened = new Set(ours.filter((_, n) => window.moves[n]?.reopened).map(({ m }) => m.wamid));
-    // A tap on the satisfaction survey is a rating, kept for the metrics; it does not reopen what was resolved.
-    const surveyScore = (m: InboundMessage) => (m.content.type === 'interactive' ? csatScore(m.content.id) : undefined);
     for (const { m } of ours) {
       const score = surveyScore(m);
       if (score !== undefined) await recordCsatAnswer(account, window.conversation, { score, at: m.timestamp, wamid: m.wamid });
@@ -237,6 +229,11 @@ async function ingestMessages(deps: Deps, written: readonly Written[]): Promise<
   await putSlaClocks(clocks);
   await enqueue(items, deps.clock.now());
   return inserted.filter((i) => i.created).length;
+}
+
+/** A tap on the satisfaction survey is a rating, kept for the metrics; it does not reopen what was resolved. */
+function surveyScore(m: InboundMessage): number | undefined {
+  return m.content.type === 'interactive' ? csatScore(m.content.id) : undefined;
 }
 
 function at<T>(list: readonly T[], n: number): T {

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { ErrorCode } from '@slack/web-api';
 import { z } from 'zod';
+import { groupBy } from '../collections';
 import type { Deps } from '../context';
 import { isDuplicateKey, refusedAsDuplicates, storedMixed } from '../store/database';
 import { guarded, soleWriter } from '../store/guard';
@@ -329,12 +330,7 @@ export class OutboxWorker {
     }
     const now = this.deps.clock.now();
     const pending = await this.firstPending();
-    const lanes = new Map<string, Queued[]>();
-    for (const item of pending) {
-      const lane = lanes.get(item.lane);
-      if (lane) lane.push(item);
-      else lanes.set(item.lane, [item]);
-    }
+    const lanes = groupBy(pending, (item) => item.lane);
     const queue: Queued[][] = [];
     const waits: number[] = [];
     for (const items of lanes.values()) {

@@ -1,4 +1,5 @@
 import { isValidObjectId, type Types } from 'mongoose';
+import { groupBy } from '../collections';
 import { conversationCustomer, customerAt, customerKey, isBsuid, type CustomerIds } from '../domain/customer';
 import { firstResponseMs } from '../domain/metrics';
 import { nextAlertAt, windowMoves, type WindowMove } from '../domain/window';
@@ -89,12 +90,7 @@ export async function conversationOf(input: CustomerInput): Promise<Conversation
  * were first seen by, then one by those learnt since (in `conversationOf`'s order), the rest one by one.
  */
 export async function conversationsOf(inputs: readonly CustomerInput[]): Promise<ConversationDocument[]> {
-  const byAccount = new Map<string, CustomerInput[]>();
-  for (const input of inputs) {
-    const group = byAccount.get(String(input.accountId));
-    if (group) group.push(input);
-    else byAccount.set(String(input.accountId), [input]);
-  }
+  const byAccount = groupBy(inputs, (input) => String(input.accountId));
   const found = new Map<CustomerInput, ConversationDocument>();
   for (const group of byAccount.values()) {
     const accountId = group[0]?.accountId;
