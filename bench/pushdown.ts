@@ -8,8 +8,9 @@
  * BENCH_PUSHDOWN_DOCS conversation-like documents (default 100,000) in a fresh database and
  * times findOne by {accountId, waId} (a unique compound index), updateOne by the same key,
  * deleteMany by {owner} (an index; 10 documents each), findOne by {phone} (no index) and,
- * for reference, findOne by _id. Each operation runs until BENCH_PUSHDOWN_MS (default 3,000 ms)
- * or 200 times; figures are ms per operation.
+ * for reference, findOne by _id. Then, as the outbox does with as many items waiting, it reads the
+ * first 500 pending items by seq, and the first 500 outside 300 lanes (6-first-by.patch). Each
+ * operation runs until BENCH_PUSHDOWN_MS (default 3,000 ms) or 200 times; figures are ms per operation.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -41,6 +42,21 @@ const doc = (n: number) => ({
   windowClosesAt: new Date(1_700_086_400_000 + n * 1000),
   createdAt: new Date(1_700_000_000_000),
   updatedAt: new Date(1_700_000_000_000),
+});
+
+/** An item the outbox stores for an inbound message's post, in one of 300 lanes (conversations). */
+const outboxItem = (n: number) => ({
+  _id: `slack-post:${n}`,
+  lane: `conversation:${n % 300}`,
+  seq: 1_765_000_000_000_000 + n,
+  kind: 'conversation.post',
+  payload: { conversationId: String(n % 300), messageId: String(n), text: `Pelanggan ${n}: ` + 'Selamat pagi, apakah pesanan saya sudah dikirim? '.repeat(4) },
+  state: 'pending',
+  attempts: 0,
+  nextAttemptAt: new Date(1_765_000_000_000),
+  maybeDone: false,
+  createdAt: new Date(1_765_000_000_000),
+  updatedAt: new Date(1_765_000_000_000),
 });
 
 async function time(label: string, op: (i: number) => Promise<unknown>) {
@@ -80,6 +96,14 @@ async function bench(binary: string) {
     await time('deleteMany({owner}) (10 docs)', (i) => coll.deleteMany({ owner: `owner-${(i * 13) % (DOCS / PER_OWNER)}` }));
     await time('findOne({phone}) (no index)', (i) => coll.findOne({ phone: `+${waId(pick(i + 2_000))}` }));
     await time('findOne({_id})', (i) => coll.findOne({ _id: ids[pick(i + 3_000)] }));
+
+    const outbox = client.db('bench').collection<ReturnType<typeof outboxItem>>('outbox');
+    await outbox.createIndex({ state: 1, seq: 1 });
+    for (let n = 0; n < DOCS; n += 1000) await outbox.insertMany(Array.from({ length: Math.min(1000, DOCS - n) }, (_, i) => outboxItem(n + i)));
+    const lanes = Array.from({ length: 300 }, (_, n) => `conversation:${n}`);
+    const firstPending = { projection: { lane: 1, seq: 1, attempts: 1, nextAttemptAt: 1 }, sort: { seq: 1 }, limit: 500 } as const;
+    await time('find({state}).sort({seq}).limit(500)', () => outbox.find({ state: 'pending' }, firstPending).toArray());
+    await time('…and {lane: {$nin: [300 lanes]}}', () => outbox.find({ state: 'pending', lane: { $nin: lanes } }, firstPending).toArray());
   } finally {
     await client.close();
     await server.stop();

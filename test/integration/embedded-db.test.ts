@@ -238,7 +238,7 @@ describe('the embedded database, pushing equalities down to SQLite', () => {
     const searches = async (filter: mongo.Document) => {
       const { pushedDown, plan } = await explain(filter);
       expect(pushedDown).toBe(true);
-      expect(plan).not.toMatch(/SCAN/);
+      expect(plan).not.toMatch(/SCAN queue/);
       return plan;
     };
     expect(await searches({ accountId: 'acc', waId: '628111' })).toMatch(/USING INDEX \S*accountId_1_waId_1 \(<expr>=\? AND <expr>=\?\)/);
@@ -274,6 +274,140 @@ describe('the embedded database, pushing equalities down to SQLite', () => {
       expect({ filter, pushedDown: (await explain(filter)).pushedDown }).toEqual({ filter, pushedDown: false });
       const { pushed, handler } = await matches(filter);
       expect(pushed).toEqual(handler);
+    }
+  });
+});
+
+// A sort on one field with a limit (the outbox's read of its first pending items) reads, on the overlay,
+// only the first documents by that field among those SQLite knows to match, beside every one it cannot
+// judge (tools/ferretdb-patches/6-first-by.patch). Each answer is compared with the same query inside
+// `$and`, which the overlay never pushes down: a wrong pushdown shows as a missing or misplaced document.
+describe('the embedded database, reading the first documents by a field', () => {
+  const oid = new Types.ObjectId();
+  let dir: string;
+  let server: EmbeddedDatabase;
+  let client: mongo.MongoClient;
+  let queue: mongo.Collection<{ _id: string } & mongo.Document>;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-first-by-'));
+    server = await startEmbeddedDatabase(dir);
+    client = await mongo.MongoClient.connect(server.uri);
+    queue = client.db('first_by').collection<{ _id: string } & mongo.Document>('queue');
+    await queue.createIndex({ state: 1, seq: 1 });
+    const { Int32, Long, Double, Timestamp, BSONRegExp } = mongo;
+    const docs: mongo.Document[] = [
+      // numbers of each type, close to where their types part (2^53), and the outbox's own (µs since 1970)
+      { state: 'pending', seq: new Int32(5), lane: 'a' },
+      { state: 'pending', seq: Long.fromString('7'), lane: 'b' },
+      { state: 'pending', seq: new Double(6.5), lane: 'c' },
+      { state: 'pending', seq: new Double(-3), lane: 'a' },
+      { state: 'pending', seq: new Int32(0), lane: 'b' },
+      { state: 'pending', seq: new Double(2 ** 53), lane: 'c' },
+      { state: 'pending', seq: Long.fromString('9007199254740993'), lane: 'a' },
+      { state: 'pending', seq: 1_765_000_000_000_001, lane: 'b' },
+      // what sorts beside numbers without being one: stored as a JSON number (a date, a timestamp) or not
+      { state: 'pending', seq: null, lane: 'c' },
+      { state: 'pending', seq: 'a string', lane: 'a' },
+      { state: 'pending', seq: new Date(0), lane: 'b' },
+      { state: 'pending', seq: new Timestamp({ t: 1, i: 1 }), lane: 'c' },
+      { state: 'pending', seq: true, lane: 'a' },
+      { state: 'pending', seq: [4, 100], lane: 'b' },
+      { state: 'pending', seq: { n: 1 }, lane: 'c' },
+      { state: 'pending', seq: oid, lane: 'a' },
+      // lanes that $nin cannot judge by text alone: missing, an array, other types
+      { state: 'pending', seq: new Int32(-10) },
+      { state: 'pending', seq: new Int32(-11), lane: ['a', 'z'] },
+      { state: 'pending', seq: new Int32(-12), lane: ['z'] },
+      { state: 'pending', seq: new Int32(-13), lane: oid },
+      { state: 'pending', seq: new Int32(-14), lane: new BSONRegExp('a') },
+      { state: 'pending', seq: new Int32(-15), lane: oid.toHexString() },
+      // states that equal 'pending' by element, by text only, or not at all
+      { state: ['pending', 'x'], seq: new Int32(1), lane: 'a' },
+      { state: ['x'], seq: new Int32(2), lane: 'a' },
+      { state: new BSONRegExp('pending'), seq: new Int32(3), lane: 'a' },
+      { state: 'done', seq: new Int32(-100), lane: 'a' },
+      { seq: new Int32(-101), lane: 'a' },
+      { state: oid, seq: new Int32(8), lane: 'a' },
+      { state: oid.toHexString(), seq: new Int32(9), lane: 'a' },
+      { state: 'held', seq: new Double(1.5), lane: 'b', flag: true },
+      { state: 'held', seq: [3.5, -50], lane: 'b', flag: false },
+      { state: 'held', lane: 'c', flag: true },
+    ];
+    // Enough plain ones that every limit cuts, with distinct values (ties may come back in either order).
+    for (let n = 0; n < 300; n++) docs.push({ state: n % 3 ? 'pending' : 'held', seq: 1_765_000_000_000_000 - ((n * 7_919) % 1_000_003), lane: `l${n % 40}`, flag: n % 2 === 0 });
+    await queue.insertMany(docs.map((d, i) => ({ _id: `q${i}`, ...d })));
+  });
+  afterAll(async () => {
+    await client?.close();
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // Null and a missing field sort alike, and the data has no other ties: either may come back first.
+  const ids = async (filter: mongo.Document, sort: mongo.Sort, skip: number, limit: number) =>
+    (await queue.find(filter, { projection: { _id: 1 } }).sort(sort).skip(skip).limit(limit).toArray()).map((d) =>
+      ['q8', 'q31'].includes(String(d._id)) ? 'q8 or q31' : String(d._id),
+    );
+
+  async function explained(filter: mongo.Document, sort: mongo.Document, limit: number) {
+    const res = await client.db('first_by').command({ explain: { find: 'queue', filter, sort, limit } });
+    const plan = ((res.queryPlanner as { Plan?: string[] } | undefined)?.Plan ?? []).map((line) => line.replace(/^.*detail=/, ''));
+    return { firstBy: res.sortPushdown === true && res.limitPushdown === true, plan: plan.join('\n') };
+  }
+
+  const pushable: mongo.Document[] = [
+    { state: 'pending' },
+    { state: { $eq: 'pending' } },
+    { state: { $in: ['pending', 'held'] } },
+    { state: 'pending', lane: { $nin: ['a', 'b', 'l3'] } },
+    { state: 'pending', lane: { $nin: [oid, 'a'] } },
+    { state: 'pending', lane: 'a' },
+    { lane: { $nin: ['a'] } },
+    { state: oid },
+    { state: oid.toHexString() },
+    { flag: true },
+    {},
+  ];
+
+  it('answers as the handler alone does, in either order, with a limit and a skip', async () => {
+    for (const filter of pushable) {
+      for (const sort of [{ seq: 1 }, { seq: -1 }] as const) {
+        expect({ filter, sort, firstBy: (await explained(filter, sort, 5)).firstBy }).toEqual({ filter, sort, firstBy: true });
+        for (const [skip, limit] of [[0, 1], [0, 5], [3, 5], [0, 40], [0, 1000]] as const) {
+          const expected = await ids({ $and: [filter] }, sort, skip, limit);
+          expect({ filter, sort, skip, limit, ids: await ids(filter, sort, skip, limit) }).toEqual({ filter, sort, skip, limit, ids: expected });
+        }
+      }
+    }
+    // The oracle sorts as MongoDB does: null first, then numbers by value whatever their type, then the rest.
+    expect(await ids({ state: 'pending' }, { seq: 1 }, 0, 6)).toEqual(['q8 or q31', 'q21', 'q20', 'q19', 'q18', 'q17']);
+    expect(await ids({ state: { $in: ['pending', 'held'] } }, { seq: 1 }, 0, 3)).toEqual(['q8 or q31', 'q8 or q31', 'q30']);
+    expect(await ids({ state: 'pending' }, { seq: -1 }, 0, 7)).toEqual(['q11', 'q10', 'q12', 'q15', 'q14', 'q9', 'q6']);
+  });
+
+  it('reads the first pending ones by the index, and only those', async () => {
+    const { plan } = await explained({ state: 'pending' }, { seq: 1 }, 500);
+    expect(plan).toMatch(/SEARCH \S+ USING INDEX \S*state_1_seq_1 \(<expr>=\?\)/);
+    expect(plan).not.toMatch(/SCAN queue/);
+  });
+
+  it('leaves to the handler what it cannot read that way', async () => {
+    for (const [filter, sort, limit] of [
+      [{ state: 'pending' }, { seq: 1 }, 0], // no limit
+      [{ state: 'pending' }, { seq: 1, lane: 1 }, 5],
+      [{ state: 'pending' }, { _id: 1 }, 5],
+      [{ state: 'pending' }, { 'seq.n': 1 }, 5],
+      [{ state: 'pending', seq: { $gt: 0 } }, { seq: 1 }, 5],
+      [{ state: 'pending', lane: { $nin: ['a', 1] } }, { seq: 1 }, 5],
+      [{ state: 'pending', lane: { $nin: [] } }, { seq: 1 }, 5],
+      [{ state: { $ne: 'pending' } }, { seq: 1 }, 5],
+      [{ 'lane.x': 'a' }, { seq: 1 }, 5],
+      [{ _id: 'q1' }, { seq: 1 }, 5],
+      [{ $and: [{ state: 'pending' }] }, { seq: 1 }, 5],
+    ] as const) {
+      expect({ filter, sort, firstBy: (await explained(filter, sort, limit)).firstBy }).toEqual({ filter, sort, firstBy: false });
+      // The same documents (in the handler's order, in which many tie here).
+      if (limit > 0) expect((await ids(filter, sort, 0, 1000)).sort()).toEqual((await ids({ $and: [filter] }, sort, 0, 1000)).sort());
     }
   });
 });
