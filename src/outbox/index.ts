@@ -234,9 +234,17 @@ export class OutboxWorker {
   private cached: { items: Queued[]; standsUntil: number; lookedPast: boolean; batchLanes: Set<string>; behindComplete: boolean } | undefined;
   /** Enqueues heard of, to tell whether one came during a read (its items may be neither in it nor taken in). */
   private heard = 0;
+  /**
+   * Where this process is the database's one writer, while the worker runs (it hears every enqueue):
+   * lanes that hold every pending item, as the last complete look past a batch found them, with the
+   * lanes of every item enqueued since. A later batch that has each of them leaves nothing behind it,
+   * and is not looked past (see `firstPending`).
+   */
+  private knownLanes: Set<string> | undefined;
   private readonly onWork = (work: { appended: true; items: Queued[] } | { appended: false }) => {
     this.heard++;
-    if (!work.appended) this.cached = undefined;
+    if (work.appended) for (const item of work.items) this.knownLanes?.add(item.lane);
+    else [this.cached, this.knownLanes] = [undefined, undefined];
     if (!this.cached || !work.appended || this.takeIn(this.cached, work.items)) this.wakeup.signal();
   };
 
@@ -293,6 +301,7 @@ export class OutboxWorker {
   async stop(): Promise<void> {
     this.running = false;
     enqueued.off('work', this.onWork);
+    this.knownLanes = undefined;
     this.wakeup.signal();
     await this.loop;
   }
@@ -385,10 +394,17 @@ export class OutboxWorker {
     // too, once, lest they be hidden. Each of their items comes after the whole batch, so their heads are theirs.
     if (!cached.lookedPast && !hasDueHead(cached.items, this.deps.clock.now())) {
       cached.lookedPast = true;
-      const heardBefore = this.heard;
-      const behind = await read({ lane: { $nin: [...cached.batchLanes] } });
-      cached.items.push(...behind);
-      cached.behindComplete = soleWriter() && behind.length < this.options.batchSize && this.heard === heardBefore;
+      const batchLanes = cached.batchLanes;
+      if (this.knownLanes && [...this.knownLanes].every((lane) => batchLanes.has(lane))) {
+        // Every lane with a pending item is in the batch: a paced channel's backlog is read once, not twice.
+        cached.behindComplete = true;
+      } else {
+        const heardBefore = this.heard;
+        const behind = await read({ lane: { $nin: [...batchLanes] } });
+        cached.items.push(...behind);
+        cached.behindComplete = soleWriter() && behind.length < this.options.batchSize && this.heard === heardBefore;
+        this.knownLanes = cached.behindComplete && this.running ? new Set([...batchLanes, ...behind.map((i) => i.lane)]) : undefined;
+      }
     }
     return cached.items;
   }

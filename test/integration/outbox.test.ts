@@ -412,6 +412,69 @@ describe('the outbox', () => {
       expect(await run(false)).toBe(false);
     });
 
+    it('looks past a full batch of waiting lanes again only when a lane outside it may hold an item, where it is the only writer', async () => {
+      /** How many times the worker read the lanes behind a batch (`$nin` the batch's lanes), over three batches whose heads all wait. */
+      const lookPasts = async (sole: boolean, outside?: string) => {
+        await Promise.all([OutboxModel.deleteMany({}), DeliveredModel.deleteMany({})]);
+        delivered.length = 0;
+        // Two lanes, six items each, read four at a time; the heads of the first three batches are told to wait.
+        await enqueue(Array.from({ length: 12 }, (_, n) => item(`${n % 2 ? 'b' : 'a'}${Math.floor(n / 2)}`, n % 2 ? 'L2' : 'L1')), clock.now());
+        const heads = [['a0', 'b0'], ['a2', 'b2'], ['a4', 'b4']];
+        failures = Object.fromEntries(heads.flat().map((key) => [key, [new NotYet('paced', 100)]]));
+        const worker = new OutboxWorker({ clock, logger }, handlers, { batchSize: 4, pollMs: 60_000 });
+        serializeWritesInProcess(sole);
+        // The worker's commands: its reads of the lanes behind a batch (`$nin` the batch's lanes), and its
+        // updates of the heads told to wait. Once both heads' updates have answered, the pass that follows
+        // (which looks past the batch or not) has begun; a look past it shows as a read not yet answered.
+        let count = 0;
+        const lookingPast = new Set<number>();
+        const updating = new Map<number, string>();
+        const updated = new Set<string>();
+        const started = (e: mongo.CommandStartedEvent) => {
+          if (e.commandName === 'find' && JSON.stringify(e.command.filter ?? {}).includes('$nin')) {
+            count++;
+            lookingPast.add(e.requestId);
+          }
+          const id: unknown = e.commandName === 'update' ? e.command.updates?.[0]?.q?._id : undefined;
+          if (typeof id === 'string') updating.set(e.requestId, id);
+        };
+        const succeeded = (e: mongo.CommandSucceededEvent) => {
+          lookingPast.delete(e.requestId);
+          const id = updating.get(e.requestId);
+          if (id) updated.add(id);
+        };
+        const client = mongoose.connection.getClient();
+        client.on('commandStarted', started).on('commandSucceeded', succeeded);
+        worker.start();
+        try {
+          for (const [batch, waiting] of heads.entries()) {
+            expect(await waitFor(() => waiting.every((key) => updated.has(key)) && lookingPast.size === 0, 5_000)).toBe(true);
+            // Heard of (and posted) while the batch waits.
+            if (batch === 0 && outside) {
+              await enqueue([item(outside, 'L3')], clock.now());
+              expect(await waitFor(() => delivered.includes(outside), 5_000)).toBe(true);
+            }
+            clock.advance(100);
+          }
+          expect(await waitFor(() => delivered.length === 12 + (outside ? 1 : 0), 5_000)).toBe(true);
+        } finally {
+          client.off('commandStarted', started).off('commandSucceeded', succeeded);
+          await worker.stop();
+          await configureWriteGuards();
+        }
+        // Every item, each lane in order.
+        expect(delivered.filter((key) => key.startsWith('a'))).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5']);
+        expect(delivered.filter((key) => key.startsWith('b'))).toEqual(['b0', 'b1', 'b2', 'b3', 'b4', 'b5']);
+        return count;
+      };
+      // The embedded database: after the first look, this process knows each lane with an item: both are in every batch.
+      expect(await lookPasts(true)).toBe(1);
+      // It heard of an item in a third lane: the next batch, without that lane, is looked past again.
+      expect(await lookPasts(true, 'c0')).toBe(2);
+      // Another instance may have stored an item in any lane: each batch is looked past.
+      expect(await lookPasts(false)).toBe(3);
+    });
+
     it('finds what another instance stored at its next poll', async () => {
       const worker = new OutboxWorker({ clock, logger }, handlers, { pollMs: 50 });
       worker.start();
