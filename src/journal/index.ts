@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Types } from 'mongoose';
 import type { Deps } from '../context';
 import { customerKey } from '../domain/customer';
@@ -48,13 +49,19 @@ export interface JournalOptions {
   recoverEveryMs?: number;
   /**
    * Ingests under way at once, each of many customers' waiting deliveries, while few customers are
-   * ready: a delivery that arrives during an ingest starts at once at a moderate pace. Under load
+   * ready: a delivery that arrives during an ingest need not wait for it at a moderate pace. Under load
    * one at a time: the next gathers what arrives meanwhile, and the busier the journal, the larger
    * (and cheaper a message) each ingest.
    */
   concurrency?: number;
   /** Deliveries one ingest takes, at most. */
   batchSize?: number;
+  /**
+   * While deliveries keep coming, an ingest starts at most this often, and takes what arrived
+   * meanwhile: its writes are fewer and larger (each database command costs this process far more
+   * CPU than the documents in it). A delivery after a quiet spell is ingested at once.
+   */
+  ingestEveryMs?: number;
   /** Entries this instance may hold before it refuses more (with 503, so Meta retries them later). */
   maxBacklog?: number;
 }
@@ -95,6 +102,8 @@ export class Journal {
   private readonly removals = new Set<Promise<void>>();
   private readonly retries = new Set<NodeJS.Timeout>();
   private active = 0;
+  private lastIngestAt = -Infinity;
+  private nextIngest: NodeJS.Timeout | undefined;
   /** Deliveries waiting for their 200. */
   private accepting = 0;
   private running = false;
@@ -112,7 +121,7 @@ export class Journal {
     private readonly parts: JournalParts,
     options: JournalOptions = {},
   ) {
-    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 2, batchSize: 500, maxBacklog: 50_000, ...options };
+    this.options = { leaseMs: 30_000, recoverEveryMs: 5_000, concurrency: 2, batchSize: 500, maxBacklog: 50_000, ingestEveryMs: 25, ...options };
   }
 
   /** Stores the delivery and resolves once it is durable. Ingest follows: at once when started, else on `drain`. */
@@ -150,7 +159,8 @@ export class Journal {
   /** Finishes what is under way and hands the rest back at once, so another instance need not wait out the lease. */
   async stop(): Promise<void> {
     this.running = false;
-    for (const t of [...this.intervals, ...this.retries]) clearTimeout(t);
+    for (const t of [...this.intervals, ...this.retries, this.nextIngest]) clearTimeout(t);
+    this.nextIngest = undefined;
     await this.recovering;
     await this.whenIdle();
     await Promise.all(this.removals);
@@ -199,6 +209,15 @@ export class Journal {
     // Under load (many customers ready) one ingest at a time: what arrives meanwhile makes the next one larger, and cheaper a message.
     const concurrency = this.ready.length > FEW_READY ? 1 : this.options.concurrency;
     while ((this.running || this.draining > 0) && this.active < concurrency && this.ready.length > 0) {
+      const waitMs = this.lastIngestAt + this.options.ingestEveryMs - performance.now();
+      if (waitMs > 0 && this.draining === 0) {
+        this.nextIngest ??= setTimeout(() => {
+          this.nextIngest = undefined;
+          this.pump();
+        }, waitMs);
+        break;
+      }
+      this.lastIngestAt = performance.now();
       const lanes = this.nextBatch();
       this.active++;
       void this.ingest(lanes).then(() => {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { configureWriteGuards } from '../../src/store/database';
 import mongoose, { Types } from 'mongoose';
 import { systemClock } from '../../src/clock';
@@ -118,6 +119,33 @@ describe('the inbound journal', () => {
     // One call for all that waited: a delivery per customer (the first's last, as it was busy), its messages in arrival order.
     expect(calls).toHaveLength(2);
     expect([...(calls[1] ?? [])].sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''))).toEqual(customers.map((c) => [1, 2, 3].map((n) => `${c}:${n}`)));
+    expect(await journalEntries().countDocuments({})).toBe(0);
+  });
+
+  it('starts an ingest at most every ingestEveryMs while deliveries keep coming, each taking what arrived meanwhile, and one after a quiet spell at once', async () => {
+    const calls: { at: number; marks: string[] }[] = [];
+    const everyMs = 1_500;
+    const j = journal({ ingest: async (ds) => void calls.push({ at: performance.now(), marks: marks(ds).sort() }) }, [], { ingestEveryMs: everyMs });
+    const send = (from: string, n: number) => j.accept(delivery(from, n).delivery, delivery(from, n).body);
+    j.start();
+    try {
+      // The first after a quiet spell: its ingest is called before accept resolves.
+      await send('6281230000001', 0);
+      expect(calls.map((c) => c.marks)).toEqual([['6281230000001:0']]);
+      // More within the interval wait for it, and go together.
+      await send('6281230000002', 0);
+      await send('6281230000001', 1);
+      expect(calls).toHaveLength(1);
+      expect(await waitFor(() => calls.length === 2, 5_000)).toBe(true);
+      expect(calls[1]?.marks).toEqual(['6281230000001:1', '6281230000002:0']);
+      expect((calls[1]?.at ?? 0) - (calls[0]?.at ?? 0)).toBeGreaterThanOrEqual(everyMs - 1);
+      // Quiet for an interval: the next goes at once again.
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      await send('6281230000003', 0);
+      expect(calls.map((c) => c.marks)).toHaveLength(3);
+    } finally {
+      await j.stop();
+    }
     expect(await journalEntries().countDocuments({})).toBe(0);
   });
 
