@@ -49,7 +49,7 @@ export interface JournalOptions {
   recoverEveryMs?: number;
   /**
    * Ingests under way at once, each of many customers' waiting deliveries, while few customers are
-   * ready: a delivery that arrives during an ingest need not wait for it at a moderate pace. Under load
+   * ready: at a moderate pace, a delivery that arrives during an ingest need not wait for it. Under load
    * one at a time: the next gathers what arrives meanwhile, and the busier the journal, the larger
    * (and cheaper a message) each ingest.
    */

@@ -395,7 +395,7 @@ export class OutboxWorker {
     if (!cached.lookedPast && !hasDueHead(cached.items, this.deps.clock.now())) {
       cached.lookedPast = true;
       const batchLanes = cached.batchLanes;
-      if (this.knownLanes && [...this.knownLanes].every((lane) => batchLanes.has(lane))) {
+      if (soleWriter() && this.knownLanes && [...this.knownLanes].every((lane) => batchLanes.has(lane))) {
         // Every lane with a pending item is in the batch: a paced channel's backlog is read once, not twice.
         cached.behindComplete = true;
       } else {
