@@ -314,14 +314,14 @@ describe('the embedded database, reading the first documents by a field', () => 
       { state: 'pending', seq: [4, 100], lane: 'b' },
       { state: 'pending', seq: { n: 1 }, lane: 'c' },
       { state: 'pending', seq: oid, lane: 'a' },
-      // lanes that $nin cannot judge by text alone: missing, an array, other types
+      // lanes that a $nin of strings must judge by type too: missing, arrays, an ObjectId, a regex, an ObjectId's hex as a string
       { state: 'pending', seq: new Int32(-10) },
       { state: 'pending', seq: new Int32(-11), lane: ['a', 'z'] },
       { state: 'pending', seq: new Int32(-12), lane: ['z'] },
       { state: 'pending', seq: new Int32(-13), lane: oid },
       { state: 'pending', seq: new Int32(-14), lane: new BSONRegExp('a') },
       { state: 'pending', seq: new Int32(-15), lane: oid.toHexString() },
-      // states that equal 'pending' by element, by text only, or not at all
+      // states that equal 'pending' by element, look like it (a regex with that pattern), or do not
       { state: ['pending', 'x'], seq: new Int32(1), lane: 'a' },
       { state: ['x'], seq: new Int32(2), lane: 'a' },
       { state: new BSONRegExp('pending'), seq: new Int32(3), lane: 'a' },
