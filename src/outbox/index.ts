@@ -180,6 +180,8 @@ export interface OutboxOptions {
   /** How often the worker looks for due items when nothing wakes it. */
   pollMs?: number;
   batchSize?: number;
+  /** Lanes remembered as holding every pending item, at most (see `knownLanes`). */
+  knownLanesMax?: number;
   /** Lanes delivered at once; a lane itself is always sequential. */
   concurrency?: number;
   /** While this holds, one lane at a time: more urgent work (webhooks waiting for their 200) shares the process and the database. */
@@ -245,6 +247,8 @@ export class OutboxWorker {
     this.heard++;
     if (work.appended) for (const item of work.items) this.knownLanes?.add(item.lane);
     else [this.cached, this.knownLanes] = [undefined, undefined];
+    // Every new conversation adds its lane, and batches whose heads are due are never looked past: bounded, they are looked for again.
+    if ((this.knownLanes?.size ?? 0) > this.options.knownLanesMax) this.knownLanes = undefined;
     if (!this.cached || !work.appended || this.takeIn(this.cached, work.items)) this.wakeup.signal();
   };
 
@@ -284,6 +288,7 @@ export class OutboxWorker {
       leaseMs: 60_000,
       pollMs: 1_000,
       batchSize: 500,
+      knownLanesMax: 5_000,
       concurrency: 8,
       yieldWhile: () => false,
       onSetAside: async () => undefined,
@@ -403,7 +408,8 @@ export class OutboxWorker {
         const behind = await read({ lane: { $nin: [...batchLanes] } });
         cached.items.push(...behind);
         cached.behindComplete = soleWriter() && behind.length < this.options.batchSize && this.heard === heardBefore;
-        this.knownLanes = cached.behindComplete && this.running ? new Set([...batchLanes, ...behind.map((i) => i.lane)]) : undefined;
+        const lanes = new Set([...batchLanes, ...behind.map((i) => i.lane)]);
+        this.knownLanes = cached.behindComplete && this.running && lanes.size <= this.options.knownLanesMax ? lanes : undefined;
       }
     }
     return cached.items;

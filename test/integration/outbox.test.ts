@@ -1,7 +1,7 @@
 import { WebAPIRequestError } from '@slack/web-api';
 import mongoose, { type mongo } from 'mongoose';
 import { createLogger } from '../../src/log';
-import { NotYet, OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue } from '../../src/outbox';
+import { NotYet, OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue, type OutboxOptions } from '../../src/outbox';
 import { configureWriteGuards } from '../../src/store/database';
 import { serializeWritesInProcess } from '../../src/store/guard';
 import { DeliveredModel, OutboxModel } from '../../src/store/models';
@@ -414,14 +414,15 @@ describe('the outbox', () => {
 
     it('looks past a full batch of waiting lanes again only when a lane outside it may hold an item, where it is the only writer', async () => {
       /** How many times the worker read the lanes behind a batch (`$nin` the batch's lanes), over three batches whose heads all wait. */
-      const lookPasts = async (sole: boolean, outside?: string) => {
+      /** `heard` is enqueued once the first batch waits: a key and its lane. */
+      const lookPasts = async (sole: boolean, heard?: [string, string], options: OutboxOptions = {}) => {
         await Promise.all([OutboxModel.deleteMany({}), DeliveredModel.deleteMany({})]);
         delivered.length = 0;
         // Two lanes, six items each, read four at a time; the heads of the first three batches are told to wait.
         await enqueue(Array.from({ length: 12 }, (_, n) => item(`${n % 2 ? 'b' : 'a'}${Math.floor(n / 2)}`, n % 2 ? 'L2' : 'L1')), clock.now());
         const heads = [['a0', 'b0'], ['a2', 'b2'], ['a4', 'b4']];
         failures = Object.fromEntries(heads.flat().map((key) => [key, [new NotYet('paced', 100)]]));
-        const worker = new OutboxWorker({ clock, logger }, handlers, { batchSize: 4, pollMs: 60_000 });
+        const worker = new OutboxWorker({ clock, logger }, handlers, { batchSize: 4, pollMs: 60_000, ...options });
         serializeWritesInProcess(sole);
         // The worker's commands: its reads of the lanes behind a batch (`$nin` the batch's lanes), and its
         // updates of the heads told to wait. Once both heads' updates have answered, the pass that follows
@@ -449,14 +450,15 @@ describe('the outbox', () => {
         try {
           for (const [batch, waiting] of heads.entries()) {
             expect(await waitFor(() => waiting.every((key) => updated.has(key)) && lookingPast.size === 0, 5_000)).toBe(true);
-            // Heard of (and posted) while the batch waits.
-            if (batch === 0 && outside) {
-              await enqueue([item(outside, 'L3')], clock.now());
-              expect(await waitFor(() => delivered.includes(outside), 5_000)).toBe(true);
+            if (batch === 0 && heard) {
+              const [key, lane] = heard;
+              await enqueue([item(key, lane)], clock.now());
+              // In a lane of its own it is posted while the batch waits; in a batch's lane, after that lane's items.
+              if (lane === 'L3') expect(await waitFor(() => delivered.includes(key), 5_000)).toBe(true);
             }
             clock.advance(100);
           }
-          expect(await waitFor(() => delivered.length === 12 + (outside ? 1 : 0), 5_000)).toBe(true);
+          expect(await waitFor(() => delivered.length === 12 + (heard ? 1 : 0), 5_000)).toBe(true);
         } finally {
           client.off('commandStarted', started).off('commandSucceeded', succeeded);
           await worker.stop();
@@ -464,13 +466,17 @@ describe('the outbox', () => {
         }
         // Every item, each lane in order.
         expect(delivered.filter((key) => key.startsWith('a'))).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5']);
-        expect(delivered.filter((key) => key.startsWith('b'))).toEqual(['b0', 'b1', 'b2', 'b3', 'b4', 'b5']);
+        expect(delivered.filter((key) => key.startsWith('b'))).toEqual(['b0', 'b1', 'b2', 'b3', 'b4', 'b5', ...(heard?.[1] === 'L2' ? [heard[0]] : [])]);
         return count;
       };
       // The embedded database: after the first look, this process knows each lane with an item: both are in every batch.
       expect(await lookPasts(true)).toBe(1);
       // It heard of an item in a third lane: the next batch, without that lane, is looked past again.
-      expect(await lookPasts(true, 'c0')).toBe(2);
+      expect(await lookPasts(true, ['c0', 'L3'])).toBe(2);
+      // An item in a lane it knows changes nothing.
+      expect(await lookPasts(true, ['b9', 'L2'])).toBe(1);
+      // It remembers at most `knownLanesMax` lanes: with fewer than the batch's two, it looks past each batch.
+      expect(await lookPasts(true, undefined, { knownLanesMax: 1 })).toBe(3);
       // Another instance may have stored an item in any lane: each batch is looked past.
       expect(await lookPasts(false)).toBe(3);
     });
