@@ -247,8 +247,7 @@ export class OutboxWorker {
     this.heard++;
     if (work.appended) for (const item of work.items) this.knownLanes?.add(item.lane);
     else [this.cached, this.knownLanes] = [undefined, undefined];
-    // Every new conversation adds its lane, and batches whose heads are due are never looked past: bounded, they are looked for again.
-    if ((this.knownLanes?.size ?? 0) > this.options.knownLanesMax) this.knownLanes = undefined;
+    this.knownLanes = this.bounded(this.knownLanes);
     if (!this.cached || !work.appended || this.takeIn(this.cached, work.items)) this.wakeup.signal();
   };
 
@@ -277,6 +276,11 @@ export class OutboxWorker {
       added = true;
     }
     return added;
+  }
+
+  /** The lanes, unless more than `knownLanesMax`: every new conversation adds its lane, and batches whose heads are due are never looked past. */
+  private bounded(lanes: Set<string> | undefined): Set<string> | undefined {
+    return lanes && lanes.size <= this.options.knownLanesMax ? lanes : undefined;
   }
 
   constructor(
@@ -408,8 +412,7 @@ export class OutboxWorker {
         const behind = await read({ lane: { $nin: [...batchLanes] } });
         cached.items.push(...behind);
         cached.behindComplete = soleWriter() && behind.length < this.options.batchSize && this.heard === heardBefore;
-        const lanes = new Set([...batchLanes, ...behind.map((i) => i.lane)]);
-        this.knownLanes = cached.behindComplete && this.running && lanes.size <= this.options.knownLanesMax ? lanes : undefined;
+        this.knownLanes = cached.behindComplete && this.running ? this.bounded(new Set([...batchLanes, ...behind.map((i) => i.lane)])) : undefined;
       }
     }
     return cached.items;

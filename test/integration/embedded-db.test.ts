@@ -6,6 +6,11 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/em
 
 const MiB = 1 << 20;
 
+/** SQLite's plan of a read, as FerretDB's explain reports it: one line a step. */
+function sqlitePlan(explained: mongo.Document): string {
+  return ((explained.queryPlanner as { Plan?: string[] } | undefined)?.Plan ?? []).map((line) => line.replace(/^.*detail=/, '')).join('\n');
+}
+
 /**
  * Writes about 8 MiB while a reader holds an open cursor (as the service's reads do under
  * steady load), so SQLite cannot checkpoint and the write-ahead log grows; then lets the log
@@ -67,8 +72,7 @@ describe('the embedded database, filtering on _id alone', () => {
   /** What the server reports of a find: whether SQLite was given the filter, and how it planned the read. */
   async function explain(collection: string, filter: mongo.Document) {
     const res = await db.command({ explain: { find: collection, filter } });
-    const plan = (res.queryPlanner as { Plan?: string[] } | undefined)?.Plan ?? [];
-    return { pushedDown: res.filterPushdown === true, plan: plan.join('\n') };
+    return { pushedDown: res.filterPushdown === true, plan: sqlitePlan(res) };
   }
 
   it('reads a batch of _ids (strings and ObjectIds) by the index, and matches exactly them', async () => {
@@ -171,8 +175,7 @@ describe('the embedded database, pushing equalities down to SQLite', () => {
   /** What the server reports of a find: whether SQLite was given the filter, and how it planned the read. */
   async function explain(filter: mongo.Document) {
     const res = await conn.db!.command({ explain: { find: 'docs', filter } });
-    const plan = ((res.queryPlanner as { Plan?: string[] } | undefined)?.Plan ?? []).map((line) => line.replace(/^.*detail=/, ''));
-    return { pushedDown: res.filterPushdown === true, plan: plan.join('\n') };
+    return { pushedDown: res.filterPushdown === true, plan: sqlitePlan(res) };
   }
 
   /** The _ids a filter matches, through find, and the same by the handler alone. */
@@ -351,8 +354,7 @@ describe('the embedded database, reading the first documents by a field', () => 
 
   async function explained(filter: mongo.Document, sort: mongo.Document, limit: number) {
     const res = await client.db('first_by').command({ explain: { find: 'queue', filter, sort, limit } });
-    const plan = ((res.queryPlanner as { Plan?: string[] } | undefined)?.Plan ?? []).map((line) => line.replace(/^.*detail=/, ''));
-    return { firstBy: res.sortPushdown === true && res.limitPushdown === true, plan: plan.join('\n') };
+    return { firstBy: res.sortPushdown === true && res.limitPushdown === true, plan: sqlitePlan(res) };
   }
 
   const pushable: mongo.Document[] = [
