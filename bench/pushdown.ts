@@ -9,8 +9,10 @@
  * times findOne by {accountId, waId} (a unique compound index), updateOne by the same key,
  * deleteMany by {owner} (an index; 10 documents each), findOne by {phone} (no index) and,
  * for reference, findOne by _id. Then, as the outbox does with as many items waiting, it reads the
- * first 500 pending items by seq, and the first 500 outside 300 lanes (6-first-by.patch). Each
- * operation runs until BENCH_PUSHDOWN_MS (default 3,000 ms) or 200 times; figures are ms per operation.
+ * first 500 pending items by seq, and the first 500 outside 300 lanes (6-first-by.patch). Last, writes at
+ * once (7-one-writer.patch): a one-document insert while four others insert 100 documents each
+ * without pause, as a webhook's journal append beside ingest, and 200 single-document updates at once.
+ * Each operation runs until BENCH_PUSHDOWN_MS (default 3,000 ms) or 200 times; figures are ms per operation.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -69,7 +71,7 @@ async function time(label: string, op: (i: number) => Promise<unknown>) {
   }
   ms.sort((a, b) => a - b);
   const at = (q: number) => (ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? NaN).toFixed(2);
-  console.log(`  ${label.padEnd(34)} p50 ${at(0.5).padStart(8)} ms   p90 ${at(0.9).padStart(8)} ms   (${ms.length} runs)`);
+  console.log(`  ${label.padEnd(38)} p50 ${at(0.5).padStart(8)} ms   p90 ${at(0.9).padStart(8)} ms   p99 ${at(0.99).padStart(8)} ms   (${ms.length} runs)`);
 }
 
 async function bench(binary: string) {
@@ -104,6 +106,19 @@ async function bench(binary: string) {
     const firstPending = { projection: { lane: 1, seq: 1, attempts: 1, nextAttemptAt: 1 }, sort: { seq: 1 }, limit: 500 } as const;
     await time('find({state}).sort({seq}).limit(500)', () => outbox.find({ state: 'pending' }, firstPending).toArray());
     await time('…and {lane: {$nin: [300 lanes]}}', () => outbox.find({ state: 'pending', lane: { $nin: lanes } }, firstPending).toArray());
+
+    const journal = client.db('bench').collection('journal');
+    let writing = true;
+    let next = DOCS;
+    const writers = Array.from({ length: 4 }, async () => {
+      while (writing) await coll.insertMany(Array.from({ length: 100 }, () => doc(next++)));
+    });
+    await time('insertOne beside 4 × insertMany(100)', (i) => journal.insertOne({ i, body: 'x'.repeat(1_000) }));
+    writing = false;
+    await Promise.all(writers);
+    await time('200 × updateOne({_id}) at once', (i) =>
+      Promise.all(Array.from({ length: 200 }, (_, n) => coll.updateOne({ _id: ids[pick(i * 200 + n)] }, { $set: { status: `s${i}` } }))),
+    );
   } finally {
     await client.close();
     await server.stop();
