@@ -14,8 +14,8 @@ import { strings, type Strings } from '../i18n';
 import { enqueue, type EnqueueInput } from '../outbox';
 import { conversationLane } from '../outbox/lanes';
 import { customerKey, customerOfRun } from '../domain/customer';
-import { conversationsOf, findConversation, findConversationByCustomer, linkCustomer, recordInbounds, type CustomerField } from '../store/conversations';
-import { advanceStatus, insertMessages, type DeliveryStatus, type NewMessage, type StoredMessage } from '../store/messages';
+import { conversationsOf, findConversation, findConversationByCustomer, findConversations, linkCustomer, recordInbounds, type CustomerField } from '../store/conversations';
+import { advanceStatus, applyStatusMoves, insertMessages, outboundByWamid, statusMoves, type DeliveryStatus, type NewMessage, type StatusError, type StatusMove, type StoredMessage } from '../store/messages';
 import type { AccountDocument, ConversationDocument } from '../store/models';
 import { reopenOnInbound } from '../inbox';
 import { csatScore } from '../domain/csat';
@@ -62,6 +62,7 @@ export async function ingestDeliveries(deps: Deps, deliveries: readonly Delivery
     result.stored += created;
     result.duplicates += written.length - created;
   };
+  const statuses: AccountStatus[] = [];
   const others: { account: AccountDocument; event: OtherEvent }[] = [];
   for (const { account, events } of deliveries) {
     for (const event of events) {
@@ -78,24 +79,22 @@ export async function ingestDeliveries(deps: Deps, deliveries: readonly Delivery
         await store();
         if (belongsTo(account, event.update.phoneNumberId)) await applyUserIdUpdate(deps, account, event.update);
         result.other++;
-      } else others.push({ account, event });
+      } else if (event.kind === 'status') statuses.push({ account, status: event.status });
+      else others.push({ account, event });
     }
   }
   await store();
-  // Statuses and notices touch no inbound message or window: after the messages, in their order.
+  // Statuses and notices touch no inbound message or window: after the messages, the statuses together, each kind in its order.
+  await ingestStatuses(deps, statuses, result);
   for (const { account, event } of others) await ingestOther(deps, account, event, result);
   return result;
 }
 
-/** What a delivery carries besides messages and BSUID changes. */
-type OtherEvent = Exclude<InboundEvent, { kind: 'message' | 'user_id_update' }>;
+/** What a delivery carries besides messages, statuses and BSUID changes. */
+type OtherEvent = Exclude<InboundEvent, { kind: 'message' | 'user_id_update' | 'status' }>;
 
 async function ingestOther(deps: Deps, account: AccountDocument, event: OtherEvent, result: IngestResult): Promise<void> {
   switch (event.kind) {
-    case 'status':
-      if (await ingestStatus(deps, account, event.status)) result.statuses++;
-      else result.unknownStatuses++;
-      return;
     case 'user_preference':
       if (belongsTo(account, event.preference.phoneNumberId)) await applyUserPreference(deps, account, event.preference);
       break;
@@ -349,23 +348,84 @@ function deliveryStatus(status: string): DeliveryStatus | undefined {
   return status === 'sent' || status === 'delivered' || status === 'read' || status === 'failed' ? status : undefined;
 }
 
-/** Updates our outbound message; false when the status is for a message we do not know (or is stale). */
+interface AccountStatus {
+  account: AccountDocument;
+  status: MessageStatus;
+}
+
+/**
+ * Updates our outbound messages from their statuses, in the statuses' order: one read of the
+ * messages, one write of each message's last status (guarded by the status it was read with), one
+ * read of the conversations whose customer a status names by BSUID, and one enqueue, however many
+ * statuses came (a campaign's come by the thousand). A message another writer moved meanwhile has
+ * its statuses applied again one by one.
+ */
+async function ingestStatuses(deps: Deps, statuses: readonly AccountStatus[], result: IngestResult): Promise<void> {
+  if (statuses.length === 0) return;
+  const known = await outboundByWamid(statuses.map(({ status }) => status.wamid));
+  const planned = new Map<string, StatusMove>();
+  const moves: (AccountStatus & { move: StatusMove })[] = [];
+  for (const { account, status: st } of statuses) {
+    const message = known.get(st.wamid);
+    const status = deliveryStatus(st.status);
+    const earlier = message && planned.get(String(message._id));
+    if (!message || !message.accountId.equals(account._id) || !status || !statusMoves(earlier?.status ?? message.status, status)) {
+      deps.logger.debug('status for an unknown or already further message ignored', { status: st.status });
+      result.unknownStatuses++;
+      continue;
+    }
+    const error = statusError(st);
+    // Stored, the error is the last one a status brought.
+    const storedError = error ?? earlier?.error;
+    planned.set(String(message._id), { message, status, ...(storedError ? { error: storedError } : {}) });
+    moves.push({ account, status: st, move: { message, status, ...(error ? { error } : {}) } });
+  }
+  const missed = await applyStatusMoves([...planned.values()]);
+  const linking = moves.filter(({ status, move }) => status.recipient.userId && !missed.has(String(move.message._id)));
+  const conversations = new Map(
+    linking.length > 0 ? (await findConversations(linking.map(({ move }) => move.message.conversationId), {})).map((c) => [String(c._id), c]) : [],
+  );
+  const items: EnqueueInput[] = [];
+  for (const { account, status: st, move } of moves) {
+    if (missed.has(String(move.message._id))) {
+      if (await ingestStatus(deps, account, st)) result.statuses++;
+      else result.unknownStatuses++;
+      continue;
+    }
+    result.statuses++;
+    // A status names the recipient by number and BSUID: how a customer we wrote to by number stays ours once they hide it.
+    const conversation = st.recipient.userId ? conversations.get(String(move.message.conversationId)) : undefined;
+    if (conversation) conversations.set(String(conversation._id), (await linkCustomer(conversation, st.recipient)).conversation);
+    if (account.enabled) items.push(...statusItems(account, move));
+  }
+  await enqueue(items, deps.clock.now());
+}
+
+/** Updates our outbound message from one status; false when the status is for a message we do not know (or is stale). */
 async function ingestStatus(deps: Deps, account: AccountDocument, st: MessageStatus): Promise<boolean> {
   const status = deliveryStatus(st.status);
   if (!status) return false;
-  const first = st.errors[0];
-  const error = first ? { code: first.code, title: first.title || first.message || '', meaning: describeWhatsAppError(first.code).meaning } : undefined;
+  const error = statusError(st);
   const message = await advanceStatus(account._id, st.wamid, status, error);
   if (!message) {
     deps.logger.debug('status for an unknown or already further message ignored', { status: st.status });
     return false;
   }
-  // A status names the recipient by number and BSUID: how a customer we wrote to by number stays ours once they hide it.
   if (st.recipient.userId) {
     const conversation = await findConversation(message.conversationId);
     if (conversation) await linkCustomer(conversation, st.recipient);
   }
-  if (!account.enabled) return true;
+  if (account.enabled) await enqueue(statusItems(account, { message, status, ...(error ? { error } : {}) }), deps.clock.now());
+  return true;
+}
+
+function statusError(st: MessageStatus): StatusError | undefined {
+  const first = st.errors[0];
+  return first ? { code: first.code, title: first.title || first.message || '', meaning: describeWhatsAppError(first.code).meaning } : undefined;
+}
+
+/** The Slack work a status brings: a reaction on the message's post, and a failure notice in its thread. */
+function statusItems(account: AccountDocument, { message, status, error }: StatusMove): EnqueueInput[] {
   const conversationId = String(message.conversationId);
   const messageId = String(message._id);
   const items: EnqueueInput[] = [];
@@ -379,6 +439,5 @@ async function ingestStatus(deps: Deps, account: AccountDocument, st: MessageSta
     });
     items.push(...threadPostItems({ key: `slack-failed:${messageId}`, conversationId, message: view }));
   }
-  await enqueue(items, deps.clock.now());
-  return true;
+  return items;
 }

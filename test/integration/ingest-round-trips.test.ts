@@ -131,6 +131,88 @@ describe('ingest: round trips and stored documents', () => {
     }
   });
 
+  /** Outbound messages of the conversation, sent and shown in Slack: what a campaign's statuses are for. */
+  async function sentMessages(conversationId: Types.ObjectId, prefix: string, count: number) {
+    return Promise.all(
+      Array.from({ length: count }, async (_, n) =>
+        (
+          await insertMessage({
+            key: `rt:${prefix}:${n}`,
+            accountId: account._id,
+            conversationId,
+            direction: 'outbound',
+            wamid: `wamid.${prefix}${n}`,
+            type: 'text',
+            text: `offer ${n}`,
+            sentAt: service.clock.now(),
+            sender: { kind: 'slack', id: 'U0AGENT' },
+            status: 'sent',
+            slackChannelId: account.channelId,
+            slackTs: `1700000500.${String(n).padStart(6, '0')}`,
+          })
+        ).message,
+      ),
+    );
+  }
+  const status = (wamid: string, value: string, recipient: { phone?: string; userId?: string }, errors: { code: number; title: string }[] = []): InboundEvent => ({
+    kind: 'status',
+    status: { wamid, status: value, timestamp: service.clock.now(), recipient, errors },
+  });
+
+  it("ingests a campaign's statuses in 3 round trips: one read of the messages, one guarded write, one enqueue", async () => {
+    const from = '6281200004001';
+    const conversation = await warmCustomer(from, service.clock.now().getTime(), '1700000000.000500');
+    const sent = await sentMessages(conversation._id, 'CAMP', 20);
+    const events = sent.flatMap((m) => [status(String(m.wamid), 'delivered', { phone: from }), status(String(m.wamid), 'read', { phone: from })]);
+    events.push(
+      status('wamid.CAMP0', 'failed', { phone: from }, [{ code: 131026, title: 'Message undeliverable' }]), // failed wins over read
+      status('wamid.CAMP1', 'delivered', { phone: from }), // stale: already read
+      status('wamid.NOBODY', 'delivered', { phone: from }), // not ours
+    );
+
+    commands.length = 0;
+    counting = true;
+    const result = await ingest(events);
+    counting = false;
+
+    expect(result).toMatchObject({ statuses: 41, unknownStatuses: 2 });
+    expect(commands).toEqual(['find messages', 'update messages', 'insert outboxitems']);
+    const stored = await MessageModel.find({ _id: { $in: sent.map((m) => m._id) } }).lean();
+    expect(stored.filter((m) => m.status === 'read')).toHaveLength(19);
+    expect(stored.find((m) => m.wamid === 'wamid.CAMP0')).toMatchObject({ status: 'failed', error: { code: 131026, meaning: expect.any(String) } });
+    // A reaction for each status applied, in the conversation's lane, and the failure's notice in its thread.
+    const queued = await OutboxModel.find({ lane: conversationLane(conversation._id), _id: /^slack-(status|failed):/ }).sort({ seq: 1 }).lean();
+    expect(queued.filter((q) => q.kind === 'conversation.react')).toHaveLength(41);
+    expect(queued.filter((q) => q._id.startsWith('slack-failed:'))).toHaveLength(1);
+    expect(queued.filter((q) => q._id.startsWith(`slack-status:${String(sent[1]?._id)}:`)).map((q) => q._id.split(':')[2])).toEqual(['delivered', 'read']);
+  });
+
+  it('learns the BSUID a status names, and applies again one by one the statuses of a message another writer moved meanwhile', async () => {
+    const from = '6281200004002';
+    const conversation = await warmCustomer(from, service.clock.now().getTime(), '1700000000.000600');
+    const [raced, calm] = await sentMessages(conversation._id, 'RACE', 2);
+    if (!raced || !calm) throw new Error('no messages');
+    // Another writer (a status handled elsewhere) moves one message between the read and the write.
+    const write = MessageModel.bulkWrite.bind(MessageModel);
+    const spy = jest.spyOn(MessageModel, 'bulkWrite').mockImplementationOnce(async (...args: Parameters<typeof write>) => {
+      await MessageModel.updateOne({ _id: raced._id }, { $set: { status: 'read' } });
+      return write(...args);
+    });
+    try {
+      const recipient = { phone: from, userId: 'ID.4002' };
+      const result = await ingest([status('wamid.RACE0', 'delivered', recipient), status('wamid.RACE1', 'delivered', recipient)]);
+      expect(result).toMatchObject({ statuses: 1, unknownStatuses: 1 });
+    } finally {
+      spy.mockRestore();
+    }
+    // The raced message stays read (delivered would move it back); the other moved; the customer's BSUID is known.
+    expect((await MessageModel.findById(raced._id).lean())?.status).toBe('read');
+    expect((await MessageModel.findById(calm._id).lean())?.status).toBe('delivered');
+    expect((await ConversationModel.findById(conversation._id).lean())?.userId).toBe('ID.4002');
+    expect(await OutboxModel.countDocuments({ _id: `slack-status:${String(raced._id)}:delivered` })).toBe(0);
+    expect(await OutboxModel.countDocuments({ _id: `slack-status:${String(calm._id)}:delivered` })).toBe(1);
+  });
+
   it('opens the conversations of new customers in one insert, and one conversation for a customer seen by number and by BSUID in the same batch', async () => {
     const t0 = service.clock.now().getTime();
     const fresh = ['6281200005001', '6281200005002', '6281200005003'];
