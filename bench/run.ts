@@ -2,7 +2,7 @@
  * `npm run bench`: every figure beside its baseline, measured in the same run,
  * printed and written to bench/results/<phase>.json. Not a test: nothing is gated.
  *
- * BENCH_ONLY=ingest,e2e,sweep,memory   phases to run (default all)
+ * BENCH_ONLY=ingest,e2e,sweep,memory,statuses   phases to run (default all)
  * BENCH_INGEST_SECONDS=10              length of the sustained ingest load (and of the bare Koa ceiling's)
  * BENCH_INGEST_REQUESTS=n              instead, that many requests per ingest run (and for the bare Koa ceiling)
  * BENCH_STEADY_SECONDS=60              then a steady load at 80% of the sustained rate, its journal backlog
@@ -32,6 +32,7 @@ import { e2eBench } from './e2e';
 import { ingestBench } from './ingest';
 import { describeServer, round, writeResult, type BenchContext } from './lib';
 import { memoryBench } from './memory';
+import { statusesBench } from './statuses';
 import { sweepBench } from './sweep';
 
 const env = process.env;
@@ -43,7 +44,7 @@ const list = (name: string, fallback: number[]) => {
   const values = (env[name] ?? '').split(',').map(Number).filter((n) => Number.isFinite(n) && n > 0);
   return values.length > 0 ? values : fallback;
 };
-const phases = new Set((env.BENCH_ONLY ?? 'ingest,e2e,sweep,memory').split(',').map((s) => s.trim()));
+const phases = new Set((env.BENCH_ONLY ?? 'ingest,e2e,sweep,memory,statuses').split(',').map((s) => s.trim()));
 const load = { amount: num('BENCH_INGEST_REQUESTS', 3000), connections: num('BENCH_CONNECTIONS', 10), customers: num('BENCH_CUSTOMERS', 300) };
 /** The issue's sustained load: 32 keep-alive connections for 10 s, unless a number of requests is asked for. */
 const ingestLoad = {
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
       show('sweep', { ...(await sweepBench(ctx, sizes)), largerSizes: 'opt-in: BENCH_SWEEP_SIZES=10000,100000,1000000 (loading 1,000,000 conversations takes about 3 minutes, its full-scan baseline 1.5)' });
     }
     if (phases.has('memory')) show('memory', await memoryBench(ctx, { ...load, amount: num('BENCH_MEMORY_MESSAGES', 5_000), runs: num('BENCH_MEMORY_RUNS', 2) }));
+    if (phases.has('statuses')) show('statuses', await statusesBench(ctx, { messages: num('BENCH_STATUS_MESSAGES', 10_000), customers: load.customers }));
   } finally {
     await slack.stop();
     await db.stop();
