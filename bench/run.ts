@@ -15,6 +15,7 @@
  * BENCH_MEMORY_MESSAGES=5000           messages per memory run, sent in bursts of 10,000 at most (the issue asks 100,000)
  * BENCH_MEMORY_RUNS=2                 how many times the memory run is repeated
  * BENCH_SWEEP_SIZES=1000,10000         stored conversations to sweep over (100000 and 1000000 are opt-in)
+ * BENCH_STATUS_MESSAGES=10000         messages sent whose delivered and read statuses the statuses phase ingests
  * BENCH_DB_BINARY=path                 another build of the embedded database to compare
  * BENCH_PROF=dir                       write the service's CPU profile (node --cpu-prof) there
  * EMBEDDED_DB_CPUPROFILE=file          write the embedded database's CPU profile (go tool pprof) there
