@@ -383,7 +383,7 @@ async function ingestStatuses(deps: Deps, statuses: readonly AccountStatus[], re
   const missed = await applyStatusMoves([...planned.values()]);
   const linking = moves.filter(({ status, move }) => status.recipient.userId && !missed.has(String(move.message._id)));
   const conversations = new Map(
-    linking.length > 0 ? (await findConversations(linking.map(({ move }) => move.message.conversationId), {})).map((c) => [String(c._id), c]) : [],
+    linking.length > 0 ? (await findConversations(linking.map(({ move }) => move.message.conversationId))).map((c) => [String(c._id), c]) : [],
   );
   const items: EnqueueInput[] = [];
   for (const { account, status: st, move } of moves) {

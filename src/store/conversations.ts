@@ -14,8 +14,8 @@ export async function findConversation(id: string | Types.ObjectId): Promise<Con
   return (await ConversationModel.findById(id)) ?? undefined;
 }
 
-/** These conversations, by id, with only the fields named (`{ status: 1, … }`); ids that name none are left out. */
-export async function findConversations(ids: readonly (string | Types.ObjectId)[], fields: Record<string, 1>): Promise<ConversationDocument[]> {
+/** These conversations, by id, with only the fields named (`{ status: 1, … }`) or whole; ids that name none are left out. */
+export async function findConversations(ids: readonly (string | Types.ObjectId)[], fields?: Record<string, 1>): Promise<ConversationDocument[]> {
   return ConversationModel.find({ _id: { $in: ids.filter((id) => isValidObjectId(id)) } }, fields);
 }
 

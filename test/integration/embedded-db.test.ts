@@ -41,6 +41,30 @@ async function walSizeAfterHeldLog(options: { walLimitBytes?: number }): Promise
   }
 }
 
+/**
+ * A server of the suite's own in a fresh folder, started before its tests and stopped after them,
+ * and a client of it: the suite's database may be a MongoDB server, and these read FerretDB's answers.
+ */
+function ownEmbeddedServer(folderPrefix: string): () => mongo.MongoClient {
+  let dir: string | undefined;
+  let server: EmbeddedDatabase | undefined;
+  let client: mongo.MongoClient | undefined;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), folderPrefix));
+    server = await startEmbeddedDatabase(dir);
+    client = await mongo.MongoClient.connect(server.uri);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await server?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!client) throw new Error('the embedded server has not started');
+    return client;
+  };
+}
+
 describe('the embedded database', () => {
   it('cuts its write-ahead log back to the limit once the log starts over', async () => {
     expect(await walSizeAfterHeldLog({ walLimitBytes: 256 * 1024 })).toBeLessThanOrEqual(256 * 1024);
@@ -51,22 +75,11 @@ describe('the embedded database', () => {
   }, 60_000);
 });
 
-// On a database of its own, as the suite's may be a MongoDB server: the overlay's explain output is FerretDB's.
 describe('the embedded database, filtering on _id alone', () => {
-  let dir: string;
-  let server: EmbeddedDatabase;
-  let client: mongo.MongoClient;
+  const client = ownEmbeddedServer('wadesk-by-id-');
   let db: mongo.Db;
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-by-id-'));
-    server = await startEmbeddedDatabase(dir);
-    client = await mongo.MongoClient.connect(server.uri);
-    db = client.db('by_id');
-  });
-  afterAll(async () => {
-    await client?.close();
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    db = client().db('by_id');
   });
 
   /** What the server reports of a find: whether SQLite was given the filter, and how it planned the read. */
@@ -287,15 +300,10 @@ describe('the embedded database, pushing equalities down to SQLite', () => {
 // `$and`, which the overlay never pushes down: a wrong pushdown shows as a missing or misplaced document.
 describe('the embedded database, reading the first documents by a field', () => {
   const oid = new Types.ObjectId();
-  let dir: string;
-  let server: EmbeddedDatabase;
-  let client: mongo.MongoClient;
+  const client = ownEmbeddedServer('wadesk-first-by-');
   let queue: mongo.Collection<{ _id: string } & mongo.Document>;
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-first-by-'));
-    server = await startEmbeddedDatabase(dir);
-    client = await mongo.MongoClient.connect(server.uri);
-    queue = client.db('first_by').collection<{ _id: string } & mongo.Document>('queue');
+    queue = client().db('first_by').collection<{ _id: string } & mongo.Document>('queue');
     await queue.createIndex({ state: 1, seq: 1 });
     const { Int32, Long, Double, Timestamp, BSONRegExp } = mongo;
     const docs: mongo.Document[] = [
@@ -340,11 +348,6 @@ describe('the embedded database, reading the first documents by a field', () => 
     for (let n = 0; n < 300; n++) docs.push({ state: n % 3 ? 'pending' : 'held', seq: 1_765_000_000_000_000 - ((n * 7_919) % 1_000_003), lane: `l${n % 40}`, flag: n % 2 === 0 });
     await queue.insertMany(docs.map((d, i) => ({ _id: `q${i}`, ...d })));
   });
-  afterAll(async () => {
-    await client?.close();
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
 
   // Null and a missing field sort alike, and the data has no other ties: either may come back first.
   const ids = async (filter: mongo.Document, sort: mongo.Sort, skip: number, limit: number) =>
@@ -353,7 +356,7 @@ describe('the embedded database, reading the first documents by a field', () => 
     );
 
   async function explained(filter: mongo.Document, sort: mongo.Document, limit: number) {
-    const res = await client.db('first_by').command({ explain: { find: 'queue', filter, sort, limit } });
+    const res = await client().db('first_by').command({ explain: { find: 'queue', filter, sort, limit } });
     return { firstBy: res.sortPushdown === true && res.limitPushdown === true, plan: sqlitePlan(res) };
   }
 
@@ -415,20 +418,10 @@ describe('the embedded database, reading the first documents by a field', () => 
 });
 
 describe('the embedded database, with many writers at once', () => {
-  let dir: string;
-  let server: EmbeddedDatabase;
-  let client: mongo.MongoClient;
+  const client = ownEmbeddedServer('wadesk-writers-');
   let db: mongo.Db;
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wadesk-writers-'));
-    server = await startEmbeddedDatabase(dir);
-    client = await mongo.MongoClient.connect(server.uri);
-    db = client.db('writers');
-  });
-  afterAll(async () => {
-    await client?.close();
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    db = client().db('writers');
   });
 
   // As a webhook's journal append beside ingest: SQLite alone lets a write that finds its lock held
