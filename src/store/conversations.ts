@@ -3,7 +3,7 @@ import { groupBy } from '../collections';
 import { conversationCustomer, customerAt, customerKey, isBsuid, type CustomerIds } from '../domain/customer';
 import { firstResponseMs } from '../domain/metrics';
 import { nextAlertAt, windowMoves, type WindowMove } from '../domain/window';
-import { isDuplicateKey, refusedAsDuplicates } from './database';
+import { driverCollection, isDuplicateKey, refusedAsDuplicates } from './database';
 import { guarded, guardedAll } from './guard';
 import { recordMetricEvent } from './metrics-events';
 import { ConversationModel, type ConversationDocument } from './models';
@@ -199,15 +199,16 @@ export async function recordInbounds(runs: readonly InboundRun[], warnMinutes: r
     const ids = moving.map(({ conversation }) => conversation._id);
     // Each window moves only if no concurrent writer moved it as far already; the stored close says whose move it was.
     // `openedAt`: the round begins with the customer's first message (a resolved one begins again, src/store/inbox.ts).
+    const now = new Date();
     const written = await writingConversations(ids, () =>
-      ConversationModel.bulkWrite(
+      driverCollection(ConversationModel).bulkWrite(
         moving.map(({ conversation, ats, closesAt, lastMoved }) => ({
           updateOne: {
             filter: { _id: conversation._id, $or: [{ windowClosesAt: null }, { windowClosesAt: { $lt: closesAt } }] },
             update: {
               $max: { windowClosesAt: closesAt, lastInboundAt: lastMoved.at },
               $min: { openedAt: new Date(Math.min(...ats.map((a) => a.getTime()))) },
-              $set: { lastInboundPreview: lastMoved.preview },
+              $set: { lastInboundPreview: lastMoved.preview, updatedAt: now },
             },
           },
         })),

@@ -1,5 +1,5 @@
-import type { AnyBulkWriteOperation, Types } from 'mongoose';
-import { isDuplicateKey } from './database';
+import type { mongo, Types } from 'mongoose';
+import { driverCollection, isDuplicateKey } from './database';
 import { guardedAll } from './guard';
 import { recordMetricEvent } from './metrics-events';
 import { ConversationModel, SlaClockModel, SlaMarkModel, type Conversation, type SlaClock, type SlaClockDocument } from './models';
@@ -23,16 +23,16 @@ export async function findSlaClock(conversationId: Types.ObjectId | string): Pro
 
 /** Sets the running targets of these conversations (replacing ones met or made moot), in one write; none where nothing will ever be due. */
 export async function putSlaClocks(starts: readonly (ClockStart | undefined)[]): Promise<void> {
-  const writes = starts.flatMap((start): AnyBulkWriteOperation<SlaClock>[] => {
+  const writes = starts.flatMap((start): mongo.AnyBulkWriteOperation<SlaClock>[] => {
     if (!start) return [];
     const _id = start.conversationId;
     if (!start.nextCheckAt) return [{ deleteOne: { filter: { _id } } }];
     const fields = { accountId: start.accountId, since: start.since, target: start.target, warned: false, breached: false, nextCheckAt: start.nextCheckAt };
-    return [{ updateOne: { filter: { _id }, update: { $set: fields }, upsert: true } }];
+    return [{ updateOne: { filter: { _id }, update: { $set: fields, $setOnInsert: { __v: 0 } }, upsert: true } }];
   });
   if (writes.length === 0) return;
   const ids = starts.flatMap((start) => (start ? [`sla-clock:${String(start.conversationId)}`] : []));
-  await guardedAll(ids, () => SlaClockModel.bulkWrite(writes, { ordered: false }));
+  await guardedAll(ids, () => driverCollection(SlaClockModel).bulkWrite(writes, { ordered: false }));
 }
 
 /** Clocks with something due, most overdue first (index on nextCheckAt). */

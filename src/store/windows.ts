@@ -1,5 +1,5 @@
-import type { AnyBulkWriteOperation, Types } from 'mongoose';
-import { isDuplicateKey, refusedAsDuplicates } from './database';
+import type { mongo, Types } from 'mongoose';
+import { driverCollection, isDuplicateKey, refusedAsDuplicates } from './database';
 import { guarded, guardedAll } from './guard';
 import {
   AccountModel,
@@ -44,7 +44,7 @@ type AlertSubject = Pick<Conversation, 'accountId' | 'waId' | 'profileName' | 'c
  */
 export async function putWindowAlerts(alerts: readonly { conversation: AlertSubject; closesAt: Date; progress: AlertProgress }[]): Promise<void> {
   if (alerts.length === 0) return;
-  const replaces = (upsert: boolean) => (n: number): AnyBulkWriteOperation<WindowAlert>[] => {
+  const replaces = (upsert: boolean) => (n: number): mongo.AnyBulkWriteOperation<WindowAlert>[] => {
     const alert = alerts[n];
     if (!alert) return [];
     const { conversation: c, closesAt, progress } = alert;
@@ -61,12 +61,13 @@ export async function putWindowAlerts(alerts: readonly { conversation: AlertSubj
       closedNotified: progress.closedNotified,
       nextAlertAt,
     };
-    return [{ updateOne: { filter: { _id: c._id, closesAt: { $lte: closesAt } }, update: { $set: fields }, upsert } }];
+    return [{ updateOne: { filter: { _id: c._id, closesAt: { $lte: closesAt } }, update: { $set: fields, $setOnInsert: { __v: 0 } }, upsert } }];
   };
   await guardedAll(alerts.map(({ conversation }) => alertGuard(conversation._id)), async () => {
-    const refused = await refusedAsDuplicates(WindowAlertModel.bulkWrite(alerts.flatMap((_, n) => replaces(true)(n)), { ordered: false }));
+    const collection = driverCollection(WindowAlertModel);
+    const refused = await refusedAsDuplicates(collection.bulkWrite(alerts.flatMap((_, n) => replaces(true)(n)), { ordered: false }));
     // Another writer inserted one between our update and our insert: replaced only if its window is not later.
-    if (refused.size > 0) await WindowAlertModel.bulkWrite([...refused].flatMap(replaces(false)), { ordered: false });
+    if (refused.size > 0) await collection.bulkWrite([...refused].flatMap(replaces(false)), { ordered: false });
   });
 }
 

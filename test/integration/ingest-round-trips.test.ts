@@ -5,7 +5,8 @@ import { enqueue } from '../../src/outbox';
 import { conversationLane } from '../../src/outbox/lanes';
 import { recordInbounds, setThread, upsertConversation } from '../../src/store/conversations';
 import { insertMessage, type NewMessage } from '../../src/store/messages';
-import { ConversationModel, MessageModel, OutboxModel, WindowAlertModel, type AccountDocument } from '../../src/store/models';
+import { ConversationModel, MessageModel, OutboxModel, SlaClockModel, WindowAlertModel, type AccountDocument } from '../../src/store/models';
+import { putSlaClocks } from '../../src/store/sla';
 import { putWindowAlerts } from '../../src/store/windows';
 import type { InboundEvent } from '../../src/whatsapp/inbound';
 import { PHONE_NUMBER_ID, createAccount } from '../fixtures/conversations';
@@ -57,7 +58,9 @@ describe('ingest: round trips and stored documents', () => {
     const conversation = await warmCustomer(from, t0, '1700000000.000100');
     await ingest([text(from, new Date(t0 - 60_000))]);
 
-    const before = await ConversationModel.findById(conversation._id).lean();
+    // An old stamp, so that the update's own shows (mongoose stamped with the wall clock, as the store does).
+    await ConversationModel.collection.updateOne({ _id: conversation._id }, { $set: { updatedAt: new Date(0) } });
+    const wallClock = Date.now();
     commands.length = 0;
     counting = true;
     const result = await ingest([text(from, new Date(t0))]);
@@ -76,7 +79,7 @@ describe('ingest: round trips and stored documents', () => {
     // The window moved, and the update stamped the conversation as mongoose's timestamps did.
     expect(after?.windowClosesAt?.getTime()).toBe(t0 + 24 * 60 * 60_000);
     expect(after?.lastInboundPreview).toBe(`hello ${seq}`);
-    expect(after?.updatedAt.getTime()).toBeGreaterThanOrEqual(before?.updatedAt.getTime() ?? Infinity);
+    expect(after?.updatedAt.getTime()).toBeGreaterThanOrEqual(wallClock);
   });
 
   it("ingests a warm customer's five waiting texts in 5 round trips: one conversation read, insert, window move and enqueue for all", async () => {
@@ -337,5 +340,15 @@ describe('ingest: round trips and stored documents', () => {
     const alerts = await storedPair('windowalerts', conversation._id, theirs._id, ['_id']);
     expect(alerts.ours).toEqual(alerts.mongoose);
     expect(Object.keys(alerts.raw[0]).sort()).toEqual(Object.keys(alerts.raw[1]).sort());
+  });
+
+  it('stores SLA clocks as mongoose’s create did (the same fields and values)', async () => {
+    const start = { accountId: account._id, since: new Date('2026-01-06T03:00:00Z'), target: 'first' as const, nextCheckAt: new Date('2026-01-06T03:30:00Z') };
+    const ours = new Types.ObjectId();
+    await putSlaClocks([{ conversationId: ours, ...start }]);
+    const theirs = await SlaClockModel.create({ _id: new Types.ObjectId(), ...start });
+    const clocks = await storedPair('slaclocks', ours, theirs._id, ['_id']);
+    expect(clocks.ours).toEqual(clocks.mongoose);
+    expect(Object.keys(clocks.raw[0]).sort()).toEqual(Object.keys(clocks.raw[1]).sort());
   });
 });
