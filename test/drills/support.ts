@@ -9,12 +9,22 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Types } from 'mongoose';
+import { z } from 'zod';
 import { SecretBox } from '../../src/security/secrets';
 import { freePort } from '../../src/store/embedded';
 import { AccountModel } from '../../src/store/models';
 import type { SlackCall } from '../fakes/slack-server';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
+
+/** `npm start`'s command (the Procfile's too): the drills and the bench run the service as it does. */
+export function startCommand(): { flags: string[]; main: string } {
+  const pkg = z.object({ scripts: z.object({ start: z.string() }) }).parse(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')));
+  const [node, ...args] = pkg.scripts.start.split(' ');
+  const main = args.pop();
+  if (node !== 'node' || !main) throw new Error(`npm start runs "${pkg.scripts.start}", not node with a script`);
+  return { flags: args, main: path.join(ROOT, main) };
+}
 export const APP_SECRET = 'drill-app-secret';
 export const VERIFY_TOKEN = 'drill-verify-token';
 export const WA_TOKEN = issuedToken('EAAG-drill-token');
@@ -167,12 +177,12 @@ export interface ChildService {
   kill(): Promise<void>;
 }
 
-/** Runs the built service (`node dist/main.js`) and resolves once /healthz answers. */
+/** Runs the built service as `npm start` does and resolves once /healthz answers. */
 export async function startChildService(env: Record<string, string>, options: { port?: number; nodeArgs?: string[] } = {}): Promise<ChildService> {
-  const main = path.join(ROOT, 'dist', 'main.js');
+  const { flags, main } = startCommand();
   if (!fs.existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first`);
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), main], {
+  const child = spawn(process.execPath, [...flags, ...(options.nodeArgs ?? []), main], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
