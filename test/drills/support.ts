@@ -25,6 +25,7 @@ export function startCommand(): { flags: string[]; main: string } {
   if (node !== 'node' || !main) throw new Error(`npm start runs "${pkg.scripts.start}", not node with a script`);
   return { flags: args, main: path.join(ROOT, main) };
 }
+
 export const APP_SECRET = 'drill-app-secret';
 export const VERIFY_TOKEN = 'drill-verify-token';
 export const WA_TOKEN = issuedToken('EAAG-drill-token');

@@ -8,7 +8,7 @@ describe('how the service is started', () => {
     const procfile = fs.readFileSync(path.join(ROOT, 'Procfile'), 'utf8').trim();
     expect(procfile).toBe(`web: node ${[...flags, path.relative(ROOT, main)].join(' ')}`);
     expect(path.relative(ROOT, main)).toBe(path.join('dist', 'main.js'));
-    // Ingest allocates about 135 KB a message: a larger young generation takes it with fewer, cheaper collections.
+    // Ingest allocates about 135 KB a message: a larger young generation collects it less often, and for less time in all (bench/README.md).
     expect(flags).toContain('--max-semi-space-size=64');
   });
 });
