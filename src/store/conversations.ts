@@ -11,17 +11,17 @@ import { deleteWindowAlert, putWindowAlerts, setWindowAlertThread } from './wind
 
 export async function findConversation(id: string | Types.ObjectId): Promise<ConversationDocument | undefined> {
   if (!isValidObjectId(id)) return undefined;
-  return (await ConversationModel.findById(id)) ?? undefined;
+  return (await ConversationModel.findById(id).lean()) ?? undefined;
 }
 
 /** These conversations, by id, with only the fields named (`{ status: 1, … }`) or whole; ids that name none are left out. */
 export async function findConversations(ids: readonly (string | Types.ObjectId)[], fields?: Record<string, 1>): Promise<ConversationDocument[]> {
-  return ConversationModel.find({ _id: { $in: ids.filter((id) => isValidObjectId(id)) } }, fields);
+  return ConversationModel.find({ _id: { $in: ids.filter((id) => isValidObjectId(id)) } }, fields).lean();
 }
 
 /** The conversation whose Slack thread this is, if any. */
 export async function findConversationByThread(channelId: string, threadTs: string): Promise<ConversationDocument | undefined> {
-  return (await ConversationModel.findOne({ channelId, threadTs })) ?? undefined;
+  return (await ConversationModel.findOne({ channelId, threadTs }).lean()) ?? undefined;
 }
 
 /**
@@ -29,10 +29,10 @@ export async function findConversationByThread(channelId: string, threadTs: stri
  * earliest that learnt it since (an identifier that named one conversation first stays with it).
  */
 export async function findConversationByCustomer(accountId: Types.ObjectId, address: string): Promise<ConversationDocument | undefined> {
-  const byKey = await ConversationModel.findOne({ accountId, waId: address });
+  const byKey = await ConversationModel.findOne({ accountId, waId: address }).lean();
   if (byKey) return byKey;
   const learnt = isBsuid(address) ? { accountId, userId: address } : { accountId, phone: address };
-  return (await ConversationModel.findOne(learnt).sort({ _id: 1 })) ?? undefined;
+  return (await ConversationModel.findOne(learnt).sort({ _id: 1 }).lean()) ?? undefined;
 }
 
 /** The identifiers a customer's conversation is found by. */
@@ -71,15 +71,16 @@ export async function conversationOf(input: CustomerInput): Promise<Conversation
   const waId = customerKey(input.customer);
   if (!waId) throw new TypeError('a customer needs a phone number or a BSUID');
   try {
-    return await ConversationModel.create({
+    const created = await ConversationModel.create({
       accountId: input.accountId,
       waId,
       ...customerAt(waId),
       channelId: input.channelId,
       ...(input.profileName ? { profileName: input.profileName } : {}),
     });
+    return created.toObject();
   } catch (err) {
-    const winner = isDuplicateKey(err) ? await ConversationModel.findOne({ accountId: input.accountId, waId }) : undefined;
+    const winner = isDuplicateKey(err) ? await ConversationModel.findOne({ accountId: input.accountId, waId }).lean() : undefined;
     if (!winner) throw err;
     return winner;
   }
@@ -98,14 +99,14 @@ export async function conversationsOf(inputs: readonly CustomerInput[]): Promise
     const plain = group.filter((input) => !input.formerly?.length);
     if (!accountId || plain.length === 0) continue;
     const ids = [...new Set(plain.flatMap((input) => identifiers(input.customer)))];
-    const byWaId = new Map((await ConversationModel.find({ accountId, waId: { $in: ids } })).map((c) => [c.waId, c]));
+    const byWaId = new Map((await ConversationModel.find({ accountId, waId: { $in: ids } }).lean()).map((c) => [c.waId, c]));
     const unfound = ids.filter((id) => !byWaId.has(id));
     const learnt = new Map<string, ConversationDocument>();
     const bsuids = unfound.filter(isBsuid);
     const phones = unfound.filter((id) => !isBsuid(id));
     // Sorted by `_id` descending, so the earliest to learn an identifier is the one kept.
-    if (bsuids.length > 0) for (const c of await ConversationModel.find({ accountId, userId: { $in: bsuids } }).sort({ _id: -1 })) if (c.userId) learnt.set(c.userId, c);
-    if (phones.length > 0) for (const c of await ConversationModel.find({ accountId, phone: { $in: phones } }).sort({ _id: -1 })) if (c.phone) learnt.set(c.phone, c);
+    if (bsuids.length > 0) for (const c of await ConversationModel.find({ accountId, userId: { $in: bsuids } }).sort({ _id: -1 }).lean()) if (c.userId) learnt.set(c.userId, c);
+    if (phones.length > 0) for (const c of await ConversationModel.find({ accountId, phone: { $in: phones } }).sort({ _id: -1 }).lean()) if (c.phone) learnt.set(c.phone, c);
     for (const input of plain) {
       const conversation = identifiers(input.customer).map((id) => byWaId.get(id) ?? learnt.get(id)).find((c) => c !== undefined);
       if (conversation) found.set(input, conversation);
@@ -134,7 +135,7 @@ async function createConversations(missing: readonly CustomerInput[], found: Map
   const refused = await refusedAsDuplicates(ConversationModel.insertMany(docs, { ordered: false, throwOnValidationError: true }));
   alone.forEach((input, n) => {
     const doc = docs[n];
-    if (doc && !refused.has(n)) found.set(input, doc);
+    if (doc && !refused.has(n)) found.set(input, doc.toObject());
   });
 }
 
@@ -157,8 +158,7 @@ export async function linkCustomer(
   const fields = Object.keys(changed).filter((f): f is CustomerField => f in changed);
   if (fields.length === 0) return { conversation, changed: [] };
   await writingConversation(conversation._id, () => ConversationModel.updateOne({ _id: conversation._id }, { $set: changed }));
-  conversation.set(changed);
-  return { conversation, changed: fields };
+  return { conversation: { ...conversation, ...changed }, changed: fields };
 }
 
 export interface Inbound {
@@ -220,11 +220,9 @@ export async function recordInbounds(runs: readonly InboundRun[], warnMinutes: r
       for (const { conversation, ats, closesAt, lastMoved } of moving) {
         const openedAt = Math.min(...ats.map((a) => a.getTime()), conversation.openedAt?.getTime() ?? Infinity);
         const lastInboundAt = Math.max(lastMoved.at.getTime(), conversation.lastInboundAt?.getTime() ?? 0);
-        const moved = ConversationModel.hydrate(conversation.toObject());
-        moved.set({ windowClosesAt: closesAt, lastInboundAt: new Date(lastInboundAt), openedAt: new Date(openedAt), lastInboundPreview: lastMoved.preview });
-        after.set(String(conversation._id), moved);
+        after.set(String(conversation._id), { ...conversation, windowClosesAt: closesAt, lastInboundAt: new Date(lastInboundAt), openedAt: new Date(openedAt), lastInboundPreview: lastMoved.preview, updatedAt: now });
       }
-    } else for (const c of await ConversationModel.find({ _id: { $in: ids } })) after.set(String(c._id), c);
+    } else for (const c of await ConversationModel.find({ _id: { $in: ids } }).lean()) after.set(String(c._id), c);
   }
   return planned.map(({ conversation, moves, move }) => {
     const stored = after.get(String(conversation._id));

@@ -42,8 +42,8 @@ export async function queuePage(
   const page = Math.min(Math.max(0, Math.trunc(opts.page)), pages - 1);
   const runs = pageRuns(page, opts.size, openCount);
   const [first, rest] = await Promise.all([
-    runs.open.limit > 0 ? ConversationModel.find(stillOpen).sort({ windowClosesAt: 1, _id: 1 }).skip(runs.open.skip).limit(runs.open.limit) : [],
-    runs.closed.limit > 0 ? ConversationModel.find(closed).sort({ lastInboundAt: 1, _id: 1 }).skip(runs.closed.skip).limit(runs.closed.limit) : [],
+    runs.open.limit > 0 ? ConversationModel.find(stillOpen).sort({ windowClosesAt: 1, _id: 1 }).skip(runs.open.skip).limit(runs.open.limit).lean() : [],
+    runs.closed.limit > 0 ? ConversationModel.find(closed).sort({ lastInboundAt: 1, _id: 1 }).skip(runs.closed.skip).limit(runs.closed.limit).lean() : [],
   ]);
   return { rows: [...first, ...rest], total, page, pages };
 }

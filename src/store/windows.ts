@@ -106,7 +106,8 @@ export async function openWindows(accountIds: readonly Types.ObjectId[], now: Da
     accountIds.map((accountId) =>
       ConversationModel.find({ accountId, windowClosesAt: { $gt: now } })
         .sort({ windowClosesAt: 1, _id: 1 })
-        .limit(limitPerAccount),
+        .limit(limitPerAccount)
+        .lean(),
     ),
   );
   return new Map(accountIds.map((id, i) => [String(id), lists[i] ?? []]));

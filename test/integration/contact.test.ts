@@ -28,7 +28,7 @@ beforeEach(async () => {
     await postWebhook(suite.service, String(account._id), textDelivery({ wamid: `wamid.CC${++seq}`, from: CUSTOMER, name: 'Sari', at: new Date(START.getTime() - HOUR), body }));
   }
   await suite.service.outbox.drain();
-  const found = await ConversationModel.findOne({ accountId: account._id });
+  const found = await ConversationModel.findOne({ accountId: account._id }).lean();
   if (!found?.threadTs) throw new Error('no thread');
   conversation = found;
   // The same customer also talks to the workspace's other account.

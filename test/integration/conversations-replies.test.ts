@@ -47,7 +47,7 @@ describe('agents replying from Slack', () => {
     const res = await postWebhook(service, String(account._id), textDelivery({ wamid: `wamid.Q${seq++}`, from: CUSTOMER, at: new Date(service.clock.now().getTime() - HOUR), body: 'do you ship to Bandung?' }));
     expect(res.status).toBe(200);
     await service.outbox.drain();
-    const found = await ConversationModel.findOne({});
+    const found = await ConversationModel.findOne({}).lean();
     if (!found?.threadTs) throw new Error('no thread');
     conversation = found;
     slack.reset();

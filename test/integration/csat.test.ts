@@ -35,7 +35,7 @@ beforeEach(async () => {
   const res = await postWebhook(suite.service, String(account._id), textDelivery({ wamid: `wamid.IN${++seq}`, from: CUSTOMER, name: 'Sari', at: WROTE, body: 'pesanan saya?' }));
   expect(res.status).toBe(200);
   await suite.service.outbox.drain();
-  const found = await ConversationModel.findOne({});
+  const found = await ConversationModel.findOne({}).lean();
   if (!found?.threadTs) throw new Error('no thread');
   conversation = found;
   suite.slack.clear();

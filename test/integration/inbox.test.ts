@@ -29,7 +29,7 @@ beforeEach(async () => {
   await AuditModel.deleteMany({});
   await WindowAlertModel.deleteMany({});
   await customerWrites('do you ship to Bandung?', new Date(START.getTime() - HOUR));
-  const found = await ConversationModel.findOne({});
+  const found = await ConversationModel.findOne({}).lean();
   if (!found?.threadTs) throw new Error('no thread');
   conversation = found;
   suite.slack.clear();

@@ -245,7 +245,7 @@ describe('ingest: round trips and stored documents', () => {
     const [mine, theirs] = await Promise.all(['6281200006001', '6281200006002'].map((from, n) => warmCustomer(from, t0, `1700000000.0004${n}0`)));
     if (!mine || !theirs) throw new Error('no conversations');
     // Between our read and our write, another writer moved one window past the message we bring.
-    const read = await ConversationModel.find({ _id: { $in: [mine._id, theirs._id] } });
+    const read = await ConversationModel.find({ _id: { $in: [mine._id, theirs._id] } }).lean();
     await ConversationModel.updateOne({ _id: theirs._id }, { $set: { windowClosesAt: new Date(t0 + 25 * 60 * 60_000) } });
     const recorded = await recordInbounds(read.map((conversation) => ({ conversation, inbounds: [{ at: new Date(t0), preview: 'hi' }] })), [120]);
 
@@ -254,6 +254,30 @@ describe('ingest: round trips and stored documents', () => {
     expect(byId.get(String(theirs._id))?.moves).toEqual([{ moved: false, reopened: false }]);
     expect(byId.get(String(theirs._id))?.conversation.windowClosesAt?.getTime()).toBe(t0 + 25 * 60 * 60_000);
     expect(byId.get(String(mine._id))?.conversation.windowClosesAt?.getTime()).toBe(t0 + 24 * 60 * 60_000);
+  });
+
+  it('returns the moved conversations as stored, without reading them back, and leaves what it was given as read', async () => {
+    const t0 = service.clock.now().getTime();
+    const warm = await Promise.all(['6281200006101', '6281200006102'].map((from, n) => warmCustomer(from, t0, `1700000000.0005${n}0`)));
+    const read = await ConversationModel.find({ _id: { $in: warm.map((c) => c._id) } }).sort({ _id: 1 }).lean();
+    const before = structuredClone(read);
+    commands.length = 0;
+    counting = true;
+    // The first customer's two messages, out of order; the second's one, earlier than the window they had.
+    const recorded = await recordInbounds(
+      read.map((conversation, n) => ({
+        conversation,
+        inbounds: n === 0 ? [{ at: new Date(t0), preview: 'later' }, { at: new Date(t0 - 30_000), preview: 'earlier' }] : [{ at: new Date(t0 + 5_000), preview: 'hi' }],
+      })),
+      [120],
+    );
+    counting = false;
+
+    expect(commands).toEqual(['update windowalerts', 'update conversations']);
+    const stored = await ConversationModel.find({ _id: { $in: warm.map((c) => c._id) } }).sort({ _id: 1 }).lean();
+    expect(recorded.map((r) => r.conversation)).toEqual(stored);
+    expect(stored[0]?.lastInboundPreview).toBe('later');
+    expect(read).toEqual(before);
   });
 
   /** Both stored documents as the driver reads them back, without what must differ. */

@@ -5,7 +5,7 @@ import { setStatus } from '../../src/store/inbox';
 import { accountFigures } from '../../src/store/metrics';
 import { recordMetricEvent } from '../../src/store/metrics-events';
 import { countSlaBreach } from '../../src/store/sla';
-import { ConversationModel, MessageModel, MetricEventModel, WindowAlertModel } from '../../src/store/models';
+import { ConversationModel, MessageModel, MetricEventModel, WindowAlertModel, type ConversationDocument } from '../../src/store/models';
 import { requireTestDbUri, uniqueDbName } from '../helpers/service';
 
 /**
@@ -23,10 +23,10 @@ let a: Types.ObjectId;
 let b: Types.ObjectId;
 let seq = 0;
 
-async function conversation(accountId: Types.ObjectId, createdAt: Date, extra: Record<string, unknown> = {}) {
+async function conversation(accountId: Types.ObjectId, createdAt: Date, extra: Record<string, unknown> = {}): Promise<ConversationDocument> {
   const c = await upsertConversation({ accountId, customer: { phone: `62812${String(++seq).padStart(6, '0')}` }, profileName: `Customer ${seq}`, channelId: 'C0SALES' });
   await ConversationModel.collection.updateOne({ _id: c._id }, { $set: { createdAt, ...extra } });
-  return (await ConversationModel.findById(c._id))!;
+  return (await ConversationModel.findById(c._id).lean())!;
 }
 
 async function message(accountId: Types.ObjectId, direction: 'inbound' | 'outbound', sentAt: Date, sender: string) {

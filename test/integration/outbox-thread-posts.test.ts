@@ -85,7 +85,7 @@ describe('the outbox posting into a Slack thread', () => {
       channelId: CHANNEL,
       createdBy: 'U0ADMIN',
     });
-    conversation = await ConversationModel.create({ accountId: account._id, waId: '62811', channelId: CHANNEL, threadTs: THREAD_TS });
+    conversation = (await ConversationModel.create({ accountId: account._id, waId: '62811', channelId: CHANNEL, threadTs: THREAD_TS })).toObject();
   });
   afterAll(async () => {
     nock.cleanAll();

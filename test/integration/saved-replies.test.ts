@@ -27,7 +27,7 @@ beforeEach(async () => {
   await Promise.all([clearConversations(), SavedReplyModel.deleteMany({}), AuditModel.deleteMany({})]);
   await postWebhook(suite.service, String(account._id), textDelivery({ wamid: `wamid.SR${++seq}`, from: CUSTOMER, name: 'Sari', at: new Date(START.getTime() - HOUR), body: 'is it in stock?' }));
   await suite.service.outbox.drain();
-  const found = await ConversationModel.findOne({});
+  const found = await ConversationModel.findOne({}).lean();
   if (!found?.threadTs) throw new Error('no thread');
   conversation = found;
   suite.slack.clear();

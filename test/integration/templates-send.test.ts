@@ -70,7 +70,7 @@ beforeEach(async () => {
     threadTs: '1699999999.000100',
     lastInboundAt: new Date(windowClosedAt.getTime() - 24 * 3600_000),
     windowClosesAt: windowClosedAt,
-  });
+  }).then((created) => created.toObject());
 });
 
 function sendState(values: Record<string, string>) {
@@ -183,7 +183,7 @@ describe('sending a template', () => {
     await ConversationModel.deleteMany({});
     const res = await postWebhook(service, String(account._id), textDelivery({ wamid: 'wamid.BSUIDIN', from: null, userId: bsuid, username: '@sari', name: 'Sari', at: new Date('2026-01-03T01:00:00Z') }));
     expect(res.status).toBe(200);
-    const found = await ConversationModel.findOne({});
+    const found = await ConversationModel.findOne({}).lean();
     if (!found) throw new Error('no conversation');
     conversation = found;
     await outboxFor(service).drain();

@@ -119,12 +119,12 @@ export async function createConversation(
     channelId: opts.channelId ?? 'C0SHOP',
     ...(opts.threadTs === null ? {} : { threadTs: opts.threadTs ?? `1767500000.${String(customer).padStart(6, '0')}` }),
   });
-  const { conversation: updated } = await recordInbound(conversation, { at: inboundAt, preview: 'Is my order ready?' }, opts.warnMinutes ?? [120, 30]);
+  const { conversation: updated } = await recordInbound(conversation.toObject(), { at: inboundAt, preview: 'Is my order ready?' }, opts.warnMinutes ?? [120, 30]);
   return updated;
 }
 
 export async function reload(id: Types.ObjectId): Promise<ConversationDocument> {
-  const c = await ConversationModel.findById(id);
+  const c = await ConversationModel.findById(id).lean();
   if (!c) throw new Error('conversation vanished');
   return c;
 }
