@@ -241,7 +241,7 @@ describe('the embedded database, pushing equalities down to SQLite', () => {
       const res = await Doc.updateMany(filter, { $set: { seen: i } });
       expect(res.matchedCount).toBe(handler.length);
       expect((await Doc.find({ seen: i }, { _id: 1 }).lean()).map((d) => String(d._id)).sort()).toEqual(handler);
-      const one = await Doc.findOneAndUpdate(filter, { $set: { one: i } }, { new: true }).lean();
+      const one = await Doc.findOneAndUpdate(filter, { $set: { one: i } }, { returnDocument: 'after' }).lean();
       if (one) expect(handler).toContain(String(one._id));
       else expect(handler).toEqual([]);
     }
