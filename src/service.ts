@@ -9,7 +9,7 @@ import type { Deps } from './context';
 import { startJobs, type Job, type Jobs } from './jobs';
 import { templateSyncJob } from './jobs/template-sync';
 import { createLogger, type Logger } from './log';
-import { OutboxWorker, type OutboxHandler } from './outbox';
+import { OutboxWorker, outboxJobs, type OutboxHandler } from './outbox';
 import { ChannelPacer } from './outbox/pacing';
 import { setAsideHandlers } from './set-aside';
 import { loadCheckedKey } from './security/key-check';
@@ -105,7 +105,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     ...metricsOutboxHandlers(deps),
     ...csatOutboxHandlers(deps),
   };
-  const cronJobs: Job[] = [templateSyncJob(deps), ...windowJobs(deps), ...slaJobs(deps), metricsDigestJob(deps)];
+  const cronJobs: Job[] = [templateSyncJob(deps), ...windowJobs(deps), ...slaJobs(deps), metricsDigestJob(deps), ...outboxJobs(deps)];
 
   const outbox = new OutboxWorker(deps, outboxHandlers, { yieldWhile: () => journal.urgent, onSetAside: setAside.onSetAside });
   const http = createHttpApp({ database, logger, maxDatabaseDownMs: config.embeddedDbMaxDownMs, slackEvents: receiver?.middleware(), routes });

@@ -8,6 +8,7 @@ import type { Deps } from '../context';
 import { isDuplicateKey, refusedAsDuplicates, storedMixed } from '../store/database';
 import { guarded, soleWriter } from '../store/guard';
 import { DeliveredModel, OutboxModel, type OutboxItem } from '../store/models';
+import type { Job } from '../jobs';
 import { Wakeup } from './wakeup';
 
 /**
@@ -558,4 +559,42 @@ export async function retrySetAside(keys: readonly string[], now: Date, attempts
   );
   enqueued.emit('work', { appended: false });
   return res.modifiedCount;
+}
+
+/**
+ * How long a delivered key's tombstone is kept. It stops a webhook delivered again from posting
+ * again; Meta retries an unacknowledged webhook for up to seven days, and the journal hands an
+ * entry over within a minute, so a month leaves a wide margin and keeps the collection to a month of posts.
+ */
+export const DELIVERED_KEPT_MS = 30 * 24 * 3_600_000;
+const PRUNE_BATCH = 1_000;
+
+/**
+ * Removes the tombstones written before `before`, a batch at a time, and returns how many. No index
+ * on `at` (one more write on every post): tombstones are written in time order, so a scan in natural
+ * order meets the old ones first and stops at a batch.
+ */
+export async function pruneDelivered(before: Date, batchSize = PRUNE_BATCH): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    const old = await DeliveredModel.find({ at: { $lt: before } }, { _id: 1 }).limit(batchSize).lean();
+    if (old.length === 0) return removed;
+    const res = await DeliveredModel.deleteMany({ _id: { $in: old.map((t) => t._id) } });
+    removed += res.deletedCount;
+    if (old.length < batchSize) return removed;
+  }
+}
+
+/** Daily, at a quiet hour of the service's time zone: tombstones older than `DELIVERED_KEPT_MS` go. */
+export function outboxJobs(deps: Pick<Deps, 'clock' | 'logger'>): Job[] {
+  return [
+    {
+      name: 'outbox-tombstones',
+      schedule: '23 3 * * *',
+      run: async () => {
+        const removed = await pruneDelivered(new Date(deps.clock.now().getTime() - DELIVERED_KEPT_MS));
+        if (removed > 0) deps.logger.info('delivered keys older than the redelivery margin removed', { removed });
+      },
+    },
+  ];
 }

@@ -1,7 +1,9 @@
 import { WebAPIRequestError } from '@slack/web-api';
 import mongoose, { type mongo } from 'mongoose';
 import { createLogger } from '../../src/log';
-import { NotYet, OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue, type OutboxOptions } from '../../src/outbox';
+import { DELIVERED_KEPT_MS, NotYet, OutboxWorker, PermanentFailure, RetryLater, backoffMs, classifySlackError, enqueue, outboxJobs, pruneDelivered, type OutboxOptions } from '../../src/outbox';
+import { loadConfig } from '../../src/config';
+import { startJobs } from '../../src/jobs';
 import { configureWriteGuards } from '../../src/store/database';
 import { serializeWritesInProcess } from '../../src/store/guard';
 import { DeliveredModel, OutboxModel } from '../../src/store/models';
@@ -531,5 +533,52 @@ describe('the outbox', () => {
     expect(classifySlackError(new WebAPIRequestError(new TypeError('fetch failed', { cause: refused })))).toMatchObject({ maybeDone: false });
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     expect(classifySlackError(new WebAPIRequestError(new TypeError('fetch failed', { cause: reset })))).toMatchObject({ maybeDone: true });
+  });
+  describe('delivered keys', () => {
+    const DAY = 24 * 3_600_000;
+    /** Tombstones written `daysAgo` before the clock's now, oldest first, as the worker writes them. */
+    async function tombstones(prefix: string, daysAgo: readonly number[]): Promise<string[]> {
+      const ids = daysAgo.map((_, n) => `${prefix}${n}`);
+      for (const [n, id] of ids.entries()) await DeliveredModel.create({ _id: id, at: new Date(clock.now().getTime() - (daysAgo[n] ?? 0) * DAY) });
+      return ids;
+    }
+    const kept = async () => (await DeliveredModel.find({}, { _id: 1 }).lean()).map((t) => t._id).sort();
+
+    it('are removed once older than the redelivery margin, a batch at a time; younger ones stay', async () => {
+      const old = await tombstones('old', [90, 45, 31, 30.5, 30.01]);
+      const young = await tombstones('young', [29.9, 7, 1, 0]);
+      const cutoff = new Date(clock.now().getTime() - DELIVERED_KEPT_MS);
+
+      expect(await pruneDelivered(cutoff, 2)).toBe(old.length);
+      expect(await kept()).toEqual([...young].sort());
+      expect(await pruneDelivered(cutoff, 2)).toBe(0);
+    });
+
+    it('a key delivered within the margin and enqueued again is still dropped unposted', async () => {
+      await tombstones('again', [10]);
+      await pruneDelivered(new Date(clock.now().getTime() - DELIVERED_KEPT_MS));
+      await enqueue([item('again0', 'L1')], clock.now());
+      const worker = new OutboxWorker({ logger, clock }, handlers);
+      await worker.drain();
+      expect(delivered).toEqual([]);
+      expect(await OutboxModel.countDocuments({})).toBe(0);
+    });
+
+    it('are pruned by a daily job at 03:23 in the service’s time zone', async () => {
+      clock.set(new Date('2026-03-01T03:22:30+07:00'));
+      const old = await tombstones('daily-old', [31]);
+      const young = await tombstones('daily-young', [29]);
+      const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'shh', TZ: 'Asia/Jakarta' });
+      const jobs = startJobs(outboxJobs({ clock, logger }), { config, clock, logger }, { timer: false });
+      try {
+        await jobs.tick();
+        expect(await kept()).toEqual([...old, ...young].sort());
+        clock.advance(60_000);
+        await jobs.tick();
+        expect(await kept()).toEqual(young);
+      } finally {
+        await jobs.stop();
+      }
+    });
   });
 });
