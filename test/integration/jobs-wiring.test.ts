@@ -1,9 +1,10 @@
 /**
  * The cron jobs as the service wires them (startService), ticked on its injectable clock: the
- * window sweep at its schedule, the template sync, and the digest at its hour in TZ.
+ * window sweep at its schedule, the template sync, the digest at its hour in TZ, and the removal of
+ * delivered keys past their margin.
  */
 import nock from 'nock';
-import { TemplateModel, type AccountDocument } from '../../src/store/models';
+import { DeliveredModel, TemplateModel, type AccountDocument } from '../../src/store/models';
 import { templateJson, templatesPage } from '../fakes/whatsapp-contract';
 import { CHANNEL, FakeSlack, GRAPH_API, createAccount, clearConversations, postWebhook, textDelivery } from '../fixtures/conversations';
 import { startTestService, TestClock, type TestService } from '../helpers/service';
@@ -65,6 +66,20 @@ describe('the cron jobs, wired as in production', () => {
     expect(slack.posts('Daily digest')).toHaveLength(1);
     await at('2026-01-06T01:01:00Z');
     expect(slack.posts('Daily digest')).toHaveLength(1);
+  });
+
+  it('removes delivered keys older than 30 days at 03:23 in TZ (20:23 UTC in Jakarta), and keeps younger ones', async () => {
+    await customerWrites('2026-01-05T04:00:00Z');
+    const ids = (await DeliveredModel.find({}, { _id: 1 }).lean()).map((t) => t._id);
+    expect(ids.length).toBeGreaterThan(0);
+    const left = () => DeliveredModel.countDocuments({ _id: { $in: ids } });
+    // The run of 2026-02-04 03:23 in Jakarta: the keys are 29 days and 16 hours old.
+    await at('2026-02-03T20:24:00Z');
+    expect(await left()).toBe(ids.length);
+    await at('2026-02-04T20:22:00Z');
+    expect(await left()).toBe(ids.length);
+    await at('2026-02-04T20:23:00Z');
+    expect(await left()).toBe(0);
   });
 
   it('syncs the templates every 15 minutes', async () => {
