@@ -184,9 +184,10 @@ export async function recordInbounds(runs: readonly InboundRun[], warnMinutes: r
     const ats = inbounds.map((i) => i.at);
     const { moves, closesAt } = windowMoves(conversation.windowClosesAt ?? undefined, ats);
     const lastMoved = inbounds.filter((_, n) => moves[n]?.moved).at(-1);
-    return { conversation, ats, moves, move: closesAt && lastMoved ? { closesAt, lastMoved } : undefined };
+    // `firstAt`, the earliest message, opens the round if none is open.
+    return { conversation, moves, move: closesAt && lastMoved ? { closesAt, lastMoved, firstAt: Math.min(...ats.map((a) => a.getTime())) } : undefined };
   });
-  const moving = planned.flatMap(({ conversation, ats, move }) => (move ? [{ conversation, ats, ...move }] : []));
+  const moving = planned.flatMap(({ conversation, move }) => (move ? [{ conversation, ...move }] : []));
   const after = new Map<string, ConversationDocument>();
   if (moving.length > 0) {
     await putWindowAlerts(
@@ -202,12 +203,12 @@ export async function recordInbounds(runs: readonly InboundRun[], warnMinutes: r
     const now = new Date();
     const written = await writingConversations(ids, () =>
       driverCollection(ConversationModel).bulkWrite(
-        moving.map(({ conversation, ats, closesAt, lastMoved }) => ({
+        moving.map(({ conversation, closesAt, lastMoved, firstAt }) => ({
           updateOne: {
             filter: { _id: conversation._id, $or: [{ windowClosesAt: null }, { windowClosesAt: { $lt: closesAt } }] },
             update: {
               $max: { windowClosesAt: closesAt, lastInboundAt: lastMoved.at },
-              $min: { openedAt: new Date(Math.min(...ats.map((a) => a.getTime()))) },
+              $min: { openedAt: new Date(firstAt) },
               $set: { lastInboundPreview: lastMoved.preview, updatedAt: now },
             },
           },
@@ -217,8 +218,8 @@ export async function recordInbounds(runs: readonly InboundRun[], warnMinutes: r
     );
     if (written.matchedCount === moving.length) {
       // Every window moved as planned: the conversations as read, with the move applied, are as stored.
-      for (const { conversation, ats, closesAt, lastMoved } of moving) {
-        const openedAt = Math.min(...ats.map((a) => a.getTime()), conversation.openedAt?.getTime() ?? Infinity);
+      for (const { conversation, closesAt, lastMoved, firstAt } of moving) {
+        const openedAt = Math.min(firstAt, conversation.openedAt?.getTime() ?? Infinity);
         const lastInboundAt = Math.max(lastMoved.at.getTime(), conversation.lastInboundAt?.getTime() ?? 0);
         after.set(String(conversation._id), { ...conversation, windowClosesAt: closesAt, lastInboundAt: new Date(lastInboundAt), openedAt: new Date(openedAt), lastInboundPreview: lastMoved.preview, updatedAt: now });
       }
